@@ -1,0 +1,176 @@
+//! Geometry helpers the loader and the camera share: bounds, generated normals and tangents.
+
+use glam::{Mat4, Vec3};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Aabb {
+    pub min: Vec3,
+    pub max: Vec3,
+}
+
+impl Aabb {
+    pub const EMPTY: Aabb = Aabb { min: Vec3::splat(f32::INFINITY), max: Vec3::splat(f32::NEG_INFINITY) };
+
+    pub fn from_points<'a>(points: impl IntoIterator<Item = &'a [f32; 3]>) -> Aabb {
+        let mut b = Aabb::EMPTY;
+        for p in points {
+            let p = Vec3::from_array(*p);
+            if p.is_finite() {
+                b.min = b.min.min(p);
+                b.max = b.max.max(p);
+            }
+        }
+        b
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !(self.min.x <= self.max.x && self.min.y <= self.max.y && self.min.z <= self.max.z)
+    }
+
+    pub fn union(self, o: Aabb) -> Aabb {
+        if o.is_empty() {
+            return self;
+        }
+        if self.is_empty() {
+            return o;
+        }
+        Aabb { min: self.min.min(o.min), max: self.max.max(o.max) }
+    }
+
+    pub fn center(&self) -> Vec3 {
+        (self.min + self.max) * 0.5
+    }
+
+    pub fn radius(&self) -> f32 {
+        (self.max - self.min).length() * 0.5
+    }
+
+    /// Bounds of the eight transformed corners.
+    pub fn transformed(&self, m: Mat4) -> Aabb {
+        if self.is_empty() {
+            return *self;
+        }
+        let mut b = Aabb::EMPTY;
+        for i in 0..8 {
+            let c = Vec3::new(
+                if i & 1 == 0 { self.min.x } else { self.max.x },
+                if i & 2 == 0 { self.min.y } else { self.max.y },
+                if i & 4 == 0 { self.min.z } else { self.max.z },
+            );
+            let p = m.transform_point3(c);
+            b.min = b.min.min(p);
+            b.max = b.max.max(p);
+        }
+        b
+    }
+}
+
+/// Flat normals, as the glTF spec asks when a primitive has none. Needs unindexed triangles.
+pub fn flat_normals(positions: &[[f32; 3]]) -> Vec<[f32; 3]> {
+    let mut out = vec![[0.0, 0.0, 1.0]; positions.len()];
+    for (tri, n) in positions.chunks_exact(3).zip(out.chunks_exact_mut(3)) {
+        let [a, b, c] = [0, 1, 2].map(|i| Vec3::from_array(tri[i]));
+        let normal = (b - a).cross(c - a).normalize_or(Vec3::Z).to_array();
+        n.fill(normal);
+    }
+    out
+}
+
+/// Expands indexed data to one vertex per index.
+pub fn unweld<T: Copy>(data: &[T], indices: &[u32]) -> Vec<T> {
+    indices.iter().map(|&i| data[i as usize]).collect()
+}
+
+struct MikkInput<'a> {
+    positions: &'a [[f32; 3]],
+    normals: &'a [[f32; 3]],
+    uvs: &'a [[f32; 2]],
+    tangents: Vec<[f32; 4]>,
+}
+
+impl bevy_mikktspace::Geometry for MikkInput<'_> {
+    fn num_faces(&self) -> usize {
+        self.positions.len() / 3
+    }
+    fn num_vertices_of_face(&self, _face: usize) -> usize {
+        3
+    }
+    fn position(&self, face: usize, vert: usize) -> [f32; 3] {
+        self.positions[face * 3 + vert]
+    }
+    fn normal(&self, face: usize, vert: usize) -> [f32; 3] {
+        self.normals[face * 3 + vert]
+    }
+    fn tex_coord(&self, face: usize, vert: usize) -> [f32; 2] {
+        self.uvs[face * 3 + vert]
+    }
+    fn set_tangent(&mut self, ts: Option<bevy_mikktspace::TangentSpace>, face: usize, vert: usize) {
+        // A degenerate face gets any unit tangent; the normal map then has no effect there.
+        self.tangents[face * 3 + vert] = ts.map_or([1.0, 0.0, 0.0, 1.0], |t| t.tangent_encoded());
+    }
+}
+
+/// MikkTSpace tangents for unindexed triangles (what the glTF spec requires when a normal map
+/// comes without tangents).
+pub fn mikktspace_tangents(positions: &[[f32; 3]], normals: &[[f32; 3]], uvs: &[[f32; 2]]) -> Vec<[f32; 4]> {
+    let mut input = MikkInput { positions, normals, uvs, tangents: vec![[1.0, 0.0, 0.0, 1.0]; positions.len()] };
+    // On failure (no faces), the defaults above stand.
+    let _ = bevy_mikktspace::generate_tangents(&mut input);
+    input.tangents
+}
+
+/// Strips, loops and fans as plain lists, so the renderer has three topologies only.
+pub fn unroll(mode: gltf::mesh::Mode, indices: Vec<u32>) -> Vec<u32> {
+    use gltf::mesh::Mode::*;
+    let n = indices.len();
+    match mode {
+        Points | Lines | Triangles => indices,
+        LineStrip if n >= 2 => (0..n - 1).flat_map(|i| [indices[i], indices[i + 1]]).collect(),
+        LineLoop if n >= 2 => (0..n).flat_map(|i| [indices[i], indices[(i + 1) % n]]).collect(),
+        // Alternate winding so every triangle keeps the strip's orientation.
+        TriangleStrip if n >= 3 => (0..n - 2)
+            .flat_map(|i| if i % 2 == 0 { [indices[i], indices[i + 1], indices[i + 2]] } else { [indices[i + 1], indices[i], indices[i + 2]] })
+            .collect(),
+        TriangleFan if n >= 3 => (1..n - 1).flat_map(|i| [indices[0], indices[i], indices[i + 1]]).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gltf::mesh::Mode;
+
+    #[test]
+    fn unrolls_strips_loops_and_fans() {
+        assert_eq!(unroll(Mode::LineStrip, vec![0, 1, 2]), vec![0, 1, 1, 2]);
+        assert_eq!(unroll(Mode::LineLoop, vec![0, 1, 2]), vec![0, 1, 1, 2, 2, 0]);
+        assert_eq!(unroll(Mode::TriangleStrip, vec![0, 1, 2, 3]), vec![0, 1, 2, 2, 1, 3]);
+        assert_eq!(unroll(Mode::TriangleFan, vec![0, 1, 2, 3]), vec![0, 1, 2, 0, 2, 3]);
+        assert!(unroll(Mode::TriangleFan, vec![0, 1]).is_empty());
+    }
+
+    #[test]
+    fn flat_normal_of_ccw_triangle_faces_viewer() {
+        let n = flat_normals(&[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]);
+        assert_eq!(n, vec![[0.0, 0.0, 1.0]; 3]);
+    }
+
+    #[test]
+    fn tangent_follows_u_direction() {
+        let p = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]];
+        let n = [[0.0, 0.0, 1.0]; 3];
+        let uv = [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
+        let t = mikktspace_tangents(&p, &n, &uv);
+        for t in t {
+            assert!((t[0] - 1.0).abs() < 1e-4 && t[1].abs() < 1e-4, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn transformed_bounds_cover_rotated_box() {
+        let b = Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) };
+        let r = b.transformed(Mat4::from_rotation_y(std::f32::consts::FRAC_PI_4));
+        assert!((r.max.x - 2f32.sqrt()).abs() < 1e-5);
+    }
+}

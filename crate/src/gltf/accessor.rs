@@ -1,0 +1,155 @@
+//! Reads accessors into plain arrays with every bound checked: component types, normalisation
+//! (KHR_mesh_quantization), byte strides and sparse substitution.
+
+use gltf::accessor::{DataType, Dimensions};
+
+use crate::error::LoadError;
+
+/// More elements than this from an accessor without a buffer view (all zeros) is refused:
+/// such a count costs nothing in the file but could exhaust wasm memory.
+const MAX_ZERO_FILLED: usize = 1 << 26;
+
+fn pointer(acc: &gltf::Accessor, field: &str) -> String {
+    format!("/accessors/{}{field}", acc.index())
+}
+
+pub fn components(d: Dimensions) -> usize {
+    d.multiplicity()
+}
+
+/// A validated window into a buffer view: `count` elements of `elem` bytes, `stride` apart.
+struct Window<'a> {
+    bytes: &'a [u8],
+    stride: usize,
+}
+
+fn window<'a>(
+    view: &gltf::buffer::View,
+    offset: usize,
+    count: usize,
+    elem: usize,
+    buffers: &'a [Vec<u8>],
+    at: impl Fn() -> String,
+) -> Result<Window<'a>, LoadError> {
+    let buffer = buffers
+        .get(view.buffer().index())
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| LoadError::invalid(at(), format!("buffer {} has no data (it was not loaded)", view.buffer().index())))?;
+    let view_end = view.offset().checked_add(view.length()).filter(|&e| e <= buffer.len()).ok_or_else(|| {
+        LoadError::invalid(
+            format!("/bufferViews/{}", view.index()),
+            format!("bytes {}..{} lie outside the buffer of {} bytes", view.offset(), view.offset() + view.length(), buffer.len()),
+        )
+    })?;
+    let stride = view.stride().unwrap_or(elem);
+    if stride < elem {
+        return Err(LoadError::invalid(format!("/bufferViews/{}/byteStride", view.index()), format!("stride {stride} is smaller than an element ({elem} bytes)")));
+    }
+    let needed = if count == 0 { Some(offset) } else { (count - 1).checked_mul(stride).and_then(|n| n.checked_add(elem)).and_then(|n| n.checked_add(offset)) }
+        .ok_or_else(|| LoadError::invalid(at(), "size overflows"))?;
+    if needed > view.length() {
+        return Err(LoadError::invalid(at(), format!("needs {needed} bytes but its buffer view has {}", view.length())));
+    }
+    Ok(Window { bytes: &buffer[view.offset() + offset..view_end], stride })
+}
+
+fn component(bytes: &[u8], ty: DataType, normalized: bool) -> f64 {
+    let v = match ty {
+        DataType::I8 => bytes[0] as i8 as f64,
+        DataType::U8 => bytes[0] as f64,
+        DataType::I16 => i16::from_le_bytes([bytes[0], bytes[1]]) as f64,
+        DataType::U16 => u16::from_le_bytes([bytes[0], bytes[1]]) as f64,
+        DataType::U32 => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as f64,
+        DataType::F32 => f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as f64,
+    };
+    if !normalized {
+        return v;
+    }
+    // The glTF spec's integer-to-float rules for normalised components.
+    match ty {
+        DataType::I8 => (v / 127.0).max(-1.0),
+        DataType::U8 => v / 255.0,
+        DataType::I16 => (v / 32767.0).max(-1.0),
+        DataType::U16 => v / 65535.0,
+        _ => v,
+    }
+}
+
+/// All components of an accessor, flattened, through `conv`.
+fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Vec<u8>], conv: impl Fn(f64) -> T) -> Result<Vec<T>, LoadError> {
+    let n = components(acc.dimensions());
+    let size = acc.data_type().size();
+    let elem = n * size;
+    let count = acc.count();
+    let normalized = acc.normalized();
+    let mut out = match acc.view() {
+        Some(view) => {
+            let w = window(&view, acc.offset(), count, elem, buffers, || pointer(acc, ""))?;
+            let mut out = Vec::with_capacity(count * n);
+            for i in 0..count {
+                let e = &w.bytes[i * w.stride..i * w.stride + elem];
+                out.extend(e.chunks_exact(size).map(|c| conv(component(c, acc.data_type(), normalized))));
+            }
+            out
+        }
+        None => {
+            let total = count.checked_mul(n).filter(|&t| t <= MAX_ZERO_FILLED).ok_or_else(|| {
+                LoadError::invalid(pointer(acc, "/count"), format!("{count} elements without a buffer view is too many"))
+            })?;
+            vec![conv(0.0); total]
+        }
+    };
+    if let Some(sparse) = acc.sparse() {
+        let k = sparse.count() as usize;
+        if k > count {
+            return Err(LoadError::invalid(pointer(acc, "/sparse/count"), format!("{k} substitutions for {count} elements")));
+        }
+        let idx = sparse.indices();
+        let idx_ty = match idx.index_type() {
+            gltf::accessor::sparse::IndexType::U8 => DataType::U8,
+            gltf::accessor::sparse::IndexType::U16 => DataType::U16,
+            gltf::accessor::sparse::IndexType::U32 => DataType::U32,
+        };
+        let iw = window(&idx.view(), idx.offset() as usize, k, idx_ty.size(), buffers, || pointer(acc, "/sparse/indices"))?;
+        let vals = sparse.values();
+        let vw = window(&vals.view(), vals.offset() as usize, k, elem, buffers, || pointer(acc, "/sparse/values"))?;
+        let mut last = None;
+        for j in 0..k {
+            let target = component(&iw.bytes[j * idx_ty.size()..], idx_ty, false) as usize;
+            if target >= count || last.is_some_and(|l| target <= l) {
+                return Err(LoadError::invalid(pointer(acc, "/sparse/indices"), format!("index {target} is out of range or not increasing")));
+            }
+            last = Some(target);
+            let e = &vw.bytes[j * elem..(j + 1) * elem];
+            for (c, bytes) in e.chunks_exact(size).enumerate() {
+                out[target * n + c] = conv(component(bytes, acc.data_type(), normalized));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a float attribute with `N` components per element (e.g. VEC3 positions).
+pub fn read_vec<const N: usize>(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Result<Vec<[f32; N]>, LoadError> {
+    let n = components(acc.dimensions());
+    if n != N {
+        return Err(LoadError::invalid(pointer(acc, "/type"), format!("expected {N} components, found {n}")));
+    }
+    let flat = read(acc, buffers, |v| v as f32)?;
+    Ok(flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect())
+}
+
+/// Reads vertex colours, VEC3 or VEC4, as RGBA.
+pub fn read_colors(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Result<Vec<[f32; 4]>, LoadError> {
+    match components(acc.dimensions()) {
+        3 => Ok(read_vec::<3>(acc, buffers)?.into_iter().map(|[r, g, b]| [r, g, b, 1.0]).collect()),
+        _ => read_vec::<4>(acc, buffers),
+    }
+}
+
+pub fn read_indices(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Result<Vec<u32>, LoadError> {
+    if acc.dimensions() != Dimensions::Scalar || acc.data_type() == DataType::F32 || acc.normalized() {
+        return Err(LoadError::invalid(pointer(acc, ""), "indices must be unnormalised unsigned integer scalars"));
+    }
+    read(acc, buffers, |v| v as u32)
+}

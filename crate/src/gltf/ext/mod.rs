@@ -1,0 +1,53 @@
+//! glTF extensions: one small unit per extension behind one trait, listed once in [`SUPPORTED`].
+//! Adding an extension means adding its file and one line to that list.
+
+mod emissive_strength;
+mod mesh_quantization;
+mod texture_transform;
+mod unlit;
+
+use serde_json::Value;
+
+use crate::scene::{Material, TexRef};
+
+pub trait Extension: Sync {
+    /// The extension's name as it appears in `extensionsUsed`.
+    fn name(&self) -> &'static str;
+    /// Reads the extension object found on a material.
+    fn material(&self, _ext: &Value, _material: &mut Material) {}
+    /// Reads the extension object found on a textureInfo (any of the five slots).
+    fn texture_info(&self, _ext: &Value, _tex: &mut TexRef) {}
+}
+
+pub static SUPPORTED: &[&dyn Extension] = &[
+    &unlit::Unlit,
+    &emissive_strength::EmissiveStrength,
+    &texture_transform::TextureTransform,
+    &mesh_quantization::MeshQuantization,
+];
+
+pub fn is_supported(name: &str) -> bool {
+    SUPPORTED.iter().any(|e| e.name() == name)
+}
+
+/// Runs every supported extension present in `extensions` against the material.
+pub fn apply_material(extensions: Option<&serde_json::Map<String, Value>>, material: &mut Material) {
+    for (ext, value) in present(extensions) {
+        ext.material(value, material);
+    }
+}
+
+pub fn apply_texture_info(extensions: Option<&serde_json::Map<String, Value>>, tex: &mut TexRef) {
+    for (ext, value) in present(extensions) {
+        ext.texture_info(value, tex);
+    }
+}
+
+fn present(extensions: Option<&serde_json::Map<String, Value>>) -> impl Iterator<Item = (&'static dyn Extension, &Value)> {
+    SUPPORTED.iter().filter_map(move |e| Some((*e, extensions?.get(e.name())?)))
+}
+
+/// Reads one number field, falling back to the spec default when absent or not a number.
+pub(crate) fn number(v: &Value, key: &str, default: f32) -> f32 {
+    v.get(key).and_then(Value::as_f64).map_or(default, |x| x as f32)
+}

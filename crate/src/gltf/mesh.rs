@@ -1,0 +1,134 @@
+//! glTF meshes → scene primitives: attributes decoded, topology unrolled, normals and tangents
+//! generated where the spec asks for them.
+
+use gltf::Semantic;
+use gltf::mesh::Mode;
+
+use super::LoadReport;
+use super::accessor::{read_colors, read_indices, read_vec};
+use crate::error::LoadError;
+use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld};
+use crate::scene::{Mesh, Primitive, Topology};
+
+pub fn mesh(m: &gltf::Mesh, buffers: &[Vec<u8>], report: &mut LoadReport) -> Result<Mesh, LoadError> {
+    let mut primitives = Vec::new();
+    for p in m.primitives() {
+        let at = format!("/meshes/{}/primitives/{}", m.index(), p.index());
+        if let Some(b) = missing_buffer(&p, buffers) {
+            report.warnings.push(format!("{at}: buffer {b} has no data; not drawn"));
+            continue;
+        }
+        match primitive(&p, buffers, &at)? {
+            Some(prim) => primitives.push(prim),
+            None => report.warnings.push(format!("{at}: no POSITION attribute; not drawn")),
+        }
+    }
+    Ok(Mesh { primitives })
+}
+
+/// A buffer this primitive reads that was never loaded (a `.gltf` buffer without a URI, a
+/// remote URI in a disk load): the primitive is skipped, as a missing texture would be.
+fn missing_buffer(p: &gltf::Primitive, buffers: &[Vec<u8>]) -> Option<usize> {
+    let accessors = p.attributes().map(|(_, a)| a).chain(p.indices());
+    accessors
+        .filter_map(|a| a.view())
+        .map(|v| v.buffer().index())
+        .find(|&b| buffers.get(b).is_some_and(Vec::is_empty))
+}
+
+fn attr<'a>(p: &gltf::Primitive<'a>, s: Semantic) -> Option<gltf::Accessor<'a>> {
+    p.get(&s)
+}
+
+fn primitive(p: &gltf::Primitive, buffers: &[Vec<u8>], at: &str) -> Result<Option<Primitive>, LoadError> {
+    let Some(pos) = attr(p, Semantic::Positions) else { return Ok(None) };
+    let mut positions = read_vec::<3>(&pos, buffers)?;
+    let mut normals = attr(p, Semantic::Normals).map(|a| read_vec::<3>(&a, buffers)).transpose()?;
+    let mut tangents = attr(p, Semantic::Tangents).map(|a| read_vec::<4>(&a, buffers)).transpose()?;
+    let mut uv0 = attr(p, Semantic::TexCoords(0)).map(|a| read_vec::<2>(&a, buffers)).transpose()?;
+    let mut uv1 = attr(p, Semantic::TexCoords(1)).map(|a| read_vec::<2>(&a, buffers)).transpose()?;
+    let mut colors = attr(p, Semantic::Colors(0)).map(|a| read_colors(&a, buffers)).transpose()?;
+    let n = positions.len();
+    for (name, len) in [
+        ("NORMAL", normals.as_ref().map(Vec::len)),
+        ("TANGENT", tangents.as_ref().map(Vec::len)),
+        ("TEXCOORD_0", uv0.as_ref().map(Vec::len)),
+        ("TEXCOORD_1", uv1.as_ref().map(Vec::len)),
+        ("COLOR_0", colors.as_ref().map(Vec::len)),
+    ] {
+        if len.is_some_and(|l| l != n) {
+            return Err(LoadError::invalid(format!("{at}/attributes/{name}"), format!("has {} elements, POSITION has {n}", len.unwrap_or(0))));
+        }
+    }
+    let raw = p.indices().map(|a| read_indices(&a, buffers)).transpose()?;
+    if let Some(bad) = raw.as_ref().and_then(|ix| ix.iter().find(|&&i| i as usize >= n)) {
+        return Err(LoadError::invalid(format!("{at}/indices"), format!("index {bad} is out of range for {n} vertices")));
+    }
+    let mode = p.mode();
+    let topology = match mode {
+        Mode::Points => Topology::Points,
+        Mode::Lines | Mode::LineLoop | Mode::LineStrip => Topology::Lines,
+        Mode::Triangles | Mode::TriangleStrip | Mode::TriangleFan => Topology::Triangles,
+    };
+    let mut indices = match (raw, mode) {
+        (raw, Mode::Points | Mode::Lines | Mode::Triangles) => raw,
+        (raw, _) => Some(unroll(mode, raw.unwrap_or_else(|| (0..n as u32).collect()))),
+    };
+    if let Some(ix) = &mut indices {
+        let per = match topology {
+            Topology::Points => 1,
+            Topology::Lines => 2,
+            Topology::Triangles => 3,
+        };
+        ix.truncate(ix.len() / per * per);
+    }
+
+    // Generated normals are flat and generated tangents are per face (MikkTSpace), both of which
+    // need one vertex per corner: unweld the primitive first.
+    let needs_tangents = tangents.is_none() && p.material().normal_texture().is_some() && topology == Topology::Triangles;
+    if topology == Topology::Triangles && (normals.is_none() || needs_tangents) {
+        if let Some(ix) = indices.take() {
+            positions = unweld(&positions, &ix);
+            normals = normals.map(|v| unweld(&v, &ix));
+            uv0 = uv0.map(|v| unweld(&v, &ix));
+            uv1 = uv1.map(|v| unweld(&v, &ix));
+            colors = colors.map(|v| unweld(&v, &ix));
+        }
+        let whole = positions.len() / 3 * 3;
+        positions.truncate(whole);
+        for v in [normals.as_mut()].into_iter().flatten() {
+            v.truncate(whole);
+        }
+        for v in [uv0.as_mut(), uv1.as_mut()].into_iter().flatten() {
+            v.truncate(whole);
+        }
+        if let Some(v) = colors.as_mut() {
+            v.truncate(whole);
+        }
+    }
+    let normals = match normals {
+        Some(n) => n,
+        None if topology == Topology::Triangles => flat_normals(&positions),
+        // Points and lines are drawn unlit-ish; any normal will do.
+        None => vec![[0.0, 1.0, 0.0]; positions.len()],
+    };
+    if needs_tangents {
+        let tex_coord = p.material().normal_texture().map_or(0, |t| t.tex_coord());
+        let uvs = if tex_coord == 1 { uv1.as_ref() } else { uv0.as_ref() };
+        if let Some(uvs) = uvs {
+            tangents = Some(mikktspace_tangents(&positions, &normals, uvs));
+        }
+    }
+    Ok(Some(Primitive {
+        topology,
+        bounds: Aabb::from_points(&positions),
+        positions,
+        normals,
+        tangents,
+        uv0,
+        uv1,
+        colors,
+        indices,
+        material: p.material().index(),
+    }))
+}

@@ -1,0 +1,18 @@
+//! Scenic: glTF scenic areas in the browser, drawn with wgpu.
+//!
+//! Rooms, dependencies pointing one way: `scene` (plain data) ← `gltf` (loading), `geometry`,
+//! `camera` (pure logic, tested natively) ← `render` (wgpu) ← `web` (the only room that touches
+//! wasm-bindgen and the DOM).
+
+pub mod camera;
+pub mod error;
+pub mod geometry;
+pub mod gltf;
+pub mod scene;
+
+#[cfg(target_arch = "wasm32")]
+pub mod render;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::LoadError;

@@ -1,0 +1,258 @@
+//! Plain scene data: what the loader produces and the renderer consumes. No GPU, no browser.
+
+use glam::{Mat3, Mat4, Vec3};
+
+use crate::geometry::Aabb;
+
+#[derive(Debug, Default)]
+pub struct Scene {
+    pub meshes: Vec<Mesh>,
+    pub materials: Vec<Material>,
+    /// One per glTF texture; `None` where it has no image Scenic can decode (materials then
+    /// leave that slot out).
+    pub textures: Vec<Option<Texture>>,
+    pub images: Vec<Image>,
+    pub nodes: Vec<Node>,
+    pub scenes: Vec<SceneRoot>,
+    /// Index into `scenes` shown first (the glTF `scene`, else 0).
+    pub default_scene: usize,
+    pub cameras: Vec<Camera>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct SceneRoot {
+    pub name: Option<String>,
+    pub nodes: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: Option<String>,
+    pub local: Mat4,
+    pub children: Vec<usize>,
+    pub mesh: Option<usize>,
+    pub camera: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Mesh {
+    pub primitives: Vec<Primitive>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topology {
+    Points,
+    Lines,
+    Triangles,
+}
+
+/// One draw: vertex streams already decoded to f32 (quantised, normalised and sparse data resolved).
+#[derive(Debug, Clone)]
+pub struct Primitive {
+    pub topology: Topology,
+    pub positions: Vec<[f32; 3]>,
+    pub normals: Vec<[f32; 3]>,
+    pub tangents: Option<Vec<[f32; 4]>>,
+    pub uv0: Option<Vec<[f32; 2]>>,
+    pub uv1: Option<Vec<[f32; 2]>>,
+    pub colors: Option<Vec<[f32; 4]>>,
+    /// Always a list (strips, loops and fans are unrolled by the loader).
+    pub indices: Option<Vec<u32>>,
+    pub material: Option<usize>,
+    pub bounds: Aabb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AlphaMode {
+    #[default]
+    Opaque,
+    Mask,
+    Blend,
+}
+
+/// A texture slot: which texture, which UV set, and the KHR_texture_transform matrix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TexRef {
+    pub texture: usize,
+    pub tex_coord: u32,
+    pub transform: Mat3,
+}
+
+impl TexRef {
+    pub fn new(texture: usize, tex_coord: u32) -> Self {
+        Self { texture, tex_coord, transform: Mat3::IDENTITY }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Material {
+    pub name: Option<String>,
+    pub base_color: [f32; 4],
+    pub base_color_texture: Option<TexRef>,
+    pub metallic: f32,
+    pub roughness: f32,
+    pub metallic_roughness_texture: Option<TexRef>,
+    pub normal_texture: Option<TexRef>,
+    pub normal_scale: f32,
+    pub occlusion_texture: Option<TexRef>,
+    pub occlusion_strength: f32,
+    pub emissive: [f32; 3],
+    pub emissive_texture: Option<TexRef>,
+    /// KHR_materials_emissive_strength multiplier.
+    pub emissive_strength: f32,
+    pub alpha_mode: AlphaMode,
+    pub alpha_cutoff: f32,
+    pub double_sided: bool,
+    /// KHR_materials_unlit.
+    pub unlit: bool,
+}
+
+impl Default for Material {
+    /// The glTF default material.
+    fn default() -> Self {
+        Self {
+            name: None,
+            base_color: [1.0; 4],
+            base_color_texture: None,
+            metallic: 1.0,
+            roughness: 1.0,
+            metallic_roughness_texture: None,
+            normal_texture: None,
+            normal_scale: 1.0,
+            occlusion_texture: None,
+            occlusion_strength: 1.0,
+            emissive: [0.0; 3],
+            emissive_texture: None,
+            emissive_strength: 1.0,
+            alpha_mode: AlphaMode::Opaque,
+            alpha_cutoff: 0.5,
+            double_sided: false,
+            unlit: false,
+        }
+    }
+}
+
+impl Material {
+    /// Each slot with whether its texels are colour (sRGB) or data (linear).
+    pub fn texture_slots(&self) -> [(Option<TexRef>, bool); 5] {
+        [
+            (self.base_color_texture, true),
+            (self.metallic_roughness_texture, false),
+            (self.normal_texture, false),
+            (self.occlusion_texture, false),
+            (self.emissive_texture, true),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Wrap {
+    Repeat,
+    MirroredRepeat,
+    ClampToEdge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sampler {
+    pub mag_linear: bool,
+    pub min_linear: bool,
+    /// None: no mipmapping (NEAREST / LINEAR min filters); Some(linear?) otherwise.
+    pub mipmap: Option<bool>,
+    pub wrap_s: Wrap,
+    pub wrap_t: Wrap,
+}
+
+impl Default for Sampler {
+    /// Unspecified filters: trilinear, as most viewers choose.
+    fn default() -> Self {
+        Self { mag_linear: true, min_linear: true, mipmap: Some(true), wrap_s: Wrap::Repeat, wrap_t: Wrap::Repeat }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Texture {
+    pub image: usize,
+    pub sampler: Sampler,
+}
+
+/// Encoded image bytes; the browser decodes them (createImageBitmap), not wasm.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub name: Option<String>,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Projection {
+    Perspective { yfov: f32, aspect: Option<f32>, znear: f32, zfar: Option<f32> },
+    Orthographic { xmag: f32, ymag: f32, znear: f32, zfar: f32 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Camera {
+    pub name: Option<String>,
+    pub projection: Projection,
+}
+
+/// A mesh placed in the world.
+#[derive(Debug, Clone, Copy)]
+pub struct Instance {
+    pub mesh: usize,
+    pub world: Mat4,
+}
+
+/// A glTF camera placed in the world.
+#[derive(Debug, Clone, Copy)]
+pub struct CameraInstance {
+    pub camera: usize,
+    pub world: Mat4,
+}
+
+impl Scene {
+    /// Meshes and cameras of one scene with their world matrices. Node cycles are rejected at load,
+    /// so this walk ends.
+    pub fn flatten(&self, scene: usize) -> (Vec<Instance>, Vec<CameraInstance>) {
+        let mut meshes = Vec::new();
+        let mut cameras = Vec::new();
+        let Some(root) = self.scenes.get(scene) else { return (meshes, cameras) };
+        let mut stack: Vec<(usize, Mat4)> = root.nodes.iter().map(|&n| (n, Mat4::IDENTITY)).collect();
+        while let Some((n, parent)) = stack.pop() {
+            let Some(node) = self.nodes.get(n) else { continue };
+            let world = parent * node.local;
+            if let Some(mesh) = node.mesh {
+                meshes.push(Instance { mesh, world });
+            }
+            if let Some(camera) = node.camera {
+                cameras.push(CameraInstance { camera, world });
+            }
+            stack.extend(node.children.iter().map(|&c| (c, world)));
+        }
+        (meshes, cameras)
+    }
+
+    /// World-space bounds of one scene.
+    pub fn bounds(&self, scene: usize) -> Aabb {
+        let (instances, _) = self.flatten(scene);
+        let mut b = Aabb::EMPTY;
+        for inst in instances {
+            for p in &self.meshes[inst.mesh].primitives {
+                b = b.union(p.bounds.transformed(inst.world));
+            }
+        }
+        b
+    }
+
+    pub fn triangle_count(&self) -> usize {
+        self.meshes
+            .iter()
+            .flat_map(|m| &m.primitives)
+            .filter(|p| p.topology == Topology::Triangles)
+            .map(|p| p.indices.as_ref().map_or(p.positions.len(), Vec::len) / 3)
+            .sum()
+    }
+}
+
+pub fn vec3(a: [f32; 3]) -> Vec3 {
+    Vec3::from_array(a)
+}
