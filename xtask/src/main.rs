@@ -1,1 +1,76 @@
-fn main() {}
+//! Build, serve and test Scenic. `cargo xtask serve` and `cargo xtask test` are the README's two
+//! commands: each first installs what is missing (and says what it installs), then does its work.
+
+mod build;
+mod scene_gen;
+mod serve;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Runs a command, failing with the command line and its exit status.
+pub fn run(cmd: &mut Command) -> Result {
+    eprintln!("xtask: $ {}", describe(cmd));
+    let status = cmd.status().map_err(|e| format!("{}: {e}", describe(cmd)))?;
+    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", describe(cmd))) }
+}
+
+fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(|s| s.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+fn usage() -> Result {
+    Err("usage: cargo xtask <serve [--port N] | build | test | setup | gen-scene>".into())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(),
+        Some("build") => setup::all().and_then(|_| build::all()),
+        Some("serve") => {
+            let port = args.iter().position(|a| a == "--port").and_then(|i| args.get(i + 1)).and_then(|p| p.parse().ok()).unwrap_or(8080);
+            setup::all().and_then(|_| build::all()).and_then(|_| serve::serve_forever(port))
+        }
+        Some("test") => setup::all().and_then(|_| test()),
+        Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb()).map_err(|e| e.to_string()),
+        _ => usage(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every test: native loader tests, browser tests of the crate (wasm-pack), then end to end in
+/// headless Chromium against the built bundles.
+fn test() -> Result {
+    let root = root();
+    run(Command::new("cargo").args(["test", "--workspace"]).current_dir(&root))?;
+    run(Command::new("wasm-pack")
+        .args(["test", "--headless", "--chrome"])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .current_dir(root.join("crate")))?;
+    build::all()?;
+    let server = serve::spawn(0)?;
+    let base = format!("http://127.0.0.1:{}", server);
+    let files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
+        .map_err(|e| format!("tests/e2e: {e}"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    run(Command::new("node").arg("--test").arg("--test-concurrency=1").args(&files).env("SCENIC_BASE_URL", &base).current_dir(&root))
+}

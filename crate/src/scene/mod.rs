@@ -39,7 +39,7 @@ pub struct Mesh {
     pub primitives: Vec<Primitive>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Topology {
     Points,
     Lines,

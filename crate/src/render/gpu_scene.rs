@@ -1,0 +1,308 @@
+//! A scene on the GPU: vertex/index buffers per primitive, a bind group per material, and the
+//! draw list of the current glTF scene. Dropping it destroys its buffers and textures at once.
+
+use bytemuck::{Pod, Zeroable};
+use glam::{Mat4, Vec3};
+use wgpu::util::DeviceExt;
+
+use super::texture::{Samplers, upload_bitmap, MipGen};
+use super::{Layouts, PipelineKey, Defaults};
+use crate::scene::{AlphaMode, Material, Scene, Topology};
+
+/// Interleaved vertex: position, normal, tangent, uv0, uv1, colour.
+pub const VERTEX_FLOATS: usize = 18;
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct SlotU {
+    info: [f32; 4],
+    r0: [f32; 4],
+    r1: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct MaterialU {
+    base_color: [f32; 4],
+    emissive: [f32; 4],
+    mr: [f32; 4],
+    alpha: [f32; 4],
+    slots: [SlotU; 5],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct ObjectU {
+    model: [[f32; 4]; 4],
+    normal: [[f32; 4]; 4],
+}
+
+pub struct GpuPrimitive {
+    vertices: wgpu::Buffer,
+    indices: Option<wgpu::Buffer>,
+    count: u32,
+    topology: Topology,
+    material: usize,
+    center: Vec3,
+}
+
+pub struct Draw {
+    pub prim: usize,
+    pub object: u32,
+    pub key: PipelineKey,
+    pub center: Vec3,
+}
+
+pub struct GpuScene {
+    pub prims: Vec<GpuPrimitive>,
+    /// One per scene material, then the glTF default material last.
+    materials: Vec<(wgpu::BindGroup, Material)>,
+    /// Per glTF mesh, the indices of its primitives in `prims`.
+    mesh_prims: Vec<Vec<usize>>,
+    textures: Vec<wgpu::Texture>,
+    buffers: Vec<wgpu::Buffer>,
+    pub objects: Option<(wgpu::Buffer, wgpu::BindGroup)>,
+    pub draws: Vec<Draw>,
+    pub object_stride: u32,
+}
+
+impl Drop for GpuScene {
+    fn drop(&mut self) {
+        // Free GPU memory now rather than whenever the JS garbage collector runs.
+        for p in &self.prims {
+            p.vertices.destroy();
+            if let Some(i) = &p.indices {
+                i.destroy();
+            }
+        }
+        self.textures.iter().for_each(wgpu::Texture::destroy);
+        self.buffers.iter().for_each(wgpu::Buffer::destroy);
+        if let Some((b, _)) = &self.objects {
+            b.destroy();
+        }
+    }
+}
+
+fn pack(p: &crate::scene::Primitive) -> Vec<f32> {
+    let n = p.positions.len();
+    let mut v = Vec::with_capacity(n * VERTEX_FLOATS);
+    for i in 0..n {
+        v.extend_from_slice(&p.positions[i]);
+        v.extend_from_slice(&p.normals[i]);
+        v.extend_from_slice(&p.tangents.as_ref().map_or([1.0, 0.0, 0.0, 1.0], |t| t[i]));
+        v.extend_from_slice(&p.uv0.as_ref().map_or([0.0; 2], |t| t[i]));
+        v.extend_from_slice(&p.uv1.as_ref().map_or([0.0; 2], |t| t[i]));
+        v.extend_from_slice(&p.colors.as_ref().map_or([1.0; 4], |t| t[i]));
+    }
+    v
+}
+
+/// Texture + sampler pair of a material slot (the neutral default when empty).
+struct Bound {
+    view: wgpu::TextureView,
+    sampler: wgpu::Sampler,
+}
+
+impl GpuScene {
+    #[allow(clippy::too_many_arguments)]
+    pub fn upload(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        layouts: &Layouts,
+        defaults: &Defaults,
+        samplers: &mut Samplers,
+        mips: &mut MipGen,
+        scene: &Scene,
+        bitmaps: &[Option<web_sys::ImageBitmap>],
+    ) -> GpuScene {
+        let mut encoder = device.create_command_encoder(&Default::default());
+        let mut textures = Vec::new();
+        // An image may serve as colour (sRGB) in one slot and data (linear) in another.
+        let mut image_views: std::collections::HashMap<(usize, bool), wgpu::TextureView> = Default::default();
+        let mut buffers = Vec::new();
+        let mut materials = Vec::new();
+        let default_material = Material::default();
+        for m in scene.materials.iter().chain(std::iter::once(&default_material)) {
+            let mut bound: Vec<Bound> = Vec::new();
+            let mut slots = [SlotU::zeroed(); 5];
+            for (i, (slot, srgb)) in m.texture_slots().into_iter().enumerate() {
+                let tex = slot.and_then(|s| Some((s, scene.textures.get(s.texture)?.as_ref()?)));
+                let bitmap = tex.and_then(|(_, t)| bitmaps.get(t.image)?.as_ref());
+                match (tex, bitmap) {
+                    (Some((s, t)), Some(bmp)) => {
+                        let view = image_views
+                            .entry((t.image, srgb))
+                            .or_insert_with(|| {
+                                let texture = upload_bitmap(device, queue, mips, &mut encoder, bmp, srgb);
+                                let view = texture.create_view(&Default::default());
+                                textures.push(texture);
+                                view
+                            })
+                            .clone();
+                        let c = s.transform.to_cols_array_2d();
+                        slots[i] = SlotU {
+                            info: [s.tex_coord as f32, 1.0, 0.0, 0.0],
+                            r0: [c[0][0], c[1][0], c[2][0], 0.0],
+                            r1: [c[0][1], c[1][1], c[2][1], 0.0],
+                        };
+                        bound.push(Bound { view, sampler: samplers.get(device, t.sampler) });
+                    }
+                    _ => {
+                        slots[i] = SlotU { info: [0.0; 4], r0: [1.0, 0.0, 0.0, 0.0], r1: [0.0, 1.0, 0.0, 0.0] };
+                        let view = match i {
+                            2 => defaults.normal.clone(),
+                            _ if srgb => defaults.white_srgb.clone(),
+                            _ => defaults.white.clone(),
+                        };
+                        bound.push(Bound { view, sampler: defaults.sampler.clone() });
+                    }
+                }
+            }
+            let e = m.emissive_strength;
+            let u = MaterialU {
+                base_color: m.base_color,
+                emissive: [m.emissive[0] * e, m.emissive[1] * e, m.emissive[2] * e, 0.0],
+                mr: [m.metallic, m.roughness, m.normal_scale, m.occlusion_strength],
+                alpha: [
+                    m.alpha_cutoff,
+                    match m.alpha_mode {
+                        AlphaMode::Opaque => 0.0,
+                        AlphaMode::Mask => 1.0,
+                        AlphaMode::Blend => 2.0,
+                    },
+                    if m.unlit { 1.0 } else { 0.0 },
+                    0.0,
+                ],
+                slots,
+            };
+            let ubuf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("material"),
+                contents: bytemuck::bytes_of(&u),
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+            let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: ubuf.as_entire_binding() }];
+            for (i, b) in bound.iter().enumerate() {
+                entries.push(wgpu::BindGroupEntry { binding: 1 + 2 * i as u32, resource: wgpu::BindingResource::TextureView(&b.view) });
+                entries.push(wgpu::BindGroupEntry { binding: 2 + 2 * i as u32, resource: wgpu::BindingResource::Sampler(&b.sampler) });
+            }
+            let bg = device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some("material"), layout: &layouts.material, entries: &entries });
+            buffers.push(ubuf);
+            materials.push((bg, m.clone()));
+        }
+        queue.submit([encoder.finish()]);
+
+        let default_index = materials.len() - 1;
+        let mut prims = Vec::new();
+        let mut mesh_prims = Vec::new();
+        for mesh in &scene.meshes {
+            let mut ids = Vec::new();
+            for p in &mesh.primitives {
+                if p.positions.is_empty() {
+                    continue;
+                }
+                let vertices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("vertices"),
+                    contents: bytemuck::cast_slice(&pack(p)),
+                    usage: wgpu::BufferUsages::VERTEX,
+                });
+                let (indices, count) = match &p.indices {
+                    Some(ix) if !ix.is_empty() => (
+                        Some(device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                            label: Some("indices"),
+                            contents: bytemuck::cast_slice(ix),
+                            usage: wgpu::BufferUsages::INDEX,
+                        })),
+                        ix.len() as u32,
+                    ),
+                    Some(_) => continue,
+                    None => (None, p.positions.len() as u32),
+                };
+                ids.push(prims.len());
+                prims.push(GpuPrimitive {
+                    vertices,
+                    indices,
+                    count,
+                    topology: p.topology,
+                    material: p.material.filter(|&m| m < default_index).unwrap_or(default_index),
+                    center: p.bounds.center(),
+                });
+            }
+            mesh_prims.push(ids);
+        }
+        GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, draws: Vec::new(), object_stride: 256 }
+    }
+
+    /// Builds the draw list and per-object uniforms for one glTF scene.
+    pub fn set_scene(&mut self, device: &wgpu::Device, layouts: &Layouts, scene: &Scene, index: usize, align: u32) {
+        if let Some((b, _)) = self.objects.take() {
+            b.destroy();
+        }
+        self.draws.clear();
+        let stride = (std::mem::size_of::<ObjectU>() as u32).div_ceil(align) * align;
+        self.object_stride = stride;
+        let (instances, _) = scene.flatten(index);
+        let mut data: Vec<u8> = Vec::new();
+        for inst in instances {
+            let Some(ids) = self.mesh_prims.get(inst.mesh) else { continue };
+            let object = (data.len() as u32) / stride;
+            let u = ObjectU { model: inst.world.to_cols_array_2d(), normal: inst.world.inverse().transpose().to_cols_array_2d() };
+            data.extend_from_slice(bytemuck::bytes_of(&u));
+            data.resize(data.len().div_ceil(stride as usize) * stride as usize, 0);
+            // A mirroring transform flips the winding of every triangle.
+            let mirrored = inst.world.determinant() < 0.0;
+            for &id in ids {
+                let p = &self.prims[id];
+                let m = &self.materials[p.material].1;
+                self.draws.push(Draw {
+                    prim: id,
+                    object,
+                    key: PipelineKey { topology: p.topology, blend: m.alpha_mode == AlphaMode::Blend, cull: !m.double_sided, mirrored },
+                    center: inst.world.transform_point3(p.center),
+                });
+            }
+        }
+        if data.is_empty() {
+            return;
+        }
+        let buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: Some("objects"), contents: &data, usage: wgpu::BufferUsages::UNIFORM });
+        let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("objects"),
+            layout: &layouts.object,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &buf,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(std::mem::size_of::<ObjectU>() as u64),
+                }),
+            }],
+        });
+        self.objects = Some((buf, bg));
+    }
+
+    /// Opaque draws first, then blended ones back to front from `eye`.
+    pub fn sorted_draws(&self, view: Mat4) -> Vec<&Draw> {
+        let mut opaque: Vec<&Draw> = self.draws.iter().filter(|d| !d.key.blend).collect();
+        let mut blend: Vec<(f32, &Draw)> = self.draws.iter().filter(|d| d.key.blend).map(|d| (view.transform_point3(d.center).z, d)).collect();
+        // View space looks down -z: the most negative z is farthest and goes first.
+        blend.sort_by(|a, b| a.0.total_cmp(&b.0));
+        opaque.sort_by_key(|d| (d.key, self.prims[d.prim].material));
+        opaque.extend(blend.into_iter().map(|(_, d)| d));
+        opaque
+    }
+
+    pub fn draw<'a>(&'a self, pass: &mut wgpu::RenderPass<'a>, d: &Draw) {
+        let p = &self.prims[d.prim];
+        let Some((_, objects)) = &self.objects else { return };
+        pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
+        pass.set_bind_group(2, &self.materials[p.material].0, &[]);
+        pass.set_vertex_buffer(0, p.vertices.slice(..));
+        match &p.indices {
+            Some(ix) => {
+                pass.set_index_buffer(ix.slice(..), wgpu::IndexFormat::Uint32);
+                pass.draw_indexed(0..p.count, 0, 0..1);
+            }
+            None => pass.draw(0..p.count, 0..1),
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! Rendering room: scene data → GPU → pixels, with wgpu (WebGPU, or WebGL2 in the fallback build).
+//! Knows nothing of the DOM beyond the canvas it draws into and the decoded images it uploads.
+
+mod gpu_scene;
+mod texture;
+
+use std::collections::HashMap;
+
+use bytemuck::{Pod, Zeroable};
+use glam::{Mat4, Vec3};
+
+use crate::scene::{Scene, Topology};
+use gpu_scene::{GpuScene, VERTEX_FLOATS};
+use texture::{MipGen, Samplers};
+
+const MSAA: u32 = 4;
+const DEPTH: wgpu::TextureFormat = wgpu::TextureFormat::Depth24Plus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    WebGpu,
+    WebGl2,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::WebGpu => "webgpu",
+            Backend::WebGl2 => "webgl2",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PipelineKey {
+    pub topology: Topology,
+    pub blend: bool,
+    pub cull: bool,
+    pub mirrored: bool,
+}
+
+pub struct Layouts {
+    globals: wgpu::BindGroupLayout,
+    pub object: wgpu::BindGroupLayout,
+    pub material: wgpu::BindGroupLayout,
+}
+
+/// Neutral textures for empty material slots.
+pub struct Defaults {
+    pub white: wgpu::TextureView,
+    pub white_srgb: wgpu::TextureView,
+    pub normal: wgpu::TextureView,
+    pub sampler: wgpu::Sampler,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct GlobalsU {
+    view_proj: [[f32; 4]; 4],
+    inv_view_proj: [[f32; 4]; 4],
+    eye: [f32; 4],
+    sun_dir: [f32; 4],
+    sun_color: [f32; 4],
+    sky_zenith: [f32; 4],
+    sky_horizon: [f32; 4],
+    ground: [f32; 4],
+}
+
+/// What the camera sees this frame.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    pub view: Mat4,
+    pub proj: Mat4,
+    pub eye: Vec3,
+    pub exposure: f32,
+}
+
+/// The outdoor light: a late-morning sun and a clear sky (linear values).
+struct Lighting {
+    sun_dir: Vec3,
+    sun: [f32; 3],
+    zenith: [f32; 3],
+    horizon: [f32; 3],
+    ground: [f32; 3],
+}
+
+const DAYLIGHT: Lighting = Lighting {
+    sun_dir: Vec3::new(0.45, 0.75, 0.5),
+    sun: [2.6, 2.45, 2.2],
+    zenith: [0.18, 0.36, 0.75],
+    horizon: [0.62, 0.72, 0.85],
+    ground: [0.32, 0.3, 0.27],
+};
+
+struct Targets {
+    width: u32,
+    height: u32,
+    color: wgpu::TextureView,
+    depth: wgpu::TextureView,
+}
+
+pub struct Renderer {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    pub backend: Backend,
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+    /// The sRGB view format every pipeline renders to.
+    format: wgpu::TextureFormat,
+    targets: Targets,
+    layouts: Layouts,
+    module: wgpu::ShaderModule,
+    pipeline_layout: wgpu::PipelineLayout,
+    pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
+    sky: wgpu::RenderPipeline,
+    globals: wgpu::Buffer,
+    globals_bg: wgpu::BindGroup,
+    defaults: Defaults,
+    samplers: Samplers,
+    mips: MipGen,
+    scene: Option<GpuScene>,
+    /// Uncaptured GPU errors, surfaced to the page instead of wgpu's default panic (a trap).
+    errors: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: vis,
+        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: dynamic, min_binding_size: None },
+        count: None,
+    }
+}
+
+impl Renderer {
+    /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
+    pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
+        let (w, h) = (canvas.width().max(1), canvas.height().max(1));
+        let backends = match want {
+            Backend::WebGpu => wgpu::Backends::BROWSER_WEBGPU,
+            Backend::WebGl2 => wgpu::Backends::GL,
+        };
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = backends;
+        let instance = wgpu::Instance::new(desc);
+        let surface = instance
+            .create_surface(wgpu::SurfaceTarget::Canvas(canvas))
+            .map_err(|e| format!("cannot draw into the canvas with {}: {e}", want.name()))?;
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::LowPower,
+                force_fallback_adapter: false,
+                compatible_surface: Some(&surface),
+                apply_limit_buckets: false,
+            })
+            .await
+            .map_err(|e| format!("no {} adapter: {e}", want.name()))?;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("scenic"),
+                required_limits: wgpu::Limits::downlevel_webgl2_defaults().using_resolution(adapter.limits()),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("cannot open the GPU: {e}"))?;
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        {
+            let errors = errors.clone();
+            device.on_uncaptured_error(std::sync::Arc::new(move |e: wgpu::Error| {
+                if let Ok(mut list) = errors.lock() {
+                    if list.len() < 8 {
+                        list.push(e.to_string());
+                    }
+                }
+            }));
+        }
+        let caps = surface.get_capabilities(&adapter);
+        let base = *caps.formats.first().ok_or("the canvas offers no texture format")?;
+        let format = base.add_srgb_suffix();
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format: base,
+            width: w,
+            height: h,
+            present_mode: wgpu::PresentMode::Fifo,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: caps.alpha_modes.first().copied().unwrap_or(wgpu::CompositeAlphaMode::Auto),
+            view_formats: if format == base { vec![] } else { vec![format] },
+            color_space: Default::default(),
+        };
+        surface.configure(&device, &config);
+
+        let frag_vert = wgpu::ShaderStages::VERTEX_FRAGMENT;
+        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("globals"), entries: &[uniform_entry(0, false, frag_vert)] });
+        let object = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("object"), entries: &[uniform_entry(0, true, frag_vert)] });
+        let mut entries = vec![uniform_entry(0, false, wgpu::ShaderStages::FRAGMENT)];
+        for i in 0..5u32 {
+            entries.push(wgpu::BindGroupLayoutEntry {
+                binding: 1 + 2 * i,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            });
+            entries.push(wgpu::BindGroupLayoutEntry {
+                binding: 2 + 2 * i,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                count: None,
+            });
+        }
+        let material = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("material"), entries: &entries });
+        let layouts = Layouts { globals: globals_layout, object, material };
+
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("pbr"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("pbr.wgsl").into()),
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("pbr"),
+            bind_group_layouts: &[Some(&layouts.globals), Some(&layouts.object), Some(&layouts.material)],
+            immediate_size: 0,
+        });
+        let sky_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("sky"),
+            bind_group_layouts: &[Some(&layouts.globals)],
+            immediate_size: 0,
+        });
+        let sky = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("sky"),
+            layout: Some(&sky_layout),
+            vertex: wgpu::VertexState { module: &module, entry_point: Some("vs_sky"), compilation_options: Default::default(), buffers: &[] },
+            fragment: Some(wgpu::FragmentState { module: &module, entry_point: Some("fs_sky"), compilation_options: Default::default(), targets: &[Some(format.into())] }),
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH,
+                depth_write_enabled: Some(false),
+                depth_compare: Some(wgpu::CompareFunction::Always),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: wgpu::MultisampleState { count: MSAA, ..Default::default() },
+            multiview_mask: None,
+            cache: None,
+        });
+        let globals = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("globals"),
+            size: std::mem::size_of::<GlobalsU>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let globals_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("globals"),
+            layout: &layouts.globals,
+            entries: &[wgpu::BindGroupEntry { binding: 0, resource: globals.as_entire_binding() }],
+        });
+        let view = |t: wgpu::Texture| t.create_view(&Default::default());
+        let defaults = Defaults {
+            white: view(texture::solid(&device, &queue, [255; 4], false)),
+            white_srgb: view(texture::solid(&device, &queue, [255; 4], true)),
+            normal: view(texture::solid(&device, &queue, [128, 128, 255, 255], false)),
+            sampler: device.create_sampler(&Default::default()),
+        };
+        let targets = Self::make_targets(&device, format, w, h);
+        let mips = MipGen::new(&device);
+        Ok(Renderer {
+            device,
+            queue,
+            backend: want,
+            surface,
+            config,
+            format,
+            targets,
+            layouts,
+            module,
+            pipeline_layout,
+            pipelines: HashMap::new(),
+            sky,
+            globals,
+            globals_bg,
+            defaults,
+            samplers: Samplers::default(),
+            mips,
+            scene: None,
+            errors,
+        })
+    }
+
+    fn make_targets(device: &wgpu::Device, format: wgpu::TextureFormat, width: u32, height: u32) -> Targets {
+        let make = |format, label| {
+            device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some(label),
+                    size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+                    mip_level_count: 1,
+                    sample_count: MSAA,
+                    dimension: wgpu::TextureDimension::D2,
+                    format,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                    view_formats: &[],
+                })
+                .create_view(&Default::default())
+        };
+        Targets { width, height, color: make(format, "msaa"), depth: make(DEPTH, "depth") }
+    }
+
+    /// The oldest GPU error since the last call, if any.
+    pub fn take_error(&self) -> Option<String> {
+        let mut list = self.errors.lock().ok()?;
+        let first = list.drain(..).next();
+        first
+    }
+
+    pub fn size(&self) -> (u32, u32) {
+        (self.config.width, self.config.height)
+    }
+
+    /// Follows the canvas size in device pixels, within what the GPU allows.
+    pub fn resize(&mut self, width: u32, height: u32) {
+        let max = self.device.limits().max_texture_dimension_2d;
+        let (w, h) = (width.clamp(1, max), height.clamp(1, max));
+        if (w, h) == (self.config.width, self.config.height) {
+            return;
+        }
+        self.config.width = w;
+        self.config.height = h;
+        self.surface.configure(&self.device, &self.config);
+        self.targets = Self::make_targets(&self.device, self.format, w, h);
+    }
+
+    /// Replaces the GPU scene (the old one's memory is freed) and shows glTF scene `index`.
+    pub fn set_scene(&mut self, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], index: usize) {
+        self.scene = None;
+        let mut gpu = GpuScene::upload(&self.device, &self.queue, &self.layouts, &self.defaults, &mut self.samplers, &mut self.mips, scene, bitmaps);
+        let align = self.device.limits().min_uniform_buffer_offset_alignment;
+        gpu.set_scene(&self.device, &self.layouts, scene, index, align);
+        self.scene = Some(gpu);
+    }
+
+    /// Shows another glTF scene of the uploaded model.
+    pub fn show_scene(&mut self, scene: &Scene, index: usize) {
+        let align = self.device.limits().min_uniform_buffer_offset_alignment;
+        if let Some(gpu) = &mut self.scene {
+            gpu.set_scene(&self.device, &self.layouts, scene, index, align);
+        }
+    }
+
+    pub fn clear_scene(&mut self) {
+        self.scene = None;
+    }
+
+    fn pipeline(&mut self, key: PipelineKey) -> wgpu::RenderPipeline {
+        let (device, module, layout, format) = (&self.device, &self.module, &self.pipeline_layout, self.format);
+        self.pipelines
+            .entry(key)
+            .or_insert_with(|| {
+                let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3, 2 => Float32x4, 3 => Float32x2, 4 => Float32x2, 5 => Float32x4];
+                let blend = key.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
+                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                    label: Some("pbr"),
+                    layout: Some(layout),
+                    vertex: wgpu::VertexState {
+                        module,
+                        entry_point: Some("vs_main"),
+                        compilation_options: Default::default(),
+                        buffers: &[Some(wgpu::VertexBufferLayout {
+                            array_stride: (VERTEX_FLOATS * 4) as u64,
+                            step_mode: wgpu::VertexStepMode::Vertex,
+                            attributes: &attrs,
+                        })],
+                    },
+                    fragment: Some(wgpu::FragmentState {
+                        module,
+                        entry_point: Some("fs_main"),
+                        compilation_options: Default::default(),
+                        targets: &[Some(wgpu::ColorTargetState { format, blend, write_mask: wgpu::ColorWrites::ALL })],
+                    }),
+                    primitive: wgpu::PrimitiveState {
+                        topology: match key.topology {
+                            Topology::Points => wgpu::PrimitiveTopology::PointList,
+                            Topology::Lines => wgpu::PrimitiveTopology::LineList,
+                            Topology::Triangles => wgpu::PrimitiveTopology::TriangleList,
+                        },
+                        front_face: if key.mirrored { wgpu::FrontFace::Cw } else { wgpu::FrontFace::Ccw },
+                        cull_mode: (key.cull && key.topology == Topology::Triangles).then_some(wgpu::Face::Back),
+                        ..Default::default()
+                    },
+                    depth_stencil: Some(wgpu::DepthStencilState {
+                        format: DEPTH,
+                        depth_write_enabled: Some(!key.blend),
+                        depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                        stencil: Default::default(),
+                        bias: Default::default(),
+                    }),
+                    multisample: wgpu::MultisampleState { count: MSAA, ..Default::default() },
+                    multiview_mask: None,
+                    cache: None,
+                })
+            })
+            .clone()
+    }
+
+    fn write_globals(&self, v: &View) {
+        let vp = v.proj * v.view;
+        let l = &DAYLIGHT;
+        let g = GlobalsU {
+            view_proj: vp.to_cols_array_2d(),
+            inv_view_proj: vp.inverse().to_cols_array_2d(),
+            eye: v.eye.extend(1.0).to_array(),
+            sun_dir: l.sun_dir.normalize().extend(0.0).to_array(),
+            sun_color: [l.sun[0], l.sun[1], l.sun[2], v.exposure],
+            sky_zenith: [l.zenith[0], l.zenith[1], l.zenith[2], 0.0],
+            sky_horizon: [l.horizon[0], l.horizon[1], l.horizon[2], 0.0],
+            ground: [l.ground[0], l.ground[1], l.ground[2], 0.0],
+        };
+        self.queue.write_buffer(&self.globals, 0, bytemuck::bytes_of(&g));
+    }
+
+    /// Records the frame into `resolve` (single-sampled, the renderer's format).
+    fn encode(&mut self, v: &View, resolve: &wgpu::TextureView) -> wgpu::CommandBuffer {
+        self.write_globals(v);
+        let keys: Vec<PipelineKey> = self.scene.as_ref().map(|s| s.draws.iter().map(|d| d.key).collect()).unwrap_or_default();
+        let pipelines: HashMap<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("frame"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &self.targets.color,
+                    depth_slice: None,
+                    resolve_target: Some(resolve),
+                    ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Discard },
+                })],
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &self.targets.depth,
+                    depth_ops: Some(wgpu::Operations { load: wgpu::LoadOp::Clear(1.0), store: wgpu::StoreOp::Discard }),
+                    stencil_ops: None,
+                }),
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_bind_group(0, &self.globals_bg, &[]);
+            pass.set_pipeline(&self.sky);
+            pass.draw(0..3, 0..1);
+            if let Some(scene) = &self.scene {
+                let mut current = None;
+                for d in scene.sorted_draws(v.view) {
+                    if current != Some(d.key) {
+                        pass.set_pipeline(&pipelines[&d.key]);
+                        current = Some(d.key);
+                    }
+                    scene.draw(&mut pass, d);
+                }
+            }
+        }
+        encoder.finish()
+    }
+
+    /// Draws a frame to the canvas.
+    pub fn render(&mut self, v: &View) -> Result<(), String> {
+        let frame = match self.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(f) | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                self.surface.configure(&self.device, &self.config);
+                return Ok(()); // the next frame draws
+            }
+            other => return Err(format!("the canvas gave no frame to draw into ({other:?})")),
+        };
+        let view = frame.texture.create_view(&wgpu::TextureViewDescriptor { format: Some(self.format), ..Default::default() });
+        let commands = self.encode(v, &view);
+        self.queue.submit([commands]);
+        self.queue.present(frame);
+        Ok(())
+    }
+
+    /// Renders a frame off screen and reads it back as tightly packed RGBA8 (sRGB) rows.
+    pub async fn read_pixels(&mut self, v: &View) -> Result<(u32, u32, Vec<u8>), String> {
+        let (w, h) = (self.targets.width, self.targets.height);
+        let target = self.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("readback"),
+            size: wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: self.format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let commands = self.encode(v, &target.create_view(&Default::default()));
+        let row = (w * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: (row * h) as u64,
+            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        encoder.copy_texture_to_buffer(
+            target.as_image_copy(),
+            wgpu::TexelCopyBufferInfo { buffer: &buffer, layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(row), rows_per_image: Some(h) } },
+            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+        );
+        self.queue.submit([commands, encoder.finish()]);
+        let done = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let flag = done.clone();
+        buffer.slice(..).map_async(wgpu::MapMode::Read, move |r| *flag.borrow_mut() = Some(r));
+        // In the browser poll() does not block: poll, then yield to the event loop, until mapped.
+        for _ in 0..1000 {
+            let _ = self.device.poll(wgpu::PollType::Poll);
+            if done.borrow().is_some() {
+                break;
+            }
+            crate::web::yield_now().await;
+        }
+        let mapped = done.borrow_mut().take().ok_or("reading the frame back timed out")?;
+        mapped.map_err(|e| format!("reading the frame back failed: {e}"))?;
+        let bgra = matches!(self.format, wgpu::TextureFormat::Bgra8UnormSrgb | wgpu::TextureFormat::Bgra8Unorm);
+        let mut out = Vec::with_capacity((w * h * 4) as usize);
+        {
+            let data = buffer.slice(..).get_mapped_range().map_err(|e| format!("{e}"))?;
+            for y in 0..h as usize {
+                let line = &data[y * row as usize..y * row as usize + w as usize * 4];
+                if bgra {
+                    out.extend(line.chunks_exact(4).flat_map(|p| [p[2], p[1], p[0], p[3]]));
+                } else {
+                    out.extend_from_slice(line);
+                }
+            }
+        }
+        buffer.unmap();
+        buffer.destroy();
+        target.destroy();
+        Ok((w, h, out))
+    }
+}

@@ -1,0 +1,226 @@
+// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus image-based ambient
+// taken from the same procedural sky the background shows. Output is tone mapped with the
+// Khronos PBR Neutral operator (keeps base colours true) and written to an sRGB target.
+
+struct Globals {
+    view_proj: mat4x4<f32>,
+    inv_view_proj: mat4x4<f32>,
+    eye: vec4<f32>,
+    sun_dir: vec4<f32>,      // towards the sun
+    sun_color: vec4<f32>,    // rgb radiance, a = exposure
+    sky_zenith: vec4<f32>,
+    sky_horizon: vec4<f32>,
+    ground: vec4<f32>,
+};
+
+struct Object {
+    model: mat4x4<f32>,
+    normal: mat4x4<f32>,
+};
+
+// One texture slot: UV set in x, has-texture in y; rows of the 2x3 UV transform in r0 / r1.
+struct Slot {
+    info: vec4<f32>,
+    r0: vec4<f32>,
+    r1: vec4<f32>,
+};
+
+struct MaterialU {
+    base_color: vec4<f32>,
+    emissive: vec4<f32>,     // rgb * emissive strength
+    mr: vec4<f32>,           // metallic, roughness, normal scale, occlusion strength
+    alpha: vec4<f32>,        // cutoff, mode (0 opaque, 1 mask, 2 blend), unlit, _
+    slots: array<Slot, 5>,   // base colour, metallic-roughness, normal, occlusion, emissive
+};
+
+@group(0) @binding(0) var<uniform> g: Globals;
+@group(1) @binding(0) var<uniform> obj: Object;
+@group(2) @binding(0) var<uniform> mat: MaterialU;
+@group(2) @binding(1) var t_base: texture_2d<f32>;
+@group(2) @binding(2) var s_base: sampler;
+@group(2) @binding(3) var t_mr: texture_2d<f32>;
+@group(2) @binding(4) var s_mr: sampler;
+@group(2) @binding(5) var t_normal: texture_2d<f32>;
+@group(2) @binding(6) var s_normal: sampler;
+@group(2) @binding(7) var t_occlusion: texture_2d<f32>;
+@group(2) @binding(8) var s_occlusion: sampler;
+@group(2) @binding(9) var t_emissive: texture_2d<f32>;
+@group(2) @binding(10) var s_emissive: sampler;
+
+struct VsIn {
+    @location(0) position: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) tangent: vec4<f32>,
+    @location(3) uv0: vec2<f32>,
+    @location(4) uv1: vec2<f32>,
+    @location(5) color: vec4<f32>,
+};
+
+struct VsOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) world: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) tangent: vec4<f32>,
+    @location(3) uv0: vec2<f32>,
+    @location(4) uv1: vec2<f32>,
+    @location(5) color: vec4<f32>,
+};
+
+@vertex
+fn vs_main(v: VsIn) -> VsOut {
+    var o: VsOut;
+    let world = obj.model * vec4<f32>(v.position, 1.0);
+    o.world = world.xyz;
+    o.clip = g.view_proj * world;
+    o.normal = (obj.normal * vec4<f32>(v.normal, 0.0)).xyz;
+    o.tangent = vec4<f32>((obj.model * vec4<f32>(v.tangent.xyz, 0.0)).xyz, v.tangent.w);
+    o.uv0 = v.uv0;
+    o.uv1 = v.uv1;
+    o.color = v.color;
+    return o;
+}
+
+fn slot_uv(s: Slot, in: VsOut) -> vec2<f32> {
+    let uv = select(in.uv0, in.uv1, s.info.x > 0.5);
+    return vec2<f32>(dot(s.r0.xyz, vec3<f32>(uv, 1.0)), dot(s.r1.xyz, vec3<f32>(uv, 1.0)));
+}
+
+const PI: f32 = 3.14159265;
+
+// The sky's radiance in a direction: a zenith-horizon gradient above, ground below, and a sun disc
+// (only for the background; lighting adds the sun analytically).
+fn sky(dir: vec3<f32>) -> vec3<f32> {
+    let up = dir.y;
+    let above = mix(g.sky_horizon.rgb, g.sky_zenith.rgb, pow(clamp(up, 0.0, 1.0), 0.5));
+    let below = mix(g.sky_horizon.rgb, g.ground.rgb, clamp(-up * 4.0, 0.0, 1.0));
+    return select(below, above, up >= 0.0);
+}
+
+// Cosine-weighted irradiance of that sky around a normal (hemisphere approximation).
+fn sky_irradiance(n: vec3<f32>) -> vec3<f32> {
+    let t = n.y * 0.5 + 0.5;
+    let upper = mix(g.sky_horizon.rgb, g.sky_zenith.rgb, 0.6);
+    return mix(g.ground.rgb, upper, t) ;
+}
+
+// Karis' analytic fit of the split-sum environment BRDF.
+fn env_brdf(f0: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
+    let c0 = vec4<f32>(-1.0, -0.0275, -0.572, 0.022);
+    let c1 = vec4<f32>(1.0, 0.0425, 1.04, -0.04);
+    let r = roughness * c0 + c1;
+    let a004 = min(r.x * r.x, exp2(-9.28 * nv)) * r.x + r.y;
+    let ab = vec2<f32>(-1.04, 1.04) * a004 + r.zw;
+    return f0 * ab.x + ab.y;
+}
+
+fn pbr_neutral(c_in: vec3<f32>) -> vec3<f32> {
+    let start = 0.8 - 0.04;
+    let desat = 0.15;
+    let x = min(c_in.r, min(c_in.g, c_in.b));
+    let offset = select(0.04, x - 6.25 * x * x, x < 0.08);
+    var c = c_in - offset;
+    let peak = max(c.r, max(c.g, c.b));
+    if (peak < start) {
+        return c;
+    }
+    let d = 1.0 - start;
+    let new_peak = 1.0 - d * d / (peak + d - start);
+    c = c * (new_peak / peak);
+    let gg = 1.0 - 1.0 / (desat * (peak - new_peak) + 1.0);
+    return mix(c, vec3<f32>(new_peak), gg);
+}
+
+@fragment
+fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+    // Every slot is sampled in uniform control flow; an empty slot is bound to a neutral 1x1
+    // texture (white, or a flat normal), so no branch is needed around the samples.
+    let base_tex = textureSample(t_base, s_base, slot_uv(mat.slots[0], in));
+    let mr = textureSample(t_mr, s_mr, slot_uv(mat.slots[1], in));
+    let tn_raw = textureSample(t_normal, s_normal, slot_uv(mat.slots[2], in)).xyz;
+    let occlusion = textureSample(t_occlusion, s_occlusion, slot_uv(mat.slots[3], in)).r;
+    let emissive_tex = textureSample(t_emissive, s_emissive, slot_uv(mat.slots[4], in)).rgb;
+
+    var base = mat.base_color * in.color * base_tex;
+    let mode = mat.alpha.y;
+    if (mode > 0.5 && mode < 1.5) {
+        if (base.a < mat.alpha.x) {
+            discard;
+        }
+        base.a = 1.0;
+    } else if (mode < 0.5) {
+        base.a = 1.0;
+    }
+    if (mat.alpha.z > 0.5) {
+        return base; // KHR_materials_unlit: the colour as authored.
+    }
+
+    let roughness = clamp(mat.mr.y * mr.g, 0.04, 1.0);
+    let metallic = clamp(mat.mr.x * mr.b, 0.0, 1.0);
+
+    var n = normalize(in.normal);
+    if (!front) {
+        n = -n; // double-sided: light the back face as seen
+    }
+    let t_raw = in.tangent.xyz - n * dot(n, in.tangent.xyz);
+    if (mat.slots[2].info.y > 0.5 && dot(t_raw, t_raw) > 1e-8) {
+        let t = normalize(t_raw);
+        let b = cross(n, t) * select(-1.0, 1.0, in.tangent.w >= 0.0);
+        let tn = vec3<f32>((tn_raw.xy * 2.0 - 1.0) * mat.mr.z, tn_raw.z * 2.0 - 1.0);
+        n = normalize(t * tn.x + b * tn.y + n * tn.z);
+    }
+    let ao = 1.0 + mat.mr.w * (occlusion - 1.0);
+    let emissive = mat.emissive.rgb * emissive_tex;
+
+    let v = normalize(g.eye.xyz - in.world);
+    let l = normalize(g.sun_dir.xyz);
+    let h = normalize(v + l);
+    let nv = max(dot(n, v), 1e-4);
+    let nl = max(dot(n, l), 0.0);
+    let nh = max(dot(n, h), 0.0);
+    let vh = max(dot(v, h), 0.0);
+    let f0 = mix(vec3<f32>(0.04), base.rgb, metallic);
+    let diffuse_color = base.rgb * (1.0 - metallic);
+
+    // Sun: GGX distribution, Smith-GGX correlated visibility, Schlick Fresnel.
+    let a = roughness * roughness;
+    let a2 = a * a;
+    let dd = nh * nh * (a2 - 1.0) + 1.0;
+    let d = a2 / (PI * dd * dd);
+    let vis = 0.5 / (nl * sqrt(nv * nv * (1.0 - a2) + a2) + nv * sqrt(nl * nl * (1.0 - a2) + a2) + 1e-5);
+    let f = f0 + (1.0 - f0) * pow(1.0 - vh, 5.0);
+    let direct = ((1.0 - f) * diffuse_color / PI + f * d * vis) * g.sun_color.rgb * nl;
+
+    // Sky: diffuse irradiance, and specular from the reflected sky blurred towards irradiance.
+    let r = reflect(-v, n);
+    let spec_env = mix(sky(r), sky_irradiance(r), roughness);
+    let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, roughness, nv)) * ao;
+
+    let color = (direct + ambient + emissive) * g.sun_color.a;
+    return vec4<f32>(pbr_neutral(color), base.a);
+}
+
+// Background: the sky behind everything, from a full-screen triangle.
+struct SkyOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) ndc: vec2<f32>,
+};
+
+@vertex
+fn vs_sky(@builtin(vertex_index) i: u32) -> SkyOut {
+    let p = vec2<f32>(f32((i << 1u) & 2u), f32(i & 2u)) * 2.0 - 1.0;
+    var o: SkyOut;
+    o.clip = vec4<f32>(p, 1.0, 1.0);
+    o.ndc = p;
+    return o;
+}
+
+@fragment
+fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
+    let far = g.inv_view_proj * vec4<f32>(in.ndc, 1.0, 1.0);
+    let near = g.inv_view_proj * vec4<f32>(in.ndc, 0.0, 1.0);
+    let dir = normalize(far.xyz / far.w - near.xyz / near.w);
+    var c = sky(dir);
+    let sun = smoothstep(0.9995, 0.9998, dot(dir, normalize(g.sun_dir.xyz)));
+    c = c + sun * vec3<f32>(4.0, 3.6, 3.0);
+    return vec4<f32>(pbr_neutral(c * g.sun_color.a), 1.0);
+}

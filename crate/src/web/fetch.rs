@@ -1,0 +1,70 @@
+//! Fetching model files with byte progress, cancellable through an AbortSignal.
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::js_error;
+
+/// Shared byte counters for one load; `report` is called on every chunk.
+pub struct Progress {
+    pub loaded: std::cell::Cell<f64>,
+    pub total: std::cell::Cell<f64>,
+    pub report: Box<dyn Fn(f64, f64)>,
+}
+
+impl Progress {
+    fn add(&self, loaded: f64, total: f64) {
+        self.loaded.set(self.loaded.get() + loaded);
+        self.total.set(self.total.get() + total);
+        (self.report)(self.loaded.get(), self.total.get().max(self.loaded.get()));
+    }
+}
+
+/// GETs `url` and returns its bytes, reporting progress as they arrive.
+pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Progress) -> Result<Vec<u8>, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(signal));
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|e| js_error(&e))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "fetch returned something other than a Response".to_string())?;
+    if !resp.ok() {
+        return Err(format!("HTTP {} {}", resp.status(), resp.status_text()));
+    }
+    let length = resp.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    progress.add(0.0, length);
+    let Some(body) = resp.body() else { return Ok(Vec::new()) };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut out = Vec::with_capacity(length.min(256.0 * 1024.0 * 1024.0) as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| js_error(&e))?;
+        if Reflect::get(&chunk, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true) {
+            break;
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|e| js_error(&e))?.unchecked_into();
+        let start = out.len();
+        out.resize(start + value.length() as usize, 0);
+        value.copy_to(&mut out[start..]);
+        // Bytes beyond the announced length still count (chunked or compressed responses).
+        let extra = (out.len() as f64 - length).max(0.0) - (start as f64 - length).max(0.0);
+        progress.add(value.length() as f64, extra);
+    }
+    Ok(out)
+}
+
+/// Decodes an encoded image in the browser (not in wasm), as stored: no colour conversion,
+/// no premultiplication, so texels reach the shader as authored.
+pub async fn decode_image(bytes: &[u8], mime: &str) -> Result<web_sys::ImageBitmap, String> {
+    let array = Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(|e| js_error(&e))?;
+    let bitmap_opts = web_sys::ImageBitmapOptions::new();
+    bitmap_opts.set_premultiply_alpha(web_sys::PremultiplyAlpha::None);
+    bitmap_opts.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &bitmap_opts).map_err(|e| js_error(&e))?;
+    let bitmap = JsFuture::from(promise).await.map_err(|e| js_error(&e))?;
+    bitmap.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())
+}

@@ -1,0 +1,376 @@
+//! The web shell: the only room that touches wasm-bindgen and the DOM. One `Viewer` handle per
+//! `<scenic-viewer>` element; the element's JS forwards attributes, input and animation frames.
+
+mod fetch;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::future::join_all;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use crate::camera::OrbitCamera;
+use crate::gltf::{self as loader, Fetched, ResourceKind};
+use crate::render::{Backend, Renderer, View};
+use crate::scene::{Projection, Scene};
+use fetch::{Progress, decode_image, fetch_bytes};
+
+pub(crate) fn js_error(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Resolves after the browser has run its event loop once (a 0 ms timer).
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Which glTF camera, if any, drives the view (None: the orbit camera).
+#[derive(Default)]
+struct Loaded {
+    scene: Scene,
+    index: usize,
+}
+
+struct State {
+    renderer: Renderer,
+    camera: OrbitCamera,
+    model: Option<Loaded>,
+    /// Bumped by every load; an older load that finishes late is dropped.
+    generation: u32,
+    abort: Option<web_sys::AbortController>,
+    last_ms: Option<f64>,
+    dirty: bool,
+    exposure: f32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoadInfo {
+    warnings: Vec<String>,
+    scenes: Vec<String>,
+    scene: usize,
+    cameras: Vec<String>,
+    triangles: usize,
+    images: usize,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Options {
+    backend: Option<String>,
+}
+
+/// One viewer bound to one canvas.
+#[wasm_bindgen]
+pub struct Viewer {
+    state: Rc<RefCell<State>>,
+    /// Set by `resize`, applied by the next `frame` (so a resize never meets a busy cell).
+    pending_size: Rc<std::cell::Cell<Option<(u32, u32)>>>,
+}
+
+impl Viewer {
+    /// Runs `f` on the state unless a readback holds it; input arriving then is dropped.
+    fn with(&self, f: impl FnOnce(&mut State)) {
+        if let Ok(mut s) = self.state.try_borrow_mut() {
+            f(&mut s);
+        }
+    }
+}
+
+fn to_js(e: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&e.to_string()).into()
+}
+
+/// The backends this build can open, best first.
+#[wasm_bindgen(js_name = availableBackends)]
+pub fn available_backends() -> Vec<String> {
+    let mut v = Vec::new();
+    if cfg!(feature = "webgpu") {
+        v.push("webgpu".to_string());
+    }
+    if cfg!(feature = "webgl") {
+        v.push("webgl2".to_string());
+    }
+    v
+}
+
+#[wasm_bindgen]
+impl Viewer {
+    /// Opens a viewer on `canvas`. `options.backend`: "webgpu", "webgl2" or "auto" (WebGPU when
+    /// an adapter is actually obtained, else WebGL2 when this build has it).
+    pub fn create(canvas: web_sys::HtmlCanvasElement, options: JsValue) -> js_sys::Promise {
+        future_to_promise(async move {
+            let opts: Options = if options.is_undefined() || options.is_null() {
+                Options::default()
+            } else {
+                serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from(js_sys::TypeError::new(&format!("viewer options: {e}"))))?
+            };
+            let want = opts.backend.as_deref().unwrap_or("auto");
+            let order: Vec<Backend> = match want {
+                "webgpu" => vec![Backend::WebGpu],
+                "webgl2" => vec![Backend::WebGl2],
+                "auto" => vec![Backend::WebGpu, Backend::WebGl2],
+                other => return Err(js_sys::TypeError::new(&format!("backend must be auto, webgpu or webgl2, not {other:?}")).into()),
+            };
+            let available = available_backends();
+            let mut errors = Vec::new();
+            for b in order {
+                if !available.iter().any(|a| a == b.name()) {
+                    errors.push(format!("{} is not in this build", b.name()));
+                    continue;
+                }
+                match Renderer::new(canvas.clone(), b).await {
+                    Ok(renderer) => {
+                        let state = State {
+                            renderer,
+                            camera: OrbitCamera::default(),
+                            model: None,
+                            generation: 0,
+                            abort: None,
+                            last_ms: None,
+                            dirty: true,
+                            exposure: 1.0,
+                        };
+                        return Ok(Viewer { state: Rc::new(RefCell::new(state)), pending_size: Default::default() }.into());
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+            Err(to_js(errors.join("; ")))
+        })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.state.borrow().renderer.backend.name().to_string()
+    }
+
+    /// Loads a glTF/GLB from `url`, calling `on_progress(loaded, total)` as bytes arrive.
+    /// Resolves with what was loaded (warnings, scenes, cameras); rejects with a readable message.
+    pub fn load(&self, url: String, on_progress: js_sys::Function) -> js_sys::Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (generation, signal) = {
+                let mut s = state.borrow_mut();
+                if let Some(a) = s.abort.take() {
+                    a.abort();
+                }
+                s.generation += 1;
+                let controller = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
+                let signal = controller.signal();
+                s.abort = Some(controller);
+                (s.generation, signal)
+            };
+            let progress = Progress {
+                loaded: Default::default(),
+                total: Default::default(),
+                report: Box::new(move |l, t| {
+                    let _ = on_progress.call2(&JsValue::NULL, &l.into(), &t.into());
+                }),
+            };
+            let stale = || state.borrow().generation != generation;
+            let bytes = fetch_bytes(&url, &signal, &progress).await.map_err(|e| to_js(format!("could not load {url}: {e}")))?;
+            let parsed = loader::parse(&bytes).map_err(|e| to_js(format!("{url}: {e}")))?;
+            drop(bytes);
+            // Buffers and images are fetched in parallel.
+            let refs = parsed.external_refs();
+            let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
+            let results = join_all(urls.iter().map(|u| fetch_bytes(u, &signal, &progress))).await;
+            let mut fetched = Fetched::default();
+            for ((r, u), res) in refs.iter().zip(&urls).zip(results) {
+                let data = res.map_err(|e| to_js(format!("could not load {u}: {e}")))?;
+                match r.kind {
+                    ResourceKind::Buffer => fetched.buffers.push((r.index, data)),
+                    ResourceKind::Image => fetched.images.push((r.index, data)),
+                }
+            }
+            if stale() {
+                return Err(to_js("superseded by a newer load"));
+            }
+            let loaded = loader::build(parsed, fetched).map_err(|e| to_js(format!("{url}: {e}")))?;
+            let mut warnings = loaded.report.warnings;
+            let scene = loaded.scene;
+            let decoded = join_all(scene.images.iter().map(|img| async move {
+                if img.bytes.is_empty() {
+                    return Ok(None);
+                }
+                decode_image(&img.bytes, &img.mime).await.map(Some)
+            }))
+            .await;
+            let mut bitmaps = Vec::new();
+            for (i, d) in decoded.into_iter().enumerate() {
+                match d {
+                    Ok(b) => bitmaps.push(b),
+                    Err(e) => {
+                        warnings.push(format!("/images/{i}: the browser could not decode it ({e}); its textures are left out"));
+                        bitmaps.push(None);
+                    }
+                }
+            }
+            if stale() {
+                return Err(to_js("superseded by a newer load"));
+            }
+            let mut s = state.borrow_mut();
+            let index = scene.default_scene.min(scene.scenes.len().saturating_sub(1));
+            s.renderer.set_scene(&scene, &bitmaps, index);
+            for b in bitmaps.iter().flatten() {
+                b.close();
+            }
+            let bounds = scene.bounds(index);
+            s.camera.frame(bounds);
+            s.dirty = true;
+            let info = LoadInfo {
+                warnings,
+                scenes: scene.scenes.iter().enumerate().map(|(i, r)| r.name.clone().unwrap_or_else(|| format!("Scene {i}"))).collect(),
+                scene: index,
+                cameras: scene.cameras.iter().enumerate().map(|(i, c)| c.name.clone().unwrap_or_else(|| format!("Camera {i}"))).collect(),
+                triangles: scene.triangle_count(),
+                images: scene.images.len(),
+            };
+            s.model = Some(Loaded { scene, index });
+            if let Some(e) = s.renderer.take_error() {
+                return Err(to_js(format!("the GPU refused the scene: {e}")));
+            }
+            serde_wasm_bindgen::to_value(&info).map_err(to_js)
+        })
+    }
+
+    /// Drops the current model and frees its GPU memory.
+    pub fn unload(&self) {
+        let mut s = self.state.borrow_mut();
+        if let Some(a) = s.abort.take() {
+            a.abort();
+        }
+        s.generation += 1;
+        s.model = None;
+        s.renderer.clear_scene();
+        s.dirty = true;
+    }
+
+    /// Shows glTF scene `index` of the loaded model.
+    #[wasm_bindgen(js_name = setScene)]
+    pub fn set_scene(&self, index: usize) -> Result<(), JsValue> {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let model = s.model.as_mut().ok_or_else(|| to_js("no model is loaded"))?;
+        if index >= model.scene.scenes.len() {
+            return Err(to_js(format!("scene {index} does not exist ({} scenes)", model.scene.scenes.len())));
+        }
+        model.index = index;
+        s.renderer.show_scene(&model.scene, index);
+        s.camera.frame(model.scene.bounds(index));
+        s.dirty = true;
+        Ok(())
+    }
+
+    /// Moves the orbit camera to glTF camera `index` (its pose and field of view).
+    #[wasm_bindgen(js_name = useCamera)]
+    pub fn use_camera(&self, index: usize) -> Result<(), JsValue> {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let model = s.model.as_ref().ok_or_else(|| to_js("no model is loaded"))?;
+        let (_, cams) = model.scene.flatten(model.index);
+        let placed = cams.iter().find(|c| c.camera == index).ok_or_else(|| to_js(format!("camera {index} is not placed in this scene")))?;
+        let fov = match model.scene.cameras[index].projection {
+            Projection::Perspective { yfov, .. } => Some(yfov),
+            Projection::Orthographic { .. } => None,
+        };
+        s.camera.set_pose(placed.world, fov);
+        s.dirty = true;
+        Ok(())
+    }
+
+    /// Sets the drawing buffer size in device pixels (CSS size × devicePixelRatio).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.pending_size.set(Some((width, height)));
+    }
+
+    /// Drag to orbit, by fractions of the viewport height.
+    pub fn rotate(&self, dx: f32, dy: f32) {
+        self.with(|s| s.camera.rotate(dx, dy));
+    }
+
+    pub fn pan(&self, dx: f32, dy: f32) {
+        self.with(|s| s.camera.pan(dx, dy));
+    }
+
+    pub fn zoom(&self, factor: f32) {
+        self.with(|s| s.camera.zoom(factor));
+    }
+
+    /// Re-frames the loaded scene.
+    pub fn reset(&self) {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        if let Some(m) = &s.model {
+            s.camera.frame(m.scene.bounds(m.index));
+        }
+        s.dirty = true;
+    }
+
+    #[wasm_bindgen(setter)]
+    pub fn set_exposure(&self, v: f32) {
+        let mut s = self.state.borrow_mut();
+        s.exposure = if v.is_finite() { v.clamp(0.0, 16.0) } else { 1.0 };
+        s.dirty = true;
+    }
+
+    /// Advances damping and draws if anything changed. Returns whether another animation frame
+    /// is wanted; the element stops requesting frames when it is false (battery).
+    pub fn frame(&self, now_ms: f64) -> Result<bool, JsValue> {
+        // Busy reading pixels back: ask for another frame and draw then.
+        let Ok(mut s) = self.state.try_borrow_mut() else { return Ok(true) };
+        if let Some((w, h)) = self.pending_size.take() {
+            s.renderer.resize(w, h);
+            s.dirty = true;
+        }
+        let dt = s.last_ms.map_or(1.0 / 60.0, |l| ((now_ms - l) / 1000.0) as f32);
+        let moving = s.camera.update(dt);
+        s.last_ms = if moving { Some(now_ms) } else { None };
+        if moving || s.dirty {
+            s.dirty = false;
+            let view = view_of(&s);
+            s.renderer.render(&view).map_err(to_js)?;
+        }
+        if let Some(e) = s.renderer.take_error() {
+            return Err(to_js(format!("GPU error: {e}")));
+        }
+        Ok(moving)
+    }
+
+    /// Renders the current view and returns `{width, height, data}` with RGBA8 sRGB pixels,
+    /// top row first.
+    #[wasm_bindgen(js_name = readPixels)]
+    pub fn read_pixels(&self) -> js_sys::Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            // The cell stays borrowed during the readback wait; input and frames that arrive
+            // meanwhile find it busy and are skipped (see `with`), never a double borrow.
+            let mut s = state.try_borrow_mut().map_err(|_| to_js("the viewer is busy reading a frame"))?;
+            let view = view_of(&s);
+            let result = s.renderer.read_pixels(&view).await;
+            drop(s);
+            let (w, h, data) = result.map_err(to_js)?;
+            let out = js_sys::Object::new();
+            js_sys::Reflect::set(&out, &"width".into(), &w.into())?;
+            js_sys::Reflect::set(&out, &"height".into(), &h.into())?;
+            js_sys::Reflect::set(&out, &"data".into(), &js_sys::Uint8ClampedArray::from(&data[..]))?;
+            Ok(out.into())
+        })
+    }
+}
+
+fn view_of(s: &State) -> View {
+    let (w, h) = s.renderer.size();
+    let aspect = w as f32 / h.max(1) as f32;
+    View { view: s.camera.view(), proj: s.camera.projection(aspect), eye: s.camera.eye(), exposure: s.exposure }
+}

@@ -1,0 +1,52 @@
+// Shared set-up for end-to-end tests: Debian's Chromium driven by playwright-core, with the
+// flags that give WebGPU on SwiftShader here (see ../shared/docs/browser-toolchain.md).
+import { chromium } from 'playwright-core';
+
+export const BASE = process.env.SCENIC_BASE_URL ?? 'http://127.0.0.1:8080';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
+      '--use-angle=swiftshader', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+}
+
+/** Opens the fixture page with `src` on `backend` and waits for ready or error. */
+export async function openFixture(browser, src, backend, size = 256) {
+  const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
+  const logs = [];
+  page.on('console', (m) => logs.push(m.text()));
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  await page.goto(`${BASE}/fidelity/?backend=${backend}&src=${encodeURIComponent(src)}`);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('viewer')?.dataset.state), null, { timeout: 60000 });
+  return { page, logs };
+}
+
+/** Reads the viewer's current frame: { width, height, data: number[] }. */
+export async function pixels(page) {
+  return page.evaluate(async () => {
+    const p = await document.getElementById('viewer').readPixels();
+    return { width: p.width, height: p.height, data: Array.from(p.data) };
+  });
+}
+
+/** RGBA at a point given in fractions of the image. */
+export function at(img, fx, fy) {
+  const x = Math.min(img.width - 1, Math.floor(fx * img.width));
+  const y = Math.min(img.height - 1, Math.floor(fy * img.height));
+  const i = (y * img.width + x) * 4;
+  return img.data.slice(i, i + 4);
+}
+
+/** Fraction of pixels for which `pred([r,g,b,a])` holds. */
+export function fraction(img, pred) {
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4) if (pred(img.data.slice(i, i + 4))) n++;
+  return n / (img.width * img.height);
+}
+
+export const BACKENDS = ['webgpu', 'webgl2'];

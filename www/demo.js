@@ -1,0 +1,10 @@
+// The demo page: ?src=URL views any model, ?backend=webgpu|webgl2 forces a backend.
+const viewer = document.getElementById('viewer');
+const status = document.getElementById('status');
+const params = new URLSearchParams(location.search);
+if (params.get('backend')) viewer.setAttribute('backend', params.get('backend'));
+if (params.get('src')) viewer.setAttribute('src', params.get('src'));
+viewer.addEventListener('load', (e) => {
+  status.textContent = `${viewer.backend} · ${e.detail.triangles.toLocaleString()} triangles`;
+});
+viewer.addEventListener('error', (e) => { status.textContent = e.detail.message; });

@@ -1,0 +1,295 @@
+// <scenic-viewer>: the embeddable element. Thin by design: attributes → calls on the wasm Viewer
+// handle, input → camera deltas, and events out. Rendering happens only when something changed.
+//
+// Two wasm bundles sit beside this file: pkg/webgpu (small) and pkg/webgl2 (carries the WebGL2
+// translator). A browser downloads the WebGL2 one only when it gets no WebGPU adapter.
+
+const bundles = new Map();
+function bundle(name) {
+  if (!bundles.has(name)) {
+    const url = new URL(`./pkg/${name}/scenic.js`, import.meta.url);
+    bundles.set(name, import(url.href).then(async (m) => { await m.default(); return m; }));
+  }
+  return bundles.get(name);
+}
+
+async function hasWebGpuAdapter() {
+  try {
+    return !!(navigator.gpu && (await navigator.gpu.requestAdapter()));
+  } catch {
+    return false;
+  }
+}
+
+async function openViewer(canvas, wanted) {
+  const errors = [];
+  const order = wanted === 'webgpu' ? ['webgpu'] : wanted === 'webgl2' ? ['webgl2']
+    : (await hasWebGpuAdapter()) ? ['webgpu', 'webgl2'] : ['webgl2'];
+  for (const name of order) {
+    try {
+      const m = await bundle(name);
+      return await m.Viewer.create(canvas, { backend: name });
+    } catch (e) {
+      errors.push(`${name}: ${e?.message ?? e}`);
+    }
+  }
+  throw new Error(`no way to draw here (${errors.join('; ')})`);
+}
+
+const template = document.createElement('template');
+template.innerHTML = `
+<style>
+  :host { display: block; position: relative; width: 300px; height: 150px; contain: strict;
+          background: var(--scenic-background, #cfdbe6); color: var(--scenic-text, #1d2733);
+          font: 14px/1.4 system-ui, "PingFang SC", "Microsoft YaHei", sans-serif; touch-action: none; }
+  :host(:focus-visible) { outline: 2px solid var(--scenic-accent, #2a7ae2); outline-offset: -2px; }
+  canvas { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
+  .progress { position: absolute; left: 10%; right: 10%; bottom: 12px; height: 4px; border-radius: 2px;
+              background: rgba(0,0,0,.15); overflow: hidden; opacity: 0; transition: opacity .2s; }
+  :host([data-state="loading"]) .progress { opacity: 1; }
+  .bar { height: 100%; width: 0; background: var(--scenic-accent, #2a7ae2); transition: width .1s; }
+  .message { position: absolute; left: 8px; right: 8px; bottom: 24px; padding: 8px 10px; border-radius: 6px;
+             background: rgba(255,255,255,.92); color: #8a1c1c; display: none; white-space: pre-wrap;
+             overflow-wrap: anywhere; max-height: 60%; overflow: auto; }
+  :host([data-state="error"]) .message { display: block; }
+</style>
+<canvas part="canvas"></canvas>
+<div class="progress" part="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div>
+<div class="message" part="error" role="alert"></div>`;
+
+export class ScenicViewer extends HTMLElement {
+  static observedAttributes = ['src', 'backend'];
+
+  #canvas; #bar; #progress; #message;
+  #viewer = null; #opening = null; #openedWith = null;
+  #rafPending = false; #pointers = new Map(); #lastPinch = null;
+  #resizeObserver; #loadToken = 0;
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.appendChild(template.content.cloneNode(true));
+    this.#canvas = root.querySelector('canvas');
+    this.#bar = root.querySelector('.bar');
+    this.#progress = root.querySelector('.progress');
+    this.#message = root.querySelector('.message');
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this.addEventListener('pointerdown', (e) => this.#pointerDown(e));
+    this.addEventListener('pointermove', (e) => this.#pointerMove(e));
+    for (const t of ['pointerup', 'pointercancel', 'lostpointercapture']) this.addEventListener(t, (e) => this.#pointerUp(e));
+    this.addEventListener('wheel', (e) => this.#wheel(e), { passive: false });
+    this.addEventListener('keydown', (e) => this.#key(e));
+    this.addEventListener('contextmenu', (e) => e.preventDefault());
+    this.#resizeObserver = new ResizeObserver(() => this.#resize());
+  }
+
+  connectedCallback() {
+    this.#resizeObserver.observe(this);
+    if (!this.dataset.state) this.dataset.state = 'loading';
+    this.#load();
+  }
+
+  disconnectedCallback() {
+    this.#resizeObserver.disconnect();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value || !this.isConnected) return;
+    if (name === 'backend') this.#reopen();
+    else this.#load();
+  }
+
+  get src() { return this.getAttribute('src') ?? ''; }
+  set src(v) { this.setAttribute('src', v); }
+  /** 'loading' | 'ready' | 'error' */
+  get state() { return this.dataset.state ?? 'loading'; }
+  /** 'webgpu' | 'webgl2' once known, else null. */
+  get backend() { return this.#viewer?.backend ?? null; }
+  /** The loaded model's scenes, cameras and warnings. */
+  get info() { return this.#info ?? null; }
+  #info = null;
+
+  /** Resolves to a PNG of the current frame. */
+  async toBlob() {
+    const { width, height, data } = await this.readPixels();
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext('2d').putImageData(new ImageData(data, width, height), 0, 0);
+    return canvas.convertToBlob({ type: 'image/png' });
+  }
+
+  /** RGBA8 pixels of the current frame: { width, height, data }. */
+  async readPixels() {
+    const viewer = await this.#ready();
+    return viewer.readPixels();
+  }
+
+  /** Shows glTF scene `i`; views glTF camera `i`. */
+  async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
+  async useCamera(i) { (await this.#ready()).useCamera(i); this.#requestFrame(); }
+
+  async #ready() {
+    if (!this.#viewer) await this.#open();
+    if (!this.#viewer) throw new Error(this.#message.textContent || 'the viewer could not start');
+    return this.#viewer;
+  }
+
+  #open() {
+    const wanted = (this.getAttribute('backend') || 'auto').toLowerCase();
+    if (this.#opening && this.#openedWith === wanted) return this.#opening;
+    this.#openedWith = wanted;
+    this.#opening = (async () => {
+      if (!['auto', 'webgpu', 'webgl2'].includes(wanted)) {
+        throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
+      }
+      this.#viewer = await openViewer(this.#canvas, wanted);
+      this.dataset.backend = this.#viewer.backend;
+      this.#resize();
+    })();
+    return this.#opening;
+  }
+
+  async #reopen() {
+    this.#viewer?.free();
+    this.#viewer = null;
+    // A canvas keeps the first context type it gave out: a new backend needs a new canvas.
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('part', 'canvas');
+    this.#canvas.replaceWith(canvas);
+    this.#canvas = canvas;
+    this.#opening = null;
+    this.#load();
+  }
+
+  async #load() {
+    const token = ++this.#loadToken;
+    const src = this.src;
+    this.#info = null;
+    this.#setProgress(0, 0);
+    this.dataset.state = 'loading';
+    try {
+      await this.#open();
+      if (token !== this.#loadToken) return;
+      if (!src) {
+        this.#viewer.unload();
+        throw new Error('no model: set the src attribute to a .glb or .gltf URL');
+      }
+      const url = new URL(src, document.baseURI).href;
+      const info = await this.#viewer.load(url, (loaded, total) => {
+        if (token !== this.#loadToken) return;
+        this.#setProgress(loaded, total);
+        this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
+      });
+      if (token !== this.#loadToken) return;
+      this.#info = info;
+      this.#requestFrame();
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      if (token !== this.#loadToken) return;
+      this.dataset.state = 'ready';
+      for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
+      this.dispatchEvent(new CustomEvent('load', { detail: info }));
+    } catch (e) {
+      if (token !== this.#loadToken) return;
+      this.#fail(e);
+    }
+  }
+
+  #fail(e) {
+    const message = String(e?.message ?? e);
+    this.#message.textContent = message; // text, never HTML
+    this.dataset.state = 'error';
+    this.#requestFrame();
+    this.dispatchEvent(new CustomEvent('error', { detail: { message } }));
+  }
+
+  #setProgress(loaded, total) {
+    const pct = total > 0 ? Math.min(100, (100 * loaded) / total) : 0;
+    this.#bar.style.width = `${pct}%`;
+    this.#progress.setAttribute('aria-valuenow', String(Math.round(pct)));
+  }
+
+  #resize() {
+    if (!this.#viewer) return;
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(this.clientWidth * dpr));
+    const h = Math.max(1, Math.round(this.clientHeight * dpr));
+    this.#canvas.width = w;
+    this.#canvas.height = h;
+    this.#viewer.resize(w, h);
+    this.#requestFrame();
+    // devicePixelRatio changes (zoom, moving between screens) fire no resize: watch for them.
+    matchMedia(`(resolution: ${dpr}dppx)`).addEventListener('change', () => this.#resize(), { once: true });
+  }
+
+  #requestFrame() {
+    if (this.#rafPending || !this.#viewer) return;
+    this.#rafPending = true;
+    requestAnimationFrame((t) => {
+      this.#rafPending = false;
+      if (!this.#viewer) return;
+      try {
+        if (this.#viewer.frame(t)) this.#requestFrame();
+      } catch (e) {
+        this.#fail(e);
+      }
+    });
+  }
+
+  // Input: one pointer orbits (right button or Shift pans), two pointers pinch-zoom and pan.
+  #pointerDown(e) {
+    this.setPointerCapture?.(e.pointerId);
+    this.#pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, pan: e.button === 2 || e.shiftKey });
+    this.#lastPinch = null;
+  }
+
+  #pointerMove(e) {
+    const p = this.#pointers.get(e.pointerId);
+    if (!p || !this.#viewer) return;
+    const h = Math.max(1, this.clientHeight);
+    const dx = (e.clientX - p.x) / h, dy = (e.clientY - p.y) / h;
+    p.x = e.clientX; p.y = e.clientY;
+    if (this.#pointers.size === 1) {
+      if (p.pan) this.#viewer.pan(dx, dy); else this.#viewer.rotate(dx, dy);
+    } else if (this.#pointers.size === 2) {
+      const [a, b] = [...this.#pointers.values()];
+      const dist = Math.hypot(a.x - b.x, a.y - b.y);
+      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      if (this.#lastPinch) {
+        if (dist > 0 && this.#lastPinch.dist > 0) this.#viewer.zoom(this.#lastPinch.dist / dist);
+        this.#viewer.pan((mid.x - this.#lastPinch.mid.x) / h, (mid.y - this.#lastPinch.mid.y) / h);
+      }
+      this.#lastPinch = { dist, mid };
+    }
+    this.#requestFrame();
+  }
+
+  #pointerUp(e) {
+    this.#pointers.delete(e.pointerId);
+    this.#lastPinch = null;
+  }
+
+  #wheel(e) {
+    if (!this.#viewer) return;
+    e.preventDefault();
+    const px = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
+    this.#viewer.zoom(Math.exp(px * 0.0015));
+    this.#requestFrame();
+  }
+
+  #key(e) {
+    if (!this.#viewer) return;
+    const step = 0.05;
+    const pan = e.shiftKey;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[e.key]) {
+      const [dx, dy] = moves[e.key];
+      if (pan) this.#viewer.pan(dx, dy); else this.#viewer.rotate(dx, dy);
+    } else if (e.key === '+' || e.key === '=') this.#viewer.zoom(0.9);
+    else if (e.key === '-' || e.key === '_') this.#viewer.zoom(1 / 0.9);
+    else if (e.key === '0' || e.key === 'Home') this.#viewer.reset();
+    else return;
+    e.preventDefault();
+    this.#requestFrame();
+  }
+}
+
+if (!customElements.get('scenic-viewer')) customElements.define('scenic-viewer', ScenicViewer);

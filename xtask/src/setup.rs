@@ -1,0 +1,50 @@
+//! Installs what building and testing need, skipping what is present. Only package registries
+//! are reachable on the machines this runs on: rustup, crates.io, Debian and npm.
+
+use std::process::Command;
+
+use crate::{Result, root, run};
+
+fn have(program: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {program}")]).output().is_ok_and(|o| o.status.success())
+}
+
+fn output(cmd: &mut Command) -> String {
+    cmd.output().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default()
+}
+
+/// The exact `wasm-bindgen` version in Cargo.lock: the CLI must match it.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+pub fn all() -> Result {
+    if !output(Command::new("rustup").args(["target", "list", "--installed"])).contains("wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let version = locked_wasm_bindgen()?;
+    if !output(Command::new("wasm-bindgen").arg("--version")).contains(&version) {
+        // Not --locked: a dependency version it locks is missing from the registry.
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &format!("={version}")]))?;
+    }
+    if !have("wasm-pack") {
+        run(Command::new("cargo").args(["install", "wasm-pack", "--locked"]))?;
+    }
+    if !have("chromium") || !have("chromedriver") {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    if !root().join("node_modules/binaryen/package.json").exists() || !root().join("node_modules/playwright-core/package.json").exists() {
+        run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
+    }
+    Ok(())
+}
