@@ -61,7 +61,7 @@ export class ScenicViewer extends HTMLElement {
   static observedAttributes = ['src', 'backend'];
 
   #canvas; #bar; #progress; #message;
-  #viewer = null; #opening = null; #openedWith = null;
+  #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
   #rafPending = false; #pointers = new Map(); #lastPinch = null;
   #resizeObserver; #loadToken = 0;
 
@@ -137,12 +137,20 @@ export class ScenicViewer extends HTMLElement {
     const wanted = (this.getAttribute('backend') || 'auto').toLowerCase();
     if (this.#opening && this.#openedWith === wanted) return this.#opening;
     this.#openedWith = wanted;
+    const token = ++this.#openToken;
+    const canvas = this.#canvas;
     this.#opening = (async () => {
       if (!['auto', 'webgpu', 'webgl2'].includes(wanted)) {
         throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
       }
-      this.#viewer = await openViewer(this.#canvas, wanted);
-      this.dataset.backend = this.#viewer.backend;
+      const viewer = await openViewer(canvas, wanted);
+      // A backend change while opening made this viewer obsolete: release it.
+      if (token !== this.#openToken) {
+        viewer.free();
+        return this.#opening;
+      }
+      this.#viewer = viewer;
+      this.dataset.backend = viewer.backend;
       this.#resize();
     })();
     return this.#opening;
@@ -151,6 +159,7 @@ export class ScenicViewer extends HTMLElement {
   async #reopen() {
     this.#viewer?.free();
     this.#viewer = null;
+    this.#openToken++;
     // A canvas keeps the first context type it gave out: a new backend needs a new canvas.
     const canvas = document.createElement('canvas');
     canvas.setAttribute('part', 'canvas');

@@ -37,7 +37,9 @@ fn main() -> ExitCode {
         Some("build") => setup::all().and_then(|_| build::all()),
         Some("serve") => {
             let port = args.iter().position(|a| a == "--port").and_then(|i| args.get(i + 1)).and_then(|p| p.parse().ok()).unwrap_or(8080);
-            setup::all().and_then(|_| build::all()).and_then(|_| serve::serve_forever(port))
+            // --no-build serves what is already built (for iterating on www/ alone).
+            let build = if args.iter().any(|a| a == "--no-build") { Ok(()) } else { setup::all().and_then(|_| build::all()) };
+            build.and_then(|_| serve::serve_forever(port))
         }
         Some("test") => setup::all().and_then(|_| test()),
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb()).map_err(|e| e.to_string()),

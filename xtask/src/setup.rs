@@ -43,7 +43,7 @@ pub fn all() -> Result {
         run(Command::new("apt-get").arg("update"))?;
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    if !root().join("node_modules/binaryen/package.json").exists() || !root().join("node_modules/playwright-core/package.json").exists() {
+    if !root().join("node_modules/playwright-core/package.json").exists() {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())

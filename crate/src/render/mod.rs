@@ -167,6 +167,7 @@ impl Renderer {
         {
             let errors = errors.clone();
             device.on_uncaptured_error(std::sync::Arc::new(move |e: wgpu::Error| {
+                web_sys::console::error_1(&format!("scenic: GPU error: {e}").into());
                 if let Ok(mut list) = errors.lock() {
                     if list.len() < 8 {
                         list.push(e.to_string());

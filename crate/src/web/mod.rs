@@ -329,10 +329,7 @@ impl Viewer {
     pub fn frame(&self, now_ms: f64) -> Result<bool, JsValue> {
         // Busy reading pixels back: ask for another frame and draw then.
         let Ok(mut s) = self.state.try_borrow_mut() else { return Ok(true) };
-        if let Some((w, h)) = self.pending_size.take() {
-            s.renderer.resize(w, h);
-            s.dirty = true;
-        }
+        apply_size(&mut s, &self.pending_size);
         let dt = s.last_ms.map_or(1.0 / 60.0, |l| ((now_ms - l) / 1000.0) as f32);
         let moving = s.camera.update(dt);
         s.last_ms = if moving { Some(now_ms) } else { None };
@@ -352,10 +349,12 @@ impl Viewer {
     #[wasm_bindgen(js_name = readPixels)]
     pub fn read_pixels(&self) -> js_sys::Promise {
         let state = self.state.clone();
+        let pending = self.pending_size.clone();
         future_to_promise(async move {
             // The cell stays borrowed during the readback wait; input and frames that arrive
             // meanwhile find it busy and are skipped (see `with`), never a double borrow.
             let mut s = state.try_borrow_mut().map_err(|_| to_js("the viewer is busy reading a frame"))?;
+            apply_size(&mut s, &pending);
             let view = view_of(&s);
             let result = s.renderer.read_pixels(&view).await;
             drop(s);
@@ -366,6 +365,13 @@ impl Viewer {
             js_sys::Reflect::set(&out, &"data".into(), &js_sys::Uint8ClampedArray::from(&data[..]))?;
             Ok(out.into())
         })
+    }
+}
+
+fn apply_size(s: &mut State, pending: &std::cell::Cell<Option<(u32, u32)>>) {
+    if let Some((w, h)) = pending.take() {
+        s.renderer.resize(w, h);
+        s.dirty = true;
     }
 }
 
