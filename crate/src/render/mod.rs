@@ -64,6 +64,7 @@ struct GlobalsU {
     sky_zenith: [f32; 4],
     sky_horizon: [f32; 4],
     ground: [f32; 4],
+    output: [f32; 4],
 }
 
 /// What the camera sees this frame.
@@ -105,7 +106,7 @@ pub struct Renderer {
     pub backend: Backend,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
-    /// The sRGB view format every pipeline renders to.
+    /// The format every pipeline renders to (the canvas's).
     format: wgpu::TextureFormat,
     targets: Targets,
     layouts: Layouts,
@@ -176,8 +177,13 @@ impl Renderer {
             }));
         }
         let caps = surface.get_capabilities(&adapter);
-        let base = *caps.formats.first().ok_or("the canvas offers no texture format")?;
-        let format = base.add_srgb_suffix();
+        // Render straight into the canvas format. A WebGPU canvas is bgra8unorm/rgba8unorm; its
+        // sRGB view format was seen to reach the page unencoded here (SwiftShader), so the shader
+        // encodes sRGB itself when the format does not. The readback target uses the same format,
+        // so read pixels are what the page shows.
+        // Both backends take a non-sRGB format when offered, so they blend alike.
+        let format = caps.formats.iter().find(|f| !f.is_srgb()).or(caps.formats.first()).copied().ok_or("the canvas offers no texture format")?;
+        let base = format;
         let config = wgpu::SurfaceConfiguration {
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
             format: base,
@@ -186,7 +192,7 @@ impl Renderer {
             present_mode: wgpu::PresentMode::Fifo,
             desired_maximum_frame_latency: 2,
             alpha_mode: caps.alpha_modes.first().copied().unwrap_or(wgpu::CompositeAlphaMode::Auto),
-            view_formats: if format == base { vec![] } else { vec![format] },
+            view_formats: vec![],
             color_space: Default::default(),
         };
         surface.configure(&device, &config);
@@ -416,6 +422,7 @@ impl Renderer {
             sky_zenith: [l.zenith[0], l.zenith[1], l.zenith[2], 0.0],
             sky_horizon: [l.horizon[0], l.horizon[1], l.horizon[2], 0.0],
             ground: [l.ground[0], l.ground[1], l.ground[2], 0.0],
+            output: [if self.format.is_srgb() { 0.0 } else { 1.0 }, 0.0, 0.0, 0.0],
         };
         self.queue.write_buffer(&self.globals, 0, bytemuck::bytes_of(&g));
     }

@@ -1,6 +1,7 @@
 // Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus image-based ambient
 // taken from the same procedural sky the background shows. Output is tone mapped with the
-// Khronos PBR Neutral operator (keeps base colours true) and written to an sRGB target.
+// Khronos PBR Neutral operator (keeps base colours true) and sRGB encoded, by the target format
+// where it is an sRGB one, else by `encode` here.
 
 struct Globals {
     view_proj: mat4x4<f32>,
@@ -11,6 +12,7 @@ struct Globals {
     sky_zenith: vec4<f32>,
     sky_horizon: vec4<f32>,
     ground: vec4<f32>,
+    output: vec4<f32>,       // x: encode sRGB in the shader (the target format does not)
 };
 
 struct Object {
@@ -87,6 +89,15 @@ fn slot_uv(s: Slot, in: VsOut) -> vec2<f32> {
 
 const PI: f32 = 3.14159265;
 
+// Linear → sRGB transfer, for targets that are not sRGB formats (a WebGPU canvas).
+fn encode(c: vec3<f32>) -> vec3<f32> {
+    if (g.output.x < 0.5) {
+        return c;
+    }
+    let x = clamp(c, vec3<f32>(0.0), vec3<f32>(1.0));
+    return select(1.055 * pow(x, vec3<f32>(1.0 / 2.4)) - 0.055, x * 12.92, x <= vec3<f32>(0.0031308));
+}
+
 // The sky's radiance in a direction: a zenith-horizon gradient above, ground below, and a sun disc
 // (only for the background; lighting adds the sun analytically).
 fn sky(dir: vec3<f32>) -> vec3<f32> {
@@ -151,7 +162,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         base.a = 1.0;
     }
     if (mat.alpha.z > 0.5) {
-        return base; // KHR_materials_unlit: the colour as authored.
+        return vec4<f32>(encode(base.rgb), base.a); // KHR_materials_unlit: the colour as authored.
     }
 
     let roughness = clamp(mat.mr.y * mr.g, 0.04, 1.0);
@@ -196,7 +207,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, roughness, nv)) * ao;
 
     let color = (direct + ambient + emissive) * g.sun_color.a;
-    return vec4<f32>(pbr_neutral(color), base.a);
+    return vec4<f32>(encode(pbr_neutral(color)), base.a);
 }
 
 // Background: the sky behind everything, from a full-screen triangle.
@@ -222,5 +233,5 @@ fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
     var c = sky(dir);
     let sun = smoothstep(0.9995, 0.9998, dot(dir, normalize(g.sun_dir.xyz)));
     c = c + sun * vec3<f32>(4.0, 3.6, 3.0);
-    return vec4<f32>(pbr_neutral(c * g.sun_color.a), 1.0);
+    return vec4<f32>(encode(pbr_neutral(c * g.sun_color.a)), 1.0);
 }
