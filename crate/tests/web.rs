@@ -1,0 +1,71 @@
+//! Browser tests of the render room (`wasm-pack test --headless --chrome` in crate/): an inline
+//! glTF drawn on each backend and read back. One test binary: each links wgpu again.
+#![cfg(target_arch = "wasm32")]
+
+use scenic::camera::OrbitCamera;
+use scenic::render::{Backend, Renderer, View};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A unit quad facing +Z with an unlit material of the given colour.
+fn quad(rgb: [f32; 3]) -> String {
+    format!(
+        r#"{{"asset":{{"version":"2.0"}},"extensionsUsed":["KHR_materials_unlit"],"scene":0,"scenes":[{{"nodes":[0]}}],
+        "nodes":[{{"mesh":0}}],"materials":[{{"pbrMetallicRoughness":{{"baseColorFactor":[{},{},{},1]}},"extensions":{{"KHR_materials_unlit":{{}}}}}}],
+        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0}},"indices":1,"material":0}}]}}],
+        "buffers":[{{"byteLength":60,"uri":"data:application/octet-stream;base64,AACAvwAAgL8AAAAAAACAPwAAgL8AAAAAAACAPwAAgD8AAAAAAACAvwAAgD8AAAAAAAABAAIAAAACAAMA"}}],
+        "bufferViews":[{{"buffer":0,"byteLength":48}},{{"buffer":0,"byteOffset":48,"byteLength":12}}],
+        "accessors":[{{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3","min":[-1,-1,0],"max":[1,1,0]}},
+                     {{"bufferView":1,"componentType":5123,"count":6,"type":"SCALAR"}}]}}"#,
+        rgb[0], rgb[1], rgb[2]
+    )
+}
+
+fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c: web_sys::HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    c.set_width(w);
+    c.set_height(h);
+    doc.body().unwrap().append_child(&c).unwrap();
+    c
+}
+
+async fn draw_quad(backend: Backend, rgb: [f32; 3]) -> (u32, u32, Vec<u8>) {
+    let mut r = Renderer::new(canvas(64, 64), backend).await.expect("renderer");
+    let parsed = scenic::gltf::parse(quad(rgb).as_bytes()).unwrap();
+    let scene = scenic::gltf::build(parsed, Default::default()).unwrap().scene;
+    r.set_scene(&scene, &[], 0);
+    let mut cam = OrbitCamera::default();
+    cam.frame(scene.bounds(0));
+    cam.orbit.pitch = 0.0;
+    let view = View { view: cam.view(), proj: cam.projection(1.0), eye: cam.eye(), exposure: 1.0 };
+    r.read_pixels(&view).await.expect("readback")
+}
+
+fn pixel(img: &(u32, u32, Vec<u8>), x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * img.0 + x) * 4) as usize;
+    [img.2[i], img.2[i + 1], img.2[i + 2], img.2[i + 3]]
+}
+
+async fn check(backend: Backend) {
+    // Unlit linear 0.2158 is sRGB 0.5 (128): the output transfer is checked, not only the hue.
+    let img = draw_quad(backend, [1.0, 0.2158, 0.0]).await;
+    assert_eq!((img.0, img.1), (64, 64));
+    let c = pixel(&img, 32, 32);
+    assert!(c[0] >= 250 && (125..=131).contains(&c[1]) && c[2] <= 3, "{backend:?} centre {c:?}");
+    // The corner shows sky, not the quad.
+    let k = pixel(&img, 1, 1);
+    assert!(k[2] > k[0], "{backend:?} corner {k:?}");
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_an_unlit_quad_with_exact_colour() {
+    check(Backend::WebGpu).await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_an_unlit_quad_with_exact_colour() {
+    check(Backend::WebGl2).await;
+}

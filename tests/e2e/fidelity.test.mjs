@@ -1,0 +1,128 @@
+// Fidelity suite: Khronos sample models from ../shared/corpus/gltf (served under /corpus/),
+// rendered at 256x256 on both backends and judged on read-back pixels. Expected colours and
+// places come from each model's documented intent (its README and reference screenshot).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openFixture, pixels, at, BACKENDS } from './browser.mjs';
+
+const model = (p) => `/corpus/gltf/models/${p}`;
+const near = (px, rgb, tol = 24) => rgb.every((c, i) => Math.abs(px[i] - c) <= tol);
+const isRed = (p) => p[0] > 150 && p[1] < 80 && p[2] < 80;
+const isGreen = (p) => p[1] > 150 && p[0] < 100 && p[2] < 100;
+const isBlue = (p) => p[2] > 120 && p[0] < 80 && p[1] < 80;
+const isSky = (p) => p[2] > p[0] + 20;
+
+/** Fraction of pixels in the square of half-size `r` (pixels) around (x, y) that satisfy `pred`. */
+function regionFraction(img, x, y, r, pred) {
+  let n = 0, hit = 0;
+  for (let j = y - r; j <= y + r; j++) for (let i = x - r; i <= x + r; i++) {
+    const k = (j * img.width + i) * 4;
+    n++;
+    if (pred(img.data.slice(k, k + 4))) hit++;
+  }
+  return hit / n;
+}
+
+function fractionWhere(img, pred) {
+  let hit = 0;
+  for (let k = 0; k < img.data.length; k += 4) if (pred(img.data.slice(k, k + 4))) hit++;
+  return hit / (img.width * img.height);
+}
+
+const scenarios = [
+  ['Box: red silhouette on the sky', model('Box/glTF-Binary/Box.glb'), (img) => {
+    assert.ok(isRed(at(img, 0.5, 0.5)), `centre ${at(img, 0.5, 0.5)}`);
+    assert.ok(isSky(at(img, 0.05, 0.05)), `corner ${at(img, 0.05, 0.05)}`);
+    const red = fractionWhere(img, isRed);
+    assert.ok(red > 0.2 && red < 0.6, `red covers ${red}`);
+  }],
+  ['BoxTextured: the texture, not a flat colour', model('BoxTextured/glTF/BoxTextured.gltf'), (img) => {
+    const blue = fractionWhere(img, (p) => p[2] > 180 && p[0] < 120);
+    const green = fractionWhere(img, (p) => p[1] > 90 && p[0] < 110 && p[2] < 80);
+    const white = fractionWhere(img, (p) => p[0] > 200 && p[1] > 200 && p[2] > 200);
+    assert.ok(blue > 0.05 && green > 0.03 && white > 0.02, `blue ${blue} green ${green} white ${white}`);
+  }],
+  ['TextureCoordinateTest: UV origin at the top left', model('TextureCoordinateTest/glTF/TextureCoordinateTest.gltf'), (img) => {
+    assert.ok(near(at(img, 80 / 256, 90 / 256), [201, 206, 3], 40), 'top left is yellow');
+    assert.ok(near(at(img, 175 / 256, 90 / 256), [201, 70, 3], 40), 'top right is orange');
+    assert.ok(near(at(img, 80 / 256, 185 / 256), [3, 99, 217], 40), 'bottom left is blue');
+    assert.ok(near(at(img, 175 / 256, 185 / 256), [3, 206, 4], 40), 'bottom right is green');
+  }],
+  ['UnlitTest: colours exactly as authored', model('UnlitTest/glTF/UnlitTest.gltf'), (img) => {
+    assert.ok(near(at(img, 80 / 256, 0.5), [255, 128, 0], 3), `orange ${at(img, 80 / 256, 0.5)}`);
+    assert.ok(near(at(img, 180 / 256, 0.5), [0, 128, 255], 3), `blue ${at(img, 180 / 256, 0.5)}`);
+  }],
+  ['VertexColorTest: per-vertex red, green and blue', model('VertexColorTest/glTF/VertexColorTest.gltf'), (img) => {
+    for (const [x, pred, name] of [[87, isRed, 'red'], [130, isGreen, 'green'], [173, isBlue, 'blue']]) {
+      for (const y of [103, 160]) {
+        const f = regionFraction(img, x, y, 10, pred);
+        assert.ok(f > 0.15, `${name} check at ${x},${y}: ${f}`);
+      }
+    }
+  }],
+  ['TextureTransformTest: the rotated arrow reaches the green marker', model('TextureTransformTest/glTF/TextureTransformTest.gltf'), (img) => {
+    // Rotation quad (bottom left): the arrow's tip is dark where the reference points.
+    const tip = regionFraction(img, 62, 168, 3, (p) => p[0] + p[1] + p[2] < 150);
+    assert.ok(tip > 0.2, `arrow tip ${tip}`);
+    // With the rotation applied the wrong way the arrow points right, over this light spot.
+    assert.ok(regionFraction(img, 75, 141, 2, (p) => p[0] > 150) > 0.8, 'no arrow along the wrong direction');
+  }],
+  ['AlphaBlendModeTest: blended panels let the background through', model('AlphaBlendModeTest/glTF/AlphaBlendModeTest.gltf'), (img) => {
+    // The opaque panel's green is solid; blended ones mix with the marble behind (less saturated).
+    const sat = (p) => Math.max(...p.slice(0, 3)) - Math.min(...p.slice(0, 3));
+    assert.ok(sat(at(img, 60 / 256, 130 / 256)) > sat(at(img, 95 / 256, 130 / 256)));
+  }],
+  ['SimpleSparseAccessor: sparse values lift the peaks', model('SimpleSparseAccessor/glTF/SimpleSparseAccessor.gltf'), (img) => {
+    const geometry = (p) => Math.abs(p[0] - p[2]) < 25 && p[0] > 120 && p[0] < 200;
+    // Peaks rise well above the base strip: geometry in the upper part of the image.
+    assert.ok(regionFraction(img, 230, 110, 8, geometry) > 0.5 || fractionWhere(img, geometry) > 0.08);
+  }],
+];
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+for (const backend of BACKENDS) {
+  for (const [name, src, check] of scenarios) {
+    test(`${backend}: ${name}`, async () => {
+      const { page, logs } = await openFixture(browser, src, backend);
+      try {
+        const state = await page.evaluate(() => document.getElementById('viewer').dataset.state);
+        assert.equal(state, 'ready', logs.join('\n'));
+        assert.equal(await page.evaluate(() => document.getElementById('viewer').backend), backend);
+        check(await pixels(page));
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test(`${backend}: GLB, embedded and external Box render the same`, async () => {
+    const images = [];
+    for (const v of ['glTF-Binary/Box.glb', 'glTF-Embedded/Box.gltf', 'glTF/Box.gltf']) {
+      const { page } = await openFixture(browser, model(`Box/${v}`), backend);
+      images.push(await pixels(page));
+      await page.close();
+    }
+    for (const img of images.slice(1)) {
+      let diff = 0;
+      for (let k = 0; k < img.data.length; k++) diff = Math.max(diff, Math.abs(img.data[k] - images[0].data[k]));
+      assert.ok(diff <= 2, `max channel difference ${diff}`);
+    }
+  });
+
+  test(`${backend}: MultipleScenes shows the default scene, and another on request`, async () => {
+    const { page } = await openFixture(browser, model('MultipleScenes/glTF/MultipleScenes.gltf'), backend);
+    const info = await page.evaluate(() => document.getElementById('viewer').info);
+    assert.equal(info.scenes.length, 2);
+    assert.equal(info.scene, 1);
+    const first = await pixels(page);
+    await page.evaluate(() => document.getElementById('viewer').setScene(0));
+    const second = await pixels(page);
+    let changed = 0;
+    for (let k = 0; k < first.data.length; k += 4) if (Math.abs(first.data[k] - second.data[k]) > 30) changed++;
+    assert.ok(changed > 500, `${changed} pixels changed`);
+    await page.close();
+  });
+}
