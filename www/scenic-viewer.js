@@ -245,7 +245,7 @@ export class ScenicViewer extends HTMLElement {
 
   // Input: one pointer orbits (right button or Shift pans), two pointers pinch-zoom and pan.
   #pointerDown(e) {
-    this.setPointerCapture?.(e.pointerId);
+    try { this.setPointerCapture(e.pointerId); } catch { /* pointer already gone: track it anyway */ }
     this.#pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, pan: e.button === 2 || e.shiftKey });
     this.#lastPinch = null;
   }

@@ -1,0 +1,185 @@
+// The <scenic-viewer> element end to end: the demo page on both backends (screenshots of what
+// the page shows), its events, drawing only on change, input, and bad input in the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, BASE, BACKENDS, pixels } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const waitSettled = (page) => page.waitForFunction(
+  () => ['ready', 'error'].includes(document.querySelector('scenic-viewer')?.dataset.state), null, { timeout: 60000 });
+
+/** Decodes a PNG screenshot in the page and returns colour statistics of its pixels. */
+async function screenshotStats(page, clip) {
+  const png = (await page.screenshot({ clip })).toString('base64');
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    const g = c.getContext('2d');
+    g.drawImage(bmp, 0, 0);
+    const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+    let green = 0, water = 0;
+    const colours = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      colours.add((d[i] >> 4) << 8 | (d[i + 1] >> 4) << 4 | d[i + 2] >> 4);
+      if (d[i + 1] > d[i] + 30 && d[i + 1] > d[i + 2] + 10) green++;
+      if (d[i + 2] > d[i] + 60 && d[i + 1] > d[i] + 30 && d[i + 2] > 150) water++;
+    }
+    const n = d.length / 4;
+    return { colours: colours.size, green: green / n, water: water / n };
+  }, png);
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: the demo page draws the lakeside scene`, async () => {
+    const page = await browser.newPage({ viewport: { width: 480, height: 400 }, deviceScaleFactor: 1 });
+    await page.goto(`${BASE}/?backend=${backend}`);
+    await waitSettled(page);
+    const viewer = page.locator('scenic-viewer');
+    assert.equal(await viewer.getAttribute('data-state'), 'ready');
+    assert.equal(await viewer.evaluate((v) => v.backend), backend);
+    const box = await viewer.boundingBox();
+    const stats = await screenshotStats(page, box);
+    // Not a blank canvas: grass and lake are on screen, with many colours.
+    assert.ok(stats.green > 0.03, `green ${stats.green}`);
+    assert.ok(stats.water > 0.003, `water ${stats.water}`);
+    assert.ok(stats.colours > 40, `${stats.colours} colours`);
+    assert.match(await page.locator('#status').textContent(), new RegExp(`${backend} · [\\d,]+ triangles`));
+    await page.close();
+  });
+}
+
+async function fixture(options = {}) {
+  const page = await browser.newPage({ viewport: { width: 256, height: 256 }, deviceScaleFactor: options.dpr ?? 1 });
+  if (options.countFrames) {
+    await page.addInitScript(() => {
+      window.__frames = 0;
+      const raf = window.requestAnimationFrame.bind(window);
+      window.requestAnimationFrame = (cb) => raf((t) => { window.__frames++; cb(t); });
+    });
+  }
+  await page.goto(`${BASE}/fidelity/?backend=${options.backend ?? 'webgl2'}`);
+  await page.evaluate(() => {
+    const v = document.getElementById('viewer');
+    window.__events = [];
+    for (const t of ['load', 'error', 'progress']) v.addEventListener(t, (e) => window.__events.push({ type: t, detail: e.detail }));
+  });
+  return page;
+}
+
+const setSrc = async (page, src) => {
+  await page.evaluate((s) => { window.__events = []; document.getElementById('viewer').src = s; }, src);
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'load' || e.type === 'error'), null, { timeout: 60000 });
+  return page.evaluate(() => window.__events);
+};
+
+test('progress events count bytes up to the total, then load', async () => {
+  const page = await fixture();
+  const events = await setSrc(page, '/corpus/gltf/models/BoxTextured/glTF/BoxTextured.gltf');
+  const progress = events.filter((e) => e.type === 'progress');
+  assert.ok(progress.length >= 2);
+  const last = progress.at(-1).detail;
+  assert.ok(last.total > 1000 && last.loaded === last.total, JSON.stringify(last));
+  assert.equal(events.at(-1).type, 'load');
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').state), 'ready');
+  await page.close();
+});
+
+test('a missing model shows a readable error, and a new src loads after it', async () => {
+  const page = await fixture();
+  let events = await setSrc(page, '/corpus/nothing-here.glb');
+  const err = events.find((e) => e.type === 'error');
+  assert.match(err.detail.message, /nothing-here\.glb.*404/);
+  const shown = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent);
+  assert.equal(shown, err.detail.message);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'error');
+  events = await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+  assert.equal(events.at(-1).type, 'load');
+  const img = await pixels(page);
+  const c = img.data.slice((128 * 256 + 128) * 4, (128 * 256 + 128) * 4 + 3);
+  assert.ok(c[0] > 150 && c[1] < 60, `centre ${c}`);
+  await page.close();
+});
+
+test('malformed glTF from the validator corpus is refused with its reason', async () => {
+  const page = await fixture();
+  const cases = [
+    ['/corpus/invalid/glTF-Validator/test/base/data/glb/invalid_version.glb', /GLB: version 0/],
+    ['/corpus/invalid/glTF-Validator/test/base/data/accessor/empty_array.gltf', /\/accessors/],
+    ['/corpus/gltf/models/Box/glTF-Draco/Box.gltf', /KHR_draco_mesh_compression/],
+  ];
+  for (const [src, reason] of cases) {
+    const events = await setSrc(page, src);
+    assert.match(events.find((e) => e.type === 'error')?.detail.message ?? 'no error event', reason);
+  }
+  await page.close();
+});
+
+test('hostile text in a URL is shown as text, never parsed as HTML', async () => {
+  const page = await fixture();
+  const events = await setSrc(page, '/corpus/<img src=x onerror="window.__pwned=1">.glb');
+  assert.ok(events.some((e) => e.type === 'error'));
+  const html = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').innerHTML);
+  assert.ok(!/<img/i.test(html), html);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.close();
+});
+
+test('a wrong backend attribute gives a clear message', async () => {
+  const page = await browser.newPage({ viewport: { width: 256, height: 256 } });
+  await page.goto(`${BASE}/fidelity/?backend=vulkan&src=/corpus/gltf/models/Box/glTF-Binary/Box.glb`);
+  await waitSettled(page);
+  const msg = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent);
+  assert.match(msg, /backend="vulkan" is not one of auto, webgpu, webgl2/);
+  await page.close();
+});
+
+test('draws only when something changes, and keys turn the camera', async () => {
+  const page = await fixture({ countFrames: true });
+  await setSrc(page, '/corpus/gltf/models/BoxTextured/glTF/BoxTextured.gltf');
+  await page.waitForTimeout(500);
+  const idle = await page.evaluate(() => window.__frames);
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => window.__frames), idle, 'frames requested while nothing changed');
+  const before = await pixels(page);
+  await page.locator('scenic-viewer').focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForTimeout(1500);
+  const moving = await page.evaluate(() => window.__frames);
+  assert.ok(moving > idle + 3, `${moving - idle} frames while the camera eased`);
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__frames), moving, 'frames kept coming after the camera settled');
+  const after = await pixels(page);
+  let changed = 0;
+  for (let k = 0; k < before.data.length; k += 4) if (Math.abs(before.data[k] - after.data[k]) > 20) changed++;
+  assert.ok(changed > 1000, `${changed} pixels changed`);
+  await page.close();
+});
+
+test('the drawing buffer follows devicePixelRatio', async () => {
+  const page = await fixture({ dpr: 2 });
+  await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+  const img = await pixels(page);
+  assert.deepEqual([img.width, img.height], [512, 512]);
+  await page.close();
+});
+
+test('a one-finger drag orbits (touch)', async () => {
+  const page = await fixture();
+  await setSrc(page, '/corpus/gltf/models/BoxTextured/glTF/BoxTextured.gltf');
+  const before = await pixels(page);
+  await page.locator('scenic-viewer').dispatchEvent('pointerdown', { pointerId: 7, pointerType: 'touch', clientX: 100, clientY: 128, button: 0 });
+  for (let x = 110; x <= 180; x += 10) {
+    await page.locator('scenic-viewer').dispatchEvent('pointermove', { pointerId: 7, pointerType: 'touch', clientX: x, clientY: 128 });
+  }
+  await page.locator('scenic-viewer').dispatchEvent('pointerup', { pointerId: 7, pointerType: 'touch' });
+  await page.waitForTimeout(1500);
+  const after = await pixels(page);
+  let changed = 0;
+  for (let k = 0; k < before.data.length; k += 4) if (Math.abs(before.data[k] - after.data[k]) > 20) changed++;
+  assert.ok(changed > 1000, `${changed} pixels changed`);
+  await page.close();
+});
