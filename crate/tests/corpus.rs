@@ -2,6 +2,8 @@
 //! Khronos sample models must load with the right data; the Khronos validator's malformed cases
 //! must load or be refused with a message, never panic or hang.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;

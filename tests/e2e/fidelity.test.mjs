@@ -67,6 +67,27 @@ const scenarios = [
     // With the rotation applied the wrong way the arrow points right, over this light spot.
     assert.ok(regionFraction(img, 75, 141, 2, (p) => p[0] > 150) > 0.8, 'no arrow along the wrong direction');
   }],
+  ['OrientationTest: node rotations point each arrow at its target', model('OrientationTest/glTF-Binary/OrientationTest.glb'), (img) => {
+    // Seen from the front: the blue arrow (a quaternion about Z) and the green one on top (about Y)
+    // each point at the target of their colour, so arrow and target lie on one line: the colour's
+    // pixels are strongly elongated. A transposed rotation turns the arrow away, into a V shape.
+    const elongation = (pred) => {
+      const pts = [];
+      for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+        const k = (y * img.width + x) * 4;
+        if (pred(img.data.slice(k, k + 4))) pts.push([x, y]);
+      }
+      assert.ok(pts.length > 100, `${pts.length} pixels`);
+      const n = pts.length, mx = pts.reduce((s, p) => s + p[0], 0) / n, my = pts.reduce((s, p) => s + p[1], 0) / n;
+      let xx = 0, yy = 0, xy = 0;
+      for (const [x, y] of pts) { xx += (x - mx) ** 2 / n; yy += (y - my) ** 2 / n; xy += (x - mx) * (y - my) / n; }
+      const half = (xx + yy) / 2, root = Math.sqrt(half * half - (xx * yy - xy * xy));
+      return (half + root) / (half - root); // ratio of the principal variances
+    };
+    const blue = elongation((p) => p[2] > 150 && p[0] < 70 && p[1] < 70);
+    const green = elongation((p) => p[1] > 150 && p[0] < 90 && p[2] < 90);
+    assert.ok(blue > 12 && green > 12, `elongation blue ${blue}, green ${green}`);
+  }],
   ['AlphaBlendModeTest: blended panels let the background through', model('AlphaBlendModeTest/glTF/AlphaBlendModeTest.gltf'), (img) => {
     // The opaque panel's green is solid; blended ones mix with the marble behind (less saturated).
     const sat = (p) => Math.max(...p.slice(0, 3)) - Math.min(...p.slice(0, 3));
