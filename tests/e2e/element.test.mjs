@@ -183,3 +183,36 @@ test('a one-finger drag orbits (touch)', async () => {
   assert.ok(changed > 1000, `${changed} pixels changed`);
   await page.close();
 });
+
+test('toBlob gives a PNG of the frame', async () => {
+  const page = await fixture();
+  await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+  const out = await page.evaluate(async () => {
+    const blob = await document.getElementById('viewer').toBlob();
+    const bmp = await createImageBitmap(blob);
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    c.getContext('2d').drawImage(bmp, 0, 0);
+    const d = c.getContext('2d').getImageData(bmp.width / 2, bmp.height / 2, 1, 1).data;
+    return { type: blob.type, w: bmp.width, h: bmp.height, centre: Array.from(d) };
+  });
+  assert.equal(out.type, 'image/png');
+  assert.deepEqual([out.w, out.h], [256, 256]);
+  assert.ok(out.centre[0] > 150 && out.centre[1] < 60, `centre ${out.centre}`);
+  await page.close();
+});
+
+test('a glTF camera can be chosen', async () => {
+  const page = await fixture();
+  await setSrc(page, '/corpus/gltf/models/Cameras/glTF/Cameras.gltf');
+  const info = await page.evaluate(() => document.getElementById('viewer').info);
+  assert.equal(info.cameras.length, 2);
+  const framed = await pixels(page);
+  await page.evaluate(() => document.getElementById('viewer').useCamera(0));
+  const fromCamera = await pixels(page);
+  let changed = 0;
+  for (let k = 0; k < framed.data.length; k += 4) if (Math.abs(framed.data[k] - fromCamera.data[k]) > 20) changed++;
+  assert.ok(changed > 500, `${changed} pixels changed`);
+  const bad = await page.evaluate(() => document.getElementById('viewer').useCamera(9).then(() => 'ok', (e) => e.message));
+  assert.match(bad, /camera 9/);
+  await page.close();
+});
