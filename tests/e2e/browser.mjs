@@ -50,3 +50,10 @@ export function fraction(img, pred) {
 }
 
 export const BACKENDS = ['webgpu', 'webgl2'];
+
+/** How many pixels differ by more than `tol` in the red channel between two frames. */
+export function changedPixels(a, b, tol = 20) {
+  let n = 0;
+  for (let k = 0; k < a.data.length; k += 4) if (Math.abs(a.data[k] - b.data[k]) > tol) n++;
+  return n;
+}

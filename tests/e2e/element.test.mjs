@@ -2,7 +2,7 @@
 // the page shows), its events, drawing only on change, input, and bad input in the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE, BACKENDS, pixels } from './browser.mjs';
+import { launch, BASE, BACKENDS, pixels, changedPixels } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -153,8 +153,7 @@ test('draws only when something changes, and keys turn the camera', async () => 
   await page.waitForTimeout(500);
   assert.equal(await page.evaluate(() => window.__frames), moving, 'frames kept coming after the camera settled');
   const after = await pixels(page);
-  let changed = 0;
-  for (let k = 0; k < before.data.length; k += 4) if (Math.abs(before.data[k] - after.data[k]) > 20) changed++;
+  const changed = changedPixels(before, after, 20);
   assert.ok(changed > 1000, `${changed} pixels changed`);
   await page.close();
 });
@@ -178,8 +177,7 @@ test('a one-finger drag orbits (touch)', async () => {
   await page.locator('scenic-viewer').dispatchEvent('pointerup', { pointerId: 7, pointerType: 'touch' });
   await page.waitForTimeout(1500);
   const after = await pixels(page);
-  let changed = 0;
-  for (let k = 0; k < before.data.length; k += 4) if (Math.abs(before.data[k] - after.data[k]) > 20) changed++;
+  const changed = changedPixels(before, after, 20);
   assert.ok(changed > 1000, `${changed} pixels changed`);
   await page.close();
 });
@@ -209,8 +207,7 @@ test('a glTF camera can be chosen', async () => {
   const framed = await pixels(page);
   await page.evaluate(() => document.getElementById('viewer').useCamera(0));
   const fromCamera = await pixels(page);
-  let changed = 0;
-  for (let k = 0; k < framed.data.length; k += 4) if (Math.abs(framed.data[k] - fromCamera.data[k]) > 20) changed++;
+  const changed = changedPixels(framed, fromCamera, 20);
   assert.ok(changed > 500, `${changed} pixels changed`);
   const bad = await page.evaluate(() => document.getElementById('viewer').useCamera(9).then(() => 'ok', (e) => e.message));
   assert.match(bad, /camera 9/);

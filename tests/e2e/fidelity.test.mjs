@@ -3,7 +3,7 @@
 // places come from each model's documented intent (its README and reference screenshot).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openFixture, pixels, at, BACKENDS } from './browser.mjs';
+import { launch, openFixture, pixels, at, BACKENDS, changedPixels } from './browser.mjs';
 
 const model = (p) => `/corpus/gltf/models/${p}`;
 const near = (px, rgb, tol = 24) => rgb.every((c, i) => Math.abs(px[i] - c) <= tol);
@@ -141,8 +141,7 @@ for (const backend of BACKENDS) {
     const first = await pixels(page);
     await page.evaluate(() => document.getElementById('viewer').setScene(0));
     const second = await pixels(page);
-    let changed = 0;
-    for (let k = 0; k < first.data.length; k += 4) if (Math.abs(first.data[k] - second.data[k]) > 30) changed++;
+    const changed = changedPixels(first, second, 30);
     assert.ok(changed > 500, `${changed} pixels changed`);
     await page.close();
   });

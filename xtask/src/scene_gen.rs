@@ -27,27 +27,26 @@ fn norm(a: [f32; 3]) -> [f32; 3] {
 }
 
 impl Mesh {
-    /// A flat-shaded quad a-b-c-d (counter-clockwise seen from outside).
-    fn quad(&mut self, q: [[f32; 3]; 4], color: [f32; 4]) {
-        let n = norm(cross(sub(q[1], q[0]), sub(q[2], q[0])));
+    /// A flat-shaded convex polygon (counter-clockwise seen from outside), as a triangle fan.
+    fn polygon(&mut self, pts: &[[f32; 3]], color: [f32; 4]) {
+        let n = norm(cross(sub(pts[1], pts[0]), sub(pts[2], pts[0])));
         let base = self.positions.len() as u32;
-        for p in q {
+        for &p in pts {
             self.positions.push(p);
             self.normals.push(n);
             self.colors.push(color);
         }
-        self.indices.extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+        for k in 1..pts.len() as u32 - 1 {
+            self.indices.extend([base, base + k, base + k + 1]);
+        }
+    }
+
+    fn quad(&mut self, q: [[f32; 3]; 4], color: [f32; 4]) {
+        self.polygon(&q, color);
     }
 
     fn tri(&mut self, t: [[f32; 3]; 3], color: [f32; 4]) {
-        let n = norm(cross(sub(t[1], t[0]), sub(t[2], t[0])));
-        let base = self.positions.len() as u32;
-        for p in t {
-            self.positions.push(p);
-            self.normals.push(n);
-            self.colors.push(color);
-        }
-        self.indices.extend([base, base + 1, base + 2]);
+        self.polygon(&t, color);
     }
 
     /// A regular prism/frustum around +Y: `sides` faces from radius r0 at y0 to r1 at y1, capped.

@@ -133,6 +133,28 @@ fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::
     }
 }
 
+/// A filterable 2D texture at `binding` and its sampler at `binding + 1`, for fragment shaders.
+pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
+    [
+        wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        },
+        wgpu::BindGroupLayoutEntry {
+            binding: binding + 1,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+            count: None,
+        },
+    ]
+}
+
 impl Renderer {
     /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
     pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
@@ -202,22 +224,7 @@ impl Renderer {
         let object = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("object"), entries: &[uniform_entry(0, true, frag_vert)] });
         let mut entries = vec![uniform_entry(0, false, wgpu::ShaderStages::FRAGMENT)];
         for i in 0..5u32 {
-            entries.push(wgpu::BindGroupLayoutEntry {
-                binding: 1 + 2 * i,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                    multisampled: false,
-                },
-                count: None,
-            });
-            entries.push(wgpu::BindGroupLayoutEntry {
-                binding: 2 + 2 * i,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                count: None,
-            });
+            entries.extend(texture_entries(1 + 2 * i));
         }
         let material = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("material"), entries: &entries });
         let layouts = Layouts { globals: globals_layout, object, material };
