@@ -43,3 +43,25 @@ pub fn all() -> Result {
     }
     Ok(())
 }
+
+fn gzipped(path: &std::path::Path) -> Result<(usize, usize)> {
+    use std::io::Write;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e} (run cargo xtask build first)", path.display()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes).map_err(|e| e.to_string())?;
+    Ok((bytes.len(), gz.finish().map_err(|e| e.to_string())?.len()))
+}
+
+/// Prints what a browser downloads on each path (bytes, and gzip level 9).
+pub fn sizes() -> Result {
+    let www = root().join("www");
+    let (_, element) = gzipped(&www.join("scenic-viewer.js"))?;
+    println!("| path | wasm | wasm gzipped | JS glue gzipped | element JS gzipped | total gzipped |");
+    println!("|---|---|---|---|---|---|");
+    for (name, _) in BUNDLES {
+        let (wasm, wasm_gz) = gzipped(&www.join("pkg").join(name).join("scenic_bg.wasm"))?;
+        let (_, js_gz) = gzipped(&www.join("pkg").join(name).join("scenic.js"))?;
+        println!("| {name} | {wasm} | {wasm_gz} | {js_gz} | {element} | {} |", wasm_gz + js_gz + element);
+    }
+    Ok(())
+}

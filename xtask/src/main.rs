@@ -27,7 +27,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | test | setup | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | test | setup | size | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             build.and_then(|_| serve::serve_forever(port))
         }
         Some("test") => setup::all().and_then(|_| test()),
+        Some("size") => build::sizes(),
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb()).map_err(|e| e.to_string()),
         _ => usage(),
     };
