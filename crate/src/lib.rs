@@ -8,6 +8,7 @@ pub mod camera;
 pub mod error;
 pub mod geometry;
 pub mod gltf;
+pub mod poi;
 pub mod scene;
 
 #[cfg(target_arch = "wasm32")]
