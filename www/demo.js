@@ -3,7 +3,12 @@ const viewer = document.getElementById('viewer');
 const status = document.getElementById('status');
 const params = new URLSearchParams(location.search);
 if (params.get('backend')) viewer.setAttribute('backend', params.get('backend'));
-if (params.get('src')) viewer.setAttribute('src', params.get('src'));
+if (params.get('src')) {
+  viewer.removeAttribute('pois'); // the demo POIs belong to the demo scene
+  viewer.setAttribute('src', params.get('src'));
+}
+if (params.get('pois')) viewer.setAttribute('pois', params.get('pois'));
+if (params.get('lang')) viewer.setAttribute('lang', params.get('lang'));
 viewer.addEventListener('load', (e) => {
   status.textContent = `${viewer.backend} · ${e.detail.triangles.toLocaleString()} triangles`;
 });

@@ -4,6 +4,8 @@
 // Two wasm bundles sit beside this file: pkg/webgpu (small) and pkg/webgl2 (carries the WebGL2
 // translator). A browser downloads the WebGL2 one only when it gets no WebGPU adapter.
 
+import { PoiLayer, poiStyles } from './features/pois.js';
+
 const bundles = new Map();
 function bundle(name) {
   if (!bundles.has(name)) {
@@ -52,18 +54,23 @@ template.innerHTML = `
              background: rgba(255,255,255,.92); color: #8a1c1c; display: none; white-space: pre-wrap;
              overflow-wrap: anywhere; max-height: 60%; overflow: auto; }
   :host([data-state="error"]) .message { display: block; }
+  ${poiStyles}
 </style>
 <canvas part="canvas"></canvas>
+<div class="labels"></div>
+<div class="notice" part="notice" role="status" hidden></div>
+<div class="card" part="card" role="dialog" hidden><button class="close" part="button">×</button><div class="body"></div></div>
+<ul class="sr-only" part="poi-list"></ul>
 <div class="progress" part="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div>
 <div class="message" part="error" role="alert"></div>`;
 
 export class ScenicViewer extends HTMLElement {
-  static observedAttributes = ['src', 'backend'];
+  static observedAttributes = ['src', 'backend', 'pois', 'lang', 'geo-reference'];
 
   #canvas; #bar; #progress; #message;
   #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
   #rafPending = false; #pointers = new Map(); #lastPinch = null;
-  #resizeObserver; #loadToken = 0;
+  #resizeObserver; #loadToken = 0; #poiLayer;
 
   constructor() {
     super();
@@ -73,6 +80,7 @@ export class ScenicViewer extends HTMLElement {
     this.#bar = root.querySelector('.bar');
     this.#progress = root.querySelector('.progress');
     this.#message = root.querySelector('.message');
+    this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     this.addEventListener('pointerdown', (e) => this.#pointerDown(e));
     this.addEventListener('pointermove', (e) => this.#pointerMove(e));
@@ -96,7 +104,8 @@ export class ScenicViewer extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.isConnected) return;
     if (name === 'backend') this.#reopen();
-    else this.#load();
+    else if (name === 'src') this.#load();
+    else if (this.state === 'ready') this.#loadPois();
   }
 
   get src() { return this.getAttribute('src') ?? ''; }
@@ -122,6 +131,20 @@ export class ScenicViewer extends HTMLElement {
     const viewer = await this.#ready();
     return viewer.readPixels();
   }
+
+  /** The POIs shown (plain objects: id, name per language, category, …). */
+  get pois() { return this.#poiLayer.pois; }
+
+  /** Shows POIs built in JS (same fields as the endpoint's, plus `position: [x, y, z]`). */
+  async setPois(array) {
+    await this.#ready();
+    this.#poisFromJs = array;
+    this.#poiLayer.setArray(array);
+  }
+  #poisFromJs = null;
+
+  /** Eases the camera to frame POI `id`. */
+  async flyTo(id) { await this.#ready(); this.#poiLayer.flyTo(id); }
 
   /** Shows glTF scene `i`; views glTF camera `i`. */
   async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
@@ -150,6 +173,7 @@ export class ScenicViewer extends HTMLElement {
         return this.#opening;
       }
       this.#viewer = viewer;
+      this.#poiLayer.attach(viewer);
       this.dataset.backend = viewer.backend;
       this.#resize();
     })();
@@ -196,10 +220,27 @@ export class ScenicViewer extends HTMLElement {
       this.dataset.state = 'ready';
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
+      this.#loadPois();
     } catch (e) {
       if (token !== this.#loadToken) return;
       this.#fail(e);
     }
+  }
+
+  /** (Re)places POIs: from the `pois` URL, or the array given to setPois. */
+  #loadPois() {
+    if (!this.#viewer) return;
+    const geo = (this.getAttribute('geo-reference') ?? '').split(',').map((v) => v.trim()).filter(Boolean).map(Number);
+    if (geo.length) {
+      try {
+        if (geo.length < 2 || geo.some((v) => !Number.isFinite(v))) throw new TypeError('geo-reference must be "longitude,latitude[,height[,heading]]"');
+        this.#viewer.setGeoReference(geo[0], geo[1], geo[2] ?? 0, geo[3] ?? 0);
+      } catch (e) {
+        this.dispatchEvent(new CustomEvent('poi-warning', { detail: { count: 1, reasons: [String(e?.message ?? e)] } }));
+      }
+    }
+    if (this.#poisFromJs && !this.hasAttribute('pois')) this.#poiLayer.setArray(this.#poisFromJs);
+    else this.#poiLayer.loadUrl(this.getAttribute('pois'));
   }
 
   #fail(e) {
@@ -236,7 +277,9 @@ export class ScenicViewer extends HTMLElement {
       this.#rafPending = false;
       if (!this.#viewer) return;
       try {
-        if (this.#viewer.frame(t)) this.#requestFrame();
+        const moving = this.#viewer.frame(t);
+        this.#poiLayer.update();
+        if (moving) this.#requestFrame();
       } catch (e) {
         this.#fail(e);
       }

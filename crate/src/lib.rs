@@ -8,6 +8,7 @@ pub mod camera;
 pub mod error;
 pub mod geometry;
 pub mod gltf;
+pub mod overlay;
 pub mod poi;
 pub mod scene;
 

@@ -43,7 +43,9 @@ fn main() -> ExitCode {
         }
         Some("test") => setup::all().and_then(|_| test()),
         Some("size") => build::sizes(),
-        Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb()).map_err(|e| e.to_string()),
+        Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb())
+            .and_then(|_| std::fs::write(root().join("assets/lakeside-pois.geojson"), scene_gen::pois()))
+            .map_err(|e| e.to_string()),
         _ => usage(),
     };
     match result {

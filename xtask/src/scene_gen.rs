@@ -340,6 +340,45 @@ pub fn glb() -> Vec<u8> {
     out
 }
 
+/// The demo POIs (GeoJSON with scene positions), one or more of every category.
+pub fn pois() -> Vec<u8> {
+    let on_ground = |x: f32, z: f32, lift: f32| [x, height(x, z) + lift, z];
+    let pagoda_top = 62.0f32;
+    let spots: Vec<(&str, &str, &str, &str, [f32; 3], i32, &str)> = vec![
+        ("pagoda", "湖心塔", "Lakeside Pagoda", "attraction", [pagoda_top, height(62.0, -48.0) + 27.0, -48.0], 10, "五层木塔，登顶可远眺全湖。Five-tier pagoda; the top floor looks over the whole lake."),
+        ("pavilion", "湖心亭", "Island Pavilion", "attraction", on_ground(-8.0, 4.0, 7.5), 9, "湖中小岛上的六角亭。A hexagonal pavilion on the island."),
+        ("bridge", "玉带桥", "Jade Belt Bridge", "attraction", [9.0, 4.5, 4.0], 8, "连接湖岸与小岛的石拱桥。Stone arch bridge to the island."),
+        ("overlook", "观景台", "Hilltop Viewpoint", "viewpoint", on_ground(70.0, -70.0, 1.0), 7, "日出时分最佳。Best at sunrise."),
+        ("museum", "湖区博物馆", "Lake Museum", "museum", on_ground(-60.0, 55.0, 3.0), 6, "介绍湖区历史与民俗。Local history and customs."),
+        ("gallery", "山水画廊", "Landscape Gallery", "gallery", on_ground(-75.0, 40.0, 3.0), 4, "当代山水画展。Contemporary landscape painting."),
+        ("crane", "鹤舞雕塑", "Dancing Cranes", "artwork", on_ground(40.0, 60.0, 2.0), 3, "湖畔铜雕。Bronze sculpture by the shore."),
+        ("info", "游客中心", "Visitor Centre", "information", on_ground(-90.0, 80.0, 3.0), 5, "咨询、寄存、轮椅借用。Questions, lockers, wheelchairs."),
+        ("wc-east", "东岸洗手间", "Toilets (east shore)", "toilets", on_ground(85.0, 20.0, 2.0), 2, ""),
+        ("wc-west", "西岸洗手间", "Toilets (west shore)", "toilets", on_ground(-85.0, -20.0, 2.0), 2, ""),
+        ("tickets", "售票处", "Ticket Office", "ticket_office", on_ground(-95.0, 95.0, 2.5), 6, "现场购票或扫码入园。Buy on site or scan to enter."),
+        ("gate", "南大门", "South Gate", "entrance", on_ground(-100.0, 100.0, 3.0), 7, ""),
+        ("parking", "停车场", "Car Park", "parking", on_ground(-105.0, 70.0, 1.5), 1, ""),
+        ("teahouse", "湖畔茶馆", "Lakeside Teahouse", "food", on_ground(30.0, -70.0, 2.5), 4, "龙井茶与点心。Longjing tea and snacks."),
+    ];
+    let features: Vec<Value> = spots
+        .into_iter()
+        .map(|(id, zh, en, category, pos, priority, desc)| {
+            let mut props = json!({"id": id, "name": {"zh": zh, "en": en}, "category": category, "priority": priority, "position": pos});
+            if !desc.is_empty() {
+                let (dzh, den) = desc.split_once('。').map_or((desc, desc), |(a, b)| (a, b.trim()));
+                props["description"] = json!({"zh": format!("{dzh}。"), "en": den});
+            }
+            if category == "ticket_office" || id == "pagoda" {
+                props["opening_hours"] = json!("08:00-17:30");
+            }
+            json!({"type": "Feature", "id": id, "geometry": null, "properties": props})
+        })
+        .collect();
+    let mut out = serde_json::to_vec_pretty(&json!({"type": "FeatureCollection", "features": features})).unwrap();
+    out.push(b'\n');
+    out
+}
+
 /// Quaternion for a camera turned `yaw` about +Y, then pitched down by `pitch` (radians).
 fn quat_look(yaw: f32, pitch: f32) -> [f32; 4] {
     let (sy, cy) = (yaw / 2.0).sin_cos();
@@ -354,6 +393,18 @@ mod tests {
     fn committed_demo_scene_is_what_the_generator_makes() {
         let committed = std::fs::read(crate::root().join("assets/lakeside.glb")).expect("assets/lakeside.glb");
         assert!(committed == super::glb(), "assets/lakeside.glb is stale: run `cargo xtask gen-scene`");
+    }
+
+    #[test]
+    fn committed_demo_pois_are_what_the_generator_makes_and_use_every_category() {
+        let committed = std::fs::read(crate::root().join("assets/lakeside-pois.geojson")).expect("assets/lakeside-pois.geojson");
+        assert!(committed == super::pois(), "assets/lakeside-pois.geojson is stale: run `cargo xtask gen-scene`");
+        let page = scenic::poi::parse(&committed, Default::default()).unwrap();
+        assert!(page.skipped.is_empty(), "{:?}", page.skipped);
+        for c in scenic::poi::Category::ALL.iter().filter(|c| **c != scenic::poi::Category::Other) {
+            assert!(page.pois.iter().any(|p| p.category == *c), "{c:?} unused");
+        }
+        assert!(page.pois.iter().all(|p| p.name.0.contains_key("zh") && p.name.0.contains_key("en")));
     }
 
     #[test]

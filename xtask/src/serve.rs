@@ -11,6 +11,8 @@ fn mime(path: &Path) -> &'static str {
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "json" => "application/json",
+        "geojson" => "application/geo+json",
+        "jsonld" => "application/ld+json",
         "wasm" => "application/wasm",
         "glb" => "model/gltf-binary",
         "gltf" => "model/gltf+json",

@@ -39,9 +39,12 @@ pub fn all() -> Result {
     if !have("wasm-pack") {
         run(Command::new("cargo").args(["install", "wasm-pack", "--locked"]))?;
     }
-    if !have("chromium") || !have("chromedriver") {
+    // Chinese labels and category icons need fonts in the headless browser as on a phone.
+    let fonts = !output(Command::new("fc-list").arg(":lang=zh")).is_empty() && std::path::Path::new("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf").exists();
+    if !have("chromium") || !have("chromedriver") || !fonts {
         run(Command::new("apt-get").arg("update"))?;
-        run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+        let packages = ["chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk", "fonts-noto-color-emoji"];
+        run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     if !root().join("node_modules/playwright-core/package.json").exists() {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;

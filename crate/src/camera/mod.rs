@@ -81,6 +81,14 @@ impl OrbitCamera {
         }
     }
 
+    /// Eases the view to look at `target` from `distance` away (damped like any other motion).
+    pub fn fly_to(&mut self, target: Vec3, distance: f32) {
+        self.pending = Pending::default();
+        self.pending.pan = target - self.orbit.target;
+        let d = distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        self.pending.zoom = (d / self.orbit.distance).ln();
+    }
+
     /// Applies the damped share of pending motion for `dt` seconds. Returns whether the camera
     /// is still moving (and so wants another frame).
     pub fn update(&mut self, dt: f32) -> bool {
@@ -212,6 +220,18 @@ mod tests {
         c.pan(0.1, 0.0);
         settle(&mut c);
         assert!(c.orbit.target.x < -0.01 && c.orbit.target.y.abs() < 1e-4, "{}", c.orbit.target);
+    }
+
+    #[test]
+    fn fly_to_eases_onto_the_target() {
+        let mut c = OrbitCamera::default();
+        c.frame(unit_box());
+        c.fly_to(Vec3::new(0.5, 0.2, -0.3), 0.8);
+        c.update(1.0 / 60.0);
+        assert!(c.orbit.target.x > 0.0 && c.orbit.target.x < 0.4);
+        settle(&mut c);
+        assert!((c.orbit.target - Vec3::new(0.5, 0.2, -0.3)).length() < 1e-3);
+        assert!((c.orbit.distance - 0.8).abs() < 1e-3);
     }
 
     #[test]

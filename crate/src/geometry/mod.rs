@@ -1,4 +1,7 @@
-//! Geometry helpers the loader and the camera share: bounds, generated normals and tangents.
+//! Geometry helpers the loader and the camera share: bounds, generated normals and tangents,
+//! and a BVH for line-of-sight tests.
+
+pub mod bvh;
 
 use glam::{Mat4, Vec3};
 

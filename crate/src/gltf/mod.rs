@@ -122,6 +122,11 @@ pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
         scenes.push(SceneRoot { name: None, nodes: (0..doc.nodes().len()).filter(|i| !children.contains(i)).collect() });
     }
     let cameras = doc.cameras().map(|c| Camera { name: c.name().map(str::to_owned), projection: projection(&c) }).collect();
+    let extras = |e: &gltf::json::Extras| -> Option<crate::poi::GeoReference> {
+        let v: Value = serde_json::from_str(e.as_ref()?.get()).ok()?;
+        crate::poi::GeoReference::from_json(v.get("geoReference")?)
+    };
+    let geo_reference = doc.default_scene().and_then(|s| extras(s.extras())).or_else(|| extras(&doc.as_json().asset.extras));
     let scene = Scene {
         meshes,
         materials,
@@ -131,6 +136,7 @@ pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
         default_scene: doc.default_scene().map_or(0, |s| s.index()),
         scenes,
         cameras,
+        geo_reference,
     };
     Ok(Loaded { scene, report })
 }
@@ -252,6 +258,14 @@ pub(crate) mod tests {
         assert_eq!(p.normals, vec![[0.0, 0.0, 1.0]; 3]);
         let b = l.scene.bounds(0);
         assert_eq!((b.min.x, b.max.x), (1.0, 2.0));
+    }
+
+    #[test]
+    fn geo_reference_is_read_from_asset_extras() {
+        let json = TRIANGLE.replace(r#""asset":{"version":"2.0"}"#, r#""asset":{"version":"2.0","extras":{"geoReference":{"longitude":121.55,"latitude":29.87,"heading":15}}}"#);
+        let l = build(parse(json.as_bytes()).unwrap(), Fetched::default()).unwrap();
+        let g = l.scene.geo_reference.expect("geo reference");
+        assert_eq!((g.lon, g.lat, g.height, g.heading_deg), (121.55, 29.87, 0.0, 15.0));
     }
 
     #[test]

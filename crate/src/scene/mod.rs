@@ -17,6 +17,8 @@ pub struct Scene {
     /// Index into `scenes` shown first (the glTF `scene`, else 0).
     pub default_scene: usize,
     pub cameras: Vec<Camera>,
+    /// Where the scene sits on the earth (`extras.geoReference` of the scene or the asset).
+    pub geo_reference: Option<crate::poi::GeoReference>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -241,6 +243,21 @@ impl Scene {
             }
         }
         b
+    }
+
+    /// Every triangle of one scene in world space (for line-of-sight tests).
+    pub fn world_triangles(&self, scene: usize) -> Vec<[Vec3; 3]> {
+        let mut out = Vec::new();
+        for inst in self.flatten(scene).0 {
+            for p in self.meshes[inst.mesh].primitives.iter().filter(|p| p.topology == Topology::Triangles) {
+                let v = |i: u32| inst.world.transform_point3(Vec3::from_array(p.positions[i as usize]));
+                match &p.indices {
+                    Some(ix) => out.extend(ix.chunks_exact(3).map(|t| [v(t[0]), v(t[1]), v(t[2])])),
+                    None => out.extend((0..p.positions.len() as u32 / 3).map(|t| [v(3 * t), v(3 * t + 1), v(3 * t + 2)])),
+                }
+            }
+        }
+        out
     }
 
     pub fn triangle_count(&self) -> usize {

@@ -2,6 +2,7 @@
 //! `<scenic-viewer>` element; the element's JS forwards attributes, input and animation frames.
 
 mod fetch;
+mod pois;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -51,6 +52,9 @@ struct State {
     last_ms: Option<f64>,
     dirty: bool,
     exposure: f32,
+    pois: pois::Placed,
+    /// A geo-reference given by the page, over the model's own.
+    geo_override: Option<crate::poi::GeoReference>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +79,8 @@ pub struct Viewer {
     state: Rc<RefCell<State>>,
     /// Set by `resize`, applied by the next `frame` (so a resize never meets a busy cell).
     pending_size: Rc<std::cell::Cell<Option<(u32, u32)>>>,
+    /// POIs read by `readPois`, waiting for `setPois`.
+    staged: RefCell<Vec<crate::poi::Poi>>,
 }
 
 impl Viewer {
@@ -139,8 +145,10 @@ impl Viewer {
                             last_ms: None,
                             dirty: true,
                             exposure: 1.0,
+                            pois: Default::default(),
+                            geo_override: None,
                         };
-                        return Ok(Viewer { state: Rc::new(RefCell::new(state)), pending_size: Default::default() }.into());
+                        return Ok(Viewer { state: Rc::new(RefCell::new(state)), pending_size: Default::default(), staged: Default::default() }.into());
                     }
                     Err(e) => errors.push(e),
                 }
@@ -237,6 +245,7 @@ impl Viewer {
                 images: scene.images.len(),
             };
             s.model = Some(Loaded { scene, index });
+            s.pois.bvh = None;
             if let Some(e) = s.renderer.take_error() {
                 return Err(to_js(format!("the GPU refused the scene: {e}")));
             }
@@ -252,6 +261,7 @@ impl Viewer {
         }
         s.generation += 1;
         s.model = None;
+        s.pois.bvh = None;
         s.renderer.clear_scene();
         s.dirty = true;
     }
@@ -266,6 +276,7 @@ impl Viewer {
             return Err(to_js(format!("scene {index} does not exist ({} scenes)", model.scene.scenes.len())));
         }
         model.index = index;
+        s.pois.bvh = None;
         s.renderer.show_scene(&model.scene, index);
         s.camera.frame(model.scene.bounds(index));
         s.dirty = true;

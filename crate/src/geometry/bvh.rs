@@ -1,0 +1,181 @@
+//! A bounding volume hierarchy over a scene's triangles, for line-of-sight tests (is a POI
+//! hidden behind a hill or a wall?). Built once per scene; queried every frame.
+
+use glam::Vec3;
+
+use super::Aabb;
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    bounds: Aabb,
+    /// Leaf: first triangle and count. Inner: `first` is the left child (right = left + 1).
+    first: u32,
+    count: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct Bvh {
+    nodes: Vec<Node>,
+    tris: Vec<[Vec3; 3]>,
+}
+
+const LEAF: usize = 4;
+
+impl Bvh {
+    pub fn build(mut tris: Vec<[Vec3; 3]>) -> Bvh {
+        tris.retain(|t| t.iter().all(|v| v.is_finite()));
+        let mut bvh = Bvh { nodes: Vec::with_capacity(tris.len() / 2 + 1), tris };
+        if bvh.tris.is_empty() {
+            return bvh;
+        }
+        bvh.nodes.push(Node { bounds: Aabb::EMPTY, first: 0, count: bvh.tris.len() as u32 });
+        // Iterative median split on the longest axis of the centroids.
+        let mut todo = vec![0usize];
+        while let Some(n) = todo.pop() {
+            let (first, count) = (bvh.nodes[n].first as usize, bvh.nodes[n].count as usize);
+            let slice = &mut bvh.tris[first..first + count];
+            let bounds = slice.iter().fold(Aabb::EMPTY, |b, t| b.union(tri_bounds(t)));
+            bvh.nodes[n].bounds = bounds;
+            if count <= LEAF {
+                continue;
+            }
+            let c = slice.iter().fold(Aabb::EMPTY, |b, t| b.union(Aabb { min: centroid(t), max: centroid(t) }));
+            let ext = c.max - c.min;
+            let axis = if ext.x >= ext.y && ext.x >= ext.z { 0 } else if ext.y >= ext.z { 1 } else { 2 };
+            let mid = count / 2;
+            slice.select_nth_unstable_by(mid, |a, b| centroid(a)[axis].total_cmp(&centroid(b)[axis]));
+            let left = bvh.nodes.len();
+            bvh.nodes.push(Node { bounds: Aabb::EMPTY, first: first as u32, count: mid as u32 });
+            bvh.nodes.push(Node { bounds: Aabb::EMPTY, first: (first + mid) as u32, count: (count - mid) as u32 });
+            bvh.nodes[n] = Node { bounds, first: left as u32, count: 0 };
+            todo.push(left);
+            todo.push(left + 1);
+        }
+        bvh
+    }
+
+    pub fn triangles(&self) -> usize {
+        self.tris.len()
+    }
+
+    /// Whether any triangle crosses the segment from `a` to `b`, ignoring the last `margin`
+    /// of its length (so a POI sitting on a surface does not hide itself).
+    pub fn occluded(&self, a: Vec3, b: Vec3, margin: f32) -> bool {
+        if self.nodes.is_empty() {
+            return false;
+        }
+        let d = b - a;
+        let len = d.length();
+        if len <= margin {
+            return false;
+        }
+        let t_max = 1.0 - margin / len;
+        // A zero direction component would give 0 * inf = NaN in the slab test: nudge it.
+        let inv = Vec3::select(d.abs().cmplt(Vec3::splat(1e-30)), Vec3::splat(1e30), d.recip());
+        let mut stack = [0u32; 64];
+        let mut sp = 1;
+        while sp > 0 {
+            sp -= 1;
+            let node = self.nodes[stack[sp] as usize];
+            if !slab(node.bounds, a, inv, t_max) {
+                continue;
+            }
+            if node.count > 0 {
+                let tris = &self.tris[node.first as usize..(node.first + node.count) as usize];
+                if tris.iter().any(|t| hit(t, a, d).is_some_and(|t| t > 1e-4 && t < t_max)) {
+                    return true;
+                }
+            } else if sp + 2 <= stack.len() {
+                stack[sp] = node.first;
+                stack[sp + 1] = node.first + 1;
+                sp += 2;
+            }
+        }
+        false
+    }
+}
+
+fn centroid(t: &[Vec3; 3]) -> Vec3 {
+    (t[0] + t[1] + t[2]) / 3.0
+}
+
+fn tri_bounds(t: &[Vec3; 3]) -> Aabb {
+    Aabb { min: t[0].min(t[1]).min(t[2]), max: t[0].max(t[1]).max(t[2]) }
+}
+
+fn slab(b: Aabb, o: Vec3, inv: Vec3, t_max: f32) -> bool {
+    let t1 = (b.min - o) * inv;
+    let t2 = (b.max - o) * inv;
+    let near = t1.min(t2).max_element().max(0.0);
+    let far = t1.max(t2).min_element().min(t_max);
+    near <= far
+}
+
+/// Möller–Trumbore: the segment parameter of the hit, both faces.
+fn hit(t: &[Vec3; 3], o: Vec3, d: Vec3) -> Option<f32> {
+    let e1 = t[1] - t[0];
+    let e2 = t[2] - t[0];
+    let p = d.cross(e2);
+    let det = e1.dot(p);
+    if det.abs() < 1e-12 {
+        return None;
+    }
+    let inv = 1.0 / det;
+    let s = o - t[0];
+    let u = s.dot(p) * inv;
+    if !(0.0..=1.0).contains(&u) {
+        return None;
+    }
+    let q = s.cross(e1);
+    let v = d.dot(q) * inv;
+    if v < 0.0 || u + v > 1.0 {
+        return None;
+    }
+    Some(e2.dot(q) * inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wall in the plane z = 0 spanning x, y in [-1, 1].
+    fn wall() -> Vec<[Vec3; 3]> {
+        vec![
+            [Vec3::new(-1.0, -1.0, 0.0), Vec3::new(1.0, -1.0, 0.0), Vec3::new(1.0, 1.0, 0.0)],
+            [Vec3::new(-1.0, -1.0, 0.0), Vec3::new(1.0, 1.0, 0.0), Vec3::new(-1.0, 1.0, 0.0)],
+        ]
+    }
+
+    #[test]
+    fn wall_hides_what_is_behind_it() {
+        let bvh = Bvh::build(wall());
+        assert!(bvh.occluded(Vec3::new(0.0, 0.0, 5.0), Vec3::new(0.0, 0.0, -5.0), 0.01));
+        assert!(!bvh.occluded(Vec3::new(3.0, 0.0, 5.0), Vec3::new(3.0, 0.0, -5.0), 0.01));
+        // Ending on the wall itself is not hidden, thanks to the margin.
+        assert!(!bvh.occluded(Vec3::new(0.0, 0.0, 5.0), Vec3::new(0.0, 0.0, 0.0), 0.01));
+    }
+
+    #[test]
+    fn many_triangles_agree_with_brute_force() {
+        // A field of small quads; compare against testing every triangle.
+        let mut tris = Vec::new();
+        for i in 0..40 {
+            for j in 0..40 {
+                let (x, z) = (i as f32 * 0.5, j as f32 * 0.5);
+                let y = ((i * 7 + j * 13) % 5) as f32 * 0.3;
+                tris.push([Vec3::new(x, y, z), Vec3::new(x + 0.4, y, z), Vec3::new(x, y + 0.4, z + 0.2)]);
+            }
+        }
+        let bvh = Bvh::build(tris.clone());
+        let mut seen = [0; 2];
+        for k in 0..500 {
+            let a = Vec3::new((k % 23) as f32, 3.0, (k % 17) as f32 * 1.3 - 2.0);
+            let b = Vec3::new((k % 19) as f32 * 1.1, -0.5 + (k % 3) as f32, (k % 29) as f32 * 0.7);
+            let len = (b - a).length();
+            let brute = tris.iter().any(|t| hit(t, a, b - a).is_some_and(|t| t > 1e-4 && t < 1.0 - 0.01 / len));
+            assert_eq!(bvh.occluded(a, b, 0.01), brute, "segment {k}");
+            seen[brute as usize] += 1;
+        }
+        assert!(seen[0] > 20 && seen[1] > 20, "{seen:?}");
+    }
+}

@@ -1,0 +1,195 @@
+//! The POI side of the Viewer handle: reading POI data, anchoring it in the scene, and laying
+//! out labels each frame for the element's DOM overlay.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{State, Viewer, to_js, view_of};
+use crate::geometry::bvh::Bvh;
+use crate::overlay::{self, Label};
+use crate::poi::{self, Datum, GeoReference, Poi, Position, ReadOptions};
+
+/// A POI as the element shows it (text is shown as text, links are already http(s) only).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PoiView {
+    id: String,
+    name: std::collections::BTreeMap<String, String>,
+    category: &'static str,
+    description: std::collections::BTreeMap<String, String>,
+    image: Option<String>,
+    opening_hours: Option<String>,
+    ticket_url: Option<String>,
+    audio_url: Option<String>,
+    priority: i32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageView {
+    pois: Vec<PoiView>,
+    skipped: Vec<String>,
+    next: Option<String>,
+    number_matched: Option<u64>,
+}
+
+/// POIs in place: data for display plus each one's anchor in scene coordinates.
+#[derive(Default)]
+pub(super) struct Placed {
+    pub pois: Vec<Poi>,
+    pub anchors: Vec<glam::Vec3>,
+    pub sizes: Vec<(f32, f32)>,
+    /// Built lazily from the scene's triangles, dropped when the scene changes.
+    pub bvh: Option<Bvh>,
+}
+
+fn view(p: &Poi) -> PoiView {
+    PoiView {
+        id: p.id.clone(),
+        name: p.name.0.clone(),
+        category: p.category.as_str(),
+        description: p.description.0.clone(),
+        image: p.image.clone(),
+        opening_hours: p.opening_hours.clone(),
+        ticket_url: p.ticket_url.clone(),
+        audio_url: p.audio_url.clone(),
+        priority: p.priority,
+    }
+}
+
+fn datum(name: Option<String>) -> Result<Datum, JsValue> {
+    name.filter(|n| !n.is_empty()).map_or(Ok(Datum::Wgs84), |n| Datum::parse(&n).map_err(to_js))
+}
+
+#[wasm_bindgen]
+impl Viewer {
+    /// Reads one response body (GeoJSON, an OGC API – Features page, schema.org JSON-LD) or,
+    /// when `bytes` is empty, `value` (an array built in JS). Returns `{pois, skipped, next,
+    /// numberMatched}`; nothing is shown until `setPois`.
+    #[wasm_bindgen(js_name = readPois)]
+    pub fn read_pois(&self, bytes: &[u8], value: JsValue, datum_name: Option<String>) -> Result<JsValue, JsValue> {
+        let opts = ReadOptions { datum: datum(datum_name)? };
+        let page = if bytes.is_empty() {
+            let v: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|e| to_js(format!("POI data: {e}")))?;
+            poi::from_value(&v, opts)
+        } else {
+            poi::parse(bytes, opts)
+        }
+        .map_err(to_js)?;
+        let mut staged = self.staged.borrow_mut();
+        let out = PageView {
+            pois: page.pois.iter().map(view).collect(),
+            skipped: page.skipped,
+            next: page.next,
+            number_matched: page.number_matched,
+        };
+        staged.extend(page.pois);
+        // Plain objects, not ES Maps, so the page reads `name.zh`.
+        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
+    }
+
+    /// Shows the POIs read since the last call (replacing those shown). Returns the reasons for
+    /// any that cannot be placed (e.g. longitude/latitude without a geo-reference).
+    #[wasm_bindgen(js_name = setPois)]
+    pub fn set_pois(&self) -> Result<Vec<String>, JsValue> {
+        let pois = std::mem::take(&mut *self.staged.borrow_mut());
+        let mut s = self.state.try_borrow_mut().map_err(|_| to_js("the viewer is busy"))?;
+        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
+        let mut placed = Placed { bvh: s.pois.bvh.take(), ..Default::default() };
+        let mut problems = Vec::new();
+        for p in pois {
+            let anchor = match (p.position, geo) {
+                (Position::Scene(a), _) => glam::Vec3::from_array(a),
+                (Position::Geo { lon, lat, height }, Some(g)) => glam::Vec3::from_array(g.to_scene(lon, lat, height)),
+                (Position::Geo { .. }, None) => {
+                    problems.push(format!("{}: has longitude/latitude but the scene has no geo-reference", p.id));
+                    continue;
+                }
+            };
+            placed.anchors.push(anchor);
+            placed.sizes.push((120.0, 28.0));
+            placed.pois.push(p);
+        }
+        s.pois = placed;
+        s.dirty = true;
+        Ok(problems)
+    }
+
+    /// The ids of the POIs shown, in the order `layout` reports them.
+    #[wasm_bindgen(js_name = poiIds)]
+    pub fn poi_ids(&self) -> Vec<String> {
+        self.state.borrow().pois.pois.iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// Places the scene on the earth (overrides the model's own `extras.geoReference`).
+    #[wasm_bindgen(js_name = setGeoReference)]
+    pub fn set_geo_reference(&self, lon: f64, lat: f64, height: f64, heading: f64) -> Result<(), JsValue> {
+        if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) || !height.is_finite() || !heading.is_finite() {
+            return Err(js_sys::TypeError::new("geo-reference needs longitude -180..180, latitude -90..90 and finite height and heading").into());
+        }
+        self.state.borrow_mut().geo_override = Some(GeoReference { lon, lat, height, heading_deg: heading });
+        Ok(())
+    }
+
+    /// Label sizes in CSS pixels, `[w0, h0, w1, h1, …]`, measured once by the element.
+    #[wasm_bindgen(js_name = setLabelSizes)]
+    pub fn set_label_sizes(&self, sizes: &[f32]) {
+        self.with(|s| {
+            for (slot, wh) in s.pois.sizes.iter_mut().zip(sizes.chunks_exact(2)) {
+                *slot = (wh[0].max(1.0), wh[1].max(1.0));
+            }
+        });
+    }
+
+    /// Lays out every label for the current camera: `[x, y, scale, opacity, state, count]` per
+    /// POI (CSS pixels; state 0 visible, 1 off screen, 2 occluded, 3 clustered).
+    pub fn layout(&self, css_width: f32, css_height: f32) -> Vec<f32> {
+        let Ok(mut s) = self.state.try_borrow_mut() else { return Vec::new() };
+        layout(&mut s, css_width, css_height)
+    }
+
+    /// Eases the camera to frame POI `id`.
+    #[wasm_bindgen(js_name = flyTo)]
+    pub fn fly_to(&self, id: &str) -> Result<(), JsValue> {
+        let mut s = self.state.try_borrow_mut().map_err(|_| to_js("the viewer is busy"))?;
+        let i = s.pois.pois.iter().position(|p| p.id == id).ok_or_else(|| to_js(format!("no POI with id {id:?}")))?;
+        let target = s.pois.anchors[i];
+        let radius = s.model.as_ref().map_or(10.0, |m| m.scene.bounds(m.index).radius());
+        s.camera.fly_to(target, (radius * 0.35).max(1.0));
+        Ok(())
+    }
+}
+
+fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
+    if s.pois.pois.is_empty() {
+        return Vec::new();
+    }
+    if s.pois.bvh.is_none() {
+        if let Some(m) = &s.model {
+            s.pois.bvh = Some(Bvh::build(m.scene.world_triangles(m.index)));
+        }
+    }
+    let v = view_of(s);
+    let radius = s.model.as_ref().map_or(10.0, |m| m.scene.bounds(m.index).radius());
+    let cam = overlay::Camera { view_proj: v.proj * v.view, eye: v.eye, width: w, height: h, near_distance: radius * 1.5 };
+    let labels: Vec<Label> = s
+        .pois
+        .pois
+        .iter()
+        .zip(&s.pois.anchors)
+        .zip(&s.pois.sizes)
+        .map(|((p, &anchor), &(width, height))| Label { anchor, priority: p.priority, width, height })
+        .collect();
+    let placed = overlay::layout(&labels, &cam, s.pois.bvh.as_ref());
+    let mut out = Vec::with_capacity(placed.len() * 6);
+    for p in placed {
+        let state = match p.state {
+            overlay::State::Visible => 0.0,
+            overlay::State::Offscreen => 1.0,
+            overlay::State::Occluded => 2.0,
+            overlay::State::Clustered => 3.0,
+        };
+        out.extend([p.x, p.y, p.scale, p.opacity, state, p.count as f32]);
+    }
+    out
+}

@@ -1,0 +1,231 @@
+// The POI overlay of <scenic-viewer>: labels as DOM buttons above the canvas (so Chinese text,
+// operator CSS and screen readers work), moved with transforms each frame from the layout the
+// wasm viewer computes; an info card; a visually hidden list mirroring the POIs.
+import { fetchPoiPages } from './poi-fetch.js';
+
+const ICONS = {
+  attraction: '★', viewpoint: '👁', museum: '🏛', gallery: '🖼', artwork: '🎨', information: 'ℹ',
+  toilets: '🚻', ticket_office: '🎫', entrance: '⛩', parking: '🅿', food: '🍜', other: '•',
+};
+const STRINGS = {
+  zh: { hours: '开放时间', tickets: '购票', play: '播放讲解', pause: '暂停讲解', close: '关闭', list: '景点列表', failed: '景点数据加载失败' },
+  en: { hours: 'Opening hours', tickets: 'Tickets', play: 'Play audio guide', pause: 'Pause audio guide', close: 'Close', list: 'Points of interest', failed: 'Could not load points of interest' },
+};
+
+export const poiStyles = `
+  .labels { position: absolute; inset: 0; overflow: hidden; pointer-events: none; }
+  .poi { position: absolute; left: 0; top: 0; transform-origin: 50% 100%; pointer-events: auto; white-space: nowrap;
+         display: inline-flex; align-items: center; gap: 4px; padding: 3px 8px 3px 6px; border-radius: 14px;
+         border: 1px solid rgba(0,0,0,.15); background: var(--scenic-label-background, rgba(255,255,255,.92));
+         color: var(--scenic-label-color, #1d2733); font: inherit; font-size: 13px; cursor: pointer; will-change: transform; }
+  .poi[hidden] { display: none; }
+  .poi:focus-visible { outline: 2px solid var(--scenic-accent, #2a7ae2); }
+  .poi .count { background: var(--scenic-accent, #2a7ae2); color: #fff; border-radius: 8px; padding: 0 5px; font-size: 11px; }
+  .card { position: absolute; left: 8px; right: 8px; bottom: 8px; max-height: 70%; overflow: auto; padding: 12px 14px;
+          border-radius: 10px; background: var(--scenic-card-background, #fff); color: var(--scenic-card-color, #1d2733);
+          box-shadow: 0 4px 18px rgba(0,0,0,.25); }
+  .card[hidden] { display: none; }
+  .card h2 { margin: 0 28px 6px 0; font-size: 16px; }
+  .card img { max-width: 100%; border-radius: 6px; }
+  .card .close { position: absolute; top: 6px; right: 8px; border: 0; background: none; font-size: 20px; cursor: pointer; }
+  .notice { position: absolute; top: 8px; left: 8px; right: 8px; padding: 4px 8px; border-radius: 6px; font-size: 12px;
+            background: rgba(255,255,255,.85); color: #7a4a00; }
+  .notice[hidden] { display: none; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+`;
+
+export class PoiLayer {
+  #host; #layer; #card; #list; #notice; #viewer = null; #requestFrame;
+  #pois = []; #buttons = []; #measured = false; #abort = null; #selected = null; #audio = null;
+
+  constructor(host, root, requestFrame) {
+    this.#host = host;
+    this.#requestFrame = requestFrame;
+    this.#layer = root.querySelector('.labels');
+    this.#card = root.querySelector('.card');
+    this.#list = root.querySelector('.sr-only');
+    this.#notice = root.querySelector('.notice');
+    this.#card.querySelector('.close').addEventListener('click', () => this.closeCard());
+    host.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !this.#card.hidden) { this.closeCard(); e.stopPropagation(); }
+    });
+  }
+
+  get lang() {
+    const l = (this.#host.getAttribute('lang') || navigator.language || 'en').toLowerCase();
+    return l.startsWith('zh') ? 'zh' : l.split('-')[0];
+  }
+
+  #text(map) {
+    if (!map) return '';
+    const l = this.lang;
+    return map[l] ?? map.en ?? map.zh ?? map.und ?? map[''] ?? Object.values(map)[0] ?? '';
+  }
+
+  #t(key) { return (STRINGS[this.lang] ?? STRINGS.en)[key]; }
+
+  get pois() { return this.#pois.map((p) => ({ ...p })); }
+
+  attach(viewer) {
+    this.#viewer = viewer;
+  }
+
+  /** Loads POIs from `url` (or clears them when empty). */
+  async loadUrl(url, bbox) {
+    this.#abort?.abort();
+    this.#notice.hidden = true;
+    if (!url) { this.#show([], []); return; }
+    const abort = new AbortController();
+    this.#abort = abort;
+    const found = [];
+    const skipped = [];
+    try {
+      await fetchPoiPages(url, {
+        signal: abort.signal,
+        bbox,
+        onPage: (bytes) => {
+          const page = this.#viewer.readPois(bytes, undefined, this.#host.getAttribute('pois-crs'));
+          found.push(...page.pois);
+          skipped.push(...page.skipped);
+          return page.next;
+        },
+      });
+    } catch (e) {
+      if (abort.signal.aborted) return;
+      // Keep what arrived; say, unobtrusively, what failed.
+      this.#notice.textContent = `${this.#t('failed')}: ${e?.message ?? e}`;
+      this.#notice.hidden = false;
+      this.#host.dispatchEvent(new CustomEvent('poi-error', { detail: { message: String(e?.message ?? e) } }));
+    }
+    if (abort.signal.aborted) return;
+    this.#show(found, skipped);
+  }
+
+  /** Shows POIs built in JS. */
+  setArray(array) {
+    this.#abort?.abort();
+    const page = this.#viewer.readPois(new Uint8Array(0), array, this.#host.getAttribute('pois-crs'));
+    this.#show(page.pois, page.skipped);
+  }
+
+  #show(pois, skipped) {
+    const unplaced = this.#viewer.setPois();
+    const ids = new Set(this.#viewer.poiIds());
+    const reasons = [...skipped, ...unplaced];
+    this.#pois = pois.filter((p) => ids.has(p.id) && (ids.delete(p.id) || true));
+    this.#build();
+    if (reasons.length) {
+      this.#host.dispatchEvent(new CustomEvent('poi-warning', { detail: { count: reasons.length, reasons } }));
+    }
+    this.#requestFrame();
+  }
+
+  #build() {
+    this.closeCard();
+    this.#layer.replaceChildren();
+    this.#list.replaceChildren();
+    this.#buttons = this.#pois.map((p, i) => {
+      const b = document.createElement('button');
+      b.className = 'poi';
+      b.setAttribute('part', `label label-${p.category}`);
+      b.dataset.category = p.category;
+      b.dataset.id = p.id;
+      const icon = document.createElement('span');
+      icon.className = 'icon';
+      icon.setAttribute('aria-hidden', 'true');
+      icon.textContent = ICONS[p.category] ?? ICONS.other;
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = this.#text(p.name); // text, never HTML
+      const count = document.createElement('span');
+      count.className = 'count';
+      count.hidden = true;
+      b.append(icon, name, count);
+      b.hidden = true;
+      b.addEventListener('click', (e) => { e.stopPropagation(); this.open(i); });
+      b.addEventListener('pointerdown', (e) => e.stopPropagation());
+      this.#layer.append(b);
+      const li = document.createElement('li');
+      li.textContent = `${this.#text(p.name)} (${p.category})`;
+      this.#list.append(li);
+      return b;
+    });
+    this.#measured = false;
+  }
+
+  /** Moves labels to the layout the viewer computed for this frame. */
+  update() {
+    if (!this.#viewer || this.#buttons.length === 0) return;
+    if (!this.#measured) {
+      // One measurement after building (labels shown off screen), not every frame.
+      const sizes = new Float32Array(this.#buttons.length * 2);
+      this.#buttons.forEach((b, i) => {
+        b.hidden = false;
+        b.style.transform = 'translate(-9999px, 0)';
+        sizes[2 * i] = b.offsetWidth + 4;
+        sizes[2 * i + 1] = b.offsetHeight + 4;
+      });
+      this.#viewer.setLabelSizes(sizes);
+      this.#measured = true;
+    }
+    const l = this.#viewer.layout(this.#host.clientWidth, this.#host.clientHeight);
+    for (let i = 0; i < this.#buttons.length; i++) {
+      const b = this.#buttons[i];
+      const [x, y, scale, opacity, state, count] = l.subarray(6 * i, 6 * i + 6);
+      const show = state === 0 && opacity > 0.01;
+      if (b.hidden === show) b.hidden = !show;
+      if (!show) continue;
+      b.style.transform = `translate(${x}px, ${y}px) translate(-50%, -100%) scale(${scale.toFixed(3)})`;
+      b.style.opacity = opacity.toFixed(2);
+      const c = b.lastChild;
+      const clustered = count > 1;
+      if (c.hidden === clustered) c.hidden = !clustered;
+      if (clustered && c.textContent !== String(count)) c.textContent = String(count);
+    }
+  }
+
+  /** Opens the card of POI `i` and fires `poi-select`. */
+  open(i) {
+    const p = this.#pois[i];
+    if (!p) return;
+    this.#selected = i;
+    const card = this.#card;
+    const body = card.querySelector('.body');
+    body.replaceChildren();
+    const h = document.createElement('h2');
+    h.textContent = this.#text(p.name);
+    body.append(h);
+    const add = (tag, text, cls) => { const e = document.createElement(tag); e.textContent = text; if (cls) e.className = cls; body.append(e); return e; };
+    const desc = this.#text(p.description);
+    if (desc) add('p', desc, 'description');
+    if (p.openingHours) add('p', `${this.#t('hours')}: ${p.openingHours}`, 'hours');
+    if (p.image) { const img = document.createElement('img'); img.alt = ''; img.loading = 'lazy'; img.src = p.image; body.append(img); }
+    if (p.ticketUrl) { const a = add('a', this.#t('tickets'), 'tickets'); a.href = p.ticketUrl; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+    if (p.audioUrl) {
+      const btn = add('button', this.#t('play'), 'audio');
+      btn.addEventListener('click', () => {
+        if (!this.#audio) this.#audio = new Audio();
+        if (this.#audio.src !== p.audioUrl) this.#audio.src = p.audioUrl;
+        if (this.#audio.paused) { this.#audio.play().catch(() => {}); btn.textContent = this.#t('pause'); } else { this.#audio.pause(); btn.textContent = this.#t('play'); }
+      });
+    }
+    card.querySelector('.close').setAttribute('aria-label', this.#t('close'));
+    card.setAttribute('aria-label', this.#text(p.name));
+    card.hidden = false;
+    this.#host.dispatchEvent(new CustomEvent('poi-select', { detail: { id: p.id, poi: { ...p } } }));
+  }
+
+  closeCard() {
+    this.#audio?.pause();
+    if (this.#card.hidden) return;
+    this.#card.hidden = true;
+    const b = this.#buttons[this.#selected];
+    this.#selected = null;
+    b?.focus();
+  }
+
+  flyTo(id) {
+    this.#viewer.flyTo(id);
+    this.#requestFrame();
+  }
+}
