@@ -215,7 +215,8 @@ export class ScenicViewer extends HTMLElement {
       if (token !== this.#loadToken) return;
       this.#info = info;
       this.#requestFrame();
-      await new Promise((r) => requestAnimationFrame(() => r()));
+      // Ready once the first frame is drawn (or soon, where frames are paused, as in a hidden tab).
+      await new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 250); });
       if (token !== this.#loadToken) return;
       this.dataset.state = 'ready';
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);

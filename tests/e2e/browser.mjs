@@ -22,7 +22,15 @@ export async function openFixture(browser, src, backend, size = 256) {
   page.on('console', (m) => logs.push(m.text()));
   page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
   await page.goto(`${BASE}/fidelity/?backend=${backend}&src=${encodeURIComponent(src)}`);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('viewer')?.dataset.state), null, { timeout: 60000 });
+  try {
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('viewer')?.dataset.state), null, { timeout: 60000 });
+  } catch (e) {
+    const state = await page.evaluate(() => {
+      const v = document.getElementById('viewer');
+      return `state=${v?.dataset.state} progress=${v?.shadowRoot.querySelector('.bar')?.style.width}`;
+    }).catch(() => 'page unresponsive');
+    throw new Error(`${src} on ${backend} did not settle (${state}); console: ${logs.join(' | ')}`);
+  }
   return { page, logs };
 }
 

@@ -157,14 +157,21 @@ export class PoiLayer {
   update() {
     if (!this.#viewer || this.#buttons.length === 0) return;
     if (!this.#measured) {
-      // One measurement after building (labels shown off screen), not every frame.
+      // One measurement after building (labels shown off screen), not every frame. The
+      // cluster badge is measured in, at its widest ('999+'), so a label that later
+      // shows a count never outgrows the space the layout gave it.
       const sizes = new Float32Array(this.#buttons.length * 2);
-      this.#buttons.forEach((b, i) => {
+      this.#buttons.forEach((b) => {
         b.hidden = false;
         b.style.transform = 'translate(-9999px, 0)';
+        b.lastChild.hidden = false;
+        b.lastChild.textContent = '999+';
+      });
+      this.#buttons.forEach((b, i) => {
         sizes[2 * i] = b.offsetWidth + 4;
         sizes[2 * i + 1] = b.offsetHeight + 4;
       });
+      this.#buttons.forEach((b) => { b.lastChild.hidden = true; b.lastChild.textContent = ''; });
       this.#viewer.setLabelSizes(sizes);
       this.#measured = true;
     }
@@ -180,7 +187,8 @@ export class PoiLayer {
       const c = b.lastChild;
       const clustered = count > 1;
       if (c.hidden === clustered) c.hidden = !clustered;
-      if (clustered && c.textContent !== String(count)) c.textContent = String(count);
+      const shown = count > 999 ? '999+' : String(count);
+      if (clustered && c.textContent !== shown) c.textContent = shown;
     }
   }
 

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             let port = args.iter().position(|a| a == "--port").and_then(|i| args.get(i + 1)).and_then(|p| p.parse().ok()).unwrap_or(8080);
             // --no-build serves what is already built (for iterating on www/ alone).
             let build = if args.iter().any(|a| a == "--no-build") { Ok(()) } else { setup::all().and_then(|_| build::all()) };
-            build.and_then(|_| serve::serve_forever(port))
+            build.and_then(|_| serve::serve_forever(port, args.iter().any(|a| a == "--test-routes")))
         }
         Some("test") => setup::all().and_then(|_| test()),
         Some("size") => build::sizes(),
@@ -68,7 +68,7 @@ fn test() -> Result {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .current_dir(root.join("crate")))?;
     build::all()?;
-    let server = serve::spawn(0)?;
+    let server = serve::spawn(0, true)?;
     let base = format!("http://127.0.0.1:{}", server);
     let files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| format!("tests/e2e: {e}"))?

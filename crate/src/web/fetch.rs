@@ -65,6 +65,12 @@ pub async fn decode_image(bytes: &[u8], mime: &str) -> Result<web_sys::ImageBitm
     bitmap_opts.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
     let window = web_sys::window().ok_or("no window")?;
     let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &bitmap_opts).map_err(|e| js_error(&e))?;
-    let bitmap = JsFuture::from(promise).await.map_err(|e| js_error(&e))?;
+    // A decode that never settles must not hold the whole model back: give up after 15 s.
+    let timeout = js_sys::Promise::new(&mut |_, reject| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 15_000);
+    });
+    let bitmap = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout)))
+        .await
+        .map_err(|e| if e.is_undefined() { "decoding took longer than 15 s".to_string() } else { js_error(&e) })?;
     bitmap.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())
 }
