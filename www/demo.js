@@ -4,7 +4,7 @@ const status = document.getElementById('status');
 const params = new URLSearchParams(location.search);
 if (params.get('backend')) viewer.setAttribute('backend', params.get('backend'));
 if (params.get('src')) {
-  viewer.removeAttribute('pois'); // the demo POIs belong to the demo scene
+  viewer.removeAttribute('pois'); // the page's POIs belong to the page's scene
   viewer.setAttribute('src', params.get('src'));
 }
 if (params.get('pois')) viewer.setAttribute('pois', params.get('pois'));

@@ -241,7 +241,7 @@ export class ScenicViewer extends HTMLElement {
       }
     }
     if (this.#poisFromJs && !this.hasAttribute('pois')) this.#poiLayer.setArray(this.#poisFromJs);
-    else this.#poiLayer.loadUrl(this.getAttribute('pois'));
+    else this.#poiLayer.loadUrl(this.getAttribute('pois'), this.#viewer.sceneBbox());
   }
 
   #fail(e) {

@@ -57,6 +57,18 @@ test('the demo endpoint labels the lakeside in Chinese, drawn with CJK glyphs', 
   await page.close();
 });
 
+test('the Ningbo page places the six sourced spots through the map\'s geo-reference', async () => {
+  const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
+  const warnings = [];
+  await page.exposeFunction('__warn', (d) => warnings.push(d));
+  await page.addInitScript(() => document.addEventListener('DOMContentLoaded', () =>
+    document.querySelector('scenic-viewer').addEventListener('poi-warning', (e) => window.__warn(e.detail))));
+  await page.goto(`${BASE}/ningbo.html?backend=webgl2`);
+  await waitFor(page, () => document.querySelector('scenic-viewer')?.pois.length === 6);
+  assert.deepEqual(warnings, []);
+  await page.close();
+});
+
 test('1,000 POIs: no two visible labels overlap, and the rest are counted in clusters', async () => {
   const page = await open({ src: '/assets/lakeside.glb', size: 600 });
   const n = await page.evaluate(async () => {

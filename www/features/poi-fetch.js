@@ -71,7 +71,7 @@ async function fetchRetry(url, signal) {
 export async function fetchPoiPages(url, { signal, bbox, onPage }) {
   let next = new URL(url, document.baseURI);
   if (bbox && /\/items\/?$/.test(next.pathname) && !next.searchParams.has('bbox')) {
-    next.searchParams.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
+    next.searchParams.set('bbox', Array.from(bbox, (v) => v.toFixed(6)).join(','));
   }
   const seen = new Set();
   for (let page = 0; next && page < MAX_PAGES; page++) {

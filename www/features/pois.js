@@ -20,6 +20,7 @@ export const poiStyles = `
          color: var(--scenic-label-color, #1d2733); font: inherit; font-size: 13px; cursor: pointer; will-change: transform; }
   .poi[hidden] { display: none; }
   .poi:focus-visible { outline: 2px solid var(--scenic-accent, #2a7ae2); }
+  .poi .name { max-width: 14em; overflow: hidden; text-overflow: ellipsis; }
   .poi .count { background: var(--scenic-accent, #2a7ae2); color: #fff; border-radius: 8px; padding: 0 5px; font-size: 11px; }
   .card { position: absolute; left: 8px; right: 8px; bottom: 8px; max-height: 70%; overflow: auto; padding: 12px 14px;
           border-radius: 10px; background: var(--scenic-card-background, #fff); color: var(--scenic-card-color, #1d2733);
@@ -142,7 +143,11 @@ export class PoiLayer {
       count.hidden = true;
       b.append(icon, name, count);
       b.hidden = true;
-      b.addEventListener('click', (e) => { e.stopPropagation(); this.open(i); });
+      // A cluster expands on tap: the camera moves in until its labels separate.
+      b.addEventListener('click', (e) => {
+        e.stopPropagation();
+        if (!b.lastChild.hidden) this.flyTo(p.id); else this.open(i);
+      });
       b.addEventListener('pointerdown', (e) => e.stopPropagation());
       this.#layer.append(b);
       const li = document.createElement('li');

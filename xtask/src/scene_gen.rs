@@ -318,11 +318,15 @@ pub fn glb() -> Vec<u8> {
     doc["nodes"].as_array_mut().unwrap().push(json!({"name": "Overlook 观景台", "camera": 0,
         "translation": [70.0, 40.0, -70.0], "rotation": quat_look(-0.75, 0.33)}));
     doc["scenes"][0]["nodes"].as_array_mut().unwrap().push(json!(cam));
-    let mut json_bytes = serde_json::to_vec(&doc).unwrap();
+    pack_glb(&doc, b.bin)
+}
+
+fn pack_glb(doc: &Value, bin: Vec<u8>) -> Vec<u8> {
+    let mut json_bytes = serde_json::to_vec(doc).unwrap();
     while json_bytes.len() % 4 != 0 {
         json_bytes.push(b' ');
     }
-    let mut bin = b.bin;
+    let mut bin = bin;
     while bin.len() % 4 != 0 {
         bin.push(0);
     }
@@ -338,6 +342,38 @@ pub fn glb() -> Vec<u8> {
     out.extend_from_slice(b"BIN\0");
     out.extend_from_slice(&bin);
     out
+}
+
+/// A plain map of the Ningbo area for the city's real scenic spots: an 80 km ground square with
+/// a 10 km checker for scale, geo-referenced at the city centre (121.55° E, 29.87° N) through
+/// `extras.geoReference`, so POIs given in WGS84 land at their true relative places.
+pub fn ningbo_glb() -> Vec<u8> {
+    let mut b = Builder { bin: Vec::new(), views: Vec::new(), accessors: Vec::new() };
+    let mut ground = Mesh::default();
+    let (cells, size) = (8, 80_000.0f32);
+    for i in 0..cells {
+        for j in 0..cells {
+            let (x0, z0) = (-size / 2.0 + size * i as f32 / cells as f32, -size / 2.0 + size * j as f32 / cells as f32);
+            let (x1, z1) = (x0 + size / cells as f32, z0 + size / cells as f32);
+            let c = if (i + j) % 2 == 0 { [0.55, 0.66, 0.45, 1.0] } else { [0.5, 0.62, 0.41, 1.0] };
+            ground.quad([[x0, 0.0, z1], [x1, 0.0, z1], [x1, 0.0, z0], [x0, 0.0, z0]], c);
+        }
+    }
+    let materials = json!([{"name": "ground", "pbrMetallicRoughness": {"baseColorFactor": [1, 1, 1, 1], "metallicFactor": 0, "roughnessFactor": 1}}]);
+    let meshes = vec![b.mesh(&ground, 0, "ground")];
+    let doc = json!({
+        "asset": {"version": "2.0", "generator": "Scenic xtask gen-scene", "copyright": "Scenic project, CC0",
+                  "extras": {"geoReference": {"longitude": 121.55, "latitude": 29.87, "height": 0.0, "heading": 0.0}}},
+        "scene": 0,
+        "scenes": [{"name": "Ningbo 宁波", "nodes": [0]}],
+        "nodes": [{"name": "Ground", "mesh": 0}],
+        "meshes": meshes,
+        "materials": materials,
+        "accessors": b.accessors,
+        "bufferViews": b.views,
+        "buffers": [{"byteLength": b.bin.len()}],
+    });
+    pack_glb(&doc, b.bin)
 }
 
 /// The demo POIs (GeoJSON with scene positions), one or more of every category.
@@ -405,6 +441,15 @@ mod tests {
             assert!(page.pois.iter().any(|p| p.category == *c), "{c:?} unused");
         }
         assert!(page.pois.iter().all(|p| p.name.0.contains_key("zh") && p.name.0.contains_key("en")));
+    }
+
+    #[test]
+    fn ningbo_map_is_current_and_geo_referenced() {
+        let committed = std::fs::read(crate::root().join("assets/ningbo.glb")).expect("assets/ningbo.glb");
+        assert!(committed == super::ningbo_glb(), "assets/ningbo.glb is stale: run `cargo xtask gen-scene`");
+        let loaded = scenic::gltf::build(scenic::gltf::parse(&committed).unwrap(), Default::default()).unwrap();
+        let g = loaded.scene.geo_reference.expect("geoReference");
+        assert_eq!((g.lon, g.lat), (121.55, 29.87));
     }
 
     #[test]

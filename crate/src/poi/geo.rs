@@ -147,6 +147,21 @@ impl GeoReference {
         [x as f32, e.z as f32, -north_in_scene as f32]
     }
 
+    /// Approximate WGS84 (lon, lat) of a scene point, on the tangent plane (good to metres over
+    /// tens of kilometres: enough for a `bbox` query).
+    pub fn to_geo(&self, p: [f32; 3]) -> (f64, f64) {
+        let (x, north_in_scene) = (p[0] as f64, -(p[2] as f64));
+        let (s, c) = self.heading_deg.to_radians().sin_cos();
+        // Invert the rotation in `to_scene`.
+        let east = x * c + north_in_scene * s;
+        let north = -x * s + north_in_scene * c;
+        let e2 = F * (2.0 - F);
+        let sl = self.lat.to_radians().sin();
+        let w = (1.0 - e2 * sl * sl).sqrt();
+        let (n_radius, m_radius) = (A / w, A * (1.0 - e2) / (w * w * w));
+        (self.lon + (east / (n_radius * self.lat.to_radians().cos())).to_degrees(), self.lat + (north / m_radius).to_degrees())
+    }
+
     /// Reads `{"longitude", "latitude", "height"?, "heading"?}` (degrees, metres), as found in
     /// a glTF asset's or scene's `extras.geoReference`.
     pub fn from_json(v: &serde_json::Value) -> Option<GeoReference> {
@@ -219,6 +234,16 @@ mod tests {
         assert!((north[0] + 110.85).abs() < 0.2 && north[2].abs() < 1e-3, "{north:?}");
         let east = turned.to_scene(121.501, 29.87, 0.0);
         assert!((east[2] + 96.63).abs() < 0.2 && east[0].abs() < 1e-3, "{east:?}");
+    }
+
+    #[test]
+    fn to_geo_inverts_to_scene() {
+        let r = GeoReference { lon: 121.55, lat: 29.87, height: 0.0, heading_deg: 30.0 };
+        for (lon, lat) in [(121.56, 29.88), (121.5, 29.8), (121.7, 29.95)] {
+            let (l2, b2) = r.to_geo(r.to_scene(lon, lat, 0.0));
+            // Within about 20 m at 20 km (the tangent plane's curvature).
+            assert!((l2 - lon).abs() < 2e-4 && (b2 - lat).abs() < 2e-4, "{lon},{lat} → {l2},{b2}");
+        }
     }
 
     #[test]

@@ -148,6 +148,23 @@ impl Viewer {
         layout(&mut s, css_width, css_height)
     }
 
+    /// The scene's extent as `[west, south, east, north]` degrees when it is geo-referenced
+    /// (for an OGC API `bbox` query), else nothing.
+    #[wasm_bindgen(js_name = sceneBbox)]
+    pub fn scene_bbox(&self) -> Option<Vec<f64>> {
+        let s = self.state.borrow();
+        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))?;
+        let m = s.model.as_ref()?;
+        let b = m.scene.bounds(m.index);
+        if b.is_empty() {
+            return None;
+        }
+        let corners = [[b.min.x, 0.0, b.min.z], [b.max.x, 0.0, b.min.z], [b.min.x, 0.0, b.max.z], [b.max.x, 0.0, b.max.z]].map(|c| geo.to_geo(c));
+        let (w, e) = corners.iter().fold((f64::MAX, f64::MIN), |(a, z), c| (a.min(c.0), z.max(c.0)));
+        let (so, n) = corners.iter().fold((f64::MAX, f64::MIN), |(a, z), c| (a.min(c.1), z.max(c.1)));
+        Some(vec![w, so, e, n])
+    }
+
     /// Eases the camera to frame POI `id`.
     #[wasm_bindgen(js_name = flyTo)]
     pub fn fly_to(&self, id: &str) -> Result<(), JsValue> {
