@@ -8,7 +8,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function open({ src = '/corpus/gltf/models/Box/glTF-Binary/Box.glb', pois = '', size = 400, lang = 'zh', backend = 'webgl2' } = {}) {
+async function open({ src = '/corpus/gltf/models/Box/glTF-Binary/Box.glb', pois = '', size = 400, lang = 'zh', backend = 'webgl2', geo = '' } = {}) {
   const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
   await page.addInitScript(() => {
     window.__poiEvents = [];
@@ -19,6 +19,7 @@ async function open({ src = '/corpus/gltf/models/Box/glTF-Binary/Box.glb', pois 
   });
   const q = new URLSearchParams({ backend, src, size: String(size), lang });
   if (pois) q.set('pois', pois);
+  if (geo) q.set('geo', geo);
   await page.goto(`${BASE}/fidelity/?${q}`);
   await page.waitForFunction(() => document.getElementById('viewer')?.dataset.state === 'ready', null, { timeout: 60000 });
   return page;
@@ -180,3 +181,23 @@ for (const [route, reason] of [
     await page.close();
   });
 }
+
+// A real OGC API – Features server (pygeoapi), started by `cargo xtask test`.
+const OGC = process.env.SCENIC_PYGEOAPI_URL;
+
+test('pygeoapi: the client pages through /items and keeps every spot', { skip: !OGC && 'SCENIC_PYGEOAPI_URL not set' }, async () => {
+  const page = await open({ src: '/assets/ningbo.glb', pois: `${OGC}/collections/ningbo/items?f=json&limit=2` });
+  await waitFor(page, () => document.getElementById('viewer').pois.length === 6);
+  await page.close();
+});
+
+test('pygeoapi: bbox from the scene\'s extent leaves out spots beyond it', { skip: !OGC && 'SCENIC_PYGEOAPI_URL not set' }, async () => {
+  // Geo-referenced at Xikou, the 80 km map reaches about 0.41° east: Tiantong and King Ashoka
+  // temples (near 121.79° E) lie outside it, the city-centre spots inside.
+  const page = await open({ src: '/assets/ningbo.glb', geo: '121.3,29.7', pois: `${OGC}/collections/ningbo/items?f=json&limit=2` });
+  await waitFor(page, () => document.getElementById('viewer').pois.length >= 1);
+  const ids = await page.evaluate(() => document.getElementById('viewer').pois.map((p) => p.id));
+  assert.ok(ids.includes('xikou') && ids.includes('tianyige'), ids.join());
+  assert.ok(!ids.includes('tiantong_si') && !ids.includes('ayuwang_si'), ids.join());
+  await page.close();
+});

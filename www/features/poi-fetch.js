@@ -43,7 +43,7 @@ async function fetchOnce(url, signal) {
   const both = AbortSignal.any([signal, timeout]);
   let response;
   try {
-    response = await fetch(url, { signal: both, headers: { accept: 'application/geo+json, application/ld+json, application/json' } });
+    response = await fetch(url, { signal: both, headers: { accept: 'application/geo+json, application/json;q=0.9, application/ld+json;q=0.5, */*;q=0.1' } });
   } catch (e) {
     if (timeout.aborted && !signal.aborted) throw new Error(`${url} did not answer within ${TIMEOUT_MS / 1000} s`);
     throw e;

@@ -2,6 +2,7 @@
 //! commands: each first installs what is missing (and says what it installs), then does its work.
 
 mod build;
+mod pygeoapi;
 mod scene_gen;
 mod serve;
 mod setup;
@@ -27,7 +28,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | test | setup | size | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | test | setup | size | bench-overlay | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         }
         Some("test") => setup::all().and_then(|_| test()),
         Some("size") => build::sizes(),
+        Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb())
             .and_then(|_| std::fs::write(root().join("assets/lakeside-pois.geojson"), scene_gen::pois()))
             .and_then(|_| std::fs::write(root().join("assets/ningbo.glb"), scene_gen::ningbo_glb()))
@@ -71,6 +73,9 @@ fn test() -> Result {
     build::all()?;
     let server = serve::spawn(0, true)?;
     let base = format!("http://127.0.0.1:{}", server);
+    let corpus = std::env::var_os("SCENIC_CORPUS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("../shared/corpus"));
+    pygeoapi::install()?;
+    let ogc = pygeoapi::start(&corpus)?;
     let files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| format!("tests/e2e: {e}"))?
         .filter_map(|e| e.ok())
@@ -78,5 +83,17 @@ fn test() -> Result {
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    run(Command::new("node").arg("--test").arg("--test-concurrency=1").args(&files).env("SCENIC_BASE_URL", &base).current_dir(&root))
+    run(Command::new("node")
+        .arg("--test")
+        .arg("--test-concurrency=1")
+        .args(&files)
+        .env("SCENIC_BASE_URL", &base)
+        .env("SCENIC_PYGEOAPI_URL", &ogc.url)
+        .current_dir(&root))
+}
+
+/// The overlay benchmark (not part of `test`): prints a table of per-frame medians.
+fn bench_overlay() -> Result {
+    let port = serve::spawn(0, false)?;
+    run(Command::new("node").arg("tests/bench/overlay.mjs").env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(root()))
 }
