@@ -19,6 +19,10 @@ export async function launch() {
 export async function openFixture(browser, src, backend, size = 256) {
   const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
   const logs = [];
+  const pending = new Set();
+  page.on('request', (r) => pending.add(r.url()));
+  page.on('requestfinished', (r) => pending.delete(r.url()));
+  page.on('requestfailed', (r) => { pending.delete(r.url()); logs.push(`failed: ${r.url()} ${r.failure()?.errorText}`); });
   page.on('console', (m) => logs.push(m.text()));
   page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
   await page.goto(`${BASE}/fidelity/?backend=${backend}&src=${encodeURIComponent(src)}`);
@@ -29,7 +33,7 @@ export async function openFixture(browser, src, backend, size = 256) {
       const v = document.getElementById('viewer');
       return `state=${v?.dataset.state} progress=${v?.shadowRoot.querySelector('.bar')?.style.width}`;
     }).catch(() => 'page unresponsive');
-    throw new Error(`${src} on ${backend} did not settle (${state}); console: ${logs.join(' | ')}`);
+    throw new Error(`${src} on ${backend} did not settle (${state}); requests without an answer: ${[...pending].join(', ') || 'none'}; console: ${logs.join(' | ')}`);
   }
   return { page, logs };
 }

@@ -76,13 +76,14 @@ fn test() -> Result {
     let corpus = std::env::var_os("SCENIC_CORPUS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("../shared/corpus"));
     pygeoapi::install()?;
     let ogc = pygeoapi::start(&corpus)?;
-    let files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
+    let mut files: Vec<String> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| format!("tests/e2e: {e}"))?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
+    files.sort();
     run(Command::new("node")
         .arg("--test")
         .arg("--test-concurrency=1")

@@ -1,7 +1,10 @@
 //! A static file server for www/ on 127.0.0.1 (with `application/wasm` for .wasm), plus the
 //! shared test corpus under /corpus/ when ../shared/corpus exists beside the project.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use crate::{Result, root};
 
@@ -63,12 +66,11 @@ mod faults {
     use std::io::Read;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    type Resp = tiny_http::Response<Box<dyn Read + Send>>;
+    use super::Resp;
 
-    fn json(status: u16, body: String, ct: &str) -> Resp {
-        let h = tiny_http::Header::from_bytes("Content-Type", ct).unwrap();
-        let len = body.len();
-        tiny_http::Response::new(status.into(), vec![h], Box::new(std::io::Cursor::new(body.into_bytes())), Some(len), None)
+    fn json(status: u16, body: String, ct: &'static str) -> Resp {
+        let len = body.len() as u64;
+        Resp { status, content_type: ct, body: Box::new(std::io::Cursor::new(body.into_bytes())), length: Some(len) }
     }
 
     fn feature(i: usize, name: &str) -> String {
@@ -92,8 +94,7 @@ mod faults {
             "huge" => {
                 // 50 MB with no length announced: the client must stop reading by itself.
                 let body = std::io::repeat(b' ').take(50 * 1024 * 1024);
-                let h = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
-                tiny_http::Response::new(200.into(), vec![h], Box::new(body), None, None)
+                Resp { status: 200, content_type: "application/json", body: Box::new(body), length: None }
             }
             "hostile" => {
                 let names = ["<img src=x onerror=\"window.__pwned=1\">", "<script>window.__pwned=1</script>", "正常名称"];
@@ -121,41 +122,87 @@ mod faults {
     }
 }
 
-fn handle(server: &tiny_http::Server, faults: bool) {
-    for req in server.incoming_requests() {
-        let url = req.url().to_owned();
-        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        if let Some(rest) = path.strip_prefix("/__faults/").filter(|_| faults) {
-            if let Some(r) = faults::respond(rest, query) {
-                let _ = req.respond(r);
-                continue;
-            }
-        }
-        let response = match resolve(req.url()).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-            Some((path, bytes)) => {
-                let ct = tiny_http::Header::from_bytes("Content-Type", mime(&path)).unwrap();
-                let cache = tiny_http::Header::from_bytes("Cache-Control", "no-cache").unwrap();
-                tiny_http::Response::from_data(bytes).with_header(ct).with_header(cache)
-            }
-            None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
-        };
-        let _ = req.respond(response);
+/// A response: status, type, and a body of known or unknown length (then the connection's
+/// close ends it).
+pub struct Resp {
+    status: u16,
+    content_type: &'static str,
+    body: Box<dyn Read + Send>,
+    length: Option<u64>,
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "",
     }
 }
 
-/// Serves on a background thread; returns the port (0 picks a free one). `faults` adds the
+fn route(path: &str, query: &str, faults: bool) -> Resp {
+    if let Some(rest) = path.strip_prefix("/__faults/").filter(|_| faults) {
+        if let Some(r) = faults::respond(rest, query) {
+            return r;
+        }
+    }
+    match resolve(path).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
+        Some((file, bytes)) => Resp { status: 200, content_type: mime(&file), length: Some(bytes.len() as u64), body: Box::new(std::io::Cursor::new(bytes)) },
+        None => Resp { status: 404, content_type: "text/plain; charset=utf-8", length: Some(9), body: Box::new(&b"not found"[..]) },
+    }
+}
+
+/// One request per connection, then close: simple, and no keep-alive state to get stuck in.
+fn connection(mut stream: TcpStream, faults: bool) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&byte[..n]),
+        }
+        if head.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    let mut first = text.lines().next().unwrap_or("").split_whitespace();
+    let (method, target) = (first.next().unwrap_or(""), first.next().unwrap_or("/"));
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let mut resp = match method {
+        "GET" | "HEAD" => route(path, query, faults),
+        _ => Resp { status: 405, content_type: "text/plain", length: Some(0), body: Box::new(std::io::empty()) },
+    };
+    let length = resp.length.map_or(String::new(), |l| format!("Content-Length: {l}\r\n"));
+    let header = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{length}Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        resp.status,
+        reason(resp.status),
+        resp.content_type
+    );
+    if stream.write_all(header.as_bytes()).is_ok() && method != "HEAD" {
+        // The client may hang up early (e.g. when a POI body is too large): that is fine.
+        let _ = std::io::copy(&mut resp.body, &mut stream);
+    }
+    let _ = stream.flush();
+}
+
+/// Serves on background threads; returns the port (0 picks a free one). `faults` adds the
 /// misbehaving endpoints under /__faults/ that the POI tests use.
 pub fn spawn(port: u16, faults: bool) -> Result<u16> {
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
-    let server = std::sync::Arc::new(server);
-    for _ in 0..6 {
-        let s = server.clone();
-        std::thread::spawn(move || handle(&s, faults));
-    }
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || connection(stream, faults));
+        }
+    });
     Ok(port)
 }
-
 pub fn serve_forever(port: u16, test_routes: bool) -> Result {
     let port = spawn(port, test_routes)?;
     println!("Scenic demo: http://127.0.0.1:{port}/  (Ctrl-C stops)");
