@@ -55,7 +55,14 @@ fn gzipped(path: &std::path::Path) -> Result<(usize, usize)> {
 /// Prints what a browser downloads on each path (bytes, and gzip level 9).
 pub fn sizes() -> Result {
     let www = root().join("www");
-    let (_, element) = gzipped(&www.join("scenic-viewer.js"))?;
+    // The element and its feature modules, each gzipped as a server would send it.
+    let mut element = gzipped(&www.join("scenic-viewer.js"))?.1;
+    for f in std::fs::read_dir(www.join("features")).map_err(|e| e.to_string())? {
+        let path = f.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            element += gzipped(&path)?.1;
+        }
+    }
     println!("| path | wasm | wasm gzipped | JS glue gzipped | element JS gzipped | total gzipped |");
     println!("|---|---|---|---|---|---|");
     for (name, _) in BUNDLES {
