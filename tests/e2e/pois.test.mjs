@@ -138,6 +138,24 @@ test('keyboard: Tab reaches a label, Enter opens its card, Escape closes it', as
   await page.close();
 });
 
+test('POIs the scene cannot place are reported, and labels stay matched to their POIs', async () => {
+  const page = await open({ lang: 'en' });
+  await page.evaluate(() => document.getElementById('viewer').setPois([
+    { id: 'a', name: 'First', position: [0, 0.6, 0.6] },
+    { id: 'geo', name: 'Needs a geo-reference', lon: 121.5, lat: 29.8 },
+    { id: 'a', name: 'Same id', position: [0.4, 0.6, 0.6] },
+    { id: 'bad', position: [0, 0, 0] },
+  ]));
+  const warning = await page.evaluate(() => window.__poiEvents.find((e) => e.type === 'poi-warning')?.detail);
+  assert.equal(warning.count, 2, JSON.stringify(warning));
+  assert.ok(warning.reasons.some((r) => r.includes('geo-reference')) && warning.reasons.some((r) => r.includes('no name')));
+  const names = await page.evaluate(() => document.getElementById('viewer').pois.map((p) => p.name.und ?? p.name['']));
+  assert.deepEqual(names, ['First', 'Same id']);
+  const labels = await page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi .name')].map((n) => n.textContent));
+  assert.deepEqual(labels, ['First', 'Same id']);
+  await page.close();
+});
+
 test('hostile strings from an endpoint are shown as text, never run', async () => {
   const page = await open({ pois: '/__faults/hostile' });
   await waitFor(page, () => document.getElementById('viewer').pois.length === 3);

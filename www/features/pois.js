@@ -78,6 +78,7 @@ export class PoiLayer {
     if (!url) { this.#show([], []); return; }
     const abort = new AbortController();
     this.#abort = abort;
+    this.#viewer.discardPois();
     const found = [];
     const skipped = [];
     try {
@@ -105,15 +106,18 @@ export class PoiLayer {
   /** Shows POIs built in JS. */
   setArray(array) {
     this.#abort?.abort();
+    this.#viewer.discardPois();
     const page = this.#viewer.readPois(new Uint8Array(0), array, this.#host.getAttribute('pois-crs'));
     this.#show(page.pois, page.skipped);
   }
 
   #show(pois, skipped) {
     const unplaced = this.#viewer.setPois();
-    const ids = new Set(this.#viewer.poiIds());
     const reasons = [...skipped, ...unplaced];
-    this.#pois = pois.filter((p) => ids.has(p.id) && (ids.delete(p.id) || true));
+    // Follow the viewer's order (it leaves out POIs it cannot place); ids may repeat.
+    const byId = new Map();
+    for (const p of pois) byId.set(p.id, [...(byId.get(p.id) ?? []), p]);
+    this.#pois = this.#viewer.poiIds().map((id) => byId.get(id).shift());
     this.#build();
     if (reasons.length) {
       this.#host.dispatchEvent(new CustomEvent('poi-warning', { detail: { count: reasons.length, reasons } }));

@@ -88,6 +88,12 @@ impl Viewer {
         out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
     }
 
+    /// Forgets POIs read but not yet shown (a load that was cancelled between pages).
+    #[wasm_bindgen(js_name = discardPois)]
+    pub fn discard_pois(&self) {
+        self.staged.borrow_mut().clear();
+    }
+
     /// Shows the POIs read since the last call (replacing those shown). Returns the reasons for
     /// any that cannot be placed (e.g. longitude/latitude without a geo-reference).
     #[wasm_bindgen(js_name = setPois)]
