@@ -37,7 +37,7 @@ export const poiStyles = `
 
 export class PoiLayer {
   #host; #layer; #card; #list; #notice; #viewer = null; #requestFrame;
-  #pois = []; #buttons = []; #measured = false; #abort = null; #selected = null; #audio = null;
+  #pois = []; #buttons = []; #shown = new Uint8Array(0); #measured = false; #abort = null; #selected = null; #audio = null;
 
   constructor(host, root, requestFrame) {
     this.#host = host;
@@ -184,24 +184,33 @@ export class PoiLayer {
         sizes[2 * i + 1] = b.offsetHeight + 4;
       });
       this.#buttons.forEach((b) => { b.lastChild.hidden = true; b.lastChild.textContent = ''; });
+      // Measured labels are in the DOM flow (off screen): the loop below hides those not shown.
+      this.#shown = new Uint8Array(this.#buttons.length).fill(1);
       this.#viewer.setLabelSizes(sizes);
       this.#measured = true;
     }
     const l = this.#viewer.layout(this.#host.clientWidth, this.#host.clientHeight);
     const t1 = bench ? performance.now() : 0;
+    // Plain indexing and a JS-side record of what is shown: no per-label allocations, and the
+    // DOM is touched only for labels that show or change.
+    const shownBefore = this.#shown;
     for (let i = 0; i < this.#buttons.length; i++) {
+      const k = 6 * i;
+      const show = l[k + 4] === 0 && l[k + 3] > 0.01;
+      if (!show) {
+        if (shownBefore[i]) { this.#buttons[i].hidden = true; shownBefore[i] = 0; }
+        continue;
+      }
       const b = this.#buttons[i];
-      const [x, y, scale, opacity, state, count] = l.subarray(6 * i, 6 * i + 6);
-      const show = state === 0 && opacity > 0.01;
-      if (b.hidden === show) b.hidden = !show;
-      if (!show) continue;
-      b.style.transform = `translate(${x}px, ${y}px) translate(-50%, -100%) scale(${scale.toFixed(3)})`;
-      b.style.opacity = opacity.toFixed(2);
+      if (!shownBefore[i]) { b.hidden = false; shownBefore[i] = 1; }
+      b.style.transform = `translate(${l[k]}px, ${l[k + 1]}px) translate(-50%, -100%) scale(${l[k + 2].toFixed(3)})`;
+      b.style.opacity = l[k + 3].toFixed(2);
+      const count = l[k + 5];
       const c = b.lastChild;
       const clustered = count > 1;
       if (c.hidden === clustered) c.hidden = !clustered;
-      const shown = count > 999 ? '999+' : String(count);
-      if (clustered && c.textContent !== shown) c.textContent = shown;
+      const text = count > 999 ? '999+' : String(count);
+      if (clustered && c.textContent !== text) c.textContent = text;
     }
     if (bench) bench.push({ layout: t1 - t0, dom: performance.now() - t1 });
   }
