@@ -213,3 +213,18 @@ test('a glTF camera can be chosen', async () => {
   assert.match(bad, /camera 9/);
   await page.close();
 });
+
+test('the page can keep calling the viewer while a frame is being read back', async () => {
+  const page = await fixture();
+  await setSrc(page, '/corpus/gltf/models/MultipleScenes/glTF/MultipleScenes.gltf');
+  const out = await page.evaluate(async () => {
+    const v = document.getElementById('viewer');
+    const reading = v.readPixels();
+    await v.setScene(0); // while the readback is waiting on the GPU
+    v.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, cancelable: true }));
+    const img = await reading;
+    return { width: img.width, state: v.state, backend: v.backend };
+  });
+  assert.deepEqual(out, { width: 256, state: 'ready', backend: 'webgl2' });
+  await page.close();
+});

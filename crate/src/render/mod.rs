@@ -492,8 +492,9 @@ impl Renderer {
         Ok(())
     }
 
-    /// Renders a frame off screen and reads it back as tightly packed RGBA8 (sRGB) rows.
-    pub async fn read_pixels(&mut self, v: &View) -> Result<(u32, u32, Vec<u8>), String> {
+    /// Renders a frame off screen and starts copying it back. The returned [`Readback`] holds
+    /// no borrow of the renderer, so the page stays interactive while the GPU finishes.
+    pub fn start_readback(&mut self, v: &View) -> Readback {
         let (w, h) = (self.targets.width, self.targets.height);
         let target = self.device.create_texture(&wgpu::TextureDescriptor {
             label: Some("readback"),
@@ -523,32 +524,62 @@ impl Renderer {
         let done = std::rc::Rc::new(std::cell::RefCell::new(None));
         let flag = done.clone();
         buffer.slice(..).map_async(wgpu::MapMode::Read, move |r| *flag.borrow_mut() = Some(r));
+        let bgra = matches!(self.format, wgpu::TextureFormat::Bgra8UnormSrgb | wgpu::TextureFormat::Bgra8Unorm);
+        Readback { device: self.device.clone(), buffer, target, width: w, height: h, row, bgra, done }
+    }
+
+    /// Renders a frame off screen and reads it back as tightly packed RGBA8 (sRGB) rows.
+    pub async fn read_pixels(&mut self, v: &View) -> Result<(u32, u32, Vec<u8>), String> {
+        self.start_readback(v).finish().await
+    }
+}
+
+/// A frame on its way back from the GPU; its buffer and texture are freed when dropped.
+pub struct Readback {
+    device: wgpu::Device,
+    buffer: wgpu::Buffer,
+    target: wgpu::Texture,
+    width: u32,
+    height: u32,
+    row: u32,
+    bgra: bool,
+    done: std::rc::Rc<std::cell::RefCell<Option<Result<(), wgpu::BufferAsyncError>>>>,
+}
+
+impl Drop for Readback {
+    fn drop(&mut self) {
+        self.buffer.destroy();
+        self.target.destroy();
+    }
+}
+
+impl Readback {
+    /// Waits for the copy and returns `(width, height, RGBA8 rows, top first)`.
+    pub async fn finish(self) -> Result<(u32, u32, Vec<u8>), String> {
         // In the browser poll() does not block: poll, then yield to the event loop, until mapped.
         for _ in 0..1000 {
             let _ = self.device.poll(wgpu::PollType::Poll);
-            if done.borrow().is_some() {
+            if self.done.borrow().is_some() {
                 break;
             }
             crate::web::yield_now().await;
         }
-        let mapped = done.borrow_mut().take().ok_or("reading the frame back timed out")?;
+        let mapped = self.done.borrow_mut().take().ok_or("reading the frame back timed out")?;
         mapped.map_err(|e| format!("reading the frame back failed: {e}"))?;
-        let bgra = matches!(self.format, wgpu::TextureFormat::Bgra8UnormSrgb | wgpu::TextureFormat::Bgra8Unorm);
-        let mut out = Vec::with_capacity((w * h * 4) as usize);
+        let (w, h, row) = (self.width as usize, self.height as usize, self.row as usize);
+        let mut out = Vec::with_capacity(w * h * 4);
         {
-            let data = buffer.slice(..).get_mapped_range().map_err(|e| format!("{e}"))?;
-            for y in 0..h as usize {
-                let line = &data[y * row as usize..y * row as usize + w as usize * 4];
-                if bgra {
+            let data = self.buffer.slice(..).get_mapped_range().map_err(|e| format!("{e}"))?;
+            for y in 0..h {
+                let line = &data[y * row..y * row + w * 4];
+                if self.bgra {
                     out.extend(line.chunks_exact(4).flat_map(|p| [p[2], p[1], p[0], p[3]]));
                 } else {
                     out.extend_from_slice(line);
                 }
             }
         }
-        buffer.unmap();
-        buffer.destroy();
-        target.destroy();
-        Ok((w, h, out))
+        self.buffer.unmap();
+        Ok((self.width, self.height, out))
     }
 }

@@ -35,11 +35,19 @@ pub async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Which glTF camera, if any, drives the view (None: the orbit camera).
-#[derive(Default)]
+/// The loaded model: its scene data, the glTF scene shown, and that scene's bounds (computed
+/// once per scene, read by framing and every overlay frame).
 struct Loaded {
     scene: Scene,
     index: usize,
+    bounds: crate::geometry::Aabb,
+}
+
+impl Loaded {
+    fn show(&mut self, index: usize) {
+        self.index = index;
+        self.bounds = self.scene.bounds(index);
+    }
 }
 
 struct State {
@@ -77,20 +85,12 @@ struct Options {
 #[wasm_bindgen]
 pub struct Viewer {
     state: Rc<RefCell<State>>,
-    /// Set by `resize`, applied by the next `frame` (so a resize never meets a busy cell).
-    pending_size: Rc<std::cell::Cell<Option<(u32, u32)>>>,
     /// POIs read by `readPois`, waiting for `setPois`.
     staged: RefCell<Vec<crate::poi::Poi>>,
 }
 
-impl Viewer {
-    /// Runs `f` on the state unless a readback holds it; input arriving then is dropped.
-    fn with(&self, f: impl FnOnce(&mut State)) {
-        if let Ok(mut s) = self.state.try_borrow_mut() {
-            f(&mut s);
-        }
-    }
-}
+// Every method borrows the state only for synchronous work (no borrow is held across an
+// await), so calls from the page never meet a borrowed cell.
 
 fn to_js(e: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
@@ -148,7 +148,7 @@ impl Viewer {
                             pois: Default::default(),
                             geo_override: None,
                         };
-                        return Ok(Viewer { state: Rc::new(RefCell::new(state)), pending_size: Default::default(), staged: Default::default() }.into());
+                        return Ok(Viewer { state: Rc::new(RefCell::new(state)), staged: Default::default() }.into());
                     }
                     Err(e) => errors.push(e),
                 }
@@ -244,7 +244,7 @@ impl Viewer {
                 triangles: scene.triangle_count(),
                 images: scene.images.len(),
             };
-            s.model = Some(Loaded { scene, index });
+            s.model = Some(Loaded { scene, index, bounds });
             s.pois.bvh = None;
             if let Some(e) = s.renderer.take_error() {
                 return Err(to_js(format!("the GPU refused the scene: {e}")));
@@ -275,10 +275,10 @@ impl Viewer {
         if index >= model.scene.scenes.len() {
             return Err(to_js(format!("scene {index} does not exist ({} scenes)", model.scene.scenes.len())));
         }
-        model.index = index;
+        model.show(index);
         s.pois.bvh = None;
         s.renderer.show_scene(&model.scene, index);
-        s.camera.frame(model.scene.bounds(index));
+        s.camera.frame(model.bounds);
         s.dirty = true;
         Ok(())
     }
@@ -302,20 +302,22 @@ impl Viewer {
 
     /// Sets the drawing buffer size in device pixels (CSS size × devicePixelRatio).
     pub fn resize(&self, width: u32, height: u32) {
-        self.pending_size.set(Some((width, height)));
+        let mut s = self.state.borrow_mut();
+        s.renderer.resize(width, height);
+        s.dirty = true;
     }
 
     /// Drag to orbit, by fractions of the viewport height.
     pub fn rotate(&self, dx: f32, dy: f32) {
-        self.with(|s| s.camera.rotate(dx, dy));
+        self.state.borrow_mut().camera.rotate(dx, dy);
     }
 
     pub fn pan(&self, dx: f32, dy: f32) {
-        self.with(|s| s.camera.pan(dx, dy));
+        self.state.borrow_mut().camera.pan(dx, dy);
     }
 
     pub fn zoom(&self, factor: f32) {
-        self.with(|s| s.camera.zoom(factor));
+        self.state.borrow_mut().camera.zoom(factor);
     }
 
     /// Re-frames the loaded scene.
@@ -323,7 +325,7 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         if let Some(m) = &s.model {
-            s.camera.frame(m.scene.bounds(m.index));
+            s.camera.frame(m.bounds);
         }
         s.dirty = true;
     }
@@ -338,9 +340,7 @@ impl Viewer {
     /// Advances damping and draws if anything changed. Returns whether another animation frame
     /// is wanted; the element stops requesting frames when it is false (battery).
     pub fn frame(&self, now_ms: f64) -> Result<bool, JsValue> {
-        // Busy reading pixels back: ask for another frame and draw then.
-        let Ok(mut s) = self.state.try_borrow_mut() else { return Ok(true) };
-        apply_size(&mut s, &self.pending_size);
+        let mut s = self.state.borrow_mut();
         let dt = s.last_ms.map_or(1.0 / 60.0, |l| ((now_ms - l) / 1000.0) as f32);
         let moving = s.camera.update(dt);
         s.last_ms = if moving { Some(now_ms) } else { None };
@@ -360,15 +360,13 @@ impl Viewer {
     #[wasm_bindgen(js_name = readPixels)]
     pub fn read_pixels(&self) -> js_sys::Promise {
         let state = self.state.clone();
-        let pending = self.pending_size.clone();
         future_to_promise(async move {
-            // The cell stays borrowed during the readback wait; input and frames that arrive
-            // meanwhile find it busy and are skipped (see `with`), never a double borrow.
-            let mut s = state.try_borrow_mut().map_err(|_| to_js("the viewer is busy reading a frame"))?;
-            apply_size(&mut s, &pending);
-            let view = view_of(&s);
-            let result = s.renderer.read_pixels(&view).await;
-            drop(s);
+            let readback = {
+                let mut s = state.borrow_mut();
+                let view = view_of(&s);
+                s.renderer.start_readback(&view)
+            };
+            let result = readback.finish().await;
             let (w, h, data) = result.map_err(to_js)?;
             let out = js_sys::Object::new();
             js_sys::Reflect::set(&out, &"width".into(), &w.into())?;
@@ -376,13 +374,6 @@ impl Viewer {
             js_sys::Reflect::set(&out, &"data".into(), &js_sys::Uint8ClampedArray::from(&data[..]))?;
             Ok(out.into())
         })
-    }
-}
-
-fn apply_size(s: &mut State, pending: &std::cell::Cell<Option<(u32, u32)>>) {
-    if let Some((w, h)) = pending.take() {
-        s.renderer.resize(w, h);
-        s.dirty = true;
     }
 }
 

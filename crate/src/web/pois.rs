@@ -99,7 +99,7 @@ impl Viewer {
     #[wasm_bindgen(js_name = setPois)]
     pub fn set_pois(&self) -> Result<Vec<String>, JsValue> {
         let pois = std::mem::take(&mut *self.staged.borrow_mut());
-        let mut s = self.state.try_borrow_mut().map_err(|_| to_js("the viewer is busy"))?;
+        let mut s = self.state.borrow_mut();
         let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
         let mut placed = Placed { bvh: s.pois.bvh.take(), ..Default::default() };
         let mut problems = Vec::new();
@@ -140,18 +140,16 @@ impl Viewer {
     /// Label sizes in CSS pixels, `[w0, h0, w1, h1, …]`, measured once by the element.
     #[wasm_bindgen(js_name = setLabelSizes)]
     pub fn set_label_sizes(&self, sizes: &[f32]) {
-        self.with(|s| {
-            for (slot, wh) in s.pois.sizes.iter_mut().zip(sizes.chunks_exact(2)) {
-                *slot = (wh[0].max(1.0), wh[1].max(1.0));
-            }
-        });
+        let mut s = self.state.borrow_mut();
+        for (slot, wh) in s.pois.sizes.iter_mut().zip(sizes.chunks_exact(2)) {
+            *slot = (wh[0].max(1.0), wh[1].max(1.0));
+        }
     }
 
     /// Lays out every label for the current camera: `[x, y, scale, opacity, state, count]` per
     /// POI (CSS pixels; state 0 visible, 1 off screen, 2 occluded, 3 clustered).
     pub fn layout(&self, css_width: f32, css_height: f32) -> Vec<f32> {
-        let Ok(mut s) = self.state.try_borrow_mut() else { return Vec::new() };
-        layout(&mut s, css_width, css_height)
+        layout(&mut self.state.borrow_mut(), css_width, css_height)
     }
 
     /// The scene's extent as `[west, south, east, north]` degrees when it is geo-referenced
@@ -160,8 +158,7 @@ impl Viewer {
     pub fn scene_bbox(&self) -> Option<Vec<f64>> {
         let s = self.state.borrow();
         let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))?;
-        let m = s.model.as_ref()?;
-        let b = m.scene.bounds(m.index);
+        let b = s.model.as_ref()?.bounds;
         if b.is_empty() {
             return None;
         }
@@ -174,10 +171,10 @@ impl Viewer {
     /// Eases the camera to frame POI `id`.
     #[wasm_bindgen(js_name = flyTo)]
     pub fn fly_to(&self, id: &str) -> Result<(), JsValue> {
-        let mut s = self.state.try_borrow_mut().map_err(|_| to_js("the viewer is busy"))?;
+        let mut s = self.state.borrow_mut();
         let i = s.pois.pois.iter().position(|p| p.id == id).ok_or_else(|| to_js(format!("no POI with id {id:?}")))?;
         let target = s.pois.anchors[i];
-        let radius = s.model.as_ref().map_or(10.0, |m| m.scene.bounds(m.index).radius());
+        let radius = s.model.as_ref().map_or(10.0, |m| m.bounds.radius());
         s.camera.fly_to(target, (radius * 0.35).max(1.0));
         Ok(())
     }
@@ -193,7 +190,7 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
         }
     }
     let v = view_of(s);
-    let radius = s.model.as_ref().map_or(10.0, |m| m.scene.bounds(m.index).radius());
+    let radius = s.model.as_ref().map_or(10.0, |m| m.bounds.radius());
     let cam = overlay::Camera { view_proj: v.proj * v.view, eye: v.eye, width: w, height: h, near_distance: radius * 1.5 };
     let labels: Vec<Label> = s
         .pois
