@@ -28,27 +28,10 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Maps a URL path to a file, refusing anything that climbs out of its root.
 fn resolve(url: &str) -> Option<PathBuf> {
-    let path = percent_decode(url.split(['?', '#']).next().unwrap_or("/"));
+    let raw = url.split(['?', '#']).next().unwrap_or("/");
+    let path = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
     let (base, rest) = match path.strip_prefix("/corpus/") {
         Some(rest) => (root().join("../shared/corpus"), rest.to_string()),
         None => (root().join("www"), path.trim_start_matches('/').to_string()),

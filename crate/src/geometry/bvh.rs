@@ -54,10 +54,6 @@ impl Bvh {
         bvh
     }
 
-    pub fn triangles(&self) -> usize {
-        self.tris.len()
-    }
-
     /// Whether any triangle crosses the segment from `a` to `b`, ignoring the last `margin`
     /// of its length (so a POI sitting on a surface does not hide itself).
     pub fn occluded(&self, a: Vec3, b: Vec3, margin: f32) -> bool {

@@ -79,7 +79,7 @@ impl Category {
                 "ticket_office" | "ticket" | "tickets" | "ticket office" => Category::TicketOffice,
                 "entrance" | "gate" | "city_gate" => Category::Entrance,
                 "parking" | "car_park" => Category::Parking,
-                "food" | "restaurant" | "cafe" | "fast_food" | "food_court" | "restaurant;cafe" => Category::Food,
+                "food" | "restaurant" | "cafe" | "fast_food" | "food_court" => Category::Food,
                 _ => continue,
             };
             return c;

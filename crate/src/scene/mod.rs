@@ -269,7 +269,3 @@ impl Scene {
             .sum()
     }
 }
-
-pub fn vec3(a: [f32; 3]) -> Vec3 {
-    Vec3::from_array(a)
-}
