@@ -10,6 +10,6 @@ if (params.get('src')) {
 if (params.get('pois')) viewer.setAttribute('pois', params.get('pois'));
 if (params.get('lang')) viewer.setAttribute('lang', params.get('lang'));
 viewer.addEventListener('load', (e) => {
-  status.textContent = `${viewer.backend} · ${e.detail.triangles.toLocaleString()} triangles`;
+  status.textContent = `${viewer.activeBackend} · ${e.detail.triangles.toLocaleString()} triangles`;
 });
 viewer.addEventListener('error', (e) => { status.textContent = e.detail.message; });

@@ -1,16 +1,27 @@
 // <scenic-viewer>: the embeddable element. Thin by design: attributes → calls on the wasm Viewer
 // handle, input → camera deltas, and events out. Rendering happens only when something changed.
+// Families of attributes live in features/: controls (input), staging (camera and light), pois.
 //
 // Two wasm bundles sit beside this file: pkg/webgpu (small) and pkg/webgl2 (carries the WebGL2
-// translator). A browser downloads the WebGL2 one only when it gets no WebGPU adapter.
+// translator). A browser downloads the WebGL2 one only when it gets no WebGPU adapter. Every
+// viewer on a page shares one instance of each bundle, and WebGPU viewers share one GPU device.
 
 import { PoiLayer, poiStyles } from './features/pois.js';
+import { attachControls } from './features/controls.js';
+import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
 
+// Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
+const importers = {
+  webgpu: () => import('./pkg/webgpu/scenic.js'),
+  webgl2: () => import('./pkg/webgl2/scenic.js'),
+};
 const bundles = new Map();
 function bundle(name) {
   if (!bundles.has(name)) {
-    const url = new URL(`./pkg/${name}/scenic.js`, import.meta.url);
-    bundles.set(name, import(url.href).then(async (m) => { await m.default(); return m; }));
+    const loading = importers[name]().then(async (m) => { await m.default(); return m; });
+    // A failed download may be retried by the next viewer (a flaky mobile network).
+    loading.catch(() => bundles.delete(name));
+    bundles.set(name, loading);
   }
   return bundles.get(name);
 }
@@ -38,85 +49,164 @@ async function openViewer(canvas, wanted) {
   throw new Error(`no way to draw here (${errors.join('; ')})`);
 }
 
+const UI = {
+  zh: { reset: '重置视角', fullscreen: '全屏', exitFullscreen: '退出全屏', view: '景区三维视图', load: '加载三维视图' },
+  en: { reset: 'Reset view', fullscreen: 'Full screen', exitFullscreen: 'Exit full screen', view: '3D view of the scenic area', load: 'Load the 3D view' },
+};
+
 const template = document.createElement('template');
 template.innerHTML = `
 <style>
-  :host { display: block; position: relative; width: 300px; height: 150px; contain: strict;
-          background: var(--scenic-background, #cfdbe6); color: var(--scenic-text, #1d2733);
-          font: 14px/1.4 system-ui, "PingFang SC", "Microsoft YaHei", sans-serif; touch-action: none; }
-  :host(:focus-visible) { outline: 2px solid var(--scenic-accent, #2a7ae2); outline-offset: -2px; }
+  /* Theme: operators set --scenic-* on the element; the --_ values are the fallbacks per scheme. */
+  :host { --_bg: #cfdbe6; --_surface: #fff; --_on-surface: #1d2733; --_accent: #2a7ae2; --_error: #8a1c1c; --_warn: #7a4a00;
+          display: block; position: relative; width: 300px; height: 150px; contain: strict;
+          background: var(--scenic-background, var(--_bg)); color: var(--scenic-text, var(--_on-surface));
+          font: 14px/1.4 var(--scenic-font, system-ui, "PingFang SC", "Microsoft YaHei", sans-serif); touch-action: none; }
+  :host([theme="dark"]) { --_bg: #18202a; --_surface: #232c37; --_on-surface: #e8eef5; --_accent: #6aa8ff; --_error: #ffb3b3; --_warn: #ffd58a; }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme="light"])) { --_bg: #18202a; --_surface: #232c37; --_on-surface: #e8eef5; --_accent: #6aa8ff; --_error: #ffb3b3; --_warn: #ffd58a; }
+  }
+  :host(:focus-visible) { outline: 2px solid var(--scenic-accent, var(--_accent)); outline-offset: -2px; }
+  :host([hidden]) { display: none; }
   canvas { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
-  .progress { position: absolute; left: 10%; right: 10%; bottom: 12px; height: 4px; border-radius: 2px;
+  .poster { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; pointer-events: none;
+            transition: opacity .3s; }
+  .poster[hidden], :host([data-state="ready"]) .poster { opacity: 0; }
+  .progress { position: absolute; inset-inline: 10%; bottom: 12px; height: 4px; border-radius: 2px;
               background: rgba(0,0,0,.15); overflow: hidden; opacity: 0; transition: opacity .2s; }
   :host([data-state="loading"]) .progress { opacity: 1; }
-  .bar { height: 100%; width: 0; background: var(--scenic-accent, #2a7ae2); transition: width .1s; }
-  .message { position: absolute; left: 8px; right: 8px; bottom: 24px; padding: 8px 10px; border-radius: 6px;
-             background: rgba(255,255,255,.92); color: #8a1c1c; display: none; white-space: pre-wrap;
-             overflow-wrap: anywhere; max-height: 60%; overflow: auto; }
+  .bar { height: 100%; width: 0; background: var(--scenic-accent, var(--_accent)); transition: width .1s; }
+  .message { position: absolute; inset-inline: 8px; bottom: 24px; padding: 8px 10px; border-radius: 6px;
+             background: var(--scenic-card-background, var(--scenic-surface, var(--_surface))); color: var(--_error);
+             display: none; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 60%; overflow: auto; }
   :host([data-state="error"]) .message { display: block; }
+  .toolbar { position: absolute; top: 8px; inset-inline-end: 8px; display: flex; gap: 6px; }
+  .toolbar button, .start { min-width: 32px; height: 32px; border-radius: 16px; border: 0; cursor: pointer; font: inherit;
+            background: var(--scenic-button-background, var(--scenic-surface, var(--_surface)));
+            color: var(--scenic-button-color, var(--scenic-text, var(--_on-surface))); box-shadow: 0 1px 4px rgba(0,0,0,.25); }
+  .toolbar button:focus-visible, .start:focus-visible { outline: 2px solid var(--scenic-accent, var(--_accent)); }
+  .toolbar button[hidden], .start[hidden] { display: none; }
+  :host(:not([data-state="ready"])) .toolbar { display: none; }
+  .start { position: absolute; inset: 0; margin: auto; width: max-content; padding-inline: 14px; }
   ${poiStyles}
 </style>
-<canvas part="canvas"></canvas>
+<canvas part="canvas" role="img"></canvas>
+<img class="poster" part="poster" alt="" hidden>
 <div class="labels"></div>
 <div class="notice" part="notice" role="status" hidden></div>
-<div class="card" part="card" role="dialog" hidden><button class="close" part="button">×</button><div class="body"></div></div>
+<div class="toolbar" part="toolbar">
+  <button class="reset" part="button reset-button" type="button">⟲</button>
+  <button class="fullscreen" part="button fullscreen-button" type="button">⛶</button>
+</div>
+<button class="start" part="button start-button" type="button" hidden></button>
+<div class="card" part="card" role="dialog" hidden><button class="close" part="button close-button" type="button">×</button><div class="body"></div></div>
 <ul class="sr-only" part="poi-list"></ul>
-<div class="progress" part="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar"></div></div>
+<div class="progress" part="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"><div class="bar" part="progress-bar"></div></div>
 <div class="message" part="error" role="alert"></div>`;
 
-export class ScenicViewer extends HTMLElement {
-  static observedAttributes = ['src', 'backend', 'pois', 'lang', 'geo-reference'];
+// Attributes reflected as properties: attribute → [property, kind].
+const REFLECTED = {
+  src: ['src', 'string'], pois: ['pois', 'string'], lang: ['lang', 'string'], backend: ['backend', 'string'],
+  poster: ['poster', 'string'], loading: ['loading', 'string'], alt: ['alt', 'string'], theme: ['theme', 'string'],
+  'camera-orbit': ['cameraOrbit', 'string'], 'camera-target': ['cameraTarget', 'string'],
+  'auto-rotate': ['autoRotate', 'boolean'], 'auto-rotate-speed': ['autoRotateSpeed', 'number'],
+  exposure: ['exposure', 'number'], environment: ['environment', 'string'],
+  'geo-reference': ['geoReference', 'string'], 'pois-crs': ['poisCrs', 'string'],
+};
 
-  #canvas; #bar; #progress; #message;
+export class ScenicViewer extends HTMLElement {
+  static observedAttributes = Object.keys(REFLECTED);
+
+  /** What each loaded bundle holds on the GPU: `{ viewers, devices, sceneBytes, gpuBytes }` summed. */
+  static async gpuStats() {
+    const total = { viewers: 0, devices: 0, sceneBytes: 0, gpuBytes: 0 };
+    for (const loading of bundles.values()) {
+      const s = (await loading.catch(() => null))?.gpuStats();
+      if (s) for (const k of Object.keys(total)) total[k] += s[k];
+    }
+    return total;
+  }
+
+  #root; #canvas; #bar; #progress; #message; #notice; #poster; #start;
   #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
-  #rafPending = false; #pointers = new Map(); #lastPinch = null;
-  #resizeObserver; #loadToken = 0; #poiLayer;
+  #rafPending = false; #visible = true; #started = false;
+  #resizeObserver; #intersection; #listeners = null; #loadToken = 0; #poiLayer;
 
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'open' });
+    const root = this.#root = this.attachShadow({ mode: 'open' });
     root.appendChild(template.content.cloneNode(true));
     this.#canvas = root.querySelector('canvas');
     this.#bar = root.querySelector('.bar');
     this.#progress = root.querySelector('.progress');
     this.#message = root.querySelector('.message');
+    this.#notice = root.querySelector('.notice');
+    this.#poster = root.querySelector('.poster');
+    this.#start = root.querySelector('.start');
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
-    this.addEventListener('pointerdown', (e) => this.#pointerDown(e));
-    this.addEventListener('pointermove', (e) => this.#pointerMove(e));
-    for (const t of ['pointerup', 'pointercancel', 'lostpointercapture']) this.addEventListener(t, (e) => this.#pointerUp(e));
-    this.addEventListener('wheel', (e) => this.#wheel(e), { passive: false });
-    this.addEventListener('keydown', (e) => this.#key(e));
-    this.addEventListener('contextmenu', (e) => e.preventDefault());
+    attachControls(this, () => this.#viewer, () => this.#requestFrame());
+    root.querySelector('.reset').addEventListener('click', () => { this.#viewer?.reset(); this.#requestFrame(); });
+    root.querySelector('.fullscreen').addEventListener('click', () => {
+      if (document.fullscreenElement === this) document.exitFullscreen(); else this.requestFullscreen?.().catch(() => {});
+    });
+    this.addEventListener('fullscreenchange', () => this.#localize());
+    // A lazy viewer also starts when tapped or activated from the keyboard.
+    this.#start.addEventListener('click', () => this.#begin());
+    this.addEventListener('pointerdown', () => this.#begin());
+    this.#poster.addEventListener('error', () => { this.#poster.hidden = true; });
     this.#resizeObserver = new ResizeObserver(() => this.#resize());
+    // One observer serves lazy loading (start when near the viewport) and battery (no frames
+    // while off screen).
+    this.#intersection = new IntersectionObserver((entries) => {
+      const e = entries[entries.length - 1];
+      this.#visible = e.isIntersecting;
+      if (e.isIntersecting) { this.#begin(); this.#requestFrame(); }
+    }, { rootMargin: '300px' });
   }
 
   connectedCallback() {
+    // Moved within the page (disconnect + connect in one task): nothing was released.
+    if (this.#listeners) return;
+    this.#listeners = new AbortController();
     this.#resizeObserver.observe(this);
-    if (!this.dataset.state) this.dataset.state = 'loading';
-    this.#load();
+    this.#intersection.observe(this);
+    this.#syncPoster();
+    this.#localize();
+    if (this.#lazy && !this.#started) {
+      this.dataset.state = 'idle';
+      this.#start.hidden = false;
+      return;
+    }
+    this.#begin();
   }
 
   disconnectedCallback() {
-    this.#resizeObserver.disconnect();
+    // Wait a microtask: an element moved elsewhere in the page is reconnected at once.
+    queueMicrotask(() => { if (!this.isConnected) this.#release(); });
   }
 
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.isConnected) return;
+    if (name === 'poster') return this.#syncPoster();
+    if (name === 'lang' || name === 'alt') this.#localize();
+    if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
+    if (!this.#started) return;
     if (name === 'backend') this.#reopen();
     else if (name === 'src') this.#load();
-    else if (this.state === 'ready') this.#loadPois();
+    else if (STAGING_ATTRIBUTES.includes(name)) { if (this.#viewer) { applyStaging(this, this.#viewer, (m) => this.#warn(m), [name]); this.#requestFrame(); } }
+    else if (['pois', 'lang', 'geo-reference', 'pois-crs'].includes(name) && this.state === 'ready') this.#loadPois();
   }
 
-  get src() { return this.getAttribute('src') ?? ''; }
-  set src(v) { this.setAttribute('src', v); }
-  /** 'loading' | 'ready' | 'error' */
-  get state() { return this.dataset.state ?? 'loading'; }
-  /** 'webgpu' | 'webgl2' once known, else null. */
-  get backend() { return this.#viewer?.backend ?? null; }
+  /** 'idle' (lazy, not started) | 'loading' | 'ready' | 'error' */
+  get state() { return this.dataset.state ?? 'idle'; }
+  /** 'webgpu' | 'webgl2' once a viewer is open, else null. The `backend` property is the request. */
+  get activeBackend() { return this.#viewer?.backend ?? null; }
   /** The loaded model's scenes, cameras and warnings. */
   get info() { return this.#info ?? null; }
   #info = null;
+  /** The POIs shown (plain objects: id, name per language, category, …). */
+  get poiList() { return this.#poiLayer.pois; }
 
   /** Resolves to a PNG of the current frame. */
   async toBlob() {
@@ -132,9 +222,6 @@ export class ScenicViewer extends HTMLElement {
     return viewer.readPixels();
   }
 
-  /** The POIs shown (plain objects: id, name per language, category, …). */
-  get pois() { return this.#poiLayer.pois; }
-
   /** Shows POIs built in JS (same fields as the endpoint's, plus `position: [x, y, z]`). */
   async setPois(array) {
     await this.#ready();
@@ -145,12 +232,29 @@ export class ScenicViewer extends HTMLElement {
 
   /** Eases the camera to frame POI `id`. */
   async flyTo(id) { await this.#ready(); this.#poiLayer.flyTo(id); }
+  /** Opens POI `id`'s card (fires `poi-select`) and eases the camera to it. */
+  async selectPoi(id) { await this.#ready(); this.#poiLayer.select(id); }
+  closeCard() { this.#poiLayer.closeCard(); }
 
   /** Shows glTF scene `i`; views glTF camera `i`. */
   async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
   async useCamera(i) { (await this.#ready()).useCamera(i); this.#requestFrame(); }
+  /** Back to the framed view (with `camera-orbit` / `camera-target`). */
+  resetView() { this.#viewer?.reset(); this.#requestFrame(); }
+  /** The current view: `{ yaw, pitch }` in degrees, `distance` and `target` in metres. */
+  getCameraOrbit() { return this.#viewer?.cameraOrbit() ?? null; }
+
+  get #lazy() { return (this.getAttribute('loading') ?? '').toLowerCase() === 'lazy'; }
+
+  #begin() {
+    if (this.#started || !this.isConnected) return;
+    this.#started = true;
+    this.#start.hidden = true;
+    this.#load();
+  }
 
   async #ready() {
+    if (!this.#started) this.#begin();
     if (!this.#viewer) await this.#open();
     if (!this.#viewer) throw new Error(this.#message.textContent || 'the viewer could not start');
     return this.#viewer;
@@ -167,7 +271,7 @@ export class ScenicViewer extends HTMLElement {
         throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
       }
       const viewer = await openViewer(canvas, wanted);
-      // A backend change while opening made this viewer obsolete: release it.
+      // A backend change or removal while opening made this viewer obsolete: release it.
       if (token !== this.#openToken) {
         viewer.free();
         return this.#opening;
@@ -175,22 +279,45 @@ export class ScenicViewer extends HTMLElement {
       this.#viewer = viewer;
       this.#poiLayer.attach(viewer);
       this.dataset.backend = viewer.backend;
+      applyStaging(this, viewer, (m) => this.#warn(m));
       this.#resize();
     })();
     return this.#opening;
   }
 
-  async #reopen() {
+  /** Frees the wasm viewer (and with it the GPU memory) and gives the element a fresh canvas. */
+  #drop() {
+    this.#openToken++;
+    this.#loadToken++;
+    this.#poiLayer.detach();
     this.#viewer?.free();
     this.#viewer = null;
-    this.#openToken++;
+    this.#opening = null;
     // A canvas keeps the first context type it gave out: a new backend needs a new canvas.
     const canvas = document.createElement('canvas');
     canvas.setAttribute('part', 'canvas');
+    canvas.setAttribute('role', 'img');
     this.#canvas.replaceWith(canvas);
     this.#canvas = canvas;
-    this.#opening = null;
+    this.#localize();
+  }
+
+  #reopen() {
+    this.#drop();
     this.#load();
+  }
+
+  /** Removed from the page: free the GPU, stop observers and page-level listeners. */
+  #release() {
+    this.#drop();
+    this.#resizeObserver.disconnect();
+    this.#intersection.disconnect();
+    this.#listeners?.abort();
+    this.#listeners = null;
+    this.#started = false;
+    this.#info = null;
+    delete this.dataset.backend;
+    this.dataset.state = 'idle';
   }
 
   async #load() {
@@ -252,6 +379,34 @@ export class ScenicViewer extends HTMLElement {
     this.dispatchEvent(new CustomEvent('error', { detail: { message } }));
   }
 
+  /** A wrong attribute: say so in the page (and to scripts), keep going. */
+  #warn(message) {
+    console.warn(`scenic-viewer: ${message}`);
+    this.#notice.textContent = message;
+    this.#notice.hidden = false;
+    this.dispatchEvent(new CustomEvent('warning', { detail: { message } }));
+  }
+
+  #syncPoster() {
+    const poster = this.getAttribute('poster');
+    this.#poster.hidden = !poster;
+    if (poster) this.#poster.src = new URL(poster, document.baseURI).href;
+    else this.#poster.removeAttribute('src');
+  }
+
+  #localize() {
+    const lang = (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
+    const t = lang.startsWith('zh') ? UI.zh : UI.en;
+    this.#canvas.setAttribute('aria-label', this.getAttribute('alt') || t.view);
+    const reset = this.#root.querySelector('.reset');
+    reset.setAttribute('aria-label', t.reset); reset.title = t.reset;
+    const fs = this.#root.querySelector('.fullscreen');
+    const full = document.fullscreenElement === this;
+    fs.setAttribute('aria-label', full ? t.exitFullscreen : t.fullscreen); fs.title = fs.getAttribute('aria-label');
+    fs.hidden = !document.fullscreenEnabled;
+    this.#start.textContent = t.load;
+  }
+
   #setProgress(loaded, total) {
     const pct = total > 0 ? Math.min(100, (100 * loaded) / total) : 0;
     this.#bar.style.width = `${pct}%`;
@@ -259,7 +414,7 @@ export class ScenicViewer extends HTMLElement {
   }
 
   #resize() {
-    if (!this.#viewer) return;
+    if (!this.#viewer || !this.#listeners) return;
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(this.clientWidth * dpr));
     const h = Math.max(1, Math.round(this.clientHeight * dpr));
@@ -268,11 +423,13 @@ export class ScenicViewer extends HTMLElement {
     this.#viewer.resize(w, h);
     this.#requestFrame();
     // devicePixelRatio changes (zoom, moving between screens) fire no resize: watch for them.
-    matchMedia(`(resolution: ${dpr}dppx)`).addEventListener('change', () => this.#resize(), { once: true });
+    matchMedia(`(resolution: ${dpr}dppx)`).addEventListener('change', () => this.#resize(), { once: true, signal: this.#listeners.signal });
   }
 
   #requestFrame() {
     if (this.#rafPending || !this.#viewer) return;
+    // Off screen nothing is drawn (battery); coming back into view asks for a frame.
+    if (!this.#visible) return;
     this.#rafPending = true;
     requestAnimationFrame((t) => {
       this.#rafPending = false;
@@ -286,63 +443,25 @@ export class ScenicViewer extends HTMLElement {
       }
     });
   }
+}
 
-  // Input: one pointer orbits (right button or Shift pans), two pointers pinch-zoom and pan.
-  #pointerDown(e) {
-    try { this.setPointerCapture(e.pointerId); } catch { /* pointer already gone: track it anyway */ }
-    this.#pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, pan: e.button === 2 || e.shiftKey });
-    this.#lastPinch = null;
-  }
-
-  #pointerMove(e) {
-    const p = this.#pointers.get(e.pointerId);
-    if (!p || !this.#viewer) return;
-    const h = Math.max(1, this.clientHeight);
-    const dx = (e.clientX - p.x) / h, dy = (e.clientY - p.y) / h;
-    p.x = e.clientX; p.y = e.clientY;
-    if (this.#pointers.size === 1) {
-      if (p.pan) this.#viewer.pan(dx, dy); else this.#viewer.rotate(dx, dy);
-    } else if (this.#pointers.size === 2) {
-      const [a, b] = [...this.#pointers.values()];
-      const dist = Math.hypot(a.x - b.x, a.y - b.y);
-      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-      if (this.#lastPinch) {
-        if (dist > 0 && this.#lastPinch.dist > 0) this.#viewer.zoom(this.#lastPinch.dist / dist);
-        this.#viewer.pan((mid.x - this.#lastPinch.mid.x) / h, (mid.y - this.#lastPinch.mid.y) / h);
-      }
-      this.#lastPinch = { dist, mid };
-    }
-    this.#requestFrame();
-  }
-
-  #pointerUp(e) {
-    this.#pointers.delete(e.pointerId);
-    this.#lastPinch = null;
-  }
-
-  #wheel(e) {
-    if (!this.#viewer) return;
-    e.preventDefault();
-    const px = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
-    this.#viewer.zoom(Math.exp(px * 0.0015));
-    this.#requestFrame();
-  }
-
-  #key(e) {
-    if (!this.#viewer) return;
-    const step = 0.05;
-    const pan = e.shiftKey;
-    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-    if (moves[e.key]) {
-      const [dx, dy] = moves[e.key];
-      if (pan) this.#viewer.pan(dx, dy); else this.#viewer.rotate(dx, dy);
-    } else if (e.key === '+' || e.key === '=') this.#viewer.zoom(0.9);
-    else if (e.key === '-' || e.key === '_') this.#viewer.zoom(1 / 0.9);
-    else if (e.key === '0' || e.key === 'Home') this.#viewer.reset();
-    else return;
-    e.preventDefault();
-    this.#requestFrame();
-  }
+for (const [name, [prop, kind]] of Object.entries(REFLECTED)) {
+  if (prop in HTMLElement.prototype) continue; // `lang` already reflects
+  Object.defineProperty(ScenicViewer.prototype, prop, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      if (kind === 'boolean') return this.hasAttribute(name);
+      const v = this.getAttribute(name);
+      if (kind === 'number') return v === null || v.trim() === '' ? null : Number(v);
+      return v ?? '';
+    },
+    set(v) {
+      if (kind === 'boolean') this.toggleAttribute(name, !!v);
+      else if (v === null || v === undefined) this.removeAttribute(name);
+      else this.setAttribute(name, String(v));
+    },
+  });
 }
 
 if (!customElements.get('scenic-viewer')) customElements.define('scenic-viewer', ScenicViewer);

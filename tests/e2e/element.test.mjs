@@ -40,7 +40,7 @@ for (const backend of BACKENDS) {
     await waitSettled(page);
     const viewer = page.locator('scenic-viewer');
     assert.equal(await viewer.getAttribute('data-state'), 'ready');
-    assert.equal(await viewer.evaluate((v) => v.backend), backend);
+    assert.equal(await viewer.evaluate((v) => v.activeBackend), backend);
     const box = await viewer.boundingBox();
     const stats = await screenshotStats(page, box);
     // Not a blank canvas: grass and lake are on screen, with many colours.
@@ -223,7 +223,7 @@ test('the page can keep calling the viewer while a frame is being read back', as
     await v.setScene(0); // while the readback is waiting on the GPU
     v.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, cancelable: true }));
     const img = await reading;
-    return { width: img.width, state: v.state, backend: v.backend };
+    return { width: img.width, state: v.state, backend: v.activeBackend };
   });
   assert.deepEqual(out, { width: 256, state: 'ready', backend: 'webgl2' });
   await page.close();

@@ -111,7 +111,7 @@ for (const backend of BACKENDS) {
       try {
         const state = await page.evaluate(() => document.getElementById('viewer').dataset.state);
         assert.equal(state, 'ready', logs.join('\n'));
-        assert.equal(await page.evaluate(() => document.getElementById('viewer').backend), backend);
+        assert.equal(await page.evaluate(() => document.getElementById('viewer').activeBackend), backend);
         check(await pixels(page));
       } finally {
         await page.close();

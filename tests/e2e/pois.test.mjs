@@ -35,7 +35,7 @@ const waitFor = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: 3000
 test('the demo endpoint labels the lakeside in Chinese, drawn with CJK glyphs', async () => {
   const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
   await page.goto(`${BASE}/?backend=webgpu&lang=zh`);
-  await waitFor(page, () => document.querySelector('scenic-viewer')?.pois.length === 14);
+  await waitFor(page, () => document.querySelector('scenic-viewer')?.poiList.length === 14);
   await page.waitForTimeout(300);
   const shown = await page.evaluate(() => [...document.querySelector('scenic-viewer').shadowRoot.querySelectorAll('.poi')].filter((b) => !b.hidden).map((b) => b.dataset.id));
   assert.ok(shown.includes('pagoda'), shown.join());
@@ -65,7 +65,7 @@ test('the Ningbo page places the six sourced spots through the map\'s geo-refere
   await page.addInitScript(() => document.addEventListener('DOMContentLoaded', () =>
     document.querySelector('scenic-viewer').addEventListener('poi-warning', (e) => window.__warn(e.detail))));
   await page.goto(`${BASE}/ningbo.html?backend=webgl2`);
-  await waitFor(page, () => document.querySelector('scenic-viewer')?.pois.length === 6);
+  await waitFor(page, () => document.querySelector('scenic-viewer')?.poiList.length === 6);
   assert.deepEqual(warnings, []);
   await page.close();
 });
@@ -79,7 +79,7 @@ test('1,000 POIs: no two visible labels overlap, and the rest are counted in clu
       pois.push({ id: `p${i}`, name: { zh: `景点${i}`, en: `Spot ${i}` }, category: 'attraction', priority: i % 5, position: [x, 12, z] });
     }
     await document.getElementById('viewer').setPois(pois);
-    return document.getElementById('viewer').pois.length;
+    return document.getElementById('viewer').poiList.length;
   });
   assert.equal(n, 1000);
   await page.waitForTimeout(500);
@@ -149,7 +149,7 @@ test('POIs the scene cannot place are reported, and labels stay matched to their
   const warning = await page.evaluate(() => window.__poiEvents.find((e) => e.type === 'poi-warning')?.detail);
   assert.equal(warning.count, 2, JSON.stringify(warning));
   assert.ok(warning.reasons.some((r) => r.includes('geo-reference')) && warning.reasons.some((r) => r.includes('no name')));
-  const names = await page.evaluate(() => document.getElementById('viewer').pois.map((p) => p.name.und ?? p.name['']));
+  const names = await page.evaluate(() => document.getElementById('viewer').poiList.map((p) => p.name.und ?? p.name['']));
   assert.deepEqual(names, ['First', 'Same id']);
   const labels = await page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi .name')].map((n) => n.textContent));
   assert.deepEqual(labels, ['First', 'Same id']);
@@ -158,7 +158,7 @@ test('POIs the scene cannot place are reported, and labels stay matched to their
 
 test('hostile strings from an endpoint are shown as text, never run', async () => {
   const page = await open({ pois: '/__faults/hostile' });
-  await waitFor(page, () => document.getElementById('viewer').pois.length === 3);
+  await waitFor(page, () => document.getElementById('viewer').poiList.length === 3);
   const texts = await page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi .name')].map((n) => n.textContent));
   assert.ok(texts.includes('<img src=x onerror="window.__pwned=1">'), texts.join(' | '));
   assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelectorAll('img, script').length), 0);
@@ -168,13 +168,13 @@ test('hostile strings from an endpoint are shown as text, never run', async () =
 
 test('OGC API paging follows rel="next" and keeps every page', async () => {
   const page = await open({ pois: '/__faults/items' });
-  await waitFor(page, () => document.getElementById('viewer').pois.length === 35);
+  await waitFor(page, () => document.getElementById('viewer').poiList.length === 35);
   await page.close();
 });
 
 test('a 503 is retried once and the good answer kept', async () => {
   const page = await open({ pois: '/__faults/flaky' });
-  await waitFor(page, () => document.getElementById('viewer').pois.length === 1);
+  await waitFor(page, () => document.getElementById('viewer').poiList.length === 1);
   await page.close();
 });
 
@@ -205,7 +205,7 @@ const OGC = process.env.SCENIC_PYGEOAPI_URL;
 
 test('pygeoapi: the client pages through /items and keeps every spot', { skip: !OGC && 'SCENIC_PYGEOAPI_URL not set' }, async () => {
   const page = await open({ src: '/assets/ningbo.glb', pois: `${OGC}/collections/ningbo/items?f=json&limit=2` });
-  await waitFor(page, () => document.getElementById('viewer').pois.length === 6);
+  await waitFor(page, () => document.getElementById('viewer').poiList.length === 6);
   await page.close();
 });
 
@@ -213,8 +213,8 @@ test('pygeoapi: bbox from the scene\'s extent leaves out spots beyond it', { ski
   // Geo-referenced at Xikou, the 80 km map reaches about 0.41° east: Tiantong and King Ashoka
   // temples (near 121.79° E) lie outside it, the city-centre spots inside.
   const page = await open({ src: '/assets/ningbo.glb', geo: '121.3,29.7', pois: `${OGC}/collections/ningbo/items?f=json&limit=2` });
-  await waitFor(page, () => document.getElementById('viewer').pois.length >= 1);
-  const ids = await page.evaluate(() => document.getElementById('viewer').pois.map((p) => p.id));
+  await waitFor(page, () => document.getElementById('viewer').poiList.length >= 1);
+  const ids = await page.evaluate(() => document.getElementById('viewer').poiList.map((p) => p.id));
   assert.ok(ids.includes('xikou') && ids.includes('tianyige'), ids.join());
   assert.ok(!ids.includes('tiantong_si') && !ids.includes('ayuwang_si'), ids.join());
   await page.close();

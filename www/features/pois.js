@@ -15,22 +15,26 @@ const STRINGS = {
 export const poiStyles = `
   .labels { position: absolute; inset: 0; overflow: hidden; pointer-events: none; }
   .poi { position: absolute; left: 0; top: 0; transform-origin: 50% 100%; pointer-events: auto; white-space: nowrap;
-         display: inline-flex; align-items: center; gap: 4px; padding: 3px 8px 3px 6px; border-radius: 14px;
-         border: 1px solid rgba(0,0,0,.15); background: var(--scenic-label-background, rgba(255,255,255,.92));
-         color: var(--scenic-label-color, #1d2733); font: inherit; font-size: 13px; cursor: pointer; will-change: transform; }
+         display: inline-flex; align-items: center; gap: 4px; padding-block: 3px; padding-inline: 6px 8px; border-radius: 14px;
+         border: 1px solid rgba(0,0,0,.15);
+         background: var(--scenic-label-background, color-mix(in srgb, var(--scenic-surface, var(--_surface)) 92%, transparent));
+         color: var(--scenic-label-color, var(--scenic-text, var(--_on-surface))); font: inherit; font-size: 13px; cursor: pointer; will-change: transform; }
   .poi[hidden] { display: none; }
-  .poi:focus-visible { outline: 2px solid var(--scenic-accent, #2a7ae2); }
+  .poi:focus-visible { outline: 2px solid var(--scenic-accent, var(--_accent)); }
   .poi .name { max-width: 14em; overflow: hidden; text-overflow: ellipsis; }
-  .poi .count { background: var(--scenic-accent, #2a7ae2); color: #fff; border-radius: 8px; padding: 0 5px; font-size: 11px; }
-  .card { position: absolute; left: 8px; right: 8px; bottom: 8px; max-height: 70%; overflow: auto; padding: 12px 14px;
-          border-radius: 10px; background: var(--scenic-card-background, #fff); color: var(--scenic-card-color, #1d2733);
-          box-shadow: 0 4px 18px rgba(0,0,0,.25); }
+  .poi .count { background: var(--scenic-accent, var(--_accent)); color: #fff; border-radius: 8px; padding: 0 5px; font-size: 11px; }
+  .card { position: absolute; inset-inline: 8px; bottom: 8px; max-height: 70%; overflow: auto; padding: 12px 14px;
+          border-radius: 10px; background: var(--scenic-card-background, var(--scenic-surface, var(--_surface)));
+          color: var(--scenic-card-color, var(--scenic-text, var(--_on-surface))); box-shadow: 0 4px 18px rgba(0,0,0,.25); text-align: start; }
   .card[hidden] { display: none; }
-  .card h2 { margin: 0 28px 6px 0; font-size: 16px; }
+  .card h2 { margin-block: 0 6px; margin-inline: 0 28px; font-size: 16px; }
   .card img { max-width: 100%; border-radius: 6px; }
-  .card .close { position: absolute; top: 6px; right: 8px; border: 0; background: none; font-size: 20px; cursor: pointer; }
-  .notice { position: absolute; top: 8px; left: 8px; right: 8px; padding: 4px 8px; border-radius: 6px; font-size: 12px;
-            background: rgba(255,255,255,.85); color: #7a4a00; }
+  .card .close { position: absolute; top: 6px; inset-inline-end: 8px; border: 0; background: none; color: inherit; font-size: 20px; cursor: pointer; }
+  .card .audio, .card .tickets { display: inline-block; margin-block-start: 8px; margin-inline-end: 8px; padding: 4px 12px; border-radius: 14px;
+          border: 0; font: inherit; text-decoration: none; cursor: pointer;
+          background: var(--scenic-accent, var(--_accent)); color: var(--scenic-button-color-on-accent, #fff); }
+  .notice { position: absolute; top: 8px; inset-inline: 8px; padding: 4px 8px; border-radius: 6px; font-size: 12px;
+            background: color-mix(in srgb, var(--scenic-surface, var(--_surface)) 85%, transparent); color: var(--_warn); }
   .notice[hidden] { display: none; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
@@ -141,9 +145,11 @@ export class PoiLayer {
       icon.textContent = ICONS[p.category] ?? ICONS.other;
       const name = document.createElement('span');
       name.className = 'name';
+      name.dir = 'auto'; // a Latin, Chinese or Arabic name each reads in its own direction
       name.textContent = this.#text(p.name); // text, never HTML
       const count = document.createElement('span');
       count.className = 'count';
+      count.setAttribute('part', 'label-count');
       count.hidden = true;
       b.append(icon, name, count);
       b.hidden = true;
@@ -231,9 +237,10 @@ export class PoiLayer {
     if (desc) add('p', desc, 'description');
     if (p.openingHours) add('p', `${this.#t('hours')}: ${p.openingHours}`, 'hours');
     if (p.image) { const img = document.createElement('img'); img.alt = ''; img.loading = 'lazy'; img.src = p.image; body.append(img); }
-    if (p.ticketUrl) { const a = add('a', this.#t('tickets'), 'tickets'); a.href = p.ticketUrl; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+    if (p.ticketUrl) { const a = add('a', this.#t('tickets'), 'tickets'); a.setAttribute('part', 'button ticket-button'); a.href = p.ticketUrl; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
     if (p.audioUrl) {
       const btn = add('button', this.#t('play'), 'audio');
+      btn.setAttribute('part', 'button audio-button');
       btn.addEventListener('click', () => {
         if (!this.#audio) this.#audio = new Audio();
         if (this.#audio.src !== p.audioUrl) this.#audio.src = p.audioUrl;
@@ -258,5 +265,22 @@ export class PoiLayer {
   flyTo(id) {
     this.#viewer.flyTo(id);
     this.#requestFrame();
+  }
+
+  /** Opens POI `id`'s card and eases the camera to it. */
+  select(id) {
+    const i = this.#pois.findIndex((p) => p.id === id);
+    if (i < 0) throw new Error(`no POI with id ${JSON.stringify(String(id))}`);
+    this.flyTo(id);
+    this.open(i);
+  }
+
+  /** The viewer is going away: stop fetching and playing, drop the labels. */
+  detach() {
+    this.#abort?.abort();
+    this.#audio?.pause();
+    this.#viewer = null;
+    this.#pois = [];
+    this.#build();
   }
 }

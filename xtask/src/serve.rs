@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use crate::{Result, root};
 
+/// The Content-Security-Policy sent with HTML: scripts from this origin and wasm, nothing inline.
+pub const CSP: &str = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'";
+
 fn mime(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -161,8 +164,11 @@ fn connection(mut stream: TcpStream, faults: bool) {
         _ => Resp { status: 405, content_type: "text/plain", length: Some(0), body: Box::new(std::io::empty()) },
     };
     let length = resp.length.map_or(String::new(), |l| format!("Content-Length: {l}\r\n"));
+    // Every page is served under the strict policy operators may use, so every test checks that
+    // the element needs no inline script and no eval (only wasm compilation).
+    let csp = if resp.content_type.starts_with("text/html") { format!("Content-Security-Policy: {CSP}\r\n") } else { String::new() };
     let header = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{length}Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{length}{csp}Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
         resp.status,
         reason(resp.status),
         resp.content_type

@@ -1,8 +1,11 @@
 //! The orbit camera: input deltas → a damped camera pose. Pure logic, tested natively.
 
+pub mod spec;
+
 use glam::{Mat4, Vec3};
 
 use crate::geometry::Aabb;
+pub use spec::{CameraSpec, Distance};
 
 /// Fraction of the remaining motion per second that damping lets through (higher = snappier).
 const DAMPING: f32 = 14.0;
@@ -59,6 +62,34 @@ impl OrbitCamera {
         // Distance at which a sphere of `radius` fits the vertical field of view, with a margin.
         self.orbit.distance = radius / (self.orbit.fov_y * 0.5).sin() * 1.1;
         self.pending = Pending::default();
+    }
+
+    /// Frames the bounds, then takes what the page's `camera-orbit` / `camera-target` fix.
+    pub fn frame_with(&mut self, bounds: Aabb, spec: &CameraSpec) {
+        self.frame(bounds);
+        let o = &mut self.orbit;
+        if let Some(y) = spec.yaw {
+            o.yaw = y;
+        }
+        if let Some(p) = spec.pitch {
+            o.pitch = p.clamp(-PITCH_LIMIT, PITCH_LIMIT);
+        }
+        if let Some(t) = spec.target {
+            o.target = t;
+        }
+        match spec.distance {
+            Some(Distance::Metres(d)) => o.distance = d,
+            Some(Distance::Percent(p)) => o.distance *= p / 100.0,
+            None => {}
+        }
+        o.distance = o.distance.clamp(self.radius * 0.05, self.radius * 50.0);
+    }
+
+    /// Turns the view around the target by `radians` at once (auto-rotate, between frames).
+    pub fn spin(&mut self, radians: f32) {
+        if radians.is_finite() {
+            self.orbit.yaw = (self.orbit.yaw + radians) % std::f32::consts::TAU;
+        }
     }
 
     /// Drag by a fraction of the viewport height (1.0 = a full-height drag turns half a turn).
@@ -165,6 +196,26 @@ mod tests {
 
     fn unit_box() -> Aabb {
         Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) }
+    }
+
+    #[test]
+    fn attributes_override_the_framed_pose() {
+        let mut framed = OrbitCamera::default();
+        framed.frame(unit_box());
+        let mut c = OrbitCamera::default();
+        c.frame_with(unit_box(), &CameraSpec::parse("90deg 45deg 200%", "0 1 0").unwrap());
+        assert!((c.orbit.yaw - std::f32::consts::FRAC_PI_2).abs() < 1e-6);
+        assert!((c.orbit.distance - framed.orbit.distance * 2.0).abs() < 1e-4);
+        assert_eq!(c.orbit.target, Vec3::Y);
+        // Looking from +X, 45° up: the eye sits on the +X side above the target.
+        let eye = c.eye();
+        assert!(eye.x > 1.0 && eye.y > 1.0 && eye.z.abs() < 1e-4, "{eye}");
+        // Distance is kept within what zoom allows.
+        c.frame_with(unit_box(), &CameraSpec::parse("0 0 100000m", "").unwrap());
+        assert!(c.orbit.distance <= 3f32.sqrt() * 50.0 + 1e-3);
+        // Empty attributes leave the framed pose.
+        c.frame_with(unit_box(), &CameraSpec::default());
+        assert_eq!(c.orbit, framed.orbit);
     }
 
     fn settle(c: &mut OrbitCamera) -> usize {

@@ -66,6 +66,24 @@ pub struct GpuScene {
     pub object_stride: u32,
 }
 
+impl GpuScene {
+    /// GPU memory held: every buffer, and every texture with its mip chain.
+    pub fn bytes(&self) -> u64 {
+        let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, wgpu::Buffer::size)).sum();
+        let buffers: u64 = self.buffers.iter().map(wgpu::Buffer::size).sum();
+        let objects = self.objects.as_ref().map_or(0, |(b, _)| b.size());
+        let textures: u64 = self
+            .textures
+            .iter()
+            .map(|t| {
+                let block = u64::from(t.format().block_copy_size(None).unwrap_or(4));
+                (0..t.mip_level_count()).map(|m| u64::from((t.width() >> m).max(1)) * u64::from((t.height() >> m).max(1)) * block).sum::<u64>()
+            })
+            .sum();
+        prims + buffers + objects + textures
+    }
+}
+
 impl Drop for GpuScene {
     fn drop(&mut self) {
         // Free GPU memory now rather than whenever the JS garbage collector runs.

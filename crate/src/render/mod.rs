@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use bytemuck::{Pod, Zeroable};
 use glam::{Mat4, Vec3};
 
+use crate::scene::environment::Environment;
 use crate::scene::{Scene, Topology};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use gpu_scene::{GpuScene, VERTEX_FLOATS};
 use texture::{MipGen, Samplers};
 
@@ -76,23 +79,6 @@ pub struct View {
     pub exposure: f32,
 }
 
-/// The outdoor light: a late-morning sun and a clear sky (linear values).
-struct Lighting {
-    sun_dir: Vec3,
-    sun: [f32; 3],
-    zenith: [f32; 3],
-    horizon: [f32; 3],
-    ground: [f32; 3],
-}
-
-const DAYLIGHT: Lighting = Lighting {
-    sun_dir: Vec3::new(0.45, 0.75, 0.5),
-    sun: [2.6, 2.45, 2.2],
-    zenith: [0.18, 0.36, 0.75],
-    horizon: [0.62, 0.72, 0.85],
-    ground: [0.32, 0.3, 0.27],
-};
-
 struct Targets {
     width: u32,
     height: u32,
@@ -100,65 +86,60 @@ struct Targets {
     depth: wgpu::TextureView,
 }
 
-pub struct Renderer {
+/// An open GPU device. WebGPU viewers on a page share one (see `Gpu::open`); a WebGL2 context
+/// belongs to one canvas, so each WebGL2 viewer has its own.
+pub struct Gpu {
+    instance: wgpu::Instance,
+    adapter: wgpu::Adapter,
     device: wgpu::Device,
     queue: wgpu::Queue,
-    pub backend: Backend,
-    surface: wgpu::Surface<'static>,
-    config: wgpu::SurfaceConfiguration,
-    /// The format every pipeline renders to (the canvas's).
-    format: wgpu::TextureFormat,
-    targets: Targets,
-    layouts: Layouts,
-    module: wgpu::ShaderModule,
-    pipeline_layout: wgpu::PipelineLayout,
-    pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
-    sky: wgpu::RenderPipeline,
-    globals: wgpu::Buffer,
-    globals_bg: wgpu::BindGroup,
-    defaults: Defaults,
-    samplers: Samplers,
-    mips: MipGen,
-    scene: Option<GpuScene>,
     /// Uncaptured GPU errors, surfaced to the page instead of wgpu's default panic (a trap).
     errors: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
-fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: vis,
-        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: dynamic, min_binding_size: None },
-        count: None,
+thread_local! {
+    static SHARED_WEBGPU: RefCell<Weak<Gpu>> = RefCell::new(Weak::new());
+    static OPENING_WEBGPU: Cell<bool> = const { Cell::new(false) };
+    static LIVE_DEVICES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// GPU devices open on this page (from this bundle).
+pub fn live_devices() -> u32 {
+    LIVE_DEVICES.with(Cell::get)
+}
+
+impl Drop for Gpu {
+    fn drop(&mut self) {
+        // The last viewer using it is gone: release the device now, not at garbage collection.
+        self.device.destroy();
+        LIVE_DEVICES.with(|n| n.set(n.get().saturating_sub(1)));
     }
 }
 
-/// A filterable 2D texture at `binding` and its sampler at `binding + 1`, for fragment shaders.
-pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
-    [
-        wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        },
-        wgpu::BindGroupLayoutEntry {
-            binding: binding + 1,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-            count: None,
-        },
-    ]
-}
+impl Gpu {
+    /// A device able to draw into `canvas`, and the surface for it.
+    async fn open(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), String> {
+        if want == Backend::WebGl2 {
+            return Self::create(canvas, want).await.map(|(g, s)| (Rc::new(g), s));
+        }
+        // Two viewers opening at once would each make a device: the second waits for the first.
+        while OPENING_WEBGPU.with(Cell::get) {
+            crate::web::yield_now().await;
+        }
+        if let Some(gpu) = SHARED_WEBGPU.with(|w| w.borrow().upgrade()) {
+            let surface = gpu.instance.create_surface(wgpu::SurfaceTarget::Canvas(canvas)).map_err(|e| format!("cannot draw into the canvas with webgpu: {e}"))?;
+            return Ok((gpu, surface));
+        }
+        OPENING_WEBGPU.with(|o| o.set(true));
+        let made = Self::create(canvas, want).await;
+        OPENING_WEBGPU.with(|o| o.set(false));
+        let (gpu, surface) = made?;
+        let gpu = Rc::new(gpu);
+        SHARED_WEBGPU.with(|w| *w.borrow_mut() = Rc::downgrade(&gpu));
+        Ok((gpu, surface))
+    }
 
-impl Renderer {
-    /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
-    pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
-        let (w, h) = (canvas.width().max(1), canvas.height().max(1));
+    async fn create(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<(Gpu, wgpu::Surface<'static>), String> {
         let backends = match want {
             Backend::WebGpu => wgpu::Backends::BROWSER_WEBGPU,
             Backend::WebGl2 => wgpu::Backends::GL,
@@ -198,7 +179,73 @@ impl Renderer {
                 }
             }));
         }
-        let caps = surface.get_capabilities(&adapter);
+        LIVE_DEVICES.with(|n| n.set(n.get() + 1));
+        Ok((Gpu { instance, adapter, device, queue, errors }, surface))
+    }
+}
+
+pub struct Renderer {
+    gpu: Rc<Gpu>,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    pub backend: Backend,
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+    /// The format every pipeline renders to (the canvas's).
+    format: wgpu::TextureFormat,
+    targets: Targets,
+    layouts: Layouts,
+    module: wgpu::ShaderModule,
+    pipeline_layout: wgpu::PipelineLayout,
+    pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
+    sky: wgpu::RenderPipeline,
+    globals: wgpu::Buffer,
+    globals_bg: wgpu::BindGroup,
+    defaults: Defaults,
+    samplers: Samplers,
+    mips: MipGen,
+    scene: Option<GpuScene>,
+    pub environment: Environment,
+}
+
+fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: vis,
+        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: dynamic, min_binding_size: None },
+        count: None,
+    }
+}
+
+/// A filterable 2D texture at `binding` and its sampler at `binding + 1`, for fragment shaders.
+pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
+    [
+        wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        },
+        wgpu::BindGroupLayoutEntry {
+            binding: binding + 1,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+            count: None,
+        },
+    ]
+}
+
+impl Renderer {
+    /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
+    pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
+        let (w, h) = (canvas.width().max(1), canvas.height().max(1));
+        let (gpu, surface) = Gpu::open(canvas, want).await?;
+        let (device, queue) = (gpu.device.clone(), gpu.queue.clone());
+        let caps = surface.get_capabilities(&gpu.adapter);
         // Render straight into the canvas format. A WebGPU canvas is bgra8unorm/rgba8unorm; its
         // sRGB view format was seen to reach the page unencoded here (SwiftShader), so the shader
         // encodes sRGB itself when the format does not. The readback target uses the same format,
@@ -281,6 +328,7 @@ impl Renderer {
         let targets = Self::make_targets(&device, format, w, h);
         let mips = MipGen::new(&device);
         Ok(Renderer {
+            gpu,
             device,
             queue,
             backend: want,
@@ -299,7 +347,7 @@ impl Renderer {
             samplers: Samplers::default(),
             mips,
             scene: None,
-            errors,
+            environment: Environment::default(),
         })
     }
 
@@ -323,7 +371,7 @@ impl Renderer {
 
     /// The oldest GPU error since the last call, if any.
     pub fn take_error(&self) -> Option<String> {
-        let mut list = self.errors.lock().ok()?;
+        let mut list = self.gpu.errors.lock().ok()?;
         let first = list.drain(..).next();
         first
     }
@@ -360,6 +408,18 @@ impl Renderer {
         if let Some(gpu) = &mut self.scene {
             gpu.set_scene(&self.device, &self.layouts, scene, index, align);
         }
+    }
+
+    /// Bytes of GPU memory this viewer holds: its scene, and its multisampled colour and depth
+    /// targets (the canvas's own buffer is the browser's).
+    pub fn gpu_bytes(&self) -> u64 {
+        let t = &self.targets;
+        let px = u64::from(t.width) * u64::from(t.height) * u64::from(MSAA);
+        self.scene.as_ref().map_or(0, GpuScene::bytes) + px * (4 + 4)
+    }
+
+    pub fn scene_bytes(&self) -> u64 {
+        self.scene.as_ref().map_or(0, GpuScene::bytes)
     }
 
     pub fn clear_scene(&mut self) {
@@ -419,7 +479,7 @@ impl Renderer {
 
     fn write_globals(&self, v: &View) {
         let vp = v.proj * v.view;
-        let l = &DAYLIGHT;
+        let l = &self.environment;
         let g = GlobalsU {
             view_proj: vp.to_cols_array_2d(),
             inv_view_proj: vp.inverse().to_cols_array_2d(),

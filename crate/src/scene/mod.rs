@@ -1,5 +1,7 @@
 //! Plain scene data: what the loader produces and the renderer consumes. No GPU, no browser.
 
+pub mod environment;
+
 use glam::{Mat3, Mat4, Vec3};
 
 use crate::geometry::Aabb;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::camera::OrbitCamera;
+use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
 use crate::render::{Backend, Renderer, View};
 use crate::scene::{Projection, Scene};
@@ -63,6 +63,50 @@ struct State {
     pois: pois::Placed,
     /// A geo-reference given by the page, over the model's own.
     geo_override: Option<crate::poi::GeoReference>,
+    /// The page's `camera-orbit` / `camera-target`: applied whenever the view is (re)framed.
+    camera_spec: CameraSpec,
+    /// Auto-rotate speed in radians per second (0 = off).
+    auto_rotate: f32,
+    /// Set by input; the next frame notes the time, and auto-rotate waits `AUTO_ROTATE_DELAY` after it.
+    interacted: bool,
+    idle_since: f64,
+}
+
+/// Auto-rotate resumes this long after the last touch (as model-viewer's default).
+const AUTO_ROTATE_DELAY_MS: f64 = 3000.0;
+
+thread_local! {
+    /// Every live viewer, for `gpuStats`.
+    static LIVE: RefCell<Vec<std::rc::Weak<RefCell<State>>>> = const { RefCell::new(Vec::new()) };
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GpuStats {
+    viewers: usize,
+    devices: u32,
+    /// GPU bytes held by all viewers' scenes, and with their render targets.
+    scene_bytes: f64,
+    gpu_bytes: f64,
+}
+
+/// What this bundle holds on the GPU right now: live viewers, open devices and bytes. Lets a page
+/// (and the tests) check that removed viewers and replaced scenes were released.
+#[wasm_bindgen(js_name = gpuStats)]
+pub fn gpu_stats() -> Result<JsValue, JsValue> {
+    let mut stats = GpuStats { viewers: 0, devices: crate::render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0 };
+    LIVE.with(|live| {
+        let mut live = live.borrow_mut();
+        live.retain(|w| w.strong_count() > 0);
+        for state in live.iter().filter_map(std::rc::Weak::upgrade) {
+            stats.viewers += 1;
+            if let Ok(s) = state.try_borrow() {
+                stats.scene_bytes += s.renderer.scene_bytes() as f64;
+                stats.gpu_bytes += s.renderer.gpu_bytes() as f64;
+            }
+        }
+    });
+    serde_wasm_bindgen::to_value(&stats).map_err(to_js)
 }
 
 #[derive(Serialize)]
@@ -147,8 +191,14 @@ impl Viewer {
                             exposure: 1.0,
                             pois: Default::default(),
                             geo_override: None,
+                            camera_spec: CameraSpec::default(),
+                            auto_rotate: 0.0,
+                            interacted: false,
+                            idle_since: f64::NEG_INFINITY,
                         };
-                        return Ok(Viewer { state: Rc::new(RefCell::new(state)), staged: Default::default() }.into());
+                        let state = Rc::new(RefCell::new(state));
+                        LIVE.with(|l| l.borrow_mut().push(Rc::downgrade(&state)));
+                        return Ok(Viewer { state, staged: Default::default() }.into());
                     }
                     Err(e) => errors.push(e),
                 }
@@ -234,7 +284,8 @@ impl Viewer {
                 b.close();
             }
             let bounds = scene.bounds(index);
-            s.camera.frame(bounds);
+            let spec = s.camera_spec;
+            s.camera.frame_with(bounds, &spec);
             s.dirty = true;
             let info = LoadInfo {
                 warnings,
@@ -278,7 +329,7 @@ impl Viewer {
         model.show(index);
         s.pois.bvh = None;
         s.renderer.show_scene(&model.scene, index);
-        s.camera.frame(model.bounds);
+        s.camera.frame_with(model.bounds, &s.camera_spec);
         s.dirty = true;
         Ok(())
     }
@@ -309,15 +360,71 @@ impl Viewer {
 
     /// Drag to orbit, by fractions of the viewport height.
     pub fn rotate(&self, dx: f32, dy: f32) {
-        self.state.borrow_mut().camera.rotate(dx, dy);
+        let mut s = self.state.borrow_mut();
+        s.camera.rotate(dx, dy);
+        s.interacted = true;
     }
 
     pub fn pan(&self, dx: f32, dy: f32) {
-        self.state.borrow_mut().camera.pan(dx, dy);
+        let mut s = self.state.borrow_mut();
+        s.camera.pan(dx, dy);
+        s.interacted = true;
     }
 
     pub fn zoom(&self, factor: f32) {
-        self.state.borrow_mut().camera.zoom(factor);
+        let mut s = self.state.borrow_mut();
+        s.camera.zoom(factor);
+        s.interacted = true;
+    }
+
+    /// Sets `camera-orbit` and `camera-target` (see `camera::spec`) and re-frames the view with
+    /// them. Bad text is refused with a reason and changes nothing.
+    #[wasm_bindgen(js_name = setCamera)]
+    pub fn set_camera(&self, orbit: &str, target: &str) -> Result<(), JsValue> {
+        let spec = CameraSpec::parse(orbit, target).map_err(to_js)?;
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        s.camera_spec = spec;
+        if let Some(m) = &s.model {
+            s.camera.frame_with(m.bounds, &s.camera_spec);
+        }
+        s.dirty = true;
+        Ok(())
+    }
+
+    /// The current view: `{ yaw, pitch }` in degrees, `distance` and `target` in metres, as
+    /// `camera-orbit` / `camera-target` would write them.
+    #[wasm_bindgen(js_name = cameraOrbit)]
+    pub fn camera_orbit(&self) -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        struct Pose {
+            yaw: f32,
+            pitch: f32,
+            distance: f32,
+            target: [f32; 3],
+        }
+        let s = self.state.borrow();
+        let o = s.camera.orbit;
+        let pose = Pose { yaw: o.yaw.to_degrees(), pitch: o.pitch.to_degrees(), distance: o.distance, target: o.target.to_array() };
+        serde_wasm_bindgen::to_value(&pose).map_err(to_js)
+    }
+
+    /// Turns the view `degrees_per_second` around its target while nobody touches it (0 stops).
+    #[wasm_bindgen(js_name = setAutoRotate)]
+    pub fn set_auto_rotate(&self, degrees_per_second: f32) {
+        let mut s = self.state.borrow_mut();
+        s.auto_rotate = if degrees_per_second.is_finite() { degrees_per_second.to_radians() } else { 0.0 };
+        s.dirty = true;
+    }
+
+    /// Sky and sun preset: daylight, dusk, overcast or night.
+    #[wasm_bindgen(js_name = setEnvironment)]
+    pub fn set_environment(&self, name: &str) -> Result<(), JsValue> {
+        let env = crate::scene::environment::Environment::preset(name).map_err(to_js)?;
+        let mut s = self.state.borrow_mut();
+        s.renderer.environment = env;
+        s.dirty = true;
+        Ok(())
     }
 
     /// Re-frames the loaded scene.
@@ -325,7 +432,7 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         if let Some(m) = &s.model {
-            s.camera.frame(m.bounds);
+            s.camera.frame_with(m.bounds, &s.camera_spec);
         }
         s.dirty = true;
     }
@@ -341,9 +448,20 @@ impl Viewer {
     /// is wanted; the element stops requesting frames when it is false (battery).
     pub fn frame(&self, now_ms: f64) -> Result<bool, JsValue> {
         let mut s = self.state.borrow_mut();
-        let dt = s.last_ms.map_or(1.0 / 60.0, |l| ((now_ms - l) / 1000.0) as f32);
-        let moving = s.camera.update(dt);
-        s.last_ms = if moving { Some(now_ms) } else { None };
+        let dt = s.last_ms.map_or(1.0 / 60.0, |l| ((now_ms - l) / 1000.0) as f32).clamp(0.0, 0.1);
+        if std::mem::take(&mut s.interacted) {
+            s.idle_since = now_ms;
+        }
+        let mut moving = s.camera.update(dt);
+        // Auto-rotate keeps frames coming while it waits out the delay after a touch, then turns.
+        let spinning = s.auto_rotate != 0.0 && s.model.is_some();
+        if spinning && !moving && now_ms - s.idle_since >= AUTO_ROTATE_DELAY_MS {
+            let turn = s.auto_rotate * dt;
+            s.camera.spin(turn);
+            moving = true;
+        }
+        let wants_more = moving || spinning;
+        s.last_ms = if wants_more { Some(now_ms) } else { None };
         if moving || s.dirty {
             s.dirty = false;
             let view = view_of(&s);
@@ -352,7 +470,7 @@ impl Viewer {
         if let Some(e) = s.renderer.take_error() {
             return Err(to_js(format!("GPU error: {e}")));
         }
-        Ok(moving)
+        Ok(wants_more)
     }
 
     /// Renders the current view and returns `{width, height, data}` with RGBA8 sRGB pixels,
