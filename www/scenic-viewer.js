@@ -81,7 +81,7 @@ template.innerHTML = `
              display: none; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 60%; overflow: auto; }
   :host([data-state="error"]) .message { display: block; }
   .toolbar { position: absolute; top: 8px; inset-inline-end: 8px; display: flex; gap: 6px; }
-  .toolbar button, .start { min-width: 32px; height: 32px; border-radius: 16px; border: 0; cursor: pointer; font: inherit;
+  .toolbar button, .start { display: inline-grid; place-items: center; min-width: 32px; height: 32px; border-radius: 16px; border: 0; cursor: pointer; font: inherit;
             background: var(--scenic-button-background, var(--scenic-surface, var(--_surface)));
             color: var(--scenic-button-color, var(--scenic-text, var(--_on-surface))); box-shadow: 0 1px 4px rgba(0,0,0,.25); }
   .toolbar button:focus-visible, .start:focus-visible { outline: 2px solid var(--scenic-accent, var(--_accent)); }
@@ -95,8 +95,8 @@ template.innerHTML = `
 <div class="labels"></div>
 <div class="notice" part="notice" role="status" hidden></div>
 <div class="toolbar" part="toolbar">
-  <button class="reset" part="button reset-button" type="button">⟲</button>
-  <button class="fullscreen" part="button fullscreen-button" type="button">⛶</button>
+  <button class="reset" part="button reset-button" type="button"><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M12 5V2L7 6l5 4V7a5 5 0 1 1-5 5H5a7 7 0 1 0 7-7z" fill="currentColor"/></svg></button>
+  <button class="fullscreen" part="button fullscreen-button" type="button"><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M4 9V4h5v2H6v3zm10-5h6v5h-2V6h-4zM4 15h2v3h3v2H4zm14 0h2v5h-5v-2h3z" fill="currentColor"/></svg></button>
 </div>
 <button class="start" part="button start-button" type="button" hidden></button>
 <div class="card" part="card" role="dialog" hidden><button class="close" part="button close-button" type="button">×</button><div class="body"></div></div>
@@ -144,7 +144,6 @@ export class ScenicViewer extends HTMLElement {
     this.#poster = root.querySelector('.poster');
     this.#start = root.querySelector('.start');
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
-    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
     root.querySelector('.reset').addEventListener('click', () => { this.#viewer?.reset(); this.#requestFrame(); });
     root.querySelector('.fullscreen').addEventListener('click', () => {
@@ -169,6 +168,8 @@ export class ScenicViewer extends HTMLElement {
     // Moved within the page (disconnect + connect in one task): nothing was released.
     if (this.#listeners) return;
     this.#listeners = new AbortController();
+    // Focusable for keyboard orbiting (set here: a constructor may not add attributes).
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     this.#resizeObserver.observe(this);
     this.#intersection.observe(this);
     this.#syncPoster();
