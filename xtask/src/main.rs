@@ -2,6 +2,7 @@
 //! commands: each first installs what is missing (and says what it installs), then does its work.
 
 mod build;
+mod package;
 mod pygeoapi;
 mod scene_gen;
 mod serve;
@@ -28,7 +29,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | test | setup | size | bench-overlay | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | size | bench-overlay | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
             let build = if args.iter().any(|a| a == "--no-build") { Ok(()) } else { setup::all().and_then(|_| build::all()) };
             build.and_then(|_| serve::serve_forever(port, args.iter().any(|a| a == "--test-routes")))
         }
+        Some("package") => setup::all().and_then(|_| build::all()).and_then(|_| package::assemble()).map(|_| ()),
         Some("test") => setup::all().and_then(|_| test()),
         Some("size") => build::sizes(),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
@@ -71,6 +73,8 @@ fn test() -> Result {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .current_dir(root.join("crate")))?;
     build::all()?;
+    package::assemble()?;
+    vite_example()?;
     let server = serve::spawn(0, true)?;
     let base = format!("http://127.0.0.1:{}", server);
     let corpus = std::env::var_os("SCENIC_CORPUS").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("../shared/corpus"));
@@ -91,6 +95,15 @@ fn test() -> Result {
         .env("SCENIC_BASE_URL", &base)
         .env("SCENIC_PYGEOAPI_URL", &ogc.url)
         .current_dir(&root))
+}
+
+/// Installs and builds www/examples/vite against the package just assembled (type check included),
+/// so the e2e suite can open its dist/.
+fn vite_example() -> Result {
+    let dir = root().join("www/examples/vite");
+    // `npm ci` follows the committed lock file exactly; the local package is linked, not copied.
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir))?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(&dir))
 }
 
 /// The overlay benchmark (not part of `test`): prints a table of per-frame medians.

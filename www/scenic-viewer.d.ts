@@ -1,0 +1,124 @@
+// Types for <scenic-viewer> (scenic-viewer.js). Importing the module defines the element.
+
+export type ScenicState = 'idle' | 'loading' | 'ready' | 'error';
+export type ScenicBackend = 'webgpu' | 'webgl2';
+
+/** What was loaded: the `load` event's detail and the `info` property. */
+export interface ScenicInfo {
+  scenes: string[];
+  scene: number;
+  cameras: string[];
+  triangles: number;
+  images: number;
+  warnings: string[];
+}
+
+/** Text in several languages, by language code (`zh`, `en`, …). */
+export type LocalizedText = Record<string, string> | string;
+
+export interface ScenicPoi {
+  id: string;
+  name: LocalizedText;
+  category?: string;
+  description?: LocalizedText;
+  image?: string;
+  opening_hours?: string;
+  ticket_url?: string;
+  audio?: string;
+  priority?: number;
+  /** Scene coordinates in metres, or WGS84 with `longitude`/`latitude`/`height` instead. */
+  position?: [number, number, number];
+  longitude?: number;
+  latitude?: number;
+  height?: number;
+}
+
+/** A POI as the viewer holds it (`poiList`, `poi-select`). */
+export interface ScenicPlacedPoi {
+  id: string;
+  name: Record<string, string>;
+  category: string;
+  description?: Record<string, string>;
+  image?: string;
+  openingHours?: string;
+  ticketUrl?: string;
+  audioUrl?: string;
+  [key: string]: unknown;
+}
+
+export interface ScenicCameraOrbit {
+  /** Degrees around the vertical; 0 looks from +Z. */
+  yaw: number;
+  /** Degrees above the horizon. */
+  pitch: number;
+  /** Metres. */
+  distance: number;
+  target: [number, number, number];
+}
+
+export interface ScenicGpuStats {
+  viewers: number;
+  devices: number;
+  sceneBytes: number;
+  gpuBytes: number;
+}
+
+export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' | 'error' | 'progress'> {
+  load: CustomEvent<ScenicInfo>;
+  error: CustomEvent<{ message: string }>;
+  progress: CustomEvent<{ loaded: number; total: number }>;
+  'poi-select': CustomEvent<{ id: string; poi: ScenicPlacedPoi }>;
+  'poi-warning': CustomEvent<{ count: number; reasons: string[] }>;
+  'poi-error': CustomEvent<{ message: string }>;
+  warning: CustomEvent<{ message: string }>;
+}
+
+export declare class ScenicViewer extends HTMLElement {
+  static readonly observedAttributes: string[];
+  /** What the loaded bundles hold on the GPU, summed over every viewer on the page. */
+  static gpuStats(): Promise<ScenicGpuStats>;
+
+  // Attributes, reflected.
+  src: string;
+  pois: string;
+  backend: string;
+  poster: string;
+  loading: string;
+  alt: string;
+  theme: string;
+  cameraOrbit: string;
+  cameraTarget: string;
+  autoRotate: boolean;
+  autoRotateSpeed: number | null;
+  exposure: number | null;
+  environment: string;
+  geoReference: string;
+  poisCrs: string;
+
+  readonly state: ScenicState;
+  readonly activeBackend: ScenicBackend | null;
+  readonly info: ScenicInfo | null;
+  readonly poiList: ScenicPlacedPoi[];
+
+  toBlob(): Promise<Blob>;
+  readPixels(): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+  setPois(pois: ScenicPoi[]): Promise<void>;
+  flyTo(id: string): Promise<void>;
+  selectPoi(id: string): Promise<void>;
+  closeCard(): void;
+  setScene(index: number): Promise<void>;
+  useCamera(index: number): Promise<void>;
+  resetView(): void;
+  getCameraOrbit(): ScenicCameraOrbit | null;
+
+  addEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'scenic-viewer': ScenicViewer;
+  }
+}
