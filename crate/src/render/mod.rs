@@ -98,7 +98,7 @@ pub struct Gpu {
 }
 
 thread_local! {
-    static SHARED_WEBGPU: RefCell<Weak<Gpu>> = RefCell::new(Weak::new());
+    static SHARED_WEBGPU: RefCell<Weak<Gpu>> = const { RefCell::new(Weak::new()) };
     static OPENING_WEBGPU: Cell<bool> = const { Cell::new(false) };
     static LIVE_DEVICES: Cell<u32> = const { Cell::new(0) };
 }
