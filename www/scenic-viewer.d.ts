@@ -61,6 +61,8 @@ export interface ScenicGpuStats {
   devices: number;
   sceneBytes: number;
   gpuBytes: number;
+  /** The wasm instances' linear memory. */
+  wasmBytes: number;
 }
 
 export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' | 'error' | 'progress'> {

@@ -117,9 +117,9 @@ const REFLECTED = {
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
 
-  /** What each loaded bundle holds on the GPU: `{ viewers, devices, sceneBytes, gpuBytes }` summed. */
+  /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
   static async gpuStats() {
-    const total = { viewers: 0, devices: 0, sceneBytes: 0, gpuBytes: 0 };
+    const total = { viewers: 0, devices: 0, sceneBytes: 0, gpuBytes: 0, wasmBytes: 0 };
     for (const loading of bundles.values()) {
       const s = (await loading.catch(() => null))?.gpuStats();
       if (s) for (const k of Object.keys(total)) total[k] += s[k];

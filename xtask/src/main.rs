@@ -29,7 +29,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | size | bench-overlay | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | size | bench | bench-overlay | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Some("package") => setup::all().and_then(|_| build::all()).and_then(|_| package::assemble()).map(|_| ()),
         Some("test") => setup::all().and_then(|_| test()),
         Some("size") => build::sizes(),
+        Some("bench") => setup::all().and_then(|_| build::all()).and_then(|_| bench()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb())
             .and_then(|_| std::fs::write(root().join("assets/lakeside-pois.geojson"), scene_gen::pois()))
@@ -104,6 +105,25 @@ fn vite_example() -> Result {
     // `npm ci` follows the committed lock file exactly; the local package is linked, not copied.
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir))?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&dir))
+}
+
+/// The side-by-side benchmark (not part of `test`): writes the generated town, installs three.js,
+/// model-viewer and esbuild into tests/bench, bundles the three.js page, serves, and prints a table.
+fn bench() -> Result {
+    let root = root();
+    let vendor = root.join("www/bench/vendor");
+    std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
+    std::fs::write(vendor.join("town.glb"), scene_gen::town_glb()).map_err(|e| e.to_string())?;
+    let dir = root.join("tests/bench");
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir))?;
+    run(Command::new(dir.join("node_modules/.bin/esbuild"))
+        .args(["three-viewer.js", "--bundle", "--minify", "--format=esm"])
+        .arg(format!("--outfile={}", vendor.join("three-viewer.js").display()))
+        .current_dir(&dir))?;
+    let mv = dir.join("node_modules/@google/model-viewer/dist/model-viewer.min.js");
+    std::fs::copy(&mv, vendor.join("model-viewer.min.js")).map_err(|e| format!("{}: {e}", mv.display()))?;
+    let port = serve::spawn(0, false)?;
+    run(Command::new("node").arg("tests/bench/compare.mjs").env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(&root))
 }
 
 /// The overlay benchmark (not part of `test`): prints a table of per-frame medians.

@@ -88,13 +88,16 @@ struct GpuStats {
     /// GPU bytes held by all viewers' scenes, and with their render targets.
     scene_bytes: f64,
     gpu_bytes: f64,
+    /// The wasm instance's linear memory (CPU side; it only grows).
+    wasm_bytes: f64,
 }
 
 /// What this bundle holds on the GPU right now: live viewers, open devices and bytes. Lets a page
 /// (and the tests) check that removed viewers and replaced scenes were released.
 #[wasm_bindgen(js_name = gpuStats)]
 pub fn gpu_stats() -> Result<JsValue, JsValue> {
-    let mut stats = GpuStats { viewers: 0, devices: crate::render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0 };
+    let wasm_bytes = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length()).unwrap_or(0);
+    let mut stats = GpuStats { viewers: 0, devices: crate::render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0, wasm_bytes: f64::from(wasm_bytes) };
     LIVE.with(|live| {
         let mut live = live.borrow_mut();
         live.retain(|w| w.strong_count() > 0);

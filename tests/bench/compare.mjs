@@ -1,0 +1,83 @@
+// Side-by-side benchmark: Scenic (WebGPU and WebGL2) against three.js r187 (a minimal GLTFLoader
+// viewer) and <model-viewer> 4.4, on the same GLBs at 600×450 CSS px, DPR 1, in the same headless
+// Chromium with the same flags, interleaved runs. Prints medians with min–max.
+// Run with `cargo xtask bench` (it builds, generates the town, installs the others, serves).
+import zlib from 'node:zlib';
+import { launch, BASE } from '../e2e/browser.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const ORBIT_FRAMES = 120;
+const SCENES = {
+  lakeside: '/assets/lakeside.glb',
+  DamagedHelmet: '/corpus/gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb',
+  town: '/bench/vendor/town.glb',
+};
+const CASES = {
+  'scenic webgpu': (src) => `/bench/scenic.html?backend=webgpu&src=${encodeURIComponent(src)}`,
+  'scenic webgl2': (src) => `/bench/scenic.html?backend=webgl2&src=${encodeURIComponent(src)}`,
+  'three.js r187': (src) => `/bench/three.html?src=${encodeURIComponent(src)}`,
+  'model-viewer 4.4': (src) => `/bench/model-viewer.html?src=${encodeURIComponent(src)}`,
+};
+const only = process.env.BENCH_SCENES?.split(',');
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
+const fmt = (a, digits = 0) => (a.length ? `${median(a).toFixed(digits)} (${Math.min(...a).toFixed(digits)}–${Math.max(...a).toFixed(digits)})` : 'n/a');
+
+async function once(browser, url) {
+  // A fresh context each run: empty cache, so code bytes are what a first visit downloads.
+  const context = await browser.newContext({ viewport: { width: 600, height: 450 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const code = [];
+  page.on('response', async (r) => {
+    const type = r.request().resourceType();
+    if (type === 'script' || r.url().endsWith('.wasm')) {
+      try { code.push(zlib.gzipSync(await r.body(), { level: 9 }).length); } catch { /* body gone */ }
+    }
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(`${BASE}${url}`);
+  await page.waitForFunction(() => window.__bench?.firstFrame !== null || window.__bench?.error, null, { timeout: 180000 });
+  const { firstFrame, error } = await page.evaluate(() => window.__bench);
+  if (error) throw new Error(`${url}: ${error}`);
+  await page.waitForTimeout(500);
+  const task = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  const t0 = await task();
+  const deltas = await page.evaluate((n) => window.__orbitFrames(n), ORBIT_FRAMES);
+  const cpu = ((await task()) - t0) * 1000 / ORBIT_FRAMES;
+  await page.waitForTimeout(300);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  const wasm = await page.evaluate(() => window.__bench.memory());
+  await context.close();
+  return { code: code.reduce((a, b) => a + b, 0), firstFrame, frame: median(deltas), cpu, memory: heap + wasm, wasm };
+}
+
+const browser = await launch();
+const results = {};
+for (let run = 0; run < RUNS; run++) {
+  for (const [scene, src] of Object.entries(SCENES)) {
+    if (only && !only.includes(scene)) continue;
+    for (const [name, url] of Object.entries(CASES)) {
+      const key = `${scene}|${name}`;
+      results[key] ??= [];
+      try {
+        results[key].push(await once(browser, url(src)));
+      } catch (e) {
+        console.error(`run ${run + 1}: ${key}: ${e.message.split('\n')[0]}`);
+      }
+      process.stderr.write('.');
+    }
+  }
+}
+await browser.close();
+process.stderr.write('\n');
+
+console.log(`Medians (min–max) over ${RUNS} interleaved runs; 600×450 CSS px, DPR 1; headless Chromium (SwiftShader).`);
+console.log('| scene | viewer | code gzipped (KB) | first frame (ms) | frame interval (ms) | main-thread CPU / frame (ms) | JS heap + wasm (MB) |');
+console.log('|---|---|---|---|---|---|---|');
+for (const [key, rows] of Object.entries(results)) {
+  const [scene, name] = key.split('|');
+  const col = (f) => rows.map(f);
+  console.log(`| ${scene} | ${name} | ${fmt(col((r) => r.code / 1000), 1)} | ${fmt(col((r) => r.firstFrame))} | ${fmt(col((r) => r.frame), 1)} | ${fmt(col((r) => r.cpu), 2)} | ${fmt(col((r) => r.memory / 1e6), 1)} |`);
+}
