@@ -18,7 +18,7 @@ const importers = {
 const bundles = new Map();
 function bundle(name) {
   if (!bundles.has(name)) {
-    const loading = importers[name]().then(async (m) => { await m.default(); return m; });
+    const loading = importers[name]().then(async (m) => { await m.default(); performance.mark(`scenic:${name}-ready`); return m; });
     // A failed download may be retried by the next viewer (a flaky mobile network).
     loading.catch(() => bundles.delete(name));
     bundles.set(name, loading);
@@ -278,6 +278,7 @@ export class ScenicViewer extends HTMLElement {
         return this.#opening;
       }
       this.#viewer = viewer;
+      performance.mark('scenic:gpu-ready');
       this.#poiLayer.attach(viewer);
       this.dataset.backend = viewer.backend;
       applyStaging(this, viewer, (m) => this.#warn(m));
@@ -341,11 +342,13 @@ export class ScenicViewer extends HTMLElement {
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
       });
       if (token !== this.#loadToken) return;
+      performance.mark('scenic:model-ready');
       this.#info = info;
       this.#requestFrame();
       // Ready once the first frame is drawn (or soon, where frames are paused, as in a hidden tab).
       await new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 250); });
       if (token !== this.#loadToken) return;
+      performance.mark('scenic:first-frame');
       this.dataset.state = 'ready';
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));

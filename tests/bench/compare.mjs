@@ -7,19 +7,23 @@ import { launch, BASE } from '../e2e/browser.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // Orbit frames per scene: fewer for the town, whose frames take most of a second here.
-const ORBIT_FRAMES = { lakeside: 120, DamagedHelmet: 120, town: 30 };
+const ORBIT_FRAMES = { lakeside: 60, DamagedHelmet: 60, town: 20 };
 const SCENES = {
   lakeside: '/assets/lakeside.glb',
   DamagedHelmet: '/corpus/gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb',
   town: '/bench/vendor/town.glb',
 };
 const CASES = {
+  // BENCH_BEFORE=1 adds the build saved in www/bench/vendor/before/ (copy www/scenic-viewer.js,
+  // www/features and www/pkg there before a change) to measure the change in the same run.
+  ...(process.env.BENCH_BEFORE ? { 'scenic webgpu (before)': (src) => `/bench/scenic.html?lib=before&backend=webgpu&src=${encodeURIComponent(src)}` } : {}),
   'scenic webgpu': (src) => `/bench/scenic.html?backend=webgpu&src=${encodeURIComponent(src)}`,
   'scenic webgl2': (src) => `/bench/scenic.html?backend=webgl2&src=${encodeURIComponent(src)}`,
   'three.js r187': (src) => `/bench/three.html?src=${encodeURIComponent(src)}`,
   'model-viewer 4.4': (src) => `/bench/model-viewer.html?src=${encodeURIComponent(src)}`,
 };
 const only = process.env.BENCH_SCENES?.split(',');
+const onlyCases = process.env.BENCH_CASES?.split(',');
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
 const fmt = (a, digits = 0) => (a.length ? `${median(a).toFixed(digits)} (${Math.min(...a).toFixed(digits)}–${Math.max(...a).toFixed(digits)})` : 'n/a');
@@ -40,6 +44,8 @@ async function once(browser, url, frames) {
   await page.goto(`${BASE}${url}`);
   await page.waitForFunction(() => window.__bench?.firstFrame !== null || window.__bench?.error, null, { timeout: 180000 });
   const { firstFrame, error } = await page.evaluate(() => window.__bench);
+  // Scenic's own User Timing marks (wasm ready, GPU ready, model ready, first frame).
+  const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('scenic:')).map((m) => [m.name.slice(7).replace(/^web(gpu|gl2)-/, 'wasm-'), m.startTime])));
   if (error) throw new Error(`${url}: ${error}`);
   await page.waitForTimeout(500);
   const task = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
@@ -54,17 +60,20 @@ async function once(browser, url, frames) {
   const heap = usage.usedSize + (usage.backingStorageSize ?? 0);
   const wasm = await page.evaluate(() => window.__bench.memory());
   await context.close();
-  return { code: code.reduce((a, b) => a + b, 0), firstFrame, frame: median(deltas), cpu, memory: heap + wasm, wasm };
+  return { code: code.reduce((a, b) => a + b, 0), firstFrame, frame: median(deltas), cpu, memory: heap + wasm, wasm, marks };
 }
 
-const browser = await launch();
+let browser = await launch();
 const results = {};
 for (let run = 0; run < RUNS; run++) {
   for (const [scene, src] of Object.entries(SCENES)) {
     if (only && !only.includes(scene)) continue;
     for (const [name, url] of Object.entries(CASES)) {
+      if (onlyCases && !onlyCases.some((c) => name.includes(c))) continue;
       const key = `${scene}|${name}`;
       results[key] ??= [];
+      // A crashed browser (it happens under SwiftShader's memory pressure) is started again.
+      if (!browser.isConnected()) browser = await launch();
       try {
         results[key].push(await once(browser, url(src), ORBIT_FRAMES[scene]));
       } catch (e) {
@@ -84,4 +93,15 @@ for (const [key, rows] of Object.entries(results)) {
   const [scene, name] = key.split('|');
   const col = (f) => rows.map(f);
   console.log(`| ${scene} | ${name} | ${fmt(col((r) => r.code / 1000), 1)} | ${fmt(col((r) => r.firstFrame))} | ${fmt(col((r) => r.frame), 1)} | ${fmt(col((r) => r.cpu), 2)} | ${fmt(col((r) => r.memory / 1e6), 1)} | ${name.startsWith('scenic') ? fmt(col((r) => r.wasm / 1e6), 1) : '–'} |`);
+}
+
+console.log('');
+console.log('Scenic first frame, where the time goes (ms since navigation start, medians):');
+console.log('| scene | backend | wasm ready | GPU ready | model ready | first frame |');
+console.log('|---|---|---|---|---|---|');
+for (const [key, rows] of Object.entries(results)) {
+  const [scene, name] = key.split('|');
+  if (!name.startsWith('scenic') || !rows.length) continue;
+  const m = (k) => fmt(rows.map((r) => r.marks[k]).filter((v) => v !== undefined));
+  console.log(`| ${scene} | ${name.slice(7)} | ${m('wasm-ready')} | ${m('gpu-ready')} | ${m('model-ready')} | ${m('first-frame')} |`);
 }

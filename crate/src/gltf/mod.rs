@@ -61,6 +61,25 @@ const GLB_MAGIC: &[u8; 4] = b"glTF";
 
 /// Reads a `.glb` or `.gltf` and validates it.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, LoadError> {
+    let (document, blob, report) = parse_parts(bytes)?;
+    Ok(Parsed { document, blob: blob.map(<[u8]>::to_vec), report })
+}
+
+/// As `parse`, taking the file's bytes: a GLB's BIN chunk stays in that allocation (the JSON
+/// before it is cut off in place) instead of being copied, so loading a GLB holds one copy of
+/// it, not two, at its peak.
+pub fn parse_vec(mut bytes: Vec<u8>) -> Result<Parsed, LoadError> {
+    let (document, blob, report) = parse_parts(&bytes)?;
+    let range = blob.map(|b| (b.as_ptr() as usize - bytes.as_ptr() as usize, b.len()));
+    let blob = range.map(|(start, len)| {
+        bytes.truncate(start + len);
+        bytes.drain(..start);
+        bytes
+    });
+    Ok(Parsed { document, blob, report })
+}
+
+fn parse_parts(bytes: &[u8]) -> Result<(Document, Option<&[u8]>, LoadReport), LoadError> {
     let (json, blob) = if bytes.starts_with(GLB_MAGIC) { validate::glb(bytes)? } else { (bytes, None) };
     if json.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(LoadError::Container("JSON must not start with a byte order mark".into()));
@@ -72,7 +91,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, LoadError> {
     let root: gltf::json::Root = serde_json::from_value(value).map_err(|e| LoadError::invalid("", e.to_string()))?;
     let document = Document::from_json_without_validation(root);
     validate::document(&document, blob, &mut report)?;
-    Ok(Parsed { document, blob: blob.map(<[u8]>::to_vec), report })
+    Ok((document, blob, report))
 }
 
 impl Parsed {
@@ -249,6 +268,23 @@ pub(crate) mod tests {
         "buffers":[{"byteLength":36,"uri":"data:application/octet-stream;base64,AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA"}],
         "bufferViews":[{"buffer":0,"byteLength":36}],
         "accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,0]}]}"#;
+
+    #[test]
+    fn parse_vec_keeps_the_bin_chunk_in_place_and_loads_the_same_scene() {
+        let glb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/lakeside.glb")).unwrap();
+        let by_ref = parse(&glb).unwrap();
+        let bin = by_ref.blob.clone().unwrap();
+        let capacity = glb.capacity();
+        let owned = parse_vec(glb).unwrap();
+        let blob = owned.blob.as_ref().unwrap();
+        assert_eq!(blob, &bin);
+        assert_eq!(blob.capacity(), capacity, "the file's allocation is reused, not copied");
+        let (a, b) = (build(by_ref, Fetched::default()).unwrap(), build(owned, Fetched::default()).unwrap());
+        assert_eq!(a.scene.meshes.len(), b.scene.meshes.len());
+        assert_eq!(a.scene.meshes[0].primitives[0].positions, b.scene.meshes[0].primitives[0].positions);
+        // Plain JSON has no BIN chunk.
+        assert!(parse_vec(TRIANGLE.as_bytes().to_vec()).unwrap().blob.is_none());
+    }
 
     #[test]
     fn loads_inline_triangle_with_flat_normals_and_world_bounds() {

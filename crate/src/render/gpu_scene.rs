@@ -9,8 +9,7 @@ use super::texture::{Samplers, upload_bitmap, MipGen};
 use super::{Layouts, PipelineKey, Defaults};
 use crate::scene::{AlphaMode, Material, Scene, Topology};
 
-/// Interleaved vertex: position, normal, tangent, uv0, uv1, colour.
-pub const VERTEX_FLOATS: usize = 18;
+pub use crate::scene::VERTEX_FLOATS;
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -99,20 +98,6 @@ impl Drop for GpuScene {
             b.destroy();
         }
     }
-}
-
-fn pack(p: &crate::scene::Primitive) -> Vec<f32> {
-    let n = p.positions.len();
-    let mut v = Vec::with_capacity(n * VERTEX_FLOATS);
-    for i in 0..n {
-        v.extend_from_slice(&p.positions[i]);
-        v.extend_from_slice(&p.normals[i]);
-        v.extend_from_slice(&p.tangents.as_ref().map_or([1.0, 0.0, 0.0, 1.0], |t| t[i]));
-        v.extend_from_slice(&p.uv0.as_ref().map_or([0.0; 2], |t| t[i]));
-        v.extend_from_slice(&p.uv1.as_ref().map_or([0.0; 2], |t| t[i]));
-        v.extend_from_slice(&p.colors.as_ref().map_or([1.0; 4], |t| t[i]));
-    }
-    v
 }
 
 /// Texture + sampler pair of a material slot (the neutral default when empty).
@@ -220,7 +205,7 @@ impl GpuScene {
                 }
                 let vertices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                     label: Some("vertices"),
-                    contents: bytemuck::cast_slice(&pack(p)),
+                    contents: bytemuck::cast_slice(&p.interleaved()),
                     usage: wgpu::BufferUsages::VERTEX,
                 });
                 let (indices, count) = match &p.indices {

@@ -143,13 +143,29 @@ fn pbr_neutral(c_in: vec3<f32>) -> vec3<f32> {
 
 @fragment
 fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
-    // Every slot is sampled in uniform control flow; an empty slot is bound to a neutral 1x1
-    // texture (white, or a flat normal), so no branch is needed around the samples.
-    let base_tex = textureSample(t_base, s_base, slot_uv(mat.slots[0], in));
-    let mr = textureSample(t_mr, s_mr, slot_uv(mat.slots[1], in));
-    let tn_raw = textureSample(t_normal, s_normal, slot_uv(mat.slots[2], in)).xyz;
-    let occlusion = textureSample(t_occlusion, s_occlusion, slot_uv(mat.slots[3], in)).r;
-    let emissive_tex = textureSample(t_emissive, s_emissive, slot_uv(mat.slots[4], in)).rgb;
+    // Only the slots a material uses are sampled: where fragments are shaded on the CPU
+    // (SwiftShader, low-end phones) a sample of the neutral 1x1 texture costs as much as a real
+    // one. The branches depend on the material uniform only, so control flow stays uniform.
+    var base_tex = vec4<f32>(1.0);
+    if (mat.slots[0].info.y > 0.5) {
+        base_tex = textureSample(t_base, s_base, slot_uv(mat.slots[0], in));
+    }
+    var mr = vec4<f32>(1.0);
+    if (mat.slots[1].info.y > 0.5) {
+        mr = textureSample(t_mr, s_mr, slot_uv(mat.slots[1], in));
+    }
+    var tn_raw = vec3<f32>(0.5, 0.5, 1.0);
+    if (mat.slots[2].info.y > 0.5) {
+        tn_raw = textureSample(t_normal, s_normal, slot_uv(mat.slots[2], in)).xyz;
+    }
+    var occlusion = 1.0;
+    if (mat.slots[3].info.y > 0.5) {
+        occlusion = textureSample(t_occlusion, s_occlusion, slot_uv(mat.slots[3], in)).r;
+    }
+    var emissive_tex = vec3<f32>(1.0);
+    if (mat.slots[4].info.y > 0.5) {
+        emissive_tex = textureSample(t_emissive, s_emissive, slot_uv(mat.slots[4], in)).rgb;
+    }
 
     var base = mat.base_color * in.color * base_tex;
     let mode = mat.alpha.y;

@@ -240,8 +240,7 @@ impl Viewer {
             };
             let stale = || state.borrow().generation != generation;
             let bytes = fetch_bytes(&url, &signal, &progress).await.map_err(|e| to_js(format!("could not load {url}: {e}")))?;
-            let parsed = loader::parse(&bytes).map_err(|e| to_js(format!("{url}: {e}")))?;
-            drop(bytes);
+            let parsed = loader::parse_vec(bytes).map_err(|e| to_js(format!("{url}: {e}")))?;
             // Buffers and images are fetched in parallel.
             let refs = parsed.external_refs();
             let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
@@ -259,7 +258,7 @@ impl Viewer {
             }
             let loaded = loader::build(parsed, fetched).map_err(|e| to_js(format!("{url}: {e}")))?;
             let mut warnings = loaded.report.warnings;
-            let scene = loaded.scene;
+            let mut scene = loaded.scene;
             let decoded = join_all(scene.images.iter().map(|img| async move {
                 if img.bytes.is_empty() {
                     return Ok(None);
@@ -276,6 +275,10 @@ impl Viewer {
                         bitmaps.push(None);
                     }
                 }
+            }
+            // Encoded images now live in the browser's bitmaps: free their bytes here.
+            for img in &mut scene.images {
+                img.bytes = Vec::new();
             }
             if stale() {
                 return Err(to_js("superseded by a newer load"));
