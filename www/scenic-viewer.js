@@ -130,7 +130,7 @@ export class ScenicViewer extends HTMLElement {
   #root; #canvas; #bar; #progress; #message; #notice; #poster; #start;
   #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
   #rafPending = false; #visible = true; #started = false;
-  #resizeObserver; #intersection; #listeners = null; #loadToken = 0; #poiLayer;
+  #resizeObserver; #intersection; #listeners = null; #loadToken = 0; #poiLayer; #download = null;
 
   constructor() {
     super();
@@ -291,6 +291,8 @@ export class ScenicViewer extends HTMLElement {
   #drop() {
     this.#openToken++;
     this.#loadToken++;
+    this.#download?.abort();
+    this.#download = null;
     this.#poiLayer.detach();
     this.#viewer?.free();
     this.#viewer = null;
@@ -328,19 +330,28 @@ export class ScenicViewer extends HTMLElement {
     this.#info = null;
     this.#setProgress(0, 0);
     this.dataset.state = 'loading';
+    this.#download?.abort();
+    this.#download = null;
     try {
+      // The model downloads while the wasm compiles and the GPU opens, not after.
+      let url = null, response;
+      if (src) {
+        url = new URL(src, document.baseURI).href;
+        const download = this.#download = new AbortController();
+        response = fetch(url, { signal: download.signal });
+        response.catch(() => {}); // reported by load() below, or dropped with a newer load
+      }
       await this.#open();
       if (token !== this.#loadToken) return;
       if (!src) {
         this.#viewer.unload();
         throw new Error('no model: set the src attribute to a .glb or .gltf URL');
       }
-      const url = new URL(src, document.baseURI).href;
       const info = await this.#viewer.load(url, (loaded, total) => {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      });
+      }, response);
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;

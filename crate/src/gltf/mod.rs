@@ -115,9 +115,16 @@ impl Parsed {
 
 /// Builds the scene from a parsed document and its fetched resources.
 pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
+    build_with(parsed, fetched, &mut |_| {})
+}
+
+/// As `build`, handing the images to `on_images` as soon as they are extracted, before the
+/// geometry is decoded: the browser can decode them while the CPU builds meshes and tangents.
+pub fn build_with(parsed: Parsed, fetched: Fetched, on_images: &mut dyn FnMut(&[Image])) -> Result<Loaded, LoadError> {
     let Parsed { document: doc, blob, mut report } = parsed;
     let buffers = buffers(&doc, blob, fetched.buffers)?;
     let images = images(&doc, &buffers, fetched.images, &mut report)?;
+    on_images(&images);
     let textures = material::textures(&doc, &images);
     let materials = doc.materials().map(|m| material::material(&m, &textures)).collect();
     let meshes = doc.meshes().map(|m| mesh::mesh(&m, &buffers, &mut report)).collect::<Result<_, _>>()?;

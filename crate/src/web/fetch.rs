@@ -26,7 +26,12 @@ pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Pr
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(signal));
     let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|e| js_error(&e))?;
+    read_response(window.fetch_with_str_and_init(url, &init), progress).await
+}
+
+/// Reads the body of a `fetch()` already under way (a promise of a Response), with progress.
+pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Result<Vec<u8>, String> {
+    let resp = JsFuture::from(response).await.map_err(|e| js_error(&e))?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "fetch returned something other than a Response".to_string())?;
     if !resp.ok() {
         return Err(format!("HTTP {} {}", resp.status(), resp.status_text()));
@@ -54,7 +59,8 @@ pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Pr
 
 /// Decodes an encoded image in the browser (not in wasm), as stored: no colour conversion,
 /// no premultiplication, so texels reach the shader as authored.
-pub async fn decode_image(bytes: &[u8], mime: &str) -> Result<web_sys::ImageBitmap, String> {
+/// Starts decoding now (the browser works on it off the main thread); await with `decoded`.
+pub fn start_decode(bytes: &[u8], mime: &str) -> Result<js_sys::Promise, String> {
     let array = Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
     let opts = web_sys::BlobPropertyBag::new();
@@ -69,7 +75,12 @@ pub async fn decode_image(bytes: &[u8], mime: &str) -> Result<web_sys::ImageBitm
     let timeout = js_sys::Promise::new(&mut |_, reject| {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 15_000);
     });
-    let bitmap = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout)))
+    Ok(js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout)))
+}
+
+/// The bitmap of a decode begun with `start_decode`.
+pub async fn decoded(started: js_sys::Promise) -> Result<web_sys::ImageBitmap, String> {
+    let bitmap = JsFuture::from(started)
         .await
         .map_err(|e| if e.is_undefined() { "decoding took longer than 15 s".to_string() } else { js_error(&e) })?;
     bitmap.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())

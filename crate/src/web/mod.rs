@@ -16,7 +16,7 @@ use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
 use crate::render::{Backend, Renderer, View};
 use crate::scene::{Projection, Scene};
-use fetch::{Progress, decode_image, fetch_bytes};
+use fetch::{Progress, fetch_bytes, start_decode};
 
 pub(crate) fn js_error(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
@@ -216,8 +216,10 @@ impl Viewer {
     }
 
     /// Loads a glTF/GLB from `url`, calling `on_progress(loaded, total)` as bytes arrive.
-    /// Resolves with what was loaded (warnings, scenes, cameras); rejects with a readable message.
-    pub fn load(&self, url: String, on_progress: js_sys::Function) -> js_sys::Promise {
+    /// `response`, when given, is a `fetch(url)` the page started already (so the model downloads
+    /// while the wasm and the GPU start up). Resolves with what was loaded (warnings, scenes,
+    /// cameras); rejects with a readable message.
+    pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             let (generation, signal) = {
@@ -239,7 +241,11 @@ impl Viewer {
                 }),
             };
             let stale = || state.borrow().generation != generation;
-            let bytes = fetch_bytes(&url, &signal, &progress).await.map_err(|e| to_js(format!("could not load {url}: {e}")))?;
+            let bytes = match response {
+                Some(r) => fetch::read_response(r, &progress).await,
+                None => fetch_bytes(&url, &signal, &progress).await,
+            }
+            .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
             let parsed = loader::parse_vec(bytes).map_err(|e| to_js(format!("{url}: {e}")))?;
             // Buffers and images are fetched in parallel.
             let refs = parsed.external_refs();
@@ -256,14 +262,20 @@ impl Viewer {
             if stale() {
                 return Err(to_js("superseded by a newer load"));
             }
-            let loaded = loader::build(parsed, fetched).map_err(|e| to_js(format!("{url}: {e}")))?;
+            // Images start decoding in the browser as soon as they are out of the file; meshes
+            // and tangents are built meanwhile.
+            let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
+            let loaded = loader::build_with(parsed, fetched, &mut |images| {
+                started = images.iter().map(|img| if img.bytes.is_empty() { Ok(None) } else { start_decode(&img.bytes, &img.mime).map(Some) }).collect();
+            })
+            .map_err(|e| to_js(format!("{url}: {e}")))?;
             let mut warnings = loaded.report.warnings;
             let mut scene = loaded.scene;
-            let decoded = join_all(scene.images.iter().map(|img| async move {
-                if img.bytes.is_empty() {
-                    return Ok(None);
+            let decoded = join_all(started.into_iter().map(|s| async move {
+                match s? {
+                    Some(p) => fetch::decoded(p).await.map(Some),
+                    None => Ok(None),
                 }
-                decode_image(&img.bytes, &img.mime).await.map(Some)
             }))
             .await;
             let mut bitmaps = Vec::new();
