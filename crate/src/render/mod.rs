@@ -299,7 +299,9 @@ impl Renderer {
             depth_stencil: Some(wgpu::DepthStencilState {
                 format: DEPTH,
                 depth_write_enabled: Some(false),
-                depth_compare: Some(wgpu::CompareFunction::Always),
+                // Drawn after the opaque geometry at the far plane: only uncovered pixels
+                // run the sky shader (early depth test).
+                depth_compare: Some(wgpu::CompareFunction::LessEqual),
                 stencil: Default::default(),
                 bias: Default::default(),
             }),
@@ -519,17 +521,27 @@ impl Renderer {
                 multiview_mask: None,
             });
             pass.set_bind_group(0, &self.globals_bg, &[]);
-            pass.set_pipeline(&self.sky);
-            pass.draw(0..3, 0..1);
+            // Opaque geometry, then the sky behind it, then transparent geometry over both.
+            let mut sky_drawn = false;
             if let Some(scene) = &self.scene {
                 let mut current = None;
                 for d in scene.sorted_draws(v.view) {
+                    if d.key.blend && !sky_drawn {
+                        pass.set_pipeline(&self.sky);
+                        pass.draw(0..3, 0..1);
+                        sky_drawn = true;
+                        current = None;
+                    }
                     if current != Some(d.key) {
                         pass.set_pipeline(&pipelines[&d.key]);
                         current = Some(d.key);
                     }
                     scene.draw(&mut pass, d);
                 }
+            }
+            if !sky_drawn {
+                pass.set_pipeline(&self.sky);
+                pass.draw(0..3, 0..1);
             }
         }
         encoder.finish()
