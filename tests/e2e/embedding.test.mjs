@@ -171,6 +171,27 @@ test('removing viewers releases their GPU memory, devices, observers and listene
   await page.close();
 });
 
+test('multisampling is used below devicePixelRatio 2 and skipped above (render targets in GPU bytes)', async () => {
+  for (const [dpr, samples] of [[1, 4], [2, 1]]) {
+    const { page } = await blank({ deviceScaleFactor: dpr });
+    await addViewer(page, { src: BOX, backend: 'webgpu' });
+    await waitReady(page);
+    const s = await stats(page);
+    const px = (200 * dpr) ** 2;
+    // Depth (4 bytes) per sample, plus a 4-byte colour target only when multisampling.
+    const targets = px * samples * (samples > 1 ? 8 : 4);
+    assert.equal(s.gpuBytes - s.sceneBytes, targets, `DPR ${dpr}: ${JSON.stringify(s)}`);
+    const red = await page.evaluate(async () => {
+      const p = await document.querySelector('scenic-viewer').readPixels();
+      const i = ((p.height >> 1) * p.width + (p.width >> 1)) * 4;
+      return [p.width, p.data[i], p.data[i + 1]];
+    });
+    assert.equal(red[0], 200 * dpr);
+    assert.ok(red[1] > 100 && red[2] < 60, `Box drawn at DPR ${dpr}: ${red}`);
+    await page.close();
+  }
+});
+
 test('staging attributes: camera-orbit, environment, exposure, alt; wrong values warn and keep the viewer', async () => {
   const { page } = await blank();
   await addViewer(page, { src: LAKESIDE, backend: 'webgpu', 'camera-orbit': '90deg 30deg 150%', alt: 'Lakeside, 3D' });

@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,8 @@ pub struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // pygeoapi's Flask server can leave a child behind: stop its whole process group.
+        let _ = Command::new("kill").arg("--").arg(format!("-{}", self.child.id())).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -66,6 +69,7 @@ pub fn start(corpus: &std::path::Path) -> Result<Server> {
     run(Command::new(&bin).args(["openapi", "generate"]).arg(&cfg).arg("--output-file").arg(&openapi))?;
     let child = Command::new(&bin)
         .args(["serve", "--flask"])
+        .process_group(0)
         .env("PYGEOAPI_CONFIG", &cfg)
         .env("PYGEOAPI_OPENAPI", &openapi)
         .stdout(std::process::Stdio::null())

@@ -16,7 +16,12 @@ use std::rc::{Rc, Weak};
 use gpu_scene::{GpuScene, VERTEX_FLOATS};
 use texture::{MipGen, Samplers};
 
-const MSAA: u32 = 4;
+/// Multisampling below devicePixelRatio 2 only. On denser screens (most phones) pixels are small
+/// enough that 4× MSAA costs more than it shows: measured with `cargo xtask bench` (lakeside,
+/// SwiftShader) it was the whole gap to three.js, 50 → 33 ms a frame.
+fn samples_for(device_pixel_ratio: f64) -> u32 {
+    if device_pixel_ratio >= 2.0 { 1 } else { 4 }
+}
 const DEPTH: wgpu::TextureFormat = wgpu::TextureFormat::Depth24Plus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +87,9 @@ pub struct View {
 struct Targets {
     width: u32,
     height: u32,
-    color: wgpu::TextureView,
+    samples: u32,
+    /// The multisampled colour target (none when drawing straight into the frame).
+    color: Option<wgpu::TextureView>,
     depth: wgpu::TextureView,
 }
 
@@ -245,6 +252,7 @@ impl Renderer {
         let (w, h) = (canvas.width().max(1), canvas.height().max(1));
         let (gpu, surface) = Gpu::open(canvas, want).await?;
         let (device, queue) = (gpu.device.clone(), gpu.queue.clone());
+        let samples = samples_for(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()));
         let caps = surface.get_capabilities(&gpu.adapter);
         // Render straight into the canvas format. A WebGPU canvas is bgra8unorm/rgba8unorm; its
         // sRGB view format was seen to reach the page unencoded here (SwiftShader), so the shader
@@ -305,7 +313,7 @@ impl Renderer {
                 stencil: Default::default(),
                 bias: Default::default(),
             }),
-            multisample: wgpu::MultisampleState { count: MSAA, ..Default::default() },
+            multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
             multiview_mask: None,
             cache: None,
         });
@@ -327,7 +335,7 @@ impl Renderer {
             normal: view(texture::solid(&device, &queue, [128, 128, 255, 255], false)),
             sampler: device.create_sampler(&Default::default()),
         };
-        let targets = Self::make_targets(&device, format, w, h);
+        let targets = Self::make_targets(&device, format, w, h, samples);
         let mips = MipGen::new(&device);
         Ok(Renderer {
             gpu,
@@ -353,14 +361,14 @@ impl Renderer {
         })
     }
 
-    fn make_targets(device: &wgpu::Device, format: wgpu::TextureFormat, width: u32, height: u32) -> Targets {
+    fn make_targets(device: &wgpu::Device, format: wgpu::TextureFormat, width: u32, height: u32, samples: u32) -> Targets {
         let make = |format, label| {
             device
                 .create_texture(&wgpu::TextureDescriptor {
                     label: Some(label),
                     size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
                     mip_level_count: 1,
-                    sample_count: MSAA,
+                    sample_count: samples,
                     dimension: wgpu::TextureDimension::D2,
                     format,
                     usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
@@ -368,7 +376,7 @@ impl Renderer {
                 })
                 .create_view(&Default::default())
         };
-        Targets { width, height, color: make(format, "msaa"), depth: make(DEPTH, "depth") }
+        Targets { width, height, samples, color: (samples > 1).then(|| make(format, "msaa")), depth: make(DEPTH, "depth") }
     }
 
     /// The oldest GPU error since the last call, if any.
@@ -392,7 +400,7 @@ impl Renderer {
         self.config.width = w;
         self.config.height = h;
         self.surface.configure(&self.device, &self.config);
-        self.targets = Self::make_targets(&self.device, self.format, w, h);
+        self.targets = Self::make_targets(&self.device, self.format, w, h, self.targets.samples);
     }
 
     /// Replaces the GPU scene (the old one's memory is freed) and shows glTF scene `index`.
@@ -416,8 +424,9 @@ impl Renderer {
     /// targets (the canvas's own buffer is the browser's).
     pub fn gpu_bytes(&self) -> u64 {
         let t = &self.targets;
-        let px = u64::from(t.width) * u64::from(t.height) * u64::from(MSAA);
-        self.scene.as_ref().map_or(0, GpuScene::bytes) + px * (4 + 4)
+        let px = u64::from(t.width) * u64::from(t.height) * u64::from(t.samples);
+        let color = if t.color.is_some() { 4 } else { 0 };
+        self.scene.as_ref().map_or(0, GpuScene::bytes) + px * (color + 4)
     }
 
     pub fn scene_bytes(&self) -> u64 {
@@ -429,7 +438,7 @@ impl Renderer {
     }
 
     fn pipeline(&mut self, key: PipelineKey) -> wgpu::RenderPipeline {
-        let (device, module, layout, format) = (&self.device, &self.module, &self.pipeline_layout, self.format);
+        let (device, module, layout, format, samples) = (&self.device, &self.module, &self.pipeline_layout, self.format, self.targets.samples);
         self.pipelines
             .entry(key)
             .or_insert_with(|| {
@@ -471,7 +480,7 @@ impl Renderer {
                         stencil: Default::default(),
                         bias: Default::default(),
                     }),
-                    multisample: wgpu::MultisampleState { count: MSAA, ..Default::default() },
+                    multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
                     multiview_mask: None,
                     cache: None,
                 })
@@ -505,11 +514,21 @@ impl Renderer {
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("frame"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &self.targets.color,
-                    depth_slice: None,
-                    resolve_target: Some(resolve),
-                    ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Discard },
+                // Multisampled: draw into the MSAA target and resolve into `resolve`; else straight in.
+                color_attachments: &[Some(if let Some(color) = &self.targets.color {
+                    wgpu::RenderPassColorAttachment {
+                        view: color,
+                        depth_slice: None,
+                        resolve_target: Some(resolve),
+                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Discard },
+                    }
+                } else {
+                    wgpu::RenderPassColorAttachment {
+                        view: resolve,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Store },
+                    }
                 })],
                 depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                     view: &self.targets.depth,
