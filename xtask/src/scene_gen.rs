@@ -243,6 +243,14 @@ impl Builder {
         self.accessors.len() - 1
     }
 
+    /// The GLB of `doc` (everything but the buffer tables, which come from this builder).
+    fn finish(self, mut doc: Value) -> Vec<u8> {
+        doc["accessors"] = json!(self.accessors);
+        doc["bufferViews"] = json!(self.views);
+        doc["buffers"] = json!([{"byteLength": self.bin.len()}]);
+        pack_glb(&doc, self.bin)
+    }
+
     fn mesh(&mut self, m: &Mesh, material: usize, name: &str) -> Value {
         let pos = self.floats(&m.positions, "VEC3", true);
         let nrm = self.floats(&m.normals, "VEC3", false);
@@ -307,9 +315,6 @@ pub fn glb() -> Vec<u8> {
         "nodes": nodes,
         "meshes": meshes,
         "materials": materials,
-        "accessors": b.accessors,
-        "bufferViews": b.views,
-        "buffers": [{"byteLength": b.bin.len()}],
         "cameras": [{"name": "Overlook 观景台", "type": "perspective", "perspective": {"yfov": 0.8, "znear": 0.5, "zfar": 1000.0}}],
     });
     let mut doc = doc;
@@ -318,7 +323,7 @@ pub fn glb() -> Vec<u8> {
     doc["nodes"].as_array_mut().unwrap().push(json!({"name": "Overlook 观景台", "camera": 0,
         "translation": [70.0, 40.0, -70.0], "rotation": quat_look(-0.75, 0.33)}));
     doc["scenes"][0]["nodes"].as_array_mut().unwrap().push(json!(cam));
-    pack_glb(&doc, b.bin)
+    b.finish(doc)
 }
 
 /// A wall of `cols` × `rows` panels (alternating wall and window colours), from `a` along `u`
@@ -416,11 +421,8 @@ pub fn town_glb() -> Vec<u8> {
         "nodes": nodes,
         "meshes": meshes,
         "materials": materials,
-        "accessors": b.accessors,
-        "bufferViews": b.views,
-        "buffers": [{"byteLength": b.bin.len()}],
     });
-    pack_glb(&doc, b.bin)
+    b.finish(doc)
 }
 
 fn pack_glb(doc: &Value, bin: Vec<u8>) -> Vec<u8> {
@@ -471,11 +473,8 @@ pub fn ningbo_glb() -> Vec<u8> {
         "nodes": [{"name": "Ground", "mesh": 0}],
         "meshes": meshes,
         "materials": materials,
-        "accessors": b.accessors,
-        "bufferViews": b.views,
-        "buffers": [{"byteLength": b.bin.len()}],
     });
-    pack_glb(&doc, b.bin)
+    b.finish(doc)
 }
 
 /// The demo POIs (GeoJSON with scene positions), one or more of every category.
