@@ -15,12 +15,12 @@ for (const viewer of document.querySelectorAll('.example scenic-viewer')) {
 
 const log = document.getElementById('log');
 const events = document.getElementById('events-viewer');
-for (const name of ['load', 'error', 'progress', 'poi-select', 'poi-warning', 'poi-error', 'warning']) {
+for (const name of ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning']) {
   events.addEventListener(name, (e) => {
     const d = e.detail ?? {};
     const text = name === 'load' ? `${d.triangles} triangles, ${d.scenes.length} scene(s)`
       : name === 'progress' ? `${d.loaded} / ${d.total} bytes`
-      : name === 'poi-select' ? `${d.id}` : JSON.stringify(d);
+      : name === 'poi-select' ? `${d.id}` : name === 'poi-load' ? `${d.count} POIs` : JSON.stringify(d);
     log.textContent = `${name}: ${text}\n${log.textContent}`.slice(0, 4000);
   });
 }

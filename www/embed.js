@@ -4,7 +4,7 @@
 //   parent → frame  { type: 'scenic', id, call: 'flyTo' | 'selectPoi' | 'closeCard' | 'resetView' |
 //                     'setAttribute' | 'removeAttribute' | 'getInfo' | 'getPois' | 'getCameraOrbit', args: [...] }
 //   frame → parent  { type: 'scenic', id, result } or { type: 'scenic', id, error }   (replies)
-//                   { type: 'scenic', event: 'ready' | 'load' | 'error' | 'progress' | 'poi-select' |
+//                   { type: 'scenic', event: 'ready' | 'load' | 'error' | 'progress' | 'poi-load' | 'poi-select' |
 //                     'poi-warning' | 'poi-error' | 'warning', detail }              (events)
 //
 // Only the parent's origin is listened to and written to: the `origin` parameter (one or more,
@@ -77,7 +77,7 @@ window.addEventListener('message', async (e) => {
 });
 
 if (embedded) {
-  for (const name of ['load', 'error', 'progress', 'poi-select', 'poi-warning', 'poi-error', 'warning']) {
+  for (const name of ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning']) {
     viewer.addEventListener(name, (e) => post({ event: name, detail: e.detail ?? null }));
   }
   post({ event: 'ready', detail: { attributes: ScenicViewer.observedAttributes } });

@@ -69,6 +69,8 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   load: CustomEvent<ScenicInfo>;
   error: CustomEvent<{ message: string }>;
   progress: CustomEvent<{ loaded: number; total: number }>;
+  /** The POIs are placed (after `load`; again whenever `pois` changes). */
+  'poi-load': CustomEvent<{ count: number }>;
   'poi-select': CustomEvent<{ id: string; poi: ScenicPlacedPoi }>;
   'poi-warning': CustomEvent<{ count: number; reasons: string[] }>;
   'poi-error': CustomEvent<{ message: string }>;

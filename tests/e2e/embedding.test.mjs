@@ -309,15 +309,13 @@ test('iframe embed: postMessage round trip with the embedding origin', async () 
   await page.waitForFunction(() => window.__msgs.some((m) => m.event === 'load'), null, { timeout: 60000 });
   assert.ok(await page.evaluate(() => window.__msgs.some((m) => m.event === 'ready')));
   const send = (msg) => page.evaluate(([msg, origin]) => document.querySelector('iframe').contentWindow.postMessage({ type: 'scenic', ...msg }, origin), [msg, BASE]);
-  // The POIs arrive after `load` (their own fetch): ask until all fourteen are there.
-  let first = null;
-  for (let id = 100; id < 140 && !first; id++) {
-    await send({ id, call: 'getPois' });
-    await page.waitForFunction((id) => window.__msgs.some((m) => m.id === id), id, { timeout: 20000 });
-    const result = await page.evaluate((id) => window.__msgs.find((m) => m.id === id).result, id);
-    if (result.length === 14) first = result[0].id; else await page.waitForTimeout(250);
-  }
-  assert.ok(first, 'getPois answered with the fourteen POIs');
+  // The POIs arrive after `load` (their own fetch); `poi-load` says when they are placed.
+  await page.waitForFunction(() => window.__msgs.some((m) => m.event === 'poi-load' && m.detail.count === 14), null, { timeout: 20000 });
+  await send({ id: 1, call: 'getPois' });
+  await page.waitForFunction(() => window.__msgs.some((m) => m.id === 1), null, { timeout: 20000 });
+  const pois = await page.evaluate(() => window.__msgs.find((m) => m.id === 1).result);
+  assert.equal(pois.length, 14);
+  const first = pois[0].id;
   await send({ id: 2, call: 'selectPoi', args: [first] });
   await page.waitForFunction((id) => window.__msgs.some((m) => m.event === 'poi-select' && m.detail.id === id), first);
   await send({ id: 3, call: 'getCameraOrbit' });

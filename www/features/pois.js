@@ -126,6 +126,8 @@ export class PoiLayer {
     if (reasons.length) {
       this.#host.dispatchEvent(new CustomEvent('poi-warning', { detail: { count: reasons.length, reasons } }));
     }
+    // The POIs are placed (they arrive after `load`, from their own request).
+    this.#host.dispatchEvent(new CustomEvent('poi-load', { detail: { count: this.#pois.length } }));
     this.#requestFrame();
   }
 
