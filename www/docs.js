@@ -15,7 +15,7 @@ for (const viewer of document.querySelectorAll('.example scenic-viewer')) {
 
 const log = document.getElementById('log');
 const events = document.getElementById('events-viewer');
-for (const name of ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning']) {
+for (const name of ScenicViewer.events) {
   events.addEventListener(name, (e) => {
     const d = e.detail ?? {};
     const text = name === 'load' ? `${d.triangles} triangles, ${d.scenes.length} scene(s)`

@@ -77,7 +77,7 @@ window.addEventListener('message', async (e) => {
 });
 
 if (embedded) {
-  for (const name of ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning']) {
+  for (const name of ScenicViewer.events) {
     viewer.addEventListener(name, (e) => post({ event: name, detail: e.detail ?? null }));
   }
   post({ event: 'ready', detail: { attributes: ScenicViewer.observedAttributes } });

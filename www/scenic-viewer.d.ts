@@ -79,6 +79,8 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
 
 export declare class ScenicViewer extends HTMLElement {
   static readonly observedAttributes: string[];
+  /** The events the element fires. */
+  static readonly events: readonly string[];
   /** What the loaded bundles hold on the GPU, summed over every viewer on the page. */
   static gpuStats(): Promise<ScenicGpuStats>;
 

@@ -116,6 +116,8 @@ const REFLECTED = {
 
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
+  /** The events the element fires (the embed forwards them; the docs page logs them). */
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning'];
 
   /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
   static async gpuStats() {
@@ -130,7 +132,7 @@ export class ScenicViewer extends HTMLElement {
   #root; #canvas; #bar; #progress; #message; #notice; #poster; #start;
   #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
   #rafPending = false; #visible = true; #started = false;
-  #resizeObserver; #intersection; #listeners = null; #loadToken = 0; #poiLayer; #download = null;
+  #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null;
 
   constructor() {
     super();
@@ -166,8 +168,8 @@ export class ScenicViewer extends HTMLElement {
 
   connectedCallback() {
     // Moved within the page (disconnect + connect in one task): nothing was released.
-    if (this.#listeners) return;
-    this.#listeners = new AbortController();
+    if (this.#connected) return;
+    this.#connected = true;
     // Focusable for keyboard orbiting (set here: a constructor may not add attributes).
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     this.#resizeObserver.observe(this);
@@ -316,8 +318,8 @@ export class ScenicViewer extends HTMLElement {
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
-    this.#listeners?.abort();
-    this.#listeners = null;
+    this.#dprWatch?.abort();
+    this.#connected = false;
     this.#started = false;
     this.#info = null;
     delete this.dataset.backend;
@@ -429,7 +431,7 @@ export class ScenicViewer extends HTMLElement {
   }
 
   #resize() {
-    if (!this.#viewer || !this.#listeners) return;
+    if (!this.#viewer || !this.#connected) return;
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(this.clientWidth * dpr));
     const h = Math.max(1, Math.round(this.clientHeight * dpr));
@@ -437,8 +439,11 @@ export class ScenicViewer extends HTMLElement {
     this.#canvas.height = h;
     this.#viewer.resize(w, h);
     this.#requestFrame();
-    // devicePixelRatio changes (zoom, moving between screens) fire no resize: watch for them.
-    matchMedia(`(resolution: ${dpr}dppx)`).addEventListener('change', () => this.#resize(), { once: true, signal: this.#listeners.signal });
+    // devicePixelRatio changes (zoom, moving between screens) fire no resize: watch for them,
+    // one query at a time (each resize replaces the last watch instead of adding one).
+    this.#dprWatch?.abort();
+    this.#dprWatch = new AbortController();
+    matchMedia(`(resolution: ${dpr}dppx)`).addEventListener('change', () => this.#resize(), { once: true, signal: this.#dprWatch.signal });
   }
 
   #requestFrame() {

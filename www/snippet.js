@@ -8,7 +8,7 @@ const here = new URL('.', location.href);
 const URL_FIELDS = ['src', 'pois', 'poster'];
 const ATTRIBUTES = ['src', 'pois', 'poster', 'alt', 'lang', 'loading', 'environment', 'theme', 'camera-orbit', 'auto-rotate'];
 
-export function escapeAttribute(v) {
+function escapeAttribute(v) {
   return String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -102,8 +102,8 @@ fn test() -> Result {
 /// so the e2e suite can open its dist/.
 fn vite_example() -> Result {
     let dir = root().join("www/examples/vite");
-    // `npm ci` follows the committed lock file exactly; the local package is linked, not copied.
-    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir))?;
+    // The local package is linked, not copied.
+    npm_ci(&dir)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&dir))
 }
 
@@ -115,19 +115,28 @@ fn bench() -> Result {
     std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
     std::fs::write(vendor.join("town.glb"), scene_gen::town_glb()).map_err(|e| e.to_string())?;
     let dir = root.join("tests/bench");
-    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dir))?;
+    npm_ci(&dir)?;
     run(Command::new(dir.join("node_modules/.bin/esbuild"))
         .args(["three-viewer.js", "--bundle", "--minify", "--format=esm"])
         .arg(format!("--outfile={}", vendor.join("three-viewer.js").display()))
         .current_dir(&dir))?;
     let mv = dir.join("node_modules/@google/model-viewer/dist/model-viewer.min.js");
     std::fs::copy(&mv, vendor.join("model-viewer.min.js")).map_err(|e| format!("{}: {e}", mv.display()))?;
-    let port = serve::spawn(0, false)?;
-    run(Command::new("node").arg("tests/bench/compare.mjs").env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(&root))
+    bench_script("tests/bench/compare.mjs")
 }
 
 /// The overlay benchmark (not part of `test`): prints a table of per-frame medians.
 fn bench_overlay() -> Result {
+    bench_script("tests/bench/overlay.mjs")
+}
+
+/// Runs a benchmark script against a server of www/ started for it.
+fn bench_script(script: &str) -> Result {
     let port = serve::spawn(0, false)?;
-    run(Command::new("node").arg("tests/bench/overlay.mjs").env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(root()))
+    run(Command::new("node").arg(script).env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(root()))
+}
+
+/// `npm ci` in `dir`: exactly what its committed lock file names.
+fn npm_ci(dir: &Path) -> Result {
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(dir))
 }

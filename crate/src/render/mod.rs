@@ -246,6 +246,18 @@ pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
     ]
 }
 
+/// Draws `list` in order, switching pipelines only where the key changes.
+fn draw_list<'a>(pass: &mut wgpu::RenderPass<'a>, scene: &'a GpuScene, pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>, list: &[&gpu_scene::Draw]) {
+    let mut current = None;
+    for d in list {
+        if current != Some(d.key) {
+            pass.set_pipeline(&pipelines[&d.key]);
+            current = Some(d.key);
+        }
+        scene.draw(pass, d);
+    }
+}
+
 impl Renderer {
     /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
     pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
@@ -426,7 +438,7 @@ impl Renderer {
         let t = &self.targets;
         let px = u64::from(t.width) * u64::from(t.height) * u64::from(t.samples);
         let color = if t.color.is_some() { 4 } else { 0 };
-        self.scene.as_ref().map_or(0, GpuScene::bytes) + px * (color + 4)
+        self.scene_bytes() + px * (color + 4)
     }
 
     pub fn scene_bytes(&self) -> u64 {
@@ -540,25 +552,16 @@ impl Renderer {
                 multiview_mask: None,
             });
             pass.set_bind_group(0, &self.globals_bg, &[]);
-            // Opaque geometry, then the sky behind it, then transparent geometry over both.
-            let mut sky_drawn = false;
+            // Opaque geometry, then the sky behind it, then transparent geometry over both
+            // (`sorted_draws` lists the opaque draws first).
             if let Some(scene) = &self.scene {
-                let mut current = None;
-                for d in scene.sorted_draws(v.view) {
-                    if d.key.blend && !sky_drawn {
-                        pass.set_pipeline(&self.sky);
-                        pass.draw(0..3, 0..1);
-                        sky_drawn = true;
-                        current = None;
-                    }
-                    if current != Some(d.key) {
-                        pass.set_pipeline(&pipelines[&d.key]);
-                        current = Some(d.key);
-                    }
-                    scene.draw(&mut pass, d);
-                }
-            }
-            if !sky_drawn {
+                let draws = scene.sorted_draws(v.view);
+                let (opaque, blended) = draws.split_at(draws.iter().position(|d| d.key.blend).unwrap_or(draws.len()));
+                draw_list(&mut pass, scene, &pipelines, opaque);
+                pass.set_pipeline(&self.sky);
+                pass.draw(0..3, 0..1);
+                draw_list(&mut pass, scene, &pipelines, blended);
+            } else {
                 pass.set_pipeline(&self.sky);
                 pass.draw(0..3, 0..1);
             }
