@@ -87,6 +87,17 @@ fn slot_uv(s: Slot, in: VsOut) -> vec2<f32> {
     return vec2<f32>(dot(s.r0.xyz, vec3<f32>(uv, 1.0)), dot(s.r1.xyz, vec3<f32>(uv, 1.0)));
 }
 
+// A material slot's texel, or `unused` for an empty slot without sampling at all: where
+// fragments are shaded on the CPU (SwiftShader, low-end phones) a sample of the neutral 1x1
+// texture costs as much as a real one. The branch depends on the material uniform only, so
+// control flow stays uniform.
+fn slot_sample(t: texture_2d<f32>, s: sampler, slot: Slot, in: VsOut, unused: vec4<f32>) -> vec4<f32> {
+    if (slot.info.y > 0.5) {
+        return textureSample(t, s, slot_uv(slot, in));
+    }
+    return unused;
+}
+
 const PI: f32 = 3.14159265;
 
 // Linear → sRGB transfer, for targets that are not sRGB formats (a WebGPU canvas).
@@ -143,29 +154,11 @@ fn pbr_neutral(c_in: vec3<f32>) -> vec3<f32> {
 
 @fragment
 fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
-    // Only the slots a material uses are sampled: where fragments are shaded on the CPU
-    // (SwiftShader, low-end phones) a sample of the neutral 1x1 texture costs as much as a real
-    // one. The branches depend on the material uniform only, so control flow stays uniform.
-    var base_tex = vec4<f32>(1.0);
-    if (mat.slots[0].info.y > 0.5) {
-        base_tex = textureSample(t_base, s_base, slot_uv(mat.slots[0], in));
-    }
-    var mr = vec4<f32>(1.0);
-    if (mat.slots[1].info.y > 0.5) {
-        mr = textureSample(t_mr, s_mr, slot_uv(mat.slots[1], in));
-    }
-    var tn_raw = vec3<f32>(0.5, 0.5, 1.0);
-    if (mat.slots[2].info.y > 0.5) {
-        tn_raw = textureSample(t_normal, s_normal, slot_uv(mat.slots[2], in)).xyz;
-    }
-    var occlusion = 1.0;
-    if (mat.slots[3].info.y > 0.5) {
-        occlusion = textureSample(t_occlusion, s_occlusion, slot_uv(mat.slots[3], in)).r;
-    }
-    var emissive_tex = vec3<f32>(1.0);
-    if (mat.slots[4].info.y > 0.5) {
-        emissive_tex = textureSample(t_emissive, s_emissive, slot_uv(mat.slots[4], in)).rgb;
-    }
+    let base_tex = slot_sample(t_base, s_base, mat.slots[0], in, vec4<f32>(1.0));
+    let mr = slot_sample(t_mr, s_mr, mat.slots[1], in, vec4<f32>(1.0));
+    let tn_raw = slot_sample(t_normal, s_normal, mat.slots[2], in, vec4<f32>(0.5, 0.5, 1.0, 1.0)).xyz;
+    let occlusion = slot_sample(t_occlusion, s_occlusion, mat.slots[3], in, vec4<f32>(1.0)).r;
+    let emissive_tex = slot_sample(t_emissive, s_emissive, mat.slots[4], in, vec4<f32>(1.0)).rgb;
 
     var base = mat.base_color * in.color * base_tex;
     let mode = mat.alpha.y;
