@@ -178,11 +178,7 @@ impl GpuScene {
                 ],
                 slots,
             };
-            let ubuf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("material"),
-                contents: bytemuck::bytes_of(&u),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
+            let ubuf = buffer_with(device, queue, "material", bytemuck::bytes_of(&u), wgpu::BufferUsages::UNIFORM);
             let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: ubuf.as_entire_binding() }];
             for (i, b) in bound.iter().enumerate() {
                 entries.push(wgpu::BindGroupEntry { binding: 1 + 2 * i as u32, resource: wgpu::BindingResource::TextureView(&b.view) });
@@ -203,18 +199,10 @@ impl GpuScene {
                 if p.positions.is_empty() {
                     continue;
                 }
-                let vertices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("vertices"),
-                    contents: bytemuck::cast_slice(&p.interleaved()),
-                    usage: wgpu::BufferUsages::VERTEX,
-                });
+                let vertices = buffer_with(device, queue, "vertices", bytemuck::cast_slice(&p.interleaved()), wgpu::BufferUsages::VERTEX);
                 let (indices, count) = match &p.indices {
                     Some(ix) if !ix.is_empty() => (
-                        Some(device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                            label: Some("indices"),
-                            contents: bytemuck::cast_slice(ix),
-                            usage: wgpu::BufferUsages::INDEX,
-                        })),
+                        Some(buffer_with(device, queue, "indices", bytemuck::cast_slice(ix), wgpu::BufferUsages::INDEX)),
                         ix.len() as u32,
                     ),
                     Some(_) => continue,
@@ -308,4 +296,21 @@ impl GpuScene {
             None => pass.draw(0..p.count, 0..1),
         }
     }
+}
+
+/// A buffer holding `contents`, written with `Queue::write_buffer`. `create_buffer_init` maps the
+/// buffer, and on WebGPU wgpu mirrors a mapping in a wasm-heap copy of the whole buffer: for a
+/// large mesh that copy set the wasm memory's high-water mark (which never comes down).
+fn buffer_with(device: &wgpu::Device, queue: &wgpu::Queue, label: &str, contents: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    if contents.is_empty() || !contents.len().is_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT as usize) {
+        return device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: Some(label), contents, usage });
+    }
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: contents.len() as u64,
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    queue.write_buffer(&buffer, 0, contents);
+    buffer
 }
