@@ -118,6 +118,96 @@ test('malformed glTF from the validator corpus is refused with its reason', asyn
   await page.close();
 });
 
+/** Installs `window.__glb(json, bin?)` in the page: a GLB blob URL built from a JSON object and BIN bytes. */
+const glbMaker = (page) => page.evaluate(() => {
+  window.__glb = (json, bin) => {
+    const text = new TextEncoder().encode(JSON.stringify(json));
+    const jsonLen = (text.length + 3) & ~3;
+    const binLen = bin ? (bin.length + 3) & ~3 : 0;
+    const total = 20 + jsonLen + (bin ? 8 + binLen : 0);
+    const out = new Uint8Array(total);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, 0x46546C67, true); dv.setUint32(4, 2, true); dv.setUint32(8, total, true);
+    dv.setUint32(12, jsonLen, true); dv.setUint32(16, 0x4E4F534A, true);
+    out.fill(0x20, 20, 20 + jsonLen); out.set(text, 20);
+    if (bin) { const o = 20 + jsonLen; dv.setUint32(o, binLen, true); dv.setUint32(o + 4, 0x004E4942, true); out.set(bin, o + 8); }
+    return URL.createObjectURL(new Blob([out]));
+  };
+});
+
+test('JSON nested as deep as the parser allows loads; deeper is refused with a reason, and the viewer goes on', async () => {
+  // The wasm stack is 256 KiB (not Rust's default 1 MiB): the deepest recursion a file can cause
+  // must fit, on both backends' builds.
+  for (const backend of BACKENDS) {
+    const page = await fixture({ backend });
+    await glbMaker(page);
+    const nested = (n) => JSON.parse('['.repeat(n) + ']'.repeat(n));
+    // serde_json allows 127 levels: the root, asset and extras objects are 3 of them.
+    for (const [depth, expect] of [[124, 'load'], [125, 'error']]) {
+      const url = await page.evaluate((j) => window.__glb(j), { asset: { version: '2.0', extras: { deep: nested(depth) } } });
+      const events = await setSrc(page, url);
+      const last = events.find((e) => e.type === 'load' || e.type === 'error');
+      assert.equal(last.type, expect, `${backend}, depth ${depth}: ${JSON.stringify(last.detail)}`);
+      if (expect === 'error') assert.match(last.detail.message, /recursion limit/);
+    }
+    const events = await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+    assert.equal(events.at(-1).type, 'load', backend);
+    await page.close();
+  }
+});
+
+test('a GLB stays out of wasm memory: its image goes to the decoder and only geometry is copied in', async () => {
+  for (const backend of BACKENDS) {
+    const page = await fixture({ backend });
+    await glbMaker(page);
+    assert.equal((await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb')).at(-1).type, 'load');
+    const before = await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).wasmBytes);
+    // A triangle textured with 1024² of noise (a PNG of about 4 MB, which does not compress).
+    const { url, size } = await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(1024, 1024);
+      const g = canvas.getContext('2d');
+      const img = g.createImageData(1024, 1024);
+      // getRandomValues fills at most 64 KiB at a time.
+      for (let i = 0; i < img.data.length; i += 65536) crypto.getRandomValues(img.data.subarray(i, i + 65536));
+      for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
+      g.putImageData(img, 0, 0);
+      const png = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      const geometry = new Float32Array([-1, -1, 0, 1, -1, 0, 0, 1.5, 0, 0, 1, 1, 1, 0.5, 0]);
+      const bin = new Uint8Array(60 + png.length);
+      bin.set(new Uint8Array(geometry.buffer), 0);
+      bin.set(png, 60);
+      const json = {
+        asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0] }], nodes: [{ mesh: 0 }],
+        meshes: [{ primitives: [{ attributes: { POSITION: 0, TEXCOORD_0: 1 }, material: 0 }] }],
+        materials: [{ pbrMetallicRoughness: { baseColorTexture: { index: 0 } } }],
+        textures: [{ source: 0 }], images: [{ bufferView: 2, mimeType: 'image/png' }],
+        buffers: [{ byteLength: bin.length }],
+        bufferViews: [{ buffer: 0, byteLength: 36 }, { buffer: 0, byteOffset: 36, byteLength: 24 }, { buffer: 0, byteOffset: 60, byteLength: png.length }],
+        accessors: [
+          { bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [-1, -1, 0], max: [1, 1.5, 0] },
+          { bufferView: 1, componentType: 5126, count: 3, type: 'VEC2' },
+        ],
+      };
+      const url = window.__glb(json, bin);
+      return { url, size: (await (await fetch(url)).blob()).size };
+    });
+    assert.ok(size > 3e6, `GLB of ${size} bytes`);
+    const events = await setSrc(page, url);
+    const load = events.at(-1);
+    assert.equal(load.type, 'load', JSON.stringify(load.detail));
+    assert.equal(load.detail.warnings.length, 0, load.detail.warnings.join('; '));
+    const grown = (await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).wasmBytes)) - before;
+    // Copying the file in (as before) grew wasm memory by at least its size.
+    assert.ok(grown < size / 4, `${backend}: wasm memory grew ${grown} bytes for a GLB of ${size}`);
+    // And the noise is on screen: many colours where the triangle is.
+    const img = await pixels(page);
+    const colours = new Set();
+    for (let y = 118; y < 138; y++) for (let x = 118; x < 138; x++) colours.add(img.data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 3).join());
+    assert.ok(colours.size > 100, `${backend}: ${colours.size} colours at the centre`);
+    await page.close();
+  }
+});
+
 test('hostile text in a URL is shown as text, never parsed as HTML', async () => {
   const page = await fixture();
   const events = await setSrc(page, '/corpus/<img src=x onerror="window.__pwned=1">.glb');

@@ -88,38 +88,75 @@ struct MikkInput<'a> {
     positions: &'a [[f32; 3]],
     normals: &'a [[f32; 3]],
     uvs: &'a [[f32; 2]],
-    tangents: Vec<[f32; 4]>,
+    indices: Option<&'a [u32]>,
+    corners: Vec<[f32; 4]>,
+}
+
+impl MikkInput<'_> {
+    fn vertex(&self, face: usize, vert: usize) -> usize {
+        let corner = face * 3 + vert;
+        self.indices.map_or(corner, |ix| ix[corner] as usize)
+    }
 }
 
 impl bevy_mikktspace::Geometry for MikkInput<'_> {
     fn num_faces(&self) -> usize {
-        self.positions.len() / 3
+        self.indices.map_or(self.positions.len(), <[u32]>::len) / 3
     }
     fn num_vertices_of_face(&self, _face: usize) -> usize {
         3
     }
     fn position(&self, face: usize, vert: usize) -> [f32; 3] {
-        self.positions[face * 3 + vert]
+        self.positions[self.vertex(face, vert)]
     }
     fn normal(&self, face: usize, vert: usize) -> [f32; 3] {
-        self.normals[face * 3 + vert]
+        self.normals[self.vertex(face, vert)]
     }
     fn tex_coord(&self, face: usize, vert: usize) -> [f32; 2] {
-        self.uvs[face * 3 + vert]
+        self.uvs[self.vertex(face, vert)]
     }
     fn set_tangent(&mut self, ts: Option<bevy_mikktspace::TangentSpace>, face: usize, vert: usize) {
         // A degenerate face gets any unit tangent; the normal map then has no effect there.
-        self.tangents[face * 3 + vert] = ts.map_or([1.0, 0.0, 0.0, 1.0], |t| t.tangent_encoded());
+        self.corners[face * 3 + vert] = ts.map_or([1.0, 0.0, 0.0, 1.0], |t| t.tangent_encoded());
     }
 }
 
-/// MikkTSpace tangents for unindexed triangles (what the glTF spec requires when a normal map
-/// comes without tangents).
-pub fn mikktspace_tangents(positions: &[[f32; 3]], normals: &[[f32; 3]], uvs: &[[f32; 2]]) -> Vec<[f32; 4]> {
-    let mut input = MikkInput { positions, normals, uvs, tangents: vec![[1.0, 0.0, 0.0, 1.0]; positions.len()] };
+/// MikkTSpace tangents (what the glTF spec asks for when a normal map comes without tangents),
+/// one per triangle corner: per index when indexed, else per vertex.
+pub fn mikktspace_tangents(positions: &[[f32; 3]], normals: &[[f32; 3]], uvs: &[[f32; 2]], indices: Option<&[u32]>) -> Vec<[f32; 4]> {
+    let corners = vec![[1.0, 0.0, 0.0, 1.0]; indices.map_or(positions.len(), <[u32]>::len)];
+    let mut input = MikkInput { positions, normals, uvs, indices, corners };
     // On failure (no faces), the defaults above stand.
     let _ = bevy_mikktspace::generate_tangents(&mut input);
-    input.tangents
+    input.corners
+}
+
+/// One tangent per vertex from MikkTSpace's per-corner ones, keeping the mesh indexed. The
+/// corners of a vertex agree except across a UV seam or a mirrored chart; only such a vertex is
+/// copied (the returned list names the vertex each copy repeats, in order after the existing
+/// ones) and the disagreeing corners point at the copy. Unwelding every corner instead tripled
+/// DamagedHelmet's vertex buffer (14,556 → 46,356 vertices).
+pub fn weld_tangents(corners: &[[f32; 4]], indices: &mut [u32], vertices: usize) -> (Vec<[f32; 4]>, Vec<u32>) {
+    let mut tangents: Vec<Option<[f32; 4]>> = vec![None; vertices];
+    let mut copies = Vec::new();
+    let mut copy_of = std::collections::HashMap::new();
+    for (ix, t) in indices.iter_mut().zip(corners) {
+        let bits = t.map(f32::to_bits);
+        match tangents[*ix as usize] {
+            None => tangents[*ix as usize] = Some(*t),
+            Some(have) if have.map(f32::to_bits) == bits => {}
+            Some(_) => {
+                let next = tangents.len() as u32;
+                let copy = *copy_of.entry((*ix, bits)).or_insert(next);
+                if copy == next {
+                    copies.push(*ix);
+                    tangents.push(Some(*t));
+                }
+                *ix = copy;
+            }
+        }
+    }
+    (tangents.into_iter().map(|t| t.unwrap_or([1.0, 0.0, 0.0, 1.0])).collect(), copies)
 }
 
 /// Strips, loops and fans as plain lists, so the renderer has three topologies only.
@@ -164,10 +201,31 @@ mod tests {
         let p = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]];
         let n = [[0.0, 0.0, 1.0]; 3];
         let uv = [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
-        let t = mikktspace_tangents(&p, &n, &uv);
+        let t = mikktspace_tangents(&p, &n, &uv, None);
         for t in t {
             assert!((t[0] - 1.0).abs() < 1e-4 && t[1].abs() < 1e-4, "{t:?}");
         }
+    }
+
+    #[test]
+    fn welded_tangents_copy_only_seam_vertices() {
+        // A quad of two triangles sharing the diagonal 1-2: the same chart, so no copies.
+        let p = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]];
+        let n = [[0.0, 0.0, 1.0]; 4];
+        let uv = [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]];
+        let mut ix = vec![0, 1, 2, 2, 1, 3];
+        let corners = mikktspace_tangents(&p, &n, &uv, Some(&ix));
+        let (t, copies) = weld_tangents(&corners, &mut ix, 4);
+        assert_eq!((t.len(), copies.len(), &ix[..]), (4, 0, &[0, 1, 2, 2, 1, 3][..]));
+        assert!(t.iter().all(|v| (v[0] - 1.0).abs() < 1e-4 && *v == t[0]), "{t:?}");
+        // The second triangle's chart mirrored (tangent and sign flipped): the shared vertices 2
+        // and 1 need a copy each; vertex 3 is only in that triangle and keeps its own.
+        let corners = [[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0]];
+        let mut ix = vec![0, 1, 2, 2, 1, 3];
+        let (t, copies) = weld_tangents(&corners, &mut ix, 4);
+        assert_eq!(copies, vec![2, 1]);
+        assert_eq!(ix, vec![0, 1, 2, 4, 5, 3]);
+        assert_eq!((t.len(), t[3], t[4], t[5]), (6, [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0]));
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Reads accessors into plain arrays with every bound checked: component types, normalisation
 //! (KHR_mesh_quantization), byte strides and sparse substitution.
 
+use std::borrow::Cow;
+
 use gltf::accessor::{DataType, Dimensions};
 
+use super::Bytes;
 use crate::error::LoadError;
 
 /// More elements than this from an accessor without a buffer view (all zeros) is refused:
@@ -18,8 +21,9 @@ pub fn components(d: Dimensions) -> usize {
 }
 
 /// A validated window into a buffer view: `count` elements of `elem` bytes, `stride` apart.
+/// Copied out of the buffer only where the buffer is not in wasm memory (on the web).
 struct Window<'a> {
-    bytes: &'a [u8],
+    bytes: Cow<'a, [u8]>,
     stride: usize,
 }
 
@@ -28,14 +32,14 @@ fn window<'a>(
     offset: usize,
     count: usize,
     elem: usize,
-    buffers: &'a [Vec<u8>],
+    buffers: &'a [Box<dyn Bytes>],
     at: impl Fn() -> String,
 ) -> Result<Window<'a>, LoadError> {
     let buffer = buffers
         .get(view.buffer().index())
         .filter(|b| !b.is_empty())
         .ok_or_else(|| LoadError::invalid(at(), format!("buffer {} has no data (it was not loaded)", view.buffer().index())))?;
-    let view_end = view.offset().checked_add(view.length()).filter(|&e| e <= buffer.len()).ok_or_else(|| {
+    view.offset().checked_add(view.length()).filter(|&e| e <= buffer.len()).ok_or_else(|| {
         LoadError::invalid(
             format!("/bufferViews/{}", view.index()),
             format!("bytes {}..{} lie outside the buffer of {} bytes", view.offset(), view.offset() + view.length(), buffer.len()),
@@ -50,7 +54,9 @@ fn window<'a>(
     if needed > view.length() {
         return Err(LoadError::invalid(at(), format!("needs {needed} bytes but its buffer view has {}", view.length())));
     }
-    Ok(Window { bytes: &buffer[view.offset() + offset..view_end], stride })
+    // Only the bytes this accessor spans: on the web each window is a copy.
+    let bytes = buffer.get(view.offset() + offset..view.offset() + needed).ok_or_else(|| LoadError::invalid(at(), "lies outside its buffer view"))?;
+    Ok(Window { bytes, stride })
 }
 
 fn component(bytes: &[u8], ty: DataType, normalized: bool) -> f64 {
@@ -76,7 +82,7 @@ fn component(bytes: &[u8], ty: DataType, normalized: bool) -> f64 {
 }
 
 /// All components of an accessor, flattened, through `conv`.
-fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Vec<u8>], conv: impl Fn(f64) -> T) -> Result<Vec<T>, LoadError> {
+fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>], conv: impl Fn(f64) -> T) -> Result<Vec<T>, LoadError> {
     let n = components(acc.dimensions());
     let size = acc.data_type().size();
     let elem = n * size;
@@ -130,7 +136,7 @@ fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Vec<u8>], conv: impl
 }
 
 /// Reads a float attribute with `N` components per element (e.g. VEC3 positions).
-pub fn read_vec<const N: usize>(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Result<Vec<[f32; N]>, LoadError> {
+pub fn read_vec<const N: usize>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; N]>, LoadError> {
     let n = components(acc.dimensions());
     if n != N {
         return Err(LoadError::invalid(pointer(acc, "/type"), format!("expected {N} components, found {n}")));
@@ -140,14 +146,14 @@ pub fn read_vec<const N: usize>(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Re
 }
 
 /// Reads vertex colours, VEC3 or VEC4, as RGBA.
-pub fn read_colors(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Result<Vec<[f32; 4]>, LoadError> {
+pub fn read_colors(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; 4]>, LoadError> {
     match components(acc.dimensions()) {
         3 => Ok(read_vec::<3>(acc, buffers)?.into_iter().map(|[r, g, b]| [r, g, b, 1.0]).collect()),
         _ => read_vec::<4>(acc, buffers),
     }
 }
 
-pub fn read_indices(acc: &gltf::Accessor, buffers: &[Vec<u8>]) -> Result<Vec<u32>, LoadError> {
+pub fn read_indices(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<u32>, LoadError> {
     if acc.dimensions() != Dimensions::Scalar || acc.data_type() == DataType::F32 || acc.normalized() {
         return Err(LoadError::invalid(pointer(acc, ""), "indices must be unnormalised unsigned integer scalars"));
     }

@@ -10,7 +10,7 @@ pub fn textures(doc: &gltf::Document, images: &[Image]) -> Vec<Option<Texture>> 
         .map(|t| {
             // `source` may be absent when an extension (e.g. KHR_texture_basisu) carries the image.
             let image = t.source()?.index();
-            let usable = images.get(image).is_some_and(|i| !i.bytes.is_empty());
+            let usable = images.get(image).is_some_and(|i| !i.mime.is_empty());
             usable.then(|| Texture { image, sampler: sampler(&t.sampler()) })
         })
         .collect()

@@ -4,13 +4,13 @@
 use gltf::Semantic;
 use gltf::mesh::Mode;
 
-use super::LoadReport;
+use super::{Bytes, LoadReport};
 use super::accessor::{read_colors, read_indices, read_vec};
 use crate::error::LoadError;
-use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld};
+use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld, weld_tangents};
 use crate::scene::{Mesh, Primitive, Topology};
 
-pub fn mesh(m: &gltf::Mesh, buffers: &[Vec<u8>], report: &mut LoadReport) -> Result<Mesh, LoadError> {
+pub fn mesh(m: &gltf::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport) -> Result<Mesh, LoadError> {
     let mut primitives = Vec::new();
     for p in m.primitives() {
         let at = format!("/meshes/{}/primitives/{}", m.index(), p.index());
@@ -28,22 +28,22 @@ pub fn mesh(m: &gltf::Mesh, buffers: &[Vec<u8>], report: &mut LoadReport) -> Res
 
 /// A buffer this primitive reads that was never loaded (a `.gltf` buffer without a URI, a
 /// remote URI in a disk load): the primitive is skipped, as a missing texture would be.
-fn missing_buffer(p: &gltf::Primitive, buffers: &[Vec<u8>]) -> Option<usize> {
+fn missing_buffer(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>]) -> Option<usize> {
     let accessors = p.attributes().map(|(_, a)| a).chain(p.indices());
     accessors
         .filter_map(|a| a.view())
         .map(|v| v.buffer().index())
-        .find(|&b| buffers.get(b).is_some_and(Vec::is_empty))
+        .find(|&b| buffers.get(b).is_some_and(|b| b.is_empty()))
 }
 
 fn attr<'a>(p: &gltf::Primitive<'a>, s: Semantic) -> Option<gltf::Accessor<'a>> {
     p.get(&s)
 }
 
-fn primitive(p: &gltf::Primitive, buffers: &[Vec<u8>], at: &str) -> Result<Option<Primitive>, LoadError> {
+fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<Primitive>, LoadError> {
     let Some(pos) = attr(p, Semantic::Positions) else { return Ok(None) };
     let mut positions = read_vec::<3>(&pos, buffers)?;
-    let mut normals = attr(p, Semantic::Normals).map(|a| read_vec::<3>(&a, buffers)).transpose()?;
+    let normals = attr(p, Semantic::Normals).map(|a| read_vec::<3>(&a, buffers)).transpose()?;
     let mut tangents = attr(p, Semantic::Tangents).map(|a| read_vec::<4>(&a, buffers)).transpose()?;
     let mut uv0 = attr(p, Semantic::TexCoords(0)).map(|a| read_vec::<2>(&a, buffers)).transpose()?;
     let mut uv1 = attr(p, Semantic::TexCoords(1)).map(|a| read_vec::<2>(&a, buffers)).transpose()?;
@@ -83,22 +83,17 @@ fn primitive(p: &gltf::Primitive, buffers: &[Vec<u8>], at: &str) -> Result<Optio
         ix.truncate(ix.len() / per * per);
     }
 
-    // Generated normals are flat and generated tangents are per face (MikkTSpace), both of which
-    // need one vertex per corner: unweld the primitive first.
+    // Generated normals are flat, which needs one vertex per corner: unweld the primitive first.
     let needs_tangents = tangents.is_none() && p.material().normal_texture().is_some() && topology == Topology::Triangles;
-    if topology == Topology::Triangles && (normals.is_none() || needs_tangents) {
+    if topology == Topology::Triangles && normals.is_none() {
         if let Some(ix) = indices.take() {
             positions = unweld(&positions, &ix);
-            normals = normals.map(|v| unweld(&v, &ix));
             uv0 = uv0.map(|v| unweld(&v, &ix));
             uv1 = uv1.map(|v| unweld(&v, &ix));
             colors = colors.map(|v| unweld(&v, &ix));
         }
         let whole = positions.len() / 3 * 3;
         positions.truncate(whole);
-        for v in [normals.as_mut()].into_iter().flatten() {
-            v.truncate(whole);
-        }
         for v in [uv0.as_mut(), uv1.as_mut()].into_iter().flatten() {
             v.truncate(whole);
         }
@@ -106,7 +101,7 @@ fn primitive(p: &gltf::Primitive, buffers: &[Vec<u8>], at: &str) -> Result<Optio
             v.truncate(whole);
         }
     }
-    let normals = match normals {
+    let mut normals = match normals {
         Some(n) => n,
         None if topology == Topology::Triangles => flat_normals(&positions),
         // Points and lines are drawn unlit-ish; any normal will do.
@@ -116,7 +111,23 @@ fn primitive(p: &gltf::Primitive, buffers: &[Vec<u8>], at: &str) -> Result<Optio
         let tex_coord = p.material().normal_texture().map_or(0, |t| t.tex_coord());
         let uvs = if tex_coord == 1 { uv1.as_ref() } else { uv0.as_ref() };
         if let Some(uvs) = uvs {
-            tangents = Some(mikktspace_tangents(&positions, &normals, uvs));
+            let corners = mikktspace_tangents(&positions, &normals, uvs, indices.as_deref());
+            tangents = Some(match indices.as_mut() {
+                None => corners,
+                Some(ix) => {
+                    let (per_vertex, copies) = weld_tangents(&corners, ix, positions.len());
+                    drop(corners);
+                    copy_all(&copies, &mut positions);
+                    copy_all(&copies, &mut normals);
+                    for v in [uv0.as_mut(), uv1.as_mut()].into_iter().flatten() {
+                        copy_all(&copies, v);
+                    }
+                    if let Some(v) = colors.as_mut() {
+                        copy_all(&copies, v);
+                    }
+                    per_vertex
+                }
+            });
         }
     }
     Ok(Some(Primitive {
@@ -131,4 +142,12 @@ fn primitive(p: &gltf::Primitive, buffers: &[Vec<u8>], at: &str) -> Result<Optio
         indices,
         material: p.material().index(),
     }))
+}
+
+/// Appends a copy of each listed vertex (see `weld_tangents`).
+fn copy_all<T: Copy>(copies: &[u32], v: &mut Vec<T>) {
+    v.reserve(copies.len());
+    for &c in copies {
+        v.push(v[c as usize]);
+    }
 }

@@ -11,6 +11,9 @@ mod mesh;
 pub mod uri;
 mod validate;
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use gltf::Document;
 use serde_json::Value;
 
@@ -23,11 +26,48 @@ pub struct LoadReport {
     pub warnings: Vec<String>,
 }
 
+/// A file's or a buffer's bytes, wherever they are kept. The web room keeps a fetched model in a
+/// JS ArrayBuffer and copies out only the ranges the loader reads (the JSON, the accessors):
+/// wasm memory never shrinks, so a whole GLB copied in would stay as the viewer's footprint, and
+/// its images never need to enter wasm memory at all.
+pub trait Bytes: std::any::Any {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The bytes in `range`; `None` when it reaches past the end.
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>>;
+    /// Keeps only `range` (a GLB's BIN chunk), in place where it can. `range` must be in bounds.
+    fn keep(self: Box<Self>, range: Range<usize>) -> Box<dyn Bytes>;
+}
+
+impl Bytes for Vec<u8> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        self.as_slice().get(range).map(Cow::Borrowed)
+    }
+    fn keep(mut self: Box<Self>, range: Range<usize>) -> Box<dyn Bytes> {
+        self.truncate(range.end);
+        self.drain(..range.start);
+        self
+    }
+}
+
+/// Receives each decodable image: `(index, mime, bytes, range)` (see `build_with`).
+pub type OnImage<'a> = dyn FnMut(usize, &str, &dyn Bytes, Range<usize>) + 'a;
+
+/// No bytes: a buffer that was not loaded.
+fn missing() -> Box<dyn Bytes> {
+    Box::new(Vec::new())
+}
+
 /// A parsed and validated document, waiting for its external resources.
 pub struct Parsed {
     document: Document,
     /// The GLB BIN chunk, if any.
-    blob: Option<Vec<u8>>,
+    blob: Option<Box<dyn Bytes>>,
     report: LoadReport,
 }
 
@@ -46,10 +86,10 @@ pub struct ExternalRef {
 }
 
 /// Fetched bytes for the external references, keyed by kind and index.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Fetched {
-    pub buffers: Vec<(usize, Vec<u8>)>,
-    pub images: Vec<(usize, Vec<u8>)>,
+    pub buffers: Vec<(usize, Box<dyn Bytes>)>,
+    pub images: Vec<(usize, Box<dyn Bytes>)>,
 }
 
 pub struct Loaded {
@@ -61,26 +101,22 @@ const GLB_MAGIC: &[u8; 4] = b"glTF";
 
 /// Reads a `.glb` or `.gltf` and validates it.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, LoadError> {
-    let (document, blob, report) = parse_parts(bytes)?;
-    Ok(Parsed { document, blob: blob.map(<[u8]>::to_vec), report })
+    parse_file(Box::new(bytes.to_vec()))
 }
 
-/// As `parse`, taking the file's bytes: a GLB's BIN chunk stays in that allocation (the JSON
-/// before it is cut off in place) instead of being copied, so loading a GLB holds one copy of
-/// it, not two, at its peak.
-pub fn parse_vec(mut bytes: Vec<u8>) -> Result<Parsed, LoadError> {
-    let (document, blob, report) = parse_parts(&bytes)?;
-    let range = blob.map(|b| (b.as_ptr() as usize - bytes.as_ptr() as usize, b.len()));
-    let blob = range.map(|(start, len)| {
-        bytes.truncate(start + len);
-        bytes.drain(..start);
-        bytes
-    });
-    Ok(Parsed { document, blob, report })
+/// As `parse`, taking the file wherever it is kept: only its JSON is read whole; a GLB's BIN
+/// chunk stays where it is (in place in a `Vec`, or in the browser's ArrayBuffer) for `build`.
+pub fn parse_file(file: Box<dyn Bytes>) -> Result<Parsed, LoadError> {
+    let is_glb = file.get(0..4).is_some_and(|m| m.as_ref() == GLB_MAGIC);
+    let (json, bin) = if is_glb { validate::glb(&*file)? } else { (0..file.len(), None) };
+    let (document, report) = {
+        let json = file.get(json).ok_or_else(|| LoadError::Container("GLB: JSON chunk runs past the end of the file".into()))?;
+        parse_json(&json, bin.as_ref().map(Range::len))?
+    };
+    Ok(Parsed { document, blob: bin.map(|r| file.keep(r)), report })
 }
 
-fn parse_parts(bytes: &[u8]) -> Result<(Document, Option<&[u8]>, LoadReport), LoadError> {
-    let (json, blob) = if bytes.starts_with(GLB_MAGIC) { validate::glb(bytes)? } else { (bytes, None) };
+fn parse_json(json: &[u8], blob_len: Option<usize>) -> Result<(Document, LoadReport), LoadError> {
     if json.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(LoadError::Container("JSON must not start with a byte order mark".into()));
     }
@@ -90,8 +126,8 @@ fn parse_parts(bytes: &[u8]) -> Result<(Document, Option<&[u8]>, LoadReport), Lo
     validate::normalise(&mut value, &mut report);
     let root: gltf::json::Root = serde_json::from_value(value).map_err(|e| LoadError::invalid("", e.to_string()))?;
     let document = Document::from_json_without_validation(root);
-    validate::document(&document, blob, &mut report)?;
-    Ok((document, blob, report))
+    validate::document(&document, blob_len, &mut report)?;
+    Ok((document, report))
 }
 
 impl Parsed {
@@ -113,18 +149,24 @@ impl Parsed {
     }
 }
 
-/// Builds the scene from a parsed document and its fetched resources.
+/// Builds the scene from a parsed document and its fetched resources, with each image's
+/// encoded bytes in `Image::bytes`.
 pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
-    build_with(parsed, fetched, &mut |_| {})
+    let mut encoded = Vec::new();
+    let mut loaded = build_with(parsed, fetched, &mut |i, _, bytes, range| encoded.push((i, bytes.get(range).map(Cow::into_owned))))?;
+    for (i, bytes) in encoded {
+        loaded.scene.images[i].bytes = bytes.unwrap_or_default();
+    }
+    Ok(loaded)
 }
 
-/// As `build`, handing the images to `on_images` as soon as they are extracted, before the
-/// geometry is decoded: the browser can decode them while the CPU builds meshes and tangents.
-pub fn build_with(parsed: Parsed, fetched: Fetched, on_images: &mut dyn FnMut(&[Image])) -> Result<Loaded, LoadError> {
+/// As `build`, handing each decodable image to `on_image(index, mime, bytes, range)` as soon
+/// as it is found, before the geometry is decoded (the browser decodes it meanwhile), instead of
+/// copying it into `Image::bytes`.
+pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage) -> Result<Loaded, LoadError> {
     let Parsed { document: doc, blob, mut report } = parsed;
     let buffers = buffers(&doc, blob, fetched.buffers)?;
-    let images = images(&doc, &buffers, fetched.images, &mut report)?;
-    on_images(&images);
+    let images = images(&doc, &buffers, fetched.images, &mut report, on_image)?;
     let textures = material::textures(&doc, &images);
     let materials = doc.materials().map(|m| material::material(&m, &textures)).collect();
     let meshes = doc.meshes().map(|m| mesh::mesh(&m, &buffers, &mut report)).collect::<Result<_, _>>()?;
@@ -176,18 +218,18 @@ fn projection(c: &gltf::Camera) -> Projection {
     }
 }
 
-fn buffers(doc: &Document, mut blob: Option<Vec<u8>>, mut fetched: Vec<(usize, Vec<u8>)>) -> Result<Vec<Vec<u8>>, LoadError> {
+fn buffers(doc: &Document, mut blob: Option<Box<dyn Bytes>>, mut fetched: Vec<(usize, Box<dyn Bytes>)>) -> Result<Vec<Box<dyn Bytes>>, LoadError> {
     doc.buffers()
         .map(|b| {
             let at = format!("/buffers/{}", b.index());
             let data = match b.source() {
-                gltf::buffer::Source::Bin => blob.take().unwrap_or_default(),
+                gltf::buffer::Source::Bin => blob.take().unwrap_or_else(missing),
                 gltf::buffer::Source::Uri(u) => match uri::parse_data_uri(u).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
-                    Some(d) => d.bytes,
+                    Some(d) => Box::new(d.bytes),
                     None => {
                         // Not fetched (e.g. remote from a disk load): an accessor using it fails then.
                         let pos = fetched.iter().position(|(i, _)| *i == b.index());
-                        let Some(p) = pos else { return Ok(Vec::new()) };
+                        let Some(p) = pos else { return Ok(missing()) };
                         fetched.swap_remove(p).1
                     }
                 },
@@ -200,37 +242,55 @@ fn buffers(doc: &Document, mut blob: Option<Vec<u8>>, mut fetched: Vec<(usize, V
         .collect()
 }
 
-/// Image bytes, by index. An image in a format browsers cannot decode (KTX2) becomes empty and is
-/// reported, so its textures fall back to their factors instead of failing the whole model.
-fn images(doc: &Document, buffers: &[Vec<u8>], mut fetched: Vec<(usize, Vec<u8>)>, report: &mut LoadReport) -> Result<Vec<Image>, LoadError> {
+/// Finds each image's bytes and hands the decodable ones to `on_image`. An image in a format
+/// browsers cannot decode (KTX2) gets no MIME type and is reported, so its textures fall back
+/// to their factors instead of failing the whole model.
+fn images(
+    doc: &Document,
+    buffers: &[Box<dyn Bytes>],
+    mut fetched: Vec<(usize, Box<dyn Bytes>)>,
+    report: &mut LoadReport,
+    on_image: &mut OnImage,
+) -> Result<Vec<Image>, LoadError> {
     doc.images()
         .map(|img| {
             let at = format!("/images/{}", img.index());
-            let (bytes, declared) = match img.source() {
+            let held: Box<dyn Bytes>;
+            let (bytes, range, declared): (&dyn Bytes, _, _) = match img.source() {
                 gltf::image::Source::View { view, mime_type } => {
                     let buf = &buffers[view.buffer().index()];
                     let range = view.offset()..view.offset() + view.length();
-                    let bytes = buf.get(range).ok_or_else(|| LoadError::invalid(format!("{at}/bufferView"), "lies outside its buffer"))?;
-                    (bytes.to_vec(), Some(mime_type.to_owned()))
+                    if range.end > buf.len() {
+                        return Err(LoadError::invalid(format!("{at}/bufferView"), "lies outside its buffer"));
+                    }
+                    (&**buf, range, Some(mime_type.to_owned()))
                 }
                 gltf::image::Source::Uri { uri, mime_type } => match uri::parse_data_uri(uri).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
-                    Some(d) => (d.bytes, Some(d.mime)),
+                    Some(d) => {
+                        held = Box::new(d.bytes);
+                        (&*held, 0..held.len(), Some(d.mime))
+                    }
                     None => {
                         let pos = fetched.iter().position(|(i, _)| *i == img.index());
-                        let bytes = pos.map(|p| fetched.swap_remove(p).1).ok_or_else(|| LoadError::Resource { uri: uri.to_owned(), message: "not fetched".into() })?;
-                        (bytes, mime_type.map(str::to_owned))
+                        let p = pos.ok_or_else(|| LoadError::Resource { uri: uri.to_owned(), message: "not fetched".into() })?;
+                        held = fetched.swap_remove(p).1;
+                        (&*held, 0..held.len(), mime_type.map(str::to_owned))
                     }
                 },
             };
-            let mime = match uri::sniff_image(&bytes) {
+            let head = bytes.get(range.start..range.end.min(range.start + 16)).unwrap_or_default();
+            let name = img.name().map(str::to_owned);
+            match uri::sniff_image(&head) {
                 Some("image/ktx2") | None => {
                     let what = declared.as_deref().unwrap_or("unknown format");
                     report.warnings.push(format!("{at}: image ({what}) is not PNG, JPEG or WebP; its textures are left out"));
-                    return Ok(Image { name: img.name().map(str::to_owned), mime: String::new(), bytes: Vec::new() });
+                    Ok(Image { name, mime: String::new(), bytes: Vec::new() })
                 }
-                Some(m) => m.to_owned(),
-            };
-            Ok(Image { name: img.name().map(str::to_owned), mime, bytes })
+                Some(mime) => {
+                    on_image(img.index(), mime, bytes, range);
+                    Ok(Image { name, mime: mime.to_owned(), bytes: Vec::new() })
+                }
+            }
         })
         .collect()
 }
@@ -239,7 +299,7 @@ fn images(doc: &Document, buffers: &[Vec<u8>], mut fetched: Vec<(usize, Vec<u8>)
 /// Loads a model from disk with its external files (native tools and tests).
 pub fn load_path(path: &std::path::Path) -> Result<Loaded, LoadError> {
     let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| LoadError::Resource { uri: p.display().to_string(), message: e.to_string() });
-    let parsed = parse(&read(path)?)?;
+    let parsed = parse_file(Box::new(read(path)?))?;
     let mut fetched = Fetched::default();
     for r in parsed.external_refs() {
         let decoded = percent_encoding::percent_decode_str(&r.uri).decode_utf8_lossy().into_owned();
@@ -248,8 +308,8 @@ pub fn load_path(path: &std::path::Path) -> Result<Loaded, LoadError> {
         }
         let bytes = read(&path.parent().unwrap_or(std::path::Path::new(".")).join(&decoded))?;
         match r.kind {
-            ResourceKind::Buffer => fetched.buffers.push((r.index, bytes)),
-            ResourceKind::Image => fetched.images.push((r.index, bytes)),
+            ResourceKind::Buffer => fetched.buffers.push((r.index, Box::new(bytes))),
+            ResourceKind::Image => fetched.images.push((r.index, Box::new(bytes))),
         }
     }
     build(parsed, fetched)
@@ -276,21 +336,59 @@ pub(crate) mod tests {
         "bufferViews":[{"buffer":0,"byteLength":36}],
         "accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,0]}]}"#;
 
+    /// Counts what the loader copies out of a file, as the web room's ArrayBuffer-backed bytes do.
+    struct Counted(Vec<u8>, std::rc::Rc<std::cell::Cell<usize>>);
+    impl Bytes for Counted {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+            let bytes = self.0.get(range)?.to_vec();
+            self.1.set(self.1.get() + bytes.len());
+            Some(Cow::Owned(bytes))
+        }
+        fn keep(self: Box<Self>, range: Range<usize>) -> Box<dyn Bytes> {
+            Box::new(Counted(self.0[range].to_vec(), self.1))
+        }
+    }
+
     #[test]
-    fn parse_vec_keeps_the_bin_chunk_in_place_and_loads_the_same_scene() {
+    fn parse_file_keeps_the_bin_chunk_in_place_and_loads_the_same_scene() {
         let glb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/lakeside.glb")).unwrap();
         let by_ref = parse(&glb).unwrap();
-        let bin = by_ref.blob.clone().unwrap();
         let capacity = glb.capacity();
-        let owned = parse_vec(glb).unwrap();
+        let owned = parse_file(Box::new(glb)).unwrap();
         let blob = owned.blob.as_ref().unwrap();
-        assert_eq!(blob, &bin);
-        assert_eq!(blob.capacity(), capacity, "the file's allocation is reused, not copied");
+        let vec = (&**blob as &dyn std::any::Any).downcast_ref::<Vec<u8>>().unwrap();
+        assert_eq!(vec.capacity(), capacity, "the file's allocation is reused, not copied");
         let (a, b) = (build(by_ref, Fetched::default()).unwrap(), build(owned, Fetched::default()).unwrap());
         assert_eq!(a.scene.meshes.len(), b.scene.meshes.len());
         assert_eq!(a.scene.meshes[0].primitives[0].positions, b.scene.meshes[0].primitives[0].positions);
         // Plain JSON has no BIN chunk.
-        assert!(parse_vec(TRIANGLE.as_bytes().to_vec()).unwrap().blob.is_none());
+        assert!(parse_file(Box::new(TRIANGLE.as_bytes().to_vec())).unwrap().blob.is_none());
+    }
+
+    #[test]
+    fn images_are_handed_over_by_range_and_never_copied_by_the_loader() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/gltf/models/BoxTextured/glTF-Binary/BoxTextured.glb");
+        let Ok(glb) = std::fs::read(path) else { return eprintln!("skipped: {path} not found") };
+        let copied = std::rc::Rc::new(std::cell::Cell::new(0));
+        let parsed = parse_file(Box::new(Counted(glb.clone(), copied.clone()))).unwrap();
+        let json = copied.get();
+        let mut seen = Vec::new();
+        let loaded = build_with(parsed, Fetched::default(), &mut |i, mime, bytes, range| {
+            // What the browser would decode: a PNG, straight out of the BIN chunk.
+            seen.push((i, mime.to_string(), bytes.get(range.start..range.start + 4).unwrap().into_owned(), range.len()));
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 1);
+        let (i, mime, head, len) = &seen[0];
+        assert_eq!((*i, mime.as_str(), head.as_slice()), (0, "image/png", &[0x89, b'P', b'N', b'G'][..]));
+        let geometry: usize = loaded.scene.meshes[0].primitives.iter().map(|p| p.positions.len() * 12).sum();
+        // Copied: the JSON, the accessors' views, the 16-byte sniff and the 4 bytes above, not the image.
+        let total = copied.get();
+        assert!(total < json + geometry * 4 + 64 && total + len < glb.len() + geometry * 4, "copied {total} of {} (image {len})", glb.len());
+        assert!(loaded.scene.images[0].bytes.is_empty() && loaded.scene.images[0].mime == "image/png");
     }
 
     #[test]

@@ -4,40 +4,47 @@
 use gltf::json::validation::{Error as VError, Validate};
 use serde_json::Value;
 
-use super::{LoadReport, ext};
+use std::ops::Range;
+
+use super::{Bytes, LoadReport, ext};
 use crate::error::LoadError;
 
-/// Splits a GLB into its JSON chunk and optional BIN chunk, checking the container rules
-/// (the gltf crate's own reader panics on some malformed headers, so this one is ours).
-pub fn glb(bytes: &[u8]) -> Result<(&[u8], Option<&[u8]>), LoadError> {
+/// Finds a GLB's JSON chunk and optional BIN chunk, checking the container rules (the gltf
+/// crate's own reader panics on some malformed headers, so this one is ours). Reads only the
+/// headers: the chunks stay wherever the file is kept.
+pub fn glb(file: &dyn Bytes) -> Result<(Range<usize>, Option<Range<usize>>), LoadError> {
     let bad = |m: &str| Err(LoadError::Container(format!("GLB: {m}")));
-    let word = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let size = file.len();
+    let word = |at: usize| file.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let (Some(version), Some(length)) = (word(4), word(8)) else { return bad("file is shorter than its 12-byte header") };
     if version != 2 {
         return bad(&format!("version {version} (only 2 is glTF 2.0)"));
     }
-    if length as usize != bytes.len() {
-        return bad(&format!("header says {length} bytes, file has {}", bytes.len()));
+    if length as usize != size {
+        return bad(&format!("header says {length} bytes, file has {size}"));
     }
     const JSON: u32 = 0x4E4F_534A;
     const BIN: u32 = 0x004E_4942;
     let mut at = 12usize;
     let mut chunks = Vec::new();
-    while at < bytes.len() {
+    while at < size {
         let (Some(len), Some(kind)) = (word(at), word(at + 4)) else { return bad("truncated chunk header") };
         let len = len as usize;
         if len % 4 != 0 {
             return bad("chunk length is not a multiple of 4");
         }
-        let Some(data) = bytes.get(at + 8..at + 8 + len) else { return bad("chunk runs past the end of the file") };
+        let data = at + 8..at + 8 + len;
+        if data.end > size {
+            return bad("chunk runs past the end of the file");
+        }
         chunks.push((kind, data));
         at += 8 + len;
     }
     // Unknown chunk types may follow and are ignored, as the spec allows.
-    let known: Vec<_> = chunks.iter().filter(|(k, _)| *k == JSON || *k == BIN).collect();
+    let known: Vec<_> = chunks.iter().filter(|(k, _)| *k == JSON || *k == BIN).cloned().collect();
     match known.as_slice() {
-        [(JSON, json)] if chunks[0].0 == JSON => Ok((json, None)),
-        [(JSON, json), (BIN, bin)] if chunks[0].0 == JSON => Ok((json, Some(bin))),
+        [(JSON, json)] if chunks[0].0 == JSON => Ok((json.clone(), None)),
+        [(JSON, json), (BIN, bin)] if chunks[0].0 == JSON => Ok((json.clone(), Some(bin.clone()))),
         _ => bad("chunks must be one JSON chunk first, then at most one BIN chunk"),
     }
 }
@@ -142,7 +149,7 @@ fn pointer(path: &gltf::json::Path) -> String {
 }
 
 /// Whole-document rules: references, extensions, buffer views, the node graph.
-pub fn document(doc: &gltf::Document, blob: Option<&[u8]>, report: &mut LoadReport) -> Result<(), LoadError> {
+pub fn document(doc: &gltf::Document, blob_len: Option<usize>, report: &mut LoadReport) -> Result<(), LoadError> {
     let root = doc.as_json();
     prevalidate(root)?;
     let mut first: Option<LoadError> = None;
@@ -183,12 +190,12 @@ pub fn document(doc: &gltf::Document, blob: Option<&[u8]>, report: &mut LoadRepo
             report.warnings.push(format!("optional glTF extension {name} is not supported; it is ignored"));
         }
     }
-    buffers(doc, blob)?;
+    buffers(doc, blob_len)?;
     accessors(doc)?;
     nodes(doc)
 }
 
-fn buffers(doc: &gltf::Document, blob: Option<&[u8]>) -> Result<(), LoadError> {
+fn buffers(doc: &gltf::Document, blob_len: Option<usize>) -> Result<(), LoadError> {
     for b in doc.buffers() {
         let at = format!("/buffers/{}", b.index());
         if b.length() == 0 {
@@ -196,9 +203,9 @@ fn buffers(doc: &gltf::Document, blob: Option<&[u8]>) -> Result<(), LoadError> {
         }
         match b.source() {
             // A .gltf buffer without a URI has no data; an accessor that uses it fails then.
-            gltf::buffer::Source::Bin if blob.is_none() => {}
+            gltf::buffer::Source::Bin if blob_len.is_none() => {}
             gltf::buffer::Source::Bin => {
-                let have = blob.map_or(0, <[u8]>::len);
+                let have = blob_len.unwrap_or(0);
                 if b.index() != 0 || have < b.length() || have > b.length() + 3 {
                     return Err(LoadError::invalid(format!("{at}/byteLength"), format!("GLB BIN chunk has {have} bytes for a buffer of {}", b.length())));
                 }

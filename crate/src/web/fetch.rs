@@ -1,10 +1,14 @@
 //! Fetching model files with byte progress, cancellable through an AbortSignal.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::js_error;
+use crate::gltf as loader;
 
 /// Shared byte counters for one load; `report` is called on every chunk.
 pub struct Progress {
@@ -21,8 +25,38 @@ impl Progress {
     }
 }
 
+/// A fetched file kept in the browser's memory, not in wasm memory: the loader copies out only
+/// the ranges it reads (wasm memory never shrinks; a GLB copied in whole would stay as the
+/// viewer's footprint), and images go from here to the decoder without entering wasm at all.
+pub struct JsBytes(pub Uint8Array);
+
+impl loader::Bytes for JsBytes {
+    fn len(&self) -> usize {
+        self.0.length() as usize
+    }
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        if range.start > range.end || range.end > self.len() {
+            return None;
+        }
+        let mut out = vec![0; range.len()];
+        self.0.subarray(range.start as u32, range.end as u32).copy_to(&mut out);
+        Some(Cow::Owned(out))
+    }
+    fn keep(self: Box<Self>, range: Range<usize>) -> Box<dyn loader::Bytes> {
+        Box::new(JsBytes(self.0.subarray(range.start as u32, range.end as u32)))
+    }
+}
+
+/// The bytes in `range` of `bytes` as a JS array: a view where they are in JS memory already.
+pub fn js_array(bytes: &dyn loader::Bytes, range: Range<usize>) -> Uint8Array {
+    match (bytes as &dyn std::any::Any).downcast_ref::<JsBytes>() {
+        Some(js) => js.0.subarray(range.start as u32, range.end as u32),
+        None => Uint8Array::from(bytes.get(range).as_deref().unwrap_or_default()),
+    }
+}
+
 /// GETs `url` and returns its bytes, reporting progress as they arrive.
-pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Progress) -> Result<Vec<u8>, String> {
+pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Progress) -> Result<JsBytes, String> {
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(signal));
     let window = web_sys::window().ok_or("no window")?;
@@ -30,7 +64,8 @@ pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Pr
 }
 
 /// Reads the body of a `fetch()` already under way (a promise of a Response), with progress.
-pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Result<Vec<u8>, String> {
+/// The chunks stay in JS memory and are joined there.
+pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Result<JsBytes, String> {
     let resp = JsFuture::from(response).await.map_err(|e| js_error(&e))?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "fetch returned something other than a Response".to_string())?;
     if !resp.ok() {
@@ -38,31 +73,40 @@ pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Re
     }
     let length = resp.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     progress.add(0.0, length);
-    let Some(body) = resp.body() else { return Ok(Vec::new()) };
+    let Some(body) = resp.body() else { return Ok(JsBytes(Uint8Array::new_with_length(0))) };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut out = Vec::with_capacity(length.min(256.0 * 1024.0 * 1024.0) as usize);
+    let mut chunks = Vec::new();
+    let mut total = 0u32;
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(|e| js_error(&e))?;
         if Reflect::get(&chunk, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true) {
             break;
         }
         let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|e| js_error(&e))?.unchecked_into();
-        let start = out.len();
-        out.resize(start + value.length() as usize, 0);
-        value.copy_to(&mut out[start..]);
+        let start = total as f64;
+        total = total.checked_add(value.length()).ok_or("the file is larger than 4 GB")?;
         // Bytes beyond the announced length still count (chunked or compressed responses).
-        let extra = (out.len() as f64 - length).max(0.0) - (start as f64 - length).max(0.0);
+        let extra = (total as f64 - length).max(0.0) - (start - length).max(0.0);
         progress.add(value.length() as f64, extra);
+        chunks.push(value);
     }
-    Ok(out)
+    if chunks.len() == 1 {
+        return Ok(JsBytes(chunks.pop().unwrap_or_default()));
+    }
+    let out = Uint8Array::new_with_length(total);
+    let mut at = 0;
+    for c in chunks {
+        out.set(&c, at);
+        at += c.length();
+    }
+    Ok(JsBytes(out))
 }
 
 /// Decodes an encoded image in the browser (not in wasm), as stored: no colour conversion,
 /// no premultiplication, so texels reach the shader as authored.
 /// Starts decoding now (the browser works on it off the main thread); await with `decoded`.
-pub fn start_decode(bytes: &[u8], mime: &str) -> Result<js_sys::Promise, String> {
-    let array = Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
+pub fn start_decode(array: &Uint8Array, mime: &str) -> Result<js_sys::Promise, String> {
+    let parts = js_sys::Array::of1(array);
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(|e| js_error(&e))?;

@@ -246,7 +246,7 @@ impl Viewer {
                 None => fetch_bytes(&url, &signal, &progress).await,
             }
             .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
-            let parsed = loader::parse_vec(bytes).map_err(|e| to_js(format!("{url}: {e}")))?;
+            let parsed = loader::parse_file(Box::new(bytes)).map_err(|e| to_js(format!("{url}: {e}")))?;
             // Buffers and images are fetched in parallel.
             let refs = parsed.external_refs();
             let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
@@ -255,8 +255,8 @@ impl Viewer {
             for ((r, u), res) in refs.iter().zip(&urls).zip(results) {
                 let data = res.map_err(|e| to_js(format!("could not load {u}: {e}")))?;
                 match r.kind {
-                    ResourceKind::Buffer => fetched.buffers.push((r.index, data)),
-                    ResourceKind::Image => fetched.images.push((r.index, data)),
+                    ResourceKind::Buffer => fetched.buffers.push((r.index, Box::new(data))),
+                    ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
                 }
             }
             if stale() {
@@ -265,12 +265,14 @@ impl Viewer {
             // Images start decoding in the browser as soon as they are out of the file; meshes
             // and tangents are built meanwhile.
             let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
-            let loaded = loader::build_with(parsed, fetched, &mut |images| {
-                started = images.iter().map(|img| if img.bytes.is_empty() { Ok(None) } else { start_decode(&img.bytes, &img.mime).map(Some) }).collect();
+            let loaded = loader::build_with(parsed, fetched, &mut |i, mime, bytes, range| {
+                started.resize_with(started.len().max(i + 1), || Ok(None));
+                started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
             })
             .map_err(|e| to_js(format!("{url}: {e}")))?;
+            started.resize_with(loaded.scene.images.len(), || Ok(None));
             let mut warnings = loaded.report.warnings;
-            let mut scene = loaded.scene;
+            let scene = loaded.scene;
             let decoded = join_all(started.into_iter().map(|s| async move {
                 match s? {
                     Some(p) => fetch::decoded(p).await.map(Some),
@@ -287,10 +289,6 @@ impl Viewer {
                         bitmaps.push(None);
                     }
                 }
-            }
-            // Encoded images now live in the browser's bitmaps: free their bytes here.
-            for img in &mut scene.images {
-                img.bytes = Vec::new();
             }
             if stale() {
                 return Err(to_js("superseded by a newer load"));
