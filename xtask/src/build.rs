@@ -32,43 +32,70 @@ pub fn all() -> Result {
         let bg = out.join("scenic_bg.wasm");
         let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
         eprintln!("xtask: {name} bundle: {} bytes of wasm", bytes.len());
+        for file in [&bg, &out.join("scenic.js")] {
+            crate::compress::beside(file)?;
+        }
     }
     let assets = root.join("www/assets");
     std::fs::create_dir_all(&assets).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(root.join("assets")).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.is_file() {
-            std::fs::copy(&path, assets.join(path.file_name().unwrap())).map_err(|e| format!("{}: {e}", path.display()))?;
+            let copy = assets.join(path.file_name().unwrap());
+            std::fs::copy(&path, &copy).map_err(|e| format!("{}: {e}", path.display()))?;
+            // The demo's model and POIs, precompressed as an operator's server would send them.
+            crate::compress::beside(&copy)?;
         }
     }
     Ok(())
 }
 
-fn gzipped(path: &std::path::Path) -> Result<(usize, usize)> {
-    use std::io::Write;
+/// (bytes, gzip -9 bytes, brotli -q 11 bytes) of a file.
+fn packed(path: &std::path::Path) -> Result<(usize, usize, usize)> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e} (run cargo xtask build first)", path.display()))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes).map_err(|e| e.to_string())?;
-    Ok((bytes.len(), gz.finish().map_err(|e| e.to_string())?.len()))
+    Ok((bytes.len(), crate::compress::gzip(&bytes, 9).len(), crate::compress::brotli(&bytes).len()))
 }
 
-/// Prints what a browser downloads on each path (bytes, and gzip level 9).
+/// Prints what a browser downloads on each path (bytes, gzip level 9, brotli quality 11).
 pub fn sizes() -> Result {
     let www = root().join("www");
-    // The element and its feature modules, each gzipped as a server would send it.
-    let mut element = gzipped(&www.join("scenic-viewer.js"))?.1;
+    // The element and its feature modules, each compressed as a server would send it.
+    let mut element = packed(&www.join("scenic-viewer.js"))?;
     for f in std::fs::read_dir(www.join("features")).map_err(|e| e.to_string())? {
         let path = f.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|e| e == "js") {
-            element += gzipped(&path)?.1;
+            let (raw, gz, br) = packed(&path)?;
+            element = (element.0 + raw, element.1 + gz, element.2 + br);
         }
     }
-    println!("| path | wasm | wasm gzipped | JS glue gzipped | element JS gzipped | total gzipped |");
-    println!("|---|---|---|---|---|---|");
+    println!("| path | wasm | wasm gzip / brotli | JS glue gzip / brotli | element JS gzip / brotli | total gzip | total brotli |");
+    println!("|---|---|---|---|---|---|---|");
     for (name, _) in BUNDLES {
-        let (wasm, wasm_gz) = gzipped(&www.join("pkg").join(name).join("scenic_bg.wasm"))?;
-        let (_, js_gz) = gzipped(&www.join("pkg").join(name).join("scenic.js"))?;
-        println!("| {name} | {wasm} | {wasm_gz} | {js_gz} | {element} | {} |", wasm_gz + js_gz + element);
+        let (wasm, wasm_gz, wasm_br) = packed(&www.join("pkg").join(name).join("scenic_bg.wasm"))?;
+        let (_, js_gz, js_br) = packed(&www.join("pkg").join(name).join("scenic.js"))?;
+        let n = |v: usize| {
+            let s = v.to_string();
+            let mut out = String::new();
+            for (i, c) in s.chars().enumerate() {
+                if i > 0 && (s.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        };
+        println!(
+            "| {name} | {} | {} / {} | {} / {} | {} / {} | {} | {} |",
+            n(wasm),
+            n(wasm_gz),
+            n(wasm_br),
+            n(js_gz),
+            n(js_br),
+            n(element.1),
+            n(element.2),
+            n(wasm_gz + js_gz + element.1),
+            n(wasm_br + js_br + element.2)
+        );
     }
     Ok(())
 }

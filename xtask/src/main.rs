@@ -2,6 +2,7 @@
 //! commands: each first installs what is missing (and says what it installs), then does its work.
 
 mod build;
+mod compress;
 mod package;
 mod pygeoapi;
 mod scene_gen;
@@ -122,6 +123,10 @@ fn bench() -> Result {
         .current_dir(&dir))?;
     let mv = dir.join("node_modules/@google/model-viewer/dist/model-viewer.min.js");
     std::fs::copy(&mv, vendor.join("model-viewer.min.js")).map_err(|e| format!("{}: {e}", mv.display()))?;
+    // Every viewer's code and the town precompressed, as Scenic's own files are by the build.
+    for f in ["three-viewer.js", "model-viewer.min.js", "town.glb"] {
+        compress::beside(&vendor.join(f))?;
+    }
     bench_script("tests/bench/compare.mjs")
 }
 

@@ -36,7 +36,8 @@ pub fn assemble() -> Result<std::path::PathBuf> {
         }
     }
     for bundle in ["webgpu", "webgl2"] {
-        for f in ["scenic.js", "scenic_bg.wasm"] {
+        // The modules also precompressed (see compress.rs), for servers that send such copies.
+        for f in ["scenic.js", "scenic_bg.wasm", "scenic_bg.wasm.br", "scenic_bg.wasm.gz"] {
             files.push(format!("pkg/{bundle}/{f}"));
         }
     }

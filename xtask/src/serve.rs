@@ -1,11 +1,15 @@
 //! A static file server for www/ on 127.0.0.1 (with `application/wasm` for .wasm), plus the
-//! shared test corpus under /corpus/ when ../shared/corpus exists beside the project.
+//! shared test corpus under /corpus/ when ../shared/corpus exists beside the project. Sends a
+//! file's precompressed `.br`/`.gz` copy when the browser accepts it and the copy is not older
+//! than the file, as a production static server would; other compressible files are gzipped on
+//! the fly, so every viewer in the benchmark gets the same treatment.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use crate::compress::{self, Coding};
 use crate::{Result, root};
 
 /// The Content-Security-Policy sent with HTML: scripts from this origin and wasm, nothing inline.
@@ -56,7 +60,7 @@ mod faults {
 
     fn json(status: u16, body: String, ct: &'static str) -> Resp {
         let len = body.len() as u64;
-        Resp { status, content_type: ct, body: Box::new(std::io::Cursor::new(body.into_bytes())), length: Some(len) }
+        Resp { status, content_type: ct, body: Box::new(std::io::Cursor::new(body.into_bytes())), length: Some(len), encoding: None }
     }
 
     fn feature(i: usize, name: &str) -> String {
@@ -80,7 +84,7 @@ mod faults {
             "huge" => {
                 // 50 MB with no length announced: the client must stop reading by itself.
                 let body = std::io::repeat(b' ').take(50 * 1024 * 1024);
-                Resp { status: 200, content_type: "application/json", body: Box::new(body), length: None }
+                Resp { status: 200, content_type: "application/json", body: Box::new(body), length: None, encoding: None }
             }
             "hostile" => {
                 let names = ["<img src=x onerror=\"window.__pwned=1\">", "<script>window.__pwned=1</script>", "正常名称"];
@@ -115,6 +119,8 @@ pub struct Resp {
     content_type: &'static str,
     body: Box<dyn Read + Send>,
     length: Option<u64>,
+    /// The content coding of `body`, if any.
+    encoding: Option<Coding>,
 }
 
 fn reason(status: u16) -> &'static str {
@@ -129,16 +135,41 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn route(path: &str, query: &str, faults: bool) -> Resp {
+fn route(path: &str, query: &str, faults: bool, accept: &str) -> Resp {
     if let Some(rest) = path.strip_prefix("/__faults/").filter(|_| faults) {
         if let Some(r) = faults::respond(rest, query) {
             return r;
         }
     }
-    match resolve(path).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-        Some((file, bytes)) => Resp { status: 200, content_type: mime(&file), length: Some(bytes.len() as u64), body: Box::new(std::io::Cursor::new(bytes)) },
-        None => Resp { status: 404, content_type: "text/plain; charset=utf-8", length: Some(9), body: Box::new(&b"not found"[..]) },
+    let Some(file) = resolve(path).filter(|p| p.is_file()) else {
+        return Resp { status: 404, content_type: "text/plain; charset=utf-8", length: Some(9), body: Box::new(&b"not found"[..]), encoding: None };
+    };
+    let content_type = mime(&file);
+    let (bytes, encoding) = encoded(&file, content_type, accept).unwrap_or_default();
+    Resp { status: 200, content_type, length: Some(bytes.len() as u64), body: Box::new(std::io::Cursor::new(bytes)), encoding }
+}
+
+/// The bytes to send for `file`: a fresh precompressed copy the client accepts, else gzip made
+/// now for a compressible type, else the file as it is.
+fn encoded(file: &Path, content_type: &str, accept: &str) -> Option<(Vec<u8>, Option<Coding>)> {
+    if !compress::compressible(content_type) {
+        return Some((std::fs::read(file).ok()?, None));
     }
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let source = modified(file)?;
+    for coding in [Coding::Br, Coding::Gzip] {
+        let copy = coding.beside(file);
+        if compress::accepts(accept, coding) && modified(&copy).is_some_and(|m| m >= source) {
+            if let Ok(bytes) = std::fs::read(&copy) {
+                return Some((bytes, Some(coding)));
+            }
+        }
+    }
+    let bytes = std::fs::read(file).ok()?;
+    if compress::accepts(accept, Coding::Gzip) {
+        return Some((compress::gzip(&bytes, 6), Some(Coding::Gzip)));
+    }
+    Some((bytes, None))
 }
 
 /// One request per connection, then close: simple, and no keep-alive state to get stuck in.
@@ -159,16 +190,22 @@ fn connection(mut stream: TcpStream, faults: bool) {
     let mut first = text.lines().next().unwrap_or("").split_whitespace();
     let (method, target) = (first.next().unwrap_or(""), first.next().unwrap_or("/"));
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let accept = text.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case("accept-encoding")).map(|(_, v)| v.trim())).unwrap_or("");
     let mut resp = match method {
-        "GET" | "HEAD" => route(path, query, faults),
-        _ => Resp { status: 405, content_type: "text/plain", length: Some(0), body: Box::new(std::io::empty()) },
+        "GET" | "HEAD" => route(path, query, faults, accept),
+        _ => Resp { status: 405, content_type: "text/plain", length: Some(0), body: Box::new(std::io::empty()), encoding: None },
     };
     let length = resp.length.map_or(String::new(), |l| format!("Content-Length: {l}\r\n"));
     // Every page is served under the strict policy operators may use, so every test checks that
     // the element needs no inline script and no eval (only wasm compilation).
     let csp = if resp.content_type.starts_with("text/html") { format!("Content-Security-Policy: {CSP}\r\n") } else { String::new() };
+    let coding = match resp.encoding {
+        Some(c) => format!("Content-Encoding: {}\r\nVary: Accept-Encoding\r\n", c.token()),
+        None if compress::compressible(resp.content_type) => "Vary: Accept-Encoding\r\n".to_string(),
+        None => String::new(),
+    };
     let header = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{length}{csp}Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n{length}{csp}{coding}Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
         resp.status,
         reason(resp.status),
         resp.content_type
