@@ -68,6 +68,7 @@ export interface ScenicGpuStats {
 export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' | 'error' | 'progress'> {
   load: CustomEvent<ScenicInfo>;
   error: CustomEvent<{ message: string }>;
+  /** Bytes arrived so far; `total` is 0 while unknown (a compressed response announces only its compressed length). */
   progress: CustomEvent<{ loaded: number; total: number }>;
   /** The POIs are placed (after `load`; again whenever `pois` changes). */
   'poi-load': CustomEvent<{ count: number }>;

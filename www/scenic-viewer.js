@@ -76,6 +76,10 @@ template.innerHTML = `
               background: rgba(0,0,0,.15); overflow: hidden; opacity: 0; transition: opacity .2s; }
   :host([data-state="loading"]) .progress { opacity: 1; }
   .bar { height: 100%; width: 0; background: var(--scenic-accent, var(--_accent)); transition: width .1s; }
+  /* Length unknown (a compressed response): a bar that travels instead of one that fills. */
+  .progress[data-indeterminate] .bar { width: 30%; animation: scenic-travel 1.2s ease-in-out infinite; }
+  @keyframes scenic-travel { from { margin-inline-start: -30%; } to { margin-inline-start: 100%; } }
+  @media (prefers-reduced-motion: reduce) { .progress[data-indeterminate] .bar { animation: none; width: 100%; opacity: .5; } }
   .message { position: absolute; inset-inline: 8px; bottom: 24px; padding: 8px 10px; border-radius: 6px;
              background: var(--scenic-card-background, var(--scenic-surface, var(--_surface))); color: var(--_error);
              display: none; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 60%; overflow: auto; }
@@ -425,7 +429,14 @@ export class ScenicViewer extends HTMLElement {
   }
 
   #setProgress(loaded, total) {
-    const pct = total > 0 ? Math.min(100, (100 * loaded) / total) : 0;
+    // total 0: not known yet (a compressed response announces only its compressed length).
+    this.#progress.toggleAttribute('data-indeterminate', !(total > 0));
+    if (!(total > 0)) {
+      this.#bar.style.width = '';
+      this.#progress.removeAttribute('aria-valuenow');
+      return;
+    }
+    const pct = Math.min(100, (100 * loaded) / total);
     this.#bar.style.width = `${pct}%`;
     this.#progress.setAttribute('aria-valuenow', String(Math.round(pct)));
   }

@@ -78,13 +78,38 @@ const setSrc = async (page, src) => {
 
 test('progress events count bytes up to the total, then load', async () => {
   const page = await fixture();
+  // Uncompressed, the announced length is the total from the first byte.
+  await page.setExtraHTTPHeaders({ 'Accept-Encoding': 'identity' });
   const events = await setSrc(page, '/corpus/gltf/models/BoxTextured/glTF/BoxTextured.gltf');
-  const progress = events.filter((e) => e.type === 'progress');
+  const progress = events.filter((e) => e.type === 'progress').map((e) => e.detail);
   assert.ok(progress.length >= 2);
-  const last = progress.at(-1).detail;
+  assert.ok(progress.some((p) => p.total > 0 && p.loaded < p.total), JSON.stringify(progress));
+  const last = progress.at(-1);
   assert.ok(last.total > 1000 && last.loaded === last.total, JSON.stringify(last));
   assert.equal(events.at(-1).type, 'load');
   assert.equal(await page.evaluate(() => document.getElementById('viewer').state), 'ready');
+  await page.close();
+});
+
+test('a compressed model is sent compressed; its total is unknown until it has arrived, and the bar travels', async () => {
+  const page = await fixture();
+  await page.evaluate(() => {
+    const v = document.getElementById('viewer');
+    window.__bar = [];
+    v.addEventListener('progress', () => window.__bar.push(v.shadowRoot.querySelector('[part=progress]').hasAttribute('data-indeterminate')));
+  });
+  // The build's brotli copy of the demo model (a GLB whose geometry compresses to a quarter).
+  const events = await setSrc(page, '/assets/lakeside.glb');
+  const sent = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/assets/lakeside.glb')).map((r) => [r.encodedBodySize, r.decodedBodySize]).at(-1));
+  assert.ok(sent[0] < sent[1] / 2, `sent ${sent[0]} bytes for ${sent[1]}`);
+  const progress = events.filter((e) => e.type === 'progress').map((e) => e.detail);
+  assert.ok(progress.length >= 2 && progress.slice(0, -1).every((p) => p.total === 0), JSON.stringify(progress));
+  assert.deepEqual(progress.at(-1), { loaded: sent[1], total: sent[1] });
+  assert.equal(events.at(-1).type, 'load');
+  assert.ok((await page.evaluate(() => window.__bar)).slice(0, -1).every(Boolean));
+  // The modules came compressed too.
+  const wasm = await page.evaluate(() => performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm')));
+  assert.ok(wasm.encodedBodySize < wasm.decodedBodySize * 0.4, `${wasm.encodedBodySize} of ${wasm.decodedBodySize}`);
   await page.close();
 });
 

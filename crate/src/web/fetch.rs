@@ -10,18 +10,26 @@ use wasm_bindgen_futures::JsFuture;
 use super::js_error;
 use crate::gltf as loader;
 
-/// Shared byte counters for one load; `report` is called on every chunk.
+/// Shared byte counters for one load; `report(loaded, total)` is called on every chunk. While a
+/// response of unknown length is still arriving the total is reported as 0 (unknown).
 pub struct Progress {
     pub loaded: std::cell::Cell<f64>,
     pub total: std::cell::Cell<f64>,
+    /// Responses of unknown length still arriving.
+    pub unknown: std::cell::Cell<u32>,
     pub report: Box<dyn Fn(f64, f64)>,
 }
 
 impl Progress {
+    pub fn new(report: Box<dyn Fn(f64, f64)>) -> Progress {
+        Progress { loaded: Default::default(), total: Default::default(), unknown: Default::default(), report }
+    }
+
     fn add(&self, loaded: f64, total: f64) {
         self.loaded.set(self.loaded.get() + loaded);
         self.total.set(self.total.get() + total);
-        (self.report)(self.loaded.get(), self.total.get().max(self.loaded.get()));
+        let total = if self.unknown.get() > 0 { 0.0 } else { self.total.get().max(self.loaded.get()) };
+        (self.report)(self.loaded.get(), total);
     }
 }
 
@@ -71,25 +79,41 @@ pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Re
     if !resp.ok() {
         return Err(format!("HTTP {} {}", resp.status(), resp.status_text()));
     }
-    let length = resp.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    progress.add(0.0, length);
+    // A compressed response announces its compressed length, but the body arrives decompressed:
+    // the total is then unknown (0) rather than a figure the bytes overrun at a third of the way.
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let encoded = header("content-encoding").is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+    let length = if encoded { None } else { header("content-length").and_then(|v| v.parse::<f64>().ok()) };
     let Some(body) = resp.body() else { return Ok(JsBytes(Uint8Array::new_with_length(0))) };
+    if length.is_none() {
+        progress.unknown.set(progress.unknown.get() + 1);
+    }
+    progress.add(0.0, length.unwrap_or(0.0));
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut chunks = Vec::new();
     let mut total = 0u32;
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(|e| js_error(&e))?;
-        if Reflect::get(&chunk, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true) {
-            break;
+    let read = async {
+        loop {
+            let chunk = JsFuture::from(reader.read()).await.map_err(|e| js_error(&e))?;
+            if Reflect::get(&chunk, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true) {
+                return Ok(());
+            }
+            let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|e| js_error(&e))?.unchecked_into();
+            let start = total as f64;
+            total = total.checked_add(value.length()).ok_or("the file is larger than 4 GB")?;
+            // Bytes beyond an announced length still count (a server that announced too few).
+            let extra = length.map_or(0.0, |l| (total as f64 - l).max(0.0) - (start - l).max(0.0));
+            progress.add(value.length() as f64, extra);
+            chunks.push(value);
         }
-        let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|e| js_error(&e))?.unchecked_into();
-        let start = total as f64;
-        total = total.checked_add(value.length()).ok_or("the file is larger than 4 GB")?;
-        // Bytes beyond the announced length still count (chunked or compressed responses).
-        let extra = (total as f64 - length).max(0.0) - (start - length).max(0.0);
-        progress.add(value.length() as f64, extra);
-        chunks.push(value);
+    };
+    let result: Result<(), String> = read.await;
+    if length.is_none() {
+        // Now known: this response's bytes join the total.
+        progress.unknown.set(progress.unknown.get() - 1);
+        progress.add(0.0, total as f64);
     }
+    result?;
     if chunks.len() == 1 {
         return Ok(JsBytes(chunks.pop().unwrap_or_default()));
     }

@@ -233,13 +233,9 @@ impl Viewer {
                 s.abort = Some(controller);
                 (s.generation, signal)
             };
-            let progress = Progress {
-                loaded: Default::default(),
-                total: Default::default(),
-                report: Box::new(move |l, t| {
-                    let _ = on_progress.call2(&JsValue::NULL, &l.into(), &t.into());
-                }),
-            };
+            let progress = Progress::new(Box::new(move |l, t| {
+                let _ = on_progress.call2(&JsValue::NULL, &l.into(), &t.into());
+            }));
             let stale = || state.borrow().generation != generation;
             let bytes = match response {
                 Some(r) => fetch::read_response(r, &progress).await,
