@@ -22,13 +22,16 @@ const CASES = {
   'three.js r187': (src) => `/bench/three.html?src=${encodeURIComponent(src)}`,
   'model-viewer 4.4': (src) => `/bench/model-viewer.html?src=${encodeURIComponent(src)}`,
 };
+// BENCH_NETWORK=latency_ms,kbit_s throttles every run (DevTools network emulation), e.g.
+// 150,1600 for a slow 4G link: then the bytes on the wire decide the first frame.
+const NETWORK = process.env.BENCH_NETWORK?.split(',').map(Number);
 const only = process.env.BENCH_SCENES?.split(',');
 const onlyCases = process.env.BENCH_CASES?.split(',');
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
 const fmt = (a, digits = 0) => (a.length ? `${median(a).toFixed(digits)} (${Math.min(...a).toFixed(digits)}–${Math.max(...a).toFixed(digits)})` : 'n/a');
 
-async function once(browser, url, frames) {
+async function once(browser, url, src, frames) {
   // A fresh context each run: empty cache, so code bytes are what a first visit downloads.
   const context = await browser.newContext({ viewport: { width: 600, height: 450 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -41,12 +44,27 @@ async function once(browser, url, frames) {
   });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
+  if (NETWORK) {
+    await cdp.send('Network.enable');
+    const bytesPerSecond = NETWORK[1] * 1000 / 8;
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: NETWORK[0], downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
+  }
   await page.goto(`${BASE}${url}`);
   await page.waitForFunction(() => window.__bench?.firstFrame !== null || window.__bench?.error, null, { timeout: 180000 });
   const { firstFrame, error } = await page.evaluate(() => window.__bench);
   // Scenic's own User Timing marks (wasm ready, GPU ready, model ready, first frame).
   const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('scenic:')).map((m) => [m.name.slice(7).replace(/^web(gpu|gl2)-/, 'wasm-'), m.startTime])));
   if (error) throw new Error(`${url}: ${error}`);
+  // Bytes on the wire (after the server's content coding: brotli or gzip where accepted).
+  const sent = await page.evaluate((model) => {
+    const out = { code: 0, model: 0 };
+    for (const r of performance.getEntriesByType('resource')) {
+      const path = new URL(r.name).pathname;
+      if (/\.(m?js|wasm)$/.test(path)) out.code += r.encodedBodySize;
+      else if (path === model) out.model += r.encodedBodySize;
+    }
+    return out;
+  }, src);
   await page.waitForTimeout(500);
   const task = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
   const t0 = await task();
@@ -60,7 +78,7 @@ async function once(browser, url, frames) {
   const heap = usage.usedSize + (usage.backingStorageSize ?? 0);
   const wasm = await page.evaluate(() => window.__bench.memory());
   await context.close();
-  return { code: code.reduce((a, b) => a + b, 0), firstFrame, frame: median(deltas), cpu, memory: heap + wasm, wasm, marks };
+  return { code: code.reduce((a, b) => a + b, 0), sent, firstFrame, frame: median(deltas), cpu, memory: heap + wasm, wasm, marks };
 }
 
 let browser = await launch();
@@ -75,7 +93,7 @@ for (let run = 0; run < RUNS; run++) {
       // A crashed browser (it happens under SwiftShader's memory pressure) is started again.
       if (!browser.isConnected()) browser = await launch();
       try {
-        results[key].push(await once(browser, url(src), ORBIT_FRAMES[scene]));
+        results[key].push(await once(browser, url(src), src, ORBIT_FRAMES[scene]));
       } catch (e) {
         console.error(`run ${run + 1}: ${key}: ${e.message.split('\n')[0]}`);
       }
@@ -86,13 +104,14 @@ for (let run = 0; run < RUNS; run++) {
 await browser.close();
 process.stderr.write('\n');
 
-console.log(`Medians (min–max) over ${RUNS} interleaved runs; 600×450 CSS px, DPR 1; headless Chromium (SwiftShader); orbit frames: ${JSON.stringify(ORBIT_FRAMES)}.`);
-console.log('| scene | viewer | code gzipped (KB) | first frame (ms) | frame interval (ms) | main-thread CPU / frame (ms) | JS heap + buffers + wasm (MB) | of which wasm (MB) |');
-console.log('|---|---|---|---|---|---|---|---|');
+const network = NETWORK ? `network ${NETWORK[0]} ms latency, ${NETWORK[1]} kbit/s` : 'no network throttling';
+console.log(`Medians (min–max) over ${RUNS} interleaved runs; 600×450 CSS px, DPR 1; headless Chromium (SwiftShader); ${network}; orbit frames: ${JSON.stringify(ORBIT_FRAMES)}.`);
+console.log('| scene | viewer | code gzipped (KB) | code sent (KB) | model sent (KB) | first frame (ms) | frame interval (ms) | main-thread CPU / frame (ms) | JS heap + buffers + wasm (MB) | of which wasm (MB) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [key, rows] of Object.entries(results)) {
   const [scene, name] = key.split('|');
   const col = (f) => rows.map(f);
-  console.log(`| ${scene} | ${name} | ${fmt(col((r) => r.code / 1000), 1)} | ${fmt(col((r) => r.firstFrame))} | ${fmt(col((r) => r.frame), 1)} | ${fmt(col((r) => r.cpu), 2)} | ${fmt(col((r) => r.memory / 1e6), 1)} | ${name.startsWith('scenic') ? fmt(col((r) => r.wasm / 1e6), 1) : '–'} |`);
+  console.log(`| ${scene} | ${name} | ${fmt(col((r) => r.code / 1000), 1)} | ${fmt(col((r) => r.sent.code / 1000), 1)} | ${fmt(col((r) => r.sent.model / 1000), 1)} | ${fmt(col((r) => r.firstFrame))} | ${fmt(col((r) => r.frame), 1)} | ${fmt(col((r) => r.cpu), 2)} | ${fmt(col((r) => r.memory / 1e6), 1)} | ${name.startsWith('scenic') ? fmt(col((r) => r.wasm / 1e6), 1) : '–'} |`);
 }
 
 console.log('');
