@@ -135,14 +135,20 @@ fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>], con
     Ok(out)
 }
 
+/// All components of a float accessor, flattened. Not generic: one copy of `read` serves every
+/// attribute width (a copy per width cost 6 KB of wasm each).
+fn read_f32(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<f32>, LoadError> {
+    read(acc, buffers, |v| v as f32)
+}
+
 /// Reads a float attribute with `N` components per element (e.g. VEC3 positions).
 pub fn read_vec<const N: usize>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; N]>, LoadError> {
     let n = components(acc.dimensions());
     if n != N {
         return Err(LoadError::invalid(pointer(acc, "/type"), format!("expected {N} components, found {n}")));
     }
-    let flat = read(acc, buffers, |v| v as f32)?;
-    Ok(flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect())
+    // The flat allocation becomes the array of elements in place (no second copy at the peak).
+    bytemuck::allocation::try_cast_vec(read_f32(acc, buffers)?).or_else(|(_, flat)| Ok(flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect()))
 }
 
 /// Reads vertex colours, VEC3 or VEC4, as RGBA.
