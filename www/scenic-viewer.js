@@ -9,6 +9,9 @@
 import { PoiLayer, poiStyles } from './features/pois.js';
 import { attachControls } from './features/controls.js';
 import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
+// pois.js imports this; naming it here too lets the browser fetch it with the modules above
+// instead of one round trip later (on a mobile link each level of imports is a round trip).
+import './features/poi-fetch.js';
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
