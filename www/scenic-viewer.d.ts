@@ -84,6 +84,8 @@ export declare class ScenicViewer extends HTMLElement {
   static readonly events: readonly string[];
   /** What the loaded bundles hold on the GPU, summed over every viewer on the page. */
   static gpuStats(): Promise<ScenicGpuStats>;
+  /** The element's own modules, relative to scenic-viewer.js, for `<link rel="modulepreload">`. */
+  static readonly modules: readonly string[];
 
   // Attributes, reflected.
   src: string;

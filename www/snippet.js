@@ -36,7 +36,14 @@ function height() {
 function elementSnippet(attrs) {
   const script = new URL('scenic-viewer.js', here).href;
   const list = attrs.map(([n, v]) => (v === '' ? ` ${n}` : ` ${n}="${escapeAttribute(v)}"`)).join('');
-  return `<script type="module" src="${escapeAttribute(script)}"></script>\n`
+  // For the page's <head>: the element's modules all at once (a round trip per level of imports
+  // otherwise), and an eager viewer's model (a lazy one must not download before it is needed).
+  const head = ScenicViewer.modules.map((m) => `<link rel="modulepreload" href="${escapeAttribute(new URL(m, here).href)}">\n`);
+  const src = attrs.find(([n]) => n === 'src')?.[1];
+  const lazy = attrs.some(([n, v]) => n === 'loading' && v === 'lazy');
+  if (src && !lazy) head.push(`<link rel="preload" href="${escapeAttribute(src)}" as="fetch" crossorigin>\n`);
+  return head.join('')
+    + `<script type="module" src="${escapeAttribute(script)}"></script>\n`
     + `<scenic-viewer${list} style="width: 100%; height: ${height()}"></scenic-viewer>`;
 }
 

@@ -372,6 +372,36 @@ test('snippet page: typed values are escaped in the snippets and survive a round
   await page.close();
 });
 
+test('snippet preloads the element modules (all it fetches) and an eager viewer model, used once', async () => {
+  const { page, errors } = await blank({ url: `${BASE}/snippet.html` });
+  const snippet = () => page.evaluate(() => document.getElementById('element-snippet').value);
+  await page.waitForFunction(() => document.getElementById('element-snippet').value.includes('modulepreload'));
+  const links = (html) => page.evaluate((h) => [...new DOMParser().parseFromString(h, 'text/html').querySelectorAll('link')].map((l) => [l.rel, l.getAttribute('href')]), html);
+  // Lazy (the form's default): the modules only, exactly those the element's page fetched.
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/(scenic-viewer\.js|features\/[^/]+\.js)$/.test(n)));
+  let l = await links(await snippet());
+  assert.deepEqual(l.filter(([r]) => r === 'modulepreload').map(([, h]) => h).sort(), [...new Set(fetched)].sort());
+  assert.ok(!l.some(([r]) => r === 'preload'), JSON.stringify(l));
+  await page.selectOption('select[name=loading]', 'eager');
+  await page.waitForFunction(() => document.getElementById('element-snippet').value.includes('rel="preload"'));
+  const html = await snippet();
+  l = await links(html);
+  assert.deepEqual(l.find(([r]) => r === 'preload'), ['preload', `${BASE}/assets/lakeside.glb`]);
+  assert.deepEqual(errors, []);
+  await page.close();
+  // An operator's page made of the snippet: the model is downloaded once (the preload is used).
+  const site = await browser.newPage({ viewport: { width: 400, height: 300 } });
+  await site.route(`${BASE}/operator-page.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><head>${html.split('<scenic-viewer')[0]}</head><body><scenic-viewer${html.split('<scenic-viewer')[1]}</body></html>` }));
+  const warnings = [];
+  site.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text()); });
+  await site.goto(`${BASE}/operator-page.html`);
+  await site.waitForFunction(() => document.querySelector('scenic-viewer')?.state === 'ready', null, { timeout: 60000 });
+  const models = await site.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/assets/lakeside.glb')).map((r) => r.initiatorType));
+  assert.deepEqual(models, ['link']);
+  assert.ok(!warnings.some((w) => /preload/i.test(w)), warnings.join('\n'));
+  await site.close();
+});
+
 test('pages run under a strict Content-Security-Policy (no inline script, no eval)', async () => {
   const page = await browser.newPage({ viewport: { width: 500, height: 500 } });
   await page.addInitScript(() => {
