@@ -50,10 +50,28 @@ pub fn all() -> Result {
     Ok(())
 }
 
-/// (bytes, gzip -9 bytes, brotli -q 11 bytes) of a file.
+/// (bytes, gzip -9 bytes, brotli -q 11 bytes) of a file: the build's fresh precompressed copies
+/// where there are some (the modules), else compressed here (the element's source files).
 fn packed(path: &std::path::Path) -> Result<(usize, usize, usize)> {
+    use crate::compress::{self, Coding};
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e} (run cargo xtask build first)", path.display()))?;
-    Ok((bytes.len(), crate::compress::gzip(&bytes, 9).len(), crate::compress::brotli(&bytes).len()))
+    let size = |coding: Coding, pack: &dyn Fn(&[u8]) -> Vec<u8>| {
+        compress::fresh(path, coding).and_then(|c| std::fs::metadata(c).ok()).map_or_else(|| pack(&bytes).len(), |m| m.len() as usize)
+    };
+    Ok((bytes.len(), size(Coding::Gzip, &|b| compress::gzip(b, 9)), size(Coding::Br, &compress::brotli)))
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(v: usize) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Prints what a browser downloads on each path (bytes, gzip level 9, brotli quality 11).
@@ -73,28 +91,17 @@ pub fn sizes() -> Result {
     for (name, _) in BUNDLES {
         let (wasm, wasm_gz, wasm_br) = packed(&www.join("pkg").join(name).join("scenic_bg.wasm"))?;
         let (_, js_gz, js_br) = packed(&www.join("pkg").join(name).join("scenic.js"))?;
-        let n = |v: usize| {
-            let s = v.to_string();
-            let mut out = String::new();
-            for (i, c) in s.chars().enumerate() {
-                if i > 0 && (s.len() - i) % 3 == 0 {
-                    out.push(',');
-                }
-                out.push(c);
-            }
-            out
-        };
         println!(
             "| {name} | {} | {} / {} | {} / {} | {} / {} | {} | {} |",
-            n(wasm),
-            n(wasm_gz),
-            n(wasm_br),
-            n(js_gz),
-            n(js_br),
-            n(element.1),
-            n(element.2),
-            n(wasm_gz + js_gz + element.1),
-            n(wasm_br + js_br + element.2)
+            thousands(wasm),
+            thousands(wasm_gz),
+            thousands(wasm_br),
+            thousands(js_gz),
+            thousands(js_br),
+            thousands(element.1),
+            thousands(element.2),
+            thousands(wasm_gz + js_gz + element.1),
+            thousands(wasm_br + js_br + element.2)
         );
     }
     Ok(())

@@ -66,16 +66,25 @@ pub fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
     gz.finish().expect("compressing into memory does not fail")
 }
 
-/// Writes `F.br` and `F.gz` beside `file` unless they are newer than it already.
-pub fn beside(file: &Path) -> Result {
+/// `file`'s copy in `coding` if there is one not older than `file` (an edited file's stale copy
+/// is neither sent nor counted).
+pub fn fresh(file: &Path, coding: Coding) -> Option<PathBuf> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let source = modified(file).ok_or_else(|| format!("{}: not found", file.display()))?;
+    let copy = coding.beside(file);
+    (modified(&copy)? >= modified(file)?).then_some(copy)
+}
+
+/// Writes `F.br` and `F.gz` beside `file` unless fresh ones are there already.
+pub fn beside(file: &Path) -> Result {
+    if !file.is_file() {
+        return Err(format!("{}: not found", file.display()));
+    }
     let mut bytes = None;
     for coding in [Coding::Br, Coding::Gzip] {
-        let out = coding.beside(file);
-        if modified(&out).is_some_and(|m| m >= source) {
+        if fresh(file, coding).is_some() {
             continue;
         }
+        let out = coding.beside(file);
         let data: &Vec<u8> = match &bytes {
             Some(b) => b,
             None => bytes.insert(std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?),

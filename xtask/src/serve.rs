@@ -145,7 +145,9 @@ fn route(path: &str, query: &str, faults: bool, accept: &str) -> Resp {
         return Resp { status: 404, content_type: "text/plain; charset=utf-8", length: Some(9), body: Box::new(&b"not found"[..]), encoding: None };
     };
     let content_type = mime(&file);
-    let (bytes, encoding) = encoded(&file, content_type, accept).unwrap_or_default();
+    let Some((bytes, encoding)) = encoded(&file, content_type, accept) else {
+        return Resp { status: 404, content_type: "text/plain; charset=utf-8", length: Some(9), body: Box::new(&b"not found"[..]), encoding: None };
+    };
     Resp { status: 200, content_type, length: Some(bytes.len() as u64), body: Box::new(std::io::Cursor::new(bytes)), encoding }
 }
 
@@ -155,14 +157,10 @@ fn encoded(file: &Path, content_type: &str, accept: &str) -> Option<(Vec<u8>, Op
     if !compress::compressible(content_type) {
         return Some((std::fs::read(file).ok()?, None));
     }
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let source = modified(file)?;
     for coding in [Coding::Br, Coding::Gzip] {
-        let copy = coding.beside(file);
-        if compress::accepts(accept, coding) && modified(&copy).is_some_and(|m| m >= source) {
-            if let Ok(bytes) = std::fs::read(&copy) {
-                return Some((bytes, Some(coding)));
-            }
+        let copy = compress::accepts(accept, coding).then(|| compress::fresh(file, coding)).flatten();
+        if let Some(bytes) = copy.and_then(|c| std::fs::read(c).ok()) {
+            return Some((bytes, Some(coding)));
         }
     }
     let bytes = std::fs::read(file).ok()?;

@@ -117,13 +117,14 @@ fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Resul
                 Some(ix) => {
                     let (per_vertex, copies) = weld_tangents(&corners, ix, positions.len());
                     drop(corners);
-                    copy_all(&copies, &mut positions);
-                    copy_all(&copies, &mut normals);
+                    // The copied vertices repeat their originals' attributes, appended.
+                    positions.extend(unweld(&positions, &copies));
+                    normals.extend(unweld(&normals, &copies));
                     for v in [uv0.as_mut(), uv1.as_mut()].into_iter().flatten() {
-                        copy_all(&copies, v);
+                        v.extend(unweld(v, &copies));
                     }
                     if let Some(v) = colors.as_mut() {
-                        copy_all(&copies, v);
+                        v.extend(unweld(v, &copies));
                     }
                     per_vertex
                 }
@@ -142,12 +143,4 @@ fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Resul
         indices,
         material: p.material().index(),
     }))
-}
-
-/// Appends a copy of each listed vertex (see `weld_tangents`).
-fn copy_all<T: Copy>(copies: &[u32], v: &mut Vec<T>) {
-    v.reserve(copies.len());
-    for &c in copies {
-        v.push(v[c as usize]);
-    }
 }
