@@ -160,8 +160,8 @@ pub fn weld_tangents(corners: &[[f32; 4]], indices: &mut [u32], vertices: usize)
 }
 
 /// Strips, loops and fans as plain lists, so the renderer has three topologies only.
-pub fn unroll(mode: gltf::mesh::Mode, indices: Vec<u32>) -> Vec<u32> {
-    use gltf::mesh::Mode::*;
+pub fn unroll(mode: crate::gltf::doc::Mode, indices: Vec<u32>) -> Vec<u32> {
+    use crate::gltf::doc::Mode::*;
     let n = indices.len();
     match mode {
         Points | Lines | Triangles => indices,
@@ -179,7 +179,7 @@ pub fn unroll(mode: gltf::mesh::Mode, indices: Vec<u32>) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gltf::mesh::Mode;
+    use crate::gltf::doc::Mode;
 
     #[test]
     fn unrolls_strips_loops_and_fans() {

@@ -3,21 +3,16 @@
 
 use std::borrow::Cow;
 
-use gltf::accessor::{DataType, Dimensions};
-
 use super::Bytes;
+use super::doc::{Accessor, ComponentType as DataType, Document, View};
 use crate::error::LoadError;
 
 /// More elements than this from an accessor without a buffer view (all zeros) is refused:
 /// such a count costs nothing in the file but could exhaust wasm memory.
 const MAX_ZERO_FILLED: usize = 1 << 26;
 
-fn pointer(acc: &gltf::Accessor, field: &str) -> String {
-    format!("/accessors/{}{field}", acc.index())
-}
-
-pub fn components(d: Dimensions) -> usize {
-    d.multiplicity()
+fn pointer(index: usize, field: &str) -> String {
+    format!("/accessors/{index}{field}")
 }
 
 /// A validated window into a buffer view: `count` elements of `elem` bytes, `stride` apart.
@@ -28,7 +23,7 @@ struct Window<'a> {
 }
 
 fn window<'a>(
-    view: &gltf::buffer::View,
+    (v, view): (usize, &View),
     offset: usize,
     count: usize,
     elem: usize,
@@ -36,26 +31,23 @@ fn window<'a>(
     at: impl Fn() -> String,
 ) -> Result<Window<'a>, LoadError> {
     let buffer = buffers
-        .get(view.buffer().index())
+        .get(view.buffer)
         .filter(|b| !b.is_empty())
-        .ok_or_else(|| LoadError::invalid(at(), format!("buffer {} has no data (it was not loaded)", view.buffer().index())))?;
-    view.offset().checked_add(view.length()).filter(|&e| e <= buffer.len()).ok_or_else(|| {
-        LoadError::invalid(
-            format!("/bufferViews/{}", view.index()),
-            format!("bytes {}..{} lie outside the buffer of {} bytes", view.offset(), view.offset() + view.length(), buffer.len()),
-        )
+        .ok_or_else(|| LoadError::invalid(at(), format!("buffer {} has no data (it was not loaded)", view.buffer)))?;
+    view.offset.checked_add(view.length).filter(|&e| e <= buffer.len()).ok_or_else(|| {
+        LoadError::invalid(format!("/bufferViews/{v}"), format!("bytes {}..{} lie outside the buffer of {} bytes", view.offset, view.offset + view.length, buffer.len()))
     })?;
-    let stride = view.stride().unwrap_or(elem);
+    let stride = view.stride.unwrap_or(elem);
     if stride < elem {
-        return Err(LoadError::invalid(format!("/bufferViews/{}/byteStride", view.index()), format!("stride {stride} is smaller than an element ({elem} bytes)")));
+        return Err(LoadError::invalid(format!("/bufferViews/{v}/byteStride"), format!("stride {stride} is smaller than an element ({elem} bytes)")));
     }
     let needed = if count == 0 { Some(offset) } else { (count - 1).checked_mul(stride).and_then(|n| n.checked_add(elem)).and_then(|n| n.checked_add(offset)) }
         .ok_or_else(|| LoadError::invalid(at(), "size overflows"))?;
-    if needed > view.length() {
-        return Err(LoadError::invalid(at(), format!("needs {needed} bytes but its buffer view has {}", view.length())));
+    if needed > view.length {
+        return Err(LoadError::invalid(at(), format!("needs {needed} bytes but its buffer view has {}", view.length)));
     }
     // Only the bytes this accessor spans: on the web each window is a copy.
-    let bytes = buffer.get(view.offset() + offset..view.offset() + needed).ok_or_else(|| LoadError::invalid(at(), "lies outside its buffer view"))?;
+    let bytes = buffer.get(view.offset + offset..view.offset + needed).ok_or_else(|| LoadError::invalid(at(), "lies outside its buffer view"))?;
     Ok(Window { bytes, stride })
 }
 
@@ -82,53 +74,49 @@ fn component(bytes: &[u8], ty: DataType, normalized: bool) -> f64 {
 }
 
 /// All components of an accessor, flattened, through `conv`.
-fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>], conv: impl Fn(f64) -> T) -> Result<Vec<T>, LoadError> {
-    let n = components(acc.dimensions());
-    let size = acc.data_type().size();
+fn read<T: Copy + Default>(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>], conv: impl Fn(f64) -> T) -> Result<Vec<T>, LoadError> {
+    let acc = &doc.accessors[index];
+    let view = |v: usize| (v, &doc.views[v]);
+    let n = acc.components;
+    let size = acc.component.size();
     let elem = n * size;
-    let count = acc.count();
-    let normalized = acc.normalized();
-    let mut out = match acc.view() {
-        Some(view) => {
-            let w = window(&view, acc.offset(), count, elem, buffers, || pointer(acc, ""))?;
+    let count = acc.count;
+    let normalized = acc.normalized;
+    let mut out = match acc.view {
+        Some(v) => {
+            let w = window(view(v), acc.offset, count, elem, buffers, || pointer(index, ""))?;
             let mut out = Vec::with_capacity(count * n);
             for i in 0..count {
                 let e = &w.bytes[i * w.stride..i * w.stride + elem];
-                out.extend(e.chunks_exact(size).map(|c| conv(component(c, acc.data_type(), normalized))));
+                out.extend(e.chunks_exact(size).map(|c| conv(component(c, acc.component, normalized))));
             }
             out
         }
         None => {
             let total = count.checked_mul(n).filter(|&t| t <= MAX_ZERO_FILLED).ok_or_else(|| {
-                LoadError::invalid(pointer(acc, "/count"), format!("{count} elements without a buffer view is too many"))
+                LoadError::invalid(pointer(index, "/count"), format!("{count} elements without a buffer view is too many"))
             })?;
             vec![conv(0.0); total]
         }
     };
-    if let Some(sparse) = acc.sparse() {
-        let k = sparse.count() as usize;
+    if let Some(sparse) = &acc.sparse {
+        let k = sparse.count;
         if k > count {
-            return Err(LoadError::invalid(pointer(acc, "/sparse/count"), format!("{k} substitutions for {count} elements")));
+            return Err(LoadError::invalid(pointer(index, "/sparse/count"), format!("{k} substitutions for {count} elements")));
         }
-        let idx = sparse.indices();
-        let idx_ty = match idx.index_type() {
-            gltf::accessor::sparse::IndexType::U8 => DataType::U8,
-            gltf::accessor::sparse::IndexType::U16 => DataType::U16,
-            gltf::accessor::sparse::IndexType::U32 => DataType::U32,
-        };
-        let iw = window(&idx.view(), idx.offset() as usize, k, idx_ty.size(), buffers, || pointer(acc, "/sparse/indices"))?;
-        let vals = sparse.values();
-        let vw = window(&vals.view(), vals.offset() as usize, k, elem, buffers, || pointer(acc, "/sparse/values"))?;
+        let idx_ty = sparse.indices_component;
+        let iw = window(view(sparse.indices_view), sparse.indices_offset, k, idx_ty.size(), buffers, || pointer(index, "/sparse/indices"))?;
+        let vw = window(view(sparse.values_view), sparse.values_offset, k, elem, buffers, || pointer(index, "/sparse/values"))?;
         let mut last = None;
         for j in 0..k {
             let target = component(&iw.bytes[j * idx_ty.size()..], idx_ty, false) as usize;
             if target >= count || last.is_some_and(|l| target <= l) {
-                return Err(LoadError::invalid(pointer(acc, "/sparse/indices"), format!("index {target} is out of range or not increasing")));
+                return Err(LoadError::invalid(pointer(index, "/sparse/indices"), format!("index {target} is out of range or not increasing")));
             }
             last = Some(target);
             let e = &vw.bytes[j * elem..(j + 1) * elem];
             for (c, bytes) in e.chunks_exact(size).enumerate() {
-                out[target * n + c] = conv(component(bytes, acc.data_type(), normalized));
+                out[target * n + c] = conv(component(bytes, acc.component, normalized));
             }
         }
     }
@@ -137,31 +125,32 @@ fn read<T: Copy + Default>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>], con
 
 /// All components of a float accessor, flattened. Not generic: one copy of `read` serves every
 /// attribute width (a copy per width cost 6 KB of wasm each).
-fn read_f32(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<f32>, LoadError> {
-    read(acc, buffers, |v| v as f32)
+fn read_f32(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> Result<Vec<f32>, LoadError> {
+    read(doc, index, buffers, |v| v as f32)
 }
 
 /// Reads a float attribute with `N` components per element (e.g. VEC3 positions).
-pub fn read_vec<const N: usize>(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; N]>, LoadError> {
-    let n = components(acc.dimensions());
+pub fn read_vec<const N: usize>(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; N]>, LoadError> {
+    let n = doc.accessors[index].components;
     if n != N {
-        return Err(LoadError::invalid(pointer(acc, "/type"), format!("expected {N} components, found {n}")));
+        return Err(LoadError::invalid(pointer(index, "/type"), format!("expected {N} components, found {n}")));
     }
     // The flat allocation becomes the array of elements in place (no second copy at the peak).
-    bytemuck::allocation::try_cast_vec(read_f32(acc, buffers)?).or_else(|(_, flat)| Ok(flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect()))
+    bytemuck::allocation::try_cast_vec(read_f32(doc, index, buffers)?).or_else(|(_, flat)| Ok(flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect()))
 }
 
 /// Reads vertex colours, VEC3 or VEC4, as RGBA.
-pub fn read_colors(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; 4]>, LoadError> {
-    match components(acc.dimensions()) {
-        3 => Ok(read_vec::<3>(acc, buffers)?.into_iter().map(|[r, g, b]| [r, g, b, 1.0]).collect()),
-        _ => read_vec::<4>(acc, buffers),
+pub fn read_colors(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> Result<Vec<[f32; 4]>, LoadError> {
+    match doc.accessors[index].components {
+        3 => Ok(read_vec::<3>(doc, index, buffers)?.into_iter().map(|[r, g, b]| [r, g, b, 1.0]).collect()),
+        _ => read_vec::<4>(doc, index, buffers),
     }
 }
 
-pub fn read_indices(acc: &gltf::Accessor, buffers: &[Box<dyn Bytes>]) -> Result<Vec<u32>, LoadError> {
-    if acc.dimensions() != Dimensions::Scalar || acc.data_type() == DataType::F32 || acc.normalized() {
-        return Err(LoadError::invalid(pointer(acc, ""), "indices must be unnormalised unsigned integer scalars"));
+pub fn read_indices(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> Result<Vec<u32>, LoadError> {
+    let Accessor { components, component, normalized, .. } = doc.accessors[index];
+    if components != 1 || !matches!(component, DataType::U8 | DataType::U16 | DataType::U32) || normalized {
+        return Err(LoadError::invalid(pointer(index, ""), "indices must be unnormalised unsigned integer scalars"));
     }
-    read(acc, buffers, |v| v as u32)
+    read(doc, index, buffers, |v| v as u32)
 }

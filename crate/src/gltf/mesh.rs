@@ -1,24 +1,22 @@
 //! glTF meshes → scene primitives: attributes decoded, topology unrolled, normals and tangents
 //! generated where the spec asks for them.
 
-use gltf::Semantic;
-use gltf::mesh::Mode;
-
+use super::doc::{self, Document, Mode};
 use super::{Bytes, LoadReport};
 use super::accessor::{read_colors, read_indices, read_vec};
 use crate::error::LoadError;
 use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld, weld_tangents};
 use crate::scene::{Mesh, Primitive, Topology};
 
-pub fn mesh(m: &gltf::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport) -> Result<Mesh, LoadError> {
+pub fn mesh(doc: &Document, index: usize, m: &doc::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport) -> Result<Mesh, LoadError> {
     let mut primitives = Vec::new();
-    for p in m.primitives() {
-        let at = format!("/meshes/{}/primitives/{}", m.index(), p.index());
-        if let Some(b) = missing_buffer(&p, buffers) {
+    for (i, p) in m.primitives.iter().enumerate() {
+        let at = format!("/meshes/{index}/primitives/{i}");
+        if let Some(b) = missing_buffer(doc, p, buffers) {
             report.warnings.push(format!("{at}: buffer {b} has no data; not drawn"));
             continue;
         }
-        match primitive(&p, buffers, &at)? {
+        match primitive(doc, p, buffers, &at)? {
             Some(prim) => primitives.push(prim),
             None => report.warnings.push(format!("{at}: no POSITION attribute; not drawn")),
         }
@@ -28,26 +26,23 @@ pub fn mesh(m: &gltf::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport)
 
 /// A buffer this primitive reads that was never loaded (a `.gltf` buffer without a URI, a
 /// remote URI in a disk load): the primitive is skipped, as a missing texture would be.
-fn missing_buffer(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>]) -> Option<usize> {
-    let accessors = p.attributes().map(|(_, a)| a).chain(p.indices());
+fn missing_buffer(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>]) -> Option<usize> {
+    let accessors = p.attributes.iter().map(|&(_, a)| a).chain(p.indices);
     accessors
-        .filter_map(|a| a.view())
-        .map(|v| v.buffer().index())
+        .filter_map(|a| doc.accessors[a].view)
+        .map(|v| doc.views[v].buffer)
         .find(|&b| buffers.get(b).is_some_and(|b| b.is_empty()))
 }
 
-fn attr<'a>(p: &gltf::Primitive<'a>, s: Semantic) -> Option<gltf::Accessor<'a>> {
-    p.get(&s)
-}
-
-fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<Primitive>, LoadError> {
-    let Some(pos) = attr(p, Semantic::Positions) else { return Ok(None) };
-    let mut positions = read_vec::<3>(&pos, buffers)?;
-    let normals = attr(p, Semantic::Normals).map(|a| read_vec::<3>(&a, buffers)).transpose()?;
-    let mut tangents = attr(p, Semantic::Tangents).map(|a| read_vec::<4>(&a, buffers)).transpose()?;
-    let mut uv0 = attr(p, Semantic::TexCoords(0)).map(|a| read_vec::<2>(&a, buffers)).transpose()?;
-    let mut uv1 = attr(p, Semantic::TexCoords(1)).map(|a| read_vec::<2>(&a, buffers)).transpose()?;
-    let mut colors = attr(p, Semantic::Colors(0)).map(|a| read_colors(&a, buffers)).transpose()?;
+fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<Primitive>, LoadError> {
+    let Some(pos) = p.attribute("POSITION") else { return Ok(None) };
+    let attr = |name| p.attribute(name);
+    let mut positions = read_vec::<3>(doc, pos, buffers)?;
+    let normals = attr("NORMAL").map(|a| read_vec::<3>(doc, a, buffers)).transpose()?;
+    let mut tangents = attr("TANGENT").map(|a| read_vec::<4>(doc, a, buffers)).transpose()?;
+    let mut uv0 = attr("TEXCOORD_0").map(|a| read_vec::<2>(doc, a, buffers)).transpose()?;
+    let mut uv1 = attr("TEXCOORD_1").map(|a| read_vec::<2>(doc, a, buffers)).transpose()?;
+    let mut colors = attr("COLOR_0").map(|a| read_colors(doc, a, buffers)).transpose()?;
     let n = positions.len();
     for (name, len) in [
         ("NORMAL", normals.as_ref().map(Vec::len)),
@@ -60,11 +55,11 @@ fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Resul
             return Err(LoadError::invalid(format!("{at}/attributes/{name}"), format!("has {} elements, POSITION has {n}", len.unwrap_or(0))));
         }
     }
-    let raw = p.indices().map(|a| read_indices(&a, buffers)).transpose()?;
+    let raw = p.indices.map(|a| read_indices(doc, a, buffers)).transpose()?;
     if let Some(bad) = raw.as_ref().and_then(|ix| ix.iter().find(|&&i| i as usize >= n)) {
         return Err(LoadError::invalid(format!("{at}/indices"), format!("index {bad} is out of range for {n} vertices")));
     }
-    let mode = p.mode();
+    let mode = p.mode;
     let topology = match mode {
         Mode::Points => Topology::Points,
         Mode::Lines | Mode::LineLoop | Mode::LineStrip => Topology::Lines,
@@ -84,7 +79,8 @@ fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Resul
     }
 
     // Generated normals are flat, which needs one vertex per corner: unweld the primitive first.
-    let needs_tangents = tangents.is_none() && p.material().normal_texture().is_some() && topology == Topology::Triangles;
+    let normal_texture = p.material.and_then(|m| doc.materials[m].normal_texture.as_ref());
+    let needs_tangents = tangents.is_none() && normal_texture.is_some() && topology == Topology::Triangles;
     if topology == Topology::Triangles && normals.is_none() {
         if let Some(ix) = indices.take() {
             positions = unweld(&positions, &ix);
@@ -108,7 +104,7 @@ fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Resul
         None => vec![[0.0, 1.0, 0.0]; positions.len()],
     };
     if needs_tangents {
-        let tex_coord = p.material().normal_texture().map_or(0, |t| t.tex_coord());
+        let tex_coord = normal_texture.map_or(0, |t| t.tex_coord);
         let uvs = if tex_coord == 1 { uv1.as_ref() } else { uv0.as_ref() };
         if let Some(uvs) = uvs {
             let corners = mikktspace_tangents(&positions, &normals, uvs, indices.as_deref());
@@ -141,6 +137,6 @@ fn primitive(p: &gltf::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Resul
         uv1,
         colors,
         indices,
-        material: p.material().index(),
+        material: p.material,
     }))
 }

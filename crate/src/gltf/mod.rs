@@ -5,6 +5,7 @@
 //! document, listing the external URIs to fetch; [`build`] turns it and the fetched bytes into a scene.
 
 mod accessor;
+pub mod doc;
 pub mod ext;
 mod material;
 mod mesh;
@@ -14,11 +15,11 @@ mod validate;
 use std::borrow::Cow;
 use std::ops::Range;
 
-use gltf::Document;
 use serde_json::Value;
 
+use doc::{Document, ImageSource};
 use crate::error::LoadError;
-use crate::scene::{Camera, Image, Node, Projection, Scene, SceneRoot};
+use crate::scene::{Camera, Image, Node, Scene, SceneRoot};
 
 /// What the loader noticed but could live with (unsupported optional extensions, skipped images).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -120,12 +121,11 @@ fn parse_json(json: &[u8], blob_len: Option<usize>) -> Result<(Document, LoadRep
     if json.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(LoadError::Container("JSON must not start with a byte order mark".into()));
     }
-    let mut value: Value = serde_json::from_slice(json).map_err(|e| LoadError::Container(format!("JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(json).map_err(|e| LoadError::Container(format!("JSON: {e}")))?;
     validate::json(&value)?;
     let mut report = LoadReport::default();
-    validate::normalise(&mut value, &mut report);
-    let root: gltf::json::Root = serde_json::from_value(value).map_err(|e| LoadError::invalid("", e.to_string()))?;
-    let document = Document::from_json_without_validation(root);
+    let document = doc::read(&value, &mut report)?;
+    drop(value);
     validate::document(&document, blob_len, &mut report)?;
     Ok((document, report))
 }
@@ -133,13 +133,11 @@ fn parse_json(json: &[u8], blob_len: Option<usize>) -> Result<(Document, LoadRep
 impl Parsed {
     /// The external files to fetch, in document order (buffers first).
     pub fn external_refs(&self) -> Vec<ExternalRef> {
-        let buffers = self.document.buffers().filter_map(|b| match b.source() {
-            gltf::buffer::Source::Uri(u) if !u.starts_with("data:") => Some(ExternalRef { kind: ResourceKind::Buffer, index: b.index(), uri: u.to_owned() }),
-            _ => None,
-        });
-        let images = self.document.images().filter_map(|i| match i.source() {
-            gltf::image::Source::Uri { uri, .. } if !uri.starts_with("data:") => Some(ExternalRef { kind: ResourceKind::Image, index: i.index(), uri: uri.to_owned() }),
-            _ => None,
+        let external = |uri: &Option<String>| uri.as_ref().filter(|u| !u.starts_with("data:")).cloned();
+        let buffers = self.document.buffers.iter().enumerate().filter_map(|(index, b)| Some(ExternalRef { kind: ResourceKind::Buffer, index, uri: external(&b.uri)? }));
+        let images = self.document.images.iter().enumerate().filter_map(|(index, i)| match &i.source {
+            ImageSource::Uri { uri, .. } => Some(ExternalRef { kind: ResourceKind::Image, index, uri: external(&Some(uri.clone()))? }),
+            ImageSource::View { .. } => None,
         });
         buffers.chain(images).collect()
     }
@@ -168,74 +166,52 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage) -> R
     let buffers = buffers(&doc, blob, fetched.buffers)?;
     let images = images(&doc, &buffers, fetched.images, &mut report, on_image)?;
     let textures = material::textures(&doc, &images);
-    let materials = doc.materials().map(|m| material::material(&m, &textures)).collect();
-    let meshes = doc.meshes().map(|m| mesh::mesh(&m, &buffers, &mut report)).collect::<Result<_, _>>()?;
-    let nodes = doc
-        .nodes()
-        .map(|n| Node {
-            name: n.name().map(str::to_owned),
-            local: glam::Mat4::from_cols_array_2d(&n.transform().matrix()),
-            children: n.children().map(|c| c.index()).collect(),
-            mesh: n.mesh().map(|m| m.index()),
-            camera: n.camera().map(|c| c.index()),
-        })
-        .collect();
-    let mut scenes: Vec<SceneRoot> = doc
-        .scenes()
-        .map(|s| SceneRoot { name: s.name().map(str::to_owned), nodes: s.nodes().map(|n| n.index()).collect() })
-        .collect();
+    let materials = doc.materials.iter().map(|m| material::material(m, &textures)).collect();
+    let meshes = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report)).collect::<Result<_, _>>()?;
+    let mut scenes: Vec<SceneRoot> = doc.scenes.iter().map(|s| SceneRoot { name: s.name.clone(), nodes: s.nodes.clone() }).collect();
     if scenes.is_empty() {
         // No scene: show every root node, as most viewers do, rather than nothing.
-        let children: std::collections::HashSet<usize> = doc.nodes().flat_map(|n| n.children().map(|c| c.index())).collect();
-        scenes.push(SceneRoot { name: None, nodes: (0..doc.nodes().len()).filter(|i| !children.contains(i)).collect() });
+        let children: std::collections::HashSet<usize> = doc.nodes.iter().flat_map(|n| n.children.iter().copied()).collect();
+        scenes.push(SceneRoot { name: None, nodes: (0..doc.nodes.len()).filter(|i| !children.contains(i)).collect() });
     }
-    let cameras = doc.cameras().map(|c| Camera { name: c.name().map(str::to_owned), projection: projection(&c) }).collect();
-    let extras = |e: &gltf::json::Extras| -> Option<crate::poi::GeoReference> {
-        let v: Value = serde_json::from_str(e.as_ref()?.get()).ok()?;
-        crate::poi::GeoReference::from_json(v.get("geoReference")?)
-    };
-    let geo_reference = doc.default_scene().and_then(|s| extras(s.extras())).or_else(|| extras(&doc.as_json().asset.extras));
+    let extras = |e: Option<&Value>| crate::poi::GeoReference::from_json(e?.get("geoReference")?);
+    let default_scene = doc.scene.or((!doc.scenes.is_empty()).then_some(0));
+    let geo_reference = default_scene.and_then(|s| extras(doc.scenes[s].extras.as_ref())).or_else(|| extras(doc.asset_extras.as_ref()));
+    let Document { nodes, cameras, .. } = doc;
     let scene = Scene {
         meshes,
         materials,
         textures,
         images,
-        nodes,
-        default_scene: doc.default_scene().map_or(0, |s| s.index()),
+        nodes: nodes.into_iter().map(|n| Node { name: n.name, local: n.local, children: n.children, mesh: n.mesh, camera: n.camera }).collect(),
+        default_scene: default_scene.unwrap_or(0),
         scenes,
-        cameras,
+        cameras: cameras.into_iter().map(|c| Camera { name: c.name, projection: c.projection }).collect(),
         geo_reference,
     };
     Ok(Loaded { scene, report })
 }
 
-fn projection(c: &gltf::Camera) -> Projection {
-    match c.projection() {
-        gltf::camera::Projection::Perspective(p) => {
-            Projection::Perspective { yfov: p.yfov(), aspect: p.aspect_ratio(), znear: p.znear(), zfar: p.zfar() }
-        }
-        gltf::camera::Projection::Orthographic(o) => Projection::Orthographic { xmag: o.xmag(), ymag: o.ymag(), znear: o.znear(), zfar: o.zfar() },
-    }
-}
-
 fn buffers(doc: &Document, mut blob: Option<Box<dyn Bytes>>, mut fetched: Vec<(usize, Box<dyn Bytes>)>) -> Result<Vec<Box<dyn Bytes>>, LoadError> {
-    doc.buffers()
-        .map(|b| {
-            let at = format!("/buffers/{}", b.index());
-            let data = match b.source() {
-                gltf::buffer::Source::Bin => blob.take().unwrap_or_else(missing),
-                gltf::buffer::Source::Uri(u) => match uri::parse_data_uri(u).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
+    doc.buffers
+        .iter()
+        .enumerate()
+        .map(|(index, b)| {
+            let at = format!("/buffers/{index}");
+            let data = match &b.uri {
+                None => blob.take().unwrap_or_else(missing),
+                Some(u) => match uri::parse_data_uri(u).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
                     Some(d) => Box::new(d.bytes),
                     None => {
                         // Not fetched (e.g. remote from a disk load): an accessor using it fails then.
-                        let pos = fetched.iter().position(|(i, _)| *i == b.index());
+                        let pos = fetched.iter().position(|(i, _)| *i == index);
                         let Some(p) = pos else { return Ok(missing()) };
                         fetched.swap_remove(p).1
                     }
                 },
             };
-            if !data.is_empty() && data.len() < b.length() {
-                return Err(LoadError::invalid(format!("{at}/byteLength"), format!("declares {} bytes but the data has {}", b.length(), data.len())));
+            if !data.is_empty() && data.len() < b.length {
+                return Err(LoadError::invalid(format!("{at}/byteLength"), format!("declares {} bytes but the data has {}", b.length, data.len())));
             }
             Ok(data)
         })
@@ -252,34 +228,37 @@ fn images(
     report: &mut LoadReport,
     on_image: &mut OnImage,
 ) -> Result<Vec<Image>, LoadError> {
-    doc.images()
-        .map(|img| {
-            let at = format!("/images/{}", img.index());
+    doc.images
+        .iter()
+        .enumerate()
+        .map(|(index, img)| {
+            let at = format!("/images/{index}");
             let held: Box<dyn Bytes>;
-            let (bytes, range, declared): (&dyn Bytes, _, _) = match img.source() {
-                gltf::image::Source::View { view, mime_type } => {
-                    let buf = &buffers[view.buffer().index()];
-                    let range = view.offset()..view.offset() + view.length();
+            let (bytes, range, declared): (&dyn Bytes, _, _) = match &img.source {
+                ImageSource::View { view, mime } => {
+                    let view = &doc.views[*view];
+                    let buf = &buffers[view.buffer];
+                    let range = view.offset..view.offset + view.length;
                     if range.end > buf.len() {
                         return Err(LoadError::invalid(format!("{at}/bufferView"), "lies outside its buffer"));
                     }
-                    (&**buf, range, Some(mime_type.to_owned()))
+                    (&**buf, range, Some(mime.clone()))
                 }
-                gltf::image::Source::Uri { uri, mime_type } => match uri::parse_data_uri(uri).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
+                ImageSource::Uri { uri, mime } => match uri::parse_data_uri(uri).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
                     Some(d) => {
                         held = Box::new(d.bytes);
                         (&*held, 0..held.len(), Some(d.mime))
                     }
                     None => {
-                        let pos = fetched.iter().position(|(i, _)| *i == img.index());
+                        let pos = fetched.iter().position(|(i, _)| *i == index);
                         let p = pos.ok_or_else(|| LoadError::Resource { uri: uri.to_owned(), message: "not fetched".into() })?;
                         held = fetched.swap_remove(p).1;
-                        (&*held, 0..held.len(), mime_type.map(str::to_owned))
+                        (&*held, 0..held.len(), mime.clone())
                     }
                 },
             };
             let head = bytes.get(range.start..range.end.min(range.start + 16)).unwrap_or_default();
-            let name = img.name().map(str::to_owned);
+            let name = img.name.clone();
             match uri::sniff_image(&head) {
                 Some("image/ktx2") | None => {
                     let what = declared.as_deref().unwrap_or("unknown format");
@@ -287,7 +266,7 @@ fn images(
                     Ok(Image { name, mime: String::new(), bytes: Vec::new() })
                 }
                 Some(mime) => {
-                    on_image(img.index(), mime, bytes, range);
+                    on_image(index, mime, bytes, range);
                     Ok(Image { name, mime: mime.to_owned(), bytes: Vec::new() })
                 }
             }

@@ -1,0 +1,697 @@
+//! The glTF document as plain structs, read field by field from serde_json's `Value`.
+//!
+//! Why not gltf-json's typed structs: their serde derives cost 190 KB of wasm (57 KB gzipped,
+//! a sixth of the WebGPU bundle) for what this file does in a few KB, and the `Value` parser is
+//! in the bundle anyway (POIs, extensions). Every reference is checked here, so the rest of the
+//! loader indexes the arrays directly; a fault is reported with its JSON pointer.
+
+use glam::{Mat4, Quat, Vec3};
+use serde_json::{Map, Value};
+
+use super::LoadReport;
+use crate::error::LoadError;
+use crate::scene::{AlphaMode, Projection};
+
+type Result<T> = std::result::Result<T, LoadError>;
+pub type Extensions = Option<Map<String, Value>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentType {
+    I8,
+    U8,
+    I16,
+    U16,
+    U32,
+    F32,
+}
+
+impl ComponentType {
+    fn from_code(code: usize) -> Option<Self> {
+        Some(match code {
+            5120 => Self::I8,
+            5121 => Self::U8,
+            5122 => Self::I16,
+            5123 => Self::U16,
+            5125 => Self::U32,
+            5126 => Self::F32,
+            _ => return None,
+        })
+    }
+    pub fn size(self) -> usize {
+        match self {
+            Self::I8 | Self::U8 => 1,
+            Self::I16 | Self::U16 => 2,
+            Self::U32 | Self::F32 => 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Points,
+    Lines,
+    LineLoop,
+    LineStrip,
+    Triangles,
+    TriangleStrip,
+    TriangleFan,
+}
+
+pub const ARRAY_BUFFER: usize = 34962;
+pub const ELEMENT_ARRAY_BUFFER: usize = 34963;
+
+pub struct Buffer {
+    pub length: usize,
+    /// None: the GLB BIN chunk (or, in a .gltf, no data).
+    pub uri: Option<String>,
+}
+
+pub struct View {
+    pub buffer: usize,
+    pub offset: usize,
+    pub length: usize,
+    pub stride: Option<usize>,
+    pub target: Option<usize>,
+}
+
+pub struct Accessor {
+    pub view: Option<usize>,
+    pub offset: usize,
+    pub component: ComponentType,
+    pub normalized: bool,
+    pub count: usize,
+    /// Components per element: 1 (SCALAR) to 16 (MAT4).
+    pub components: usize,
+    pub sparse: Option<Sparse>,
+}
+
+pub struct Sparse {
+    pub count: usize,
+    pub indices_view: usize,
+    pub indices_offset: usize,
+    pub indices_component: ComponentType,
+    pub values_view: usize,
+    pub values_offset: usize,
+}
+
+pub enum ImageSource {
+    View { view: usize, mime: String },
+    Uri { uri: String, mime: Option<String> },
+}
+
+pub struct Image {
+    pub name: Option<String>,
+    pub source: ImageSource,
+}
+
+/// Filter and wrap codes as written (WebGL enums); the material room maps them.
+pub struct Sampler {
+    pub mag: Option<usize>,
+    pub min: Option<usize>,
+    pub wrap_s: usize,
+    pub wrap_t: usize,
+}
+
+pub struct Texture {
+    /// Absent when an extension (e.g. KHR_texture_basisu) carries the image.
+    pub source: Option<usize>,
+    pub sampler: Option<usize>,
+}
+
+/// A textureInfo, normalTextureInfo or occlusionTextureInfo (`amount` is scale or strength).
+pub struct TextureInfo {
+    pub texture: usize,
+    pub tex_coord: u32,
+    pub amount: f32,
+    pub extensions: Extensions,
+}
+
+pub struct Material {
+    pub name: Option<String>,
+    pub base_color: [f32; 4],
+    pub base_color_texture: Option<TextureInfo>,
+    pub metallic: f32,
+    pub roughness: f32,
+    pub metallic_roughness_texture: Option<TextureInfo>,
+    pub normal_texture: Option<TextureInfo>,
+    pub occlusion_texture: Option<TextureInfo>,
+    pub emissive: [f32; 3],
+    pub emissive_texture: Option<TextureInfo>,
+    pub alpha_mode: AlphaMode,
+    pub alpha_cutoff: f32,
+    pub double_sided: bool,
+    pub extensions: Extensions,
+}
+
+pub struct Primitive {
+    /// Semantic name → accessor index.
+    pub attributes: Vec<(String, usize)>,
+    pub indices: Option<usize>,
+    pub material: Option<usize>,
+    pub mode: Mode,
+}
+
+impl Primitive {
+    pub fn attribute(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().find(|(n, _)| n == name).map(|&(_, a)| a)
+    }
+}
+
+pub struct Mesh {
+    pub primitives: Vec<Primitive>,
+}
+
+pub struct Node {
+    pub name: Option<String>,
+    pub local: Mat4,
+    pub children: Vec<usize>,
+    pub mesh: Option<usize>,
+    pub camera: Option<usize>,
+}
+
+pub struct Scene {
+    pub name: Option<String>,
+    pub nodes: Vec<usize>,
+    pub extras: Option<Value>,
+}
+
+pub struct Camera {
+    pub name: Option<String>,
+    pub projection: Projection,
+}
+
+pub struct Document {
+    pub asset_extras: Option<Value>,
+    pub extensions_used: Vec<String>,
+    pub extensions_required: Vec<String>,
+    pub buffers: Vec<Buffer>,
+    pub views: Vec<View>,
+    pub accessors: Vec<Accessor>,
+    pub images: Vec<Image>,
+    pub samplers: Vec<Sampler>,
+    pub textures: Vec<Texture>,
+    pub materials: Vec<Material>,
+    pub meshes: Vec<Mesh>,
+    pub nodes: Vec<Node>,
+    pub scenes: Vec<Scene>,
+    pub scene: Option<usize>,
+    pub cameras: Vec<Camera>,
+}
+
+/// A JSON object and its pointer, with typed reads that name the faulty field.
+struct Obj<'a> {
+    at: String,
+    map: &'a Map<String, Value>,
+}
+
+fn object<'a>(v: &'a Value, at: String) -> Result<Obj<'a>> {
+    match v.as_object() {
+        Some(map) => Ok(Obj { at, map }),
+        None => Err(LoadError::invalid(at, "must be a JSON object")),
+    }
+}
+
+/// An integer written as 3 or 3.0 (both are JSON integers to the spec).
+fn uint(v: &Value) -> Option<usize> {
+    let n = v.as_u64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15).map(|f| f as u64))?;
+    usize::try_from(n).ok()
+}
+
+impl<'a> Obj<'a> {
+    fn err(&self, key: &str, message: impl Into<String>) -> LoadError {
+        LoadError::invalid(format!("{}/{key}", self.at), message)
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key)
+    }
+
+    fn required<T>(&self, key: &str, value: Option<T>) -> Result<T> {
+        value.ok_or_else(|| self.err(key, "is missing"))
+    }
+
+    fn uint(&self, key: &str) -> Result<Option<usize>> {
+        self.get(key).map(|v| uint(v).ok_or_else(|| self.err(key, format!("{v} is not a non-negative integer")))).transpose()
+    }
+
+    /// A positive integer (byteLength, count).
+    fn positive(&self, key: &str) -> Result<usize> {
+        match self.required(key, self.uint(key)?)? {
+            0 => Err(self.err(key, "must be at least 1")),
+            n => Ok(n),
+        }
+    }
+
+    /// A reference into a top-level array.
+    fn index(&self, key: &str, to: Array) -> Result<Option<usize>> {
+        match self.uint(key)? {
+            Some(i) if i >= to.0 => Err(self.err(key, to.missing(i))),
+            i => Ok(i),
+        }
+    }
+
+    fn indices(&self, key: &str, to: Array) -> Result<Vec<usize>> {
+        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let items = v.as_array().ok_or_else(|| self.err(key, "must be an array"))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match uint(v) {
+                Some(n) if n < to.0 => Ok(n),
+                Some(n) => Err(self.err(&format!("{key}/{i}"), to.missing(n))),
+                None => Err(self.err(&format!("{key}/{i}"), format!("{v} is not a non-negative integer"))),
+            })
+            .collect()
+    }
+
+    fn number(&self, key: &str, default: f32) -> Result<f32> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_f64().map(|f| f as f32).ok_or_else(|| self.err(key, format!("{v} is not a number"))),
+        }
+    }
+
+    fn numbers<const N: usize>(&self, key: &str, default: [f32; N]) -> Result<[f32; N]> {
+        let Some(v) = self.get(key) else { return Ok(default) };
+        let bad = || self.err(key, format!("must be an array of {N} numbers"));
+        let items = v.as_array().filter(|a| a.len() == N).ok_or_else(bad)?;
+        let mut out = default;
+        for (o, item) in out.iter_mut().zip(items) {
+            *o = item.as_f64().ok_or_else(bad)? as f32;
+        }
+        Ok(out)
+    }
+
+    fn boolean(&self, key: &str) -> Result<bool> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(v) => v.as_bool().ok_or_else(|| self.err(key, format!("{v} is not true or false"))),
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<Option<&'a str>> {
+        self.get(key).map(|v| v.as_str().ok_or_else(|| self.err(key, format!("{v} is not a string")))).transpose()
+    }
+
+    fn name(&self) -> Result<Option<String>> {
+        Ok(self.string("name")?.map(str::to_owned))
+    }
+
+    fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
+        self.get(key).map(|v| object(v, format!("{}/{key}", self.at))).transpose()
+    }
+
+    /// An array of objects (absent: empty).
+    fn objects(&self, key: &str) -> Result<Vec<Obj<'a>>> {
+        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let items = v.as_array().ok_or_else(|| self.err(key, "must be an array"))?;
+        items.iter().enumerate().map(|(i, v)| object(v, format!("{}/{key}/{i}", self.at))).collect()
+    }
+
+    fn strings(&self, key: &str) -> Result<Vec<String>> {
+        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let bad = || self.err(key, "must be an array of strings");
+        v.as_array().ok_or_else(bad)?.iter().map(|s| s.as_str().map(str::to_owned).ok_or_else(bad)).collect()
+    }
+
+    fn extensions(&self) -> Result<Extensions> {
+        Ok(self.object("extensions")?.map(|o| o.map.clone()))
+    }
+
+    fn len(&self, key: &'static str) -> usize {
+        self.get(key).and_then(Value::as_array).map_or(0, Vec::len)
+    }
+}
+
+/// A top-level array's length and name, for checking references before the arrays are read.
+#[derive(Clone, Copy)]
+struct Array(usize, &'static str);
+
+impl Array {
+    fn missing(self, i: usize) -> String {
+        format!("refers to {}[{i}], which does not exist ({} in the file)", self.1, self.0)
+    }
+}
+
+struct Counts {
+    buffers: Array,
+    views: Array,
+    accessors: Array,
+    images: Array,
+    samplers: Array,
+    textures: Array,
+    materials: Array,
+    meshes: Array,
+    nodes: Array,
+    scenes: Array,
+    cameras: Array,
+    skins: Array,
+}
+
+/// Reads and checks the whole document. Animations and skins are not read (Scenic draws the
+/// rest pose); unknown accessor types are reported and read as scalars so an unused one does
+/// not refuse the file.
+pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
+    let r = object(root, String::new())?;
+    let n = Counts {
+        buffers: Array(r.len("buffers"), "buffers"),
+        views: Array(r.len("bufferViews"), "bufferViews"),
+        accessors: Array(r.len("accessors"), "accessors"),
+        images: Array(r.len("images"), "images"),
+        samplers: Array(r.len("samplers"), "samplers"),
+        textures: Array(r.len("textures"), "textures"),
+        materials: Array(r.len("materials"), "materials"),
+        meshes: Array(r.len("meshes"), "meshes"),
+        nodes: Array(r.len("nodes"), "nodes"),
+        scenes: Array(r.len("scenes"), "scenes"),
+        cameras: Array(r.len("cameras"), "cameras"),
+        skins: Array(r.len("skins"), "skins"),
+    };
+    if r.get("animations").is_some() {
+        report.warnings.push("animations are not played yet; the model is shown in its rest pose".into());
+    }
+    let asset = r.required("asset", r.object("asset")?)?;
+    // Skins are not drawn yet; their references are still checked so a broken file says so.
+    for s in r.objects("skins")? {
+        s.required("joints", s.get("joints"))?;
+        s.indices("joints", n.nodes)?;
+        s.index("skeleton", n.nodes)?;
+        s.index("inverseBindMatrices", n.accessors)?;
+    }
+    Ok(Document {
+        asset_extras: asset.get("extras").cloned(),
+        extensions_used: r.strings("extensionsUsed")?,
+        extensions_required: r.strings("extensionsRequired")?,
+        buffers: r.objects("buffers")?.iter().map(buffer).collect::<Result<_>>()?,
+        views: r.objects("bufferViews")?.iter().map(|o| view(o, &n)).collect::<Result<_>>()?,
+        accessors: r.objects("accessors")?.iter().map(|o| accessor(o, &n, report)).collect::<Result<_>>()?,
+        images: r.objects("images")?.iter().map(|o| image(o, &n)).collect::<Result<_>>()?,
+        samplers: r.objects("samplers")?.iter().map(sampler).collect::<Result<_>>()?,
+        textures: r
+            .objects("textures")?
+            .iter()
+            .map(|o| Ok(Texture { source: o.index("source", n.images)?, sampler: o.index("sampler", n.samplers)? }))
+            .collect::<Result<_>>()?,
+        materials: r.objects("materials")?.iter().map(|o| material(o, &n)).collect::<Result<_>>()?,
+        meshes: r.objects("meshes")?.iter().map(|o| mesh(o, &n)).collect::<Result<_>>()?,
+        nodes: r.objects("nodes")?.iter().map(|o| node(o, &n)).collect::<Result<_>>()?,
+        scenes: r
+            .objects("scenes")?
+            .iter()
+            .map(|o| Ok(Scene { name: o.name()?, nodes: o.indices("nodes", n.nodes)?, extras: o.get("extras").cloned() }))
+            .collect::<Result<_>>()?,
+        scene: r.index("scene", n.scenes)?,
+        cameras: r.objects("cameras")?.iter().map(camera).collect::<Result<_>>()?,
+    })
+}
+
+fn buffer(o: &Obj) -> Result<Buffer> {
+    Ok(Buffer { length: o.positive("byteLength")?, uri: o.string("uri")?.map(str::to_owned) })
+}
+
+fn view(o: &Obj, n: &Counts) -> Result<View> {
+    let target = o.uint("target")?;
+    if target.is_some_and(|t| t != ARRAY_BUFFER && t != ELEMENT_ARRAY_BUFFER) {
+        return Err(o.err("target", "must be 34962 (vertices) or 34963 (indices)"));
+    }
+    Ok(View {
+        buffer: o.required("buffer", o.index("buffer", n.buffers)?)?,
+        offset: o.uint("byteOffset")?.unwrap_or(0),
+        length: o.positive("byteLength")?,
+        stride: o.uint("byteStride")?,
+        target,
+    })
+}
+
+fn accessor(o: &Obj, n: &Counts, report: &mut LoadReport) -> Result<Accessor> {
+    let code = o.required("componentType", o.uint("componentType")?)?;
+    let component = ComponentType::from_code(code).ok_or_else(|| o.err("componentType", format!("{code} is not a component type")))?;
+    let ty = o.required("type", o.string("type")?)?;
+    let components = match ty {
+        "SCALAR" => Some(1),
+        "VEC2" => Some(2),
+        "VEC3" => Some(3),
+        "VEC4" | "MAT2" => Some(4),
+        "MAT3" => Some(9),
+        "MAT4" => Some(16),
+        _ => {
+            // Unused accessors with an unknown type are harmless; a used one fails its shape check.
+            report.warnings.push(format!("{}/type: unknown type {ty:?}", o.at));
+            None
+        }
+    };
+    let view = o.index("bufferView", n.views)?;
+    if view.is_none() && o.get("byteOffset").is_some() {
+        return Err(o.err("byteOffset", "needs a bufferView"));
+    }
+    let normalized = o.boolean("normalized")?;
+    if normalized && matches!(component, ComponentType::F32 | ComponentType::U32) {
+        return Err(o.err("normalized", "applies only to 8- and 16-bit components"));
+    }
+    for (key, n) in [("min", components), ("max", components)] {
+        let Some(n) = n else { continue };
+        if o.get(key).is_some_and(|v| !v.as_array().is_some_and(|a| a.len() == n && a.iter().all(Value::is_number))) {
+            return Err(o.err(key, format!("must be an array of {n} numbers")));
+        }
+    }
+    let sparse = match o.object("sparse")? {
+        None => None,
+        Some(s) => {
+            let indices = s.required("indices", s.object("indices")?)?;
+            let values = s.required("values", s.object("values")?)?;
+            let code = indices.required("componentType", indices.uint("componentType")?)?;
+            let indices_component = match ComponentType::from_code(code) {
+                Some(c @ (ComponentType::U8 | ComponentType::U16 | ComponentType::U32)) => c,
+                _ => return Err(indices.err("componentType", format!("{code} is not an unsigned integer type"))),
+            };
+            Some(Sparse {
+                count: s.positive("count")?,
+                indices_view: indices.required("bufferView", indices.index("bufferView", n.views)?)?,
+                indices_offset: indices.uint("byteOffset")?.unwrap_or(0),
+                indices_component,
+                values_view: values.required("bufferView", values.index("bufferView", n.views)?)?,
+                values_offset: values.uint("byteOffset")?.unwrap_or(0),
+            })
+        }
+    };
+    Ok(Accessor { view, offset: o.uint("byteOffset")?.unwrap_or(0), component, normalized, count: o.positive("count")?, components: components.unwrap_or(1), sparse })
+}
+
+fn image(o: &Obj, n: &Counts) -> Result<Image> {
+    let mime = o.string("mimeType")?.map(str::to_owned);
+    let source = match (o.string("uri")?, o.index("bufferView", n.views)?) {
+        (Some(uri), None) => ImageSource::Uri { uri: uri.to_owned(), mime },
+        (None, Some(view)) => ImageSource::View { view, mime: o.required("mimeType", mime).map_err(|_| o.err("mimeType", "is required with bufferView"))? },
+        _ => return Err(LoadError::invalid(o.at.clone(), "needs exactly one of uri and bufferView")),
+    };
+    Ok(Image { name: o.name()?, source })
+}
+
+fn sampler(o: &Obj) -> Result<Sampler> {
+    let code = |key: &str, allowed: &[usize]| -> Result<Option<usize>> {
+        match o.uint(key)? {
+            Some(c) if !allowed.contains(&c) => Err(o.err(key, format!("{c} is not one of {allowed:?}"))),
+            c => Ok(c),
+        }
+    };
+    const WRAPS: [usize; 3] = [33071, 33648, 10497];
+    Ok(Sampler {
+        mag: code("magFilter", &[9728, 9729])?,
+        min: code("minFilter", &[9728, 9729, 9984, 9985, 9986, 9987])?,
+        wrap_s: code("wrapS", &WRAPS)?.unwrap_or(10497),
+        wrap_t: code("wrapT", &WRAPS)?.unwrap_or(10497),
+    })
+}
+
+fn texture_info(o: &Obj, key: &str, amount_key: &str, n: &Counts) -> Result<Option<TextureInfo>> {
+    let Some(t) = o.object(key)? else { return Ok(None) };
+    let tex_coord = t.uint("texCoord")?.unwrap_or(0);
+    Ok(Some(TextureInfo {
+        texture: t.required("index", t.index("index", n.textures)?)?,
+        tex_coord: u32::try_from(tex_coord).unwrap_or(u32::MAX),
+        amount: t.number(amount_key, 1.0)?,
+        extensions: t.extensions()?,
+    }))
+}
+
+fn material(o: &Obj, n: &Counts) -> Result<Material> {
+    let pbr = o.object("pbrMetallicRoughness")?;
+    let pbr = pbr.as_ref();
+    let alpha_mode = match o.string("alphaMode")? {
+        None | Some("OPAQUE") => AlphaMode::Opaque,
+        Some("MASK") => AlphaMode::Mask,
+        Some("BLEND") => AlphaMode::Blend,
+        Some(other) => return Err(o.err("alphaMode", format!("{other:?} is not OPAQUE, MASK or BLEND"))),
+    };
+    Ok(Material {
+        name: o.name()?,
+        base_color: pbr.map_or(Ok([1.0; 4]), |p| p.numbers("baseColorFactor", [1.0; 4]))?,
+        base_color_texture: pbr.map_or(Ok(None), |p| texture_info(p, "baseColorTexture", "", n))?,
+        metallic: pbr.map_or(Ok(1.0), |p| p.number("metallicFactor", 1.0))?,
+        roughness: pbr.map_or(Ok(1.0), |p| p.number("roughnessFactor", 1.0))?,
+        metallic_roughness_texture: pbr.map_or(Ok(None), |p| texture_info(p, "metallicRoughnessTexture", "", n))?,
+        normal_texture: texture_info(o, "normalTexture", "scale", n)?,
+        occlusion_texture: texture_info(o, "occlusionTexture", "strength", n)?,
+        emissive: o.numbers("emissiveFactor", [0.0; 3])?,
+        emissive_texture: texture_info(o, "emissiveTexture", "", n)?,
+        alpha_mode,
+        alpha_cutoff: o.number("alphaCutoff", 0.5)?,
+        double_sided: o.boolean("doubleSided")?,
+        extensions: o.extensions()?,
+    })
+}
+
+fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
+    let primitives = o.required("primitives", o.get("primitives"))?;
+    if !primitives.as_array().is_some_and(|p| !p.is_empty()) {
+        return Err(o.err("primitives", "must be a non-empty array"));
+    }
+    let primitives = o
+        .objects("primitives")?
+        .iter()
+        .map(|p| {
+            let attributes = p.required("attributes", p.object("attributes")?)?;
+            let mode = match p.uint("mode")?.unwrap_or(4) {
+                0 => Mode::Points,
+                1 => Mode::Lines,
+                2 => Mode::LineLoop,
+                3 => Mode::LineStrip,
+                4 => Mode::Triangles,
+                5 => Mode::TriangleStrip,
+                6 => Mode::TriangleFan,
+                m => return Err(p.err("mode", format!("{m} is not a primitive mode (0 to 6)"))),
+            };
+            // Morph targets are not applied yet; their references are checked all the same.
+            for t in p.objects("targets")? {
+                t.map.keys().try_for_each(|k| t.index(k, n.accessors).map(drop))?;
+            }
+            Ok(Primitive {
+                attributes: attributes
+                    .map
+                    .keys()
+                    .map(|k| {
+                        if !semantic(k) {
+                            return Err(attributes.err(k, "is not an attribute semantic (application-specific ones start with _)"));
+                        }
+                        Ok((k.clone(), attributes.required(k, attributes.index(k, n.accessors)?)?))
+                    })
+                    .collect::<Result<_>>()?,
+                indices: p.index("indices", n.accessors)?,
+                material: p.index("material", n.materials)?,
+                mode,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Mesh { primitives })
+}
+
+/// POSITION, NORMAL, TANGENT, TEXCOORD_n, COLOR_n, JOINTS_n, WEIGHTS_n or _APPLICATION_SPECIFIC.
+fn semantic(name: &str) -> bool {
+    let set = ["TEXCOORD_", "COLOR_", "JOINTS_", "WEIGHTS_"].iter().find_map(|p| name.strip_prefix(p));
+    let canonical = |n: &str| n == "0" || (!n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()));
+    name.starts_with('_') || matches!(name, "POSITION" | "NORMAL" | "TANGENT") || set.is_some_and(canonical)
+}
+
+fn node(o: &Obj, n: &Counts) -> Result<Node> {
+    let local = match o.get("matrix") {
+        Some(_) => {
+            // Given with TRS too (invalid), the matrix wins, as in most viewers.
+            Mat4::from_cols_array(&o.numbers("matrix", [0.0; 16])?)
+        }
+        None => {
+            let [x, y, z, w] = o.numbers("rotation", [0.0, 0.0, 0.0, 1.0])?;
+            // A rotation that is not a unit quaternion (invalid) is normalised, not skewed.
+            let q = glam::Vec4::new(x, y, z, w).try_normalize().unwrap_or(glam::Vec4::W);
+            let rotation = Quat::from_vec4(q);
+            let t = Vec3::from_array(o.numbers("translation", [0.0; 3])?);
+            let s = Vec3::from_array(o.numbers("scale", [1.0; 3])?);
+            Mat4::from_scale_rotation_translation(s, rotation, t)
+        }
+    };
+    o.index("skin", n.skins)?;
+    Ok(Node {
+        name: o.name()?,
+        local,
+        children: o.indices("children", n.nodes)?,
+        mesh: o.index("mesh", n.meshes)?,
+        camera: o.index("camera", n.cameras)?,
+    })
+}
+
+fn camera(o: &Obj) -> Result<Camera> {
+    let ty = o.required("type", o.string("type")?)?;
+    let positive = |p: &Obj, key: &str| -> Result<f32> {
+        let v = p.required(key, p.get(key).map(|_| p.number(key, 0.0)).transpose()?)?;
+        if v > 0.0 { Ok(v) } else { Err(p.err(key, "must be greater than 0")) }
+    };
+    let projection = match ty {
+        "perspective" => {
+            let p = o.required("perspective", o.object("perspective")?)?;
+            let optional = |key: &str| -> Result<Option<f32>> { p.get(key).map(|_| positive(&p, key)).transpose() };
+            Projection::Perspective { yfov: positive(&p, "yfov")?, aspect: optional("aspectRatio")?, znear: positive(&p, "znear")?, zfar: optional("zfar")? }
+        }
+        "orthographic" => {
+            let p = o.required("orthographic", o.object("orthographic")?)?;
+            let any = |key: &str| -> Result<f32> { p.required(key, p.get(key).map(|_| p.number(key, 0.0)).transpose()?) };
+            Projection::Orthographic { xmag: any("xmag")?, ymag: any("ymag")?, znear: any("znear")?, zfar: positive(&p, "zfar")? }
+        }
+        other => return Err(o.err("type", format!("{other:?} is not perspective or orthographic"))),
+    };
+    Ok(Camera { name: o.name()?, projection })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(json: &str) -> Result<Document> {
+        read(&serde_json::from_str(json).unwrap(), &mut LoadReport::default())
+    }
+
+    #[test]
+    fn node_transforms_compose_translation_rotation_scale_or_take_the_matrix() {
+        let d = doc(r#"{"asset":{"version":"2.0"},"nodes":[
+            {"translation":[1,2,3],"rotation":[0,0,0.70710677,0.70710677],"scale":[2,2,2]},
+            {"matrix":[1,0,0,0, 0,1,0,0, 0,0,1,0, 5,6,7,1]},
+            {"rotation":[0,0,0,0]}]}"#)
+        .unwrap();
+        // Scale, then a quarter turn about +Z, then the translation: +X lands on +Y, twice as far.
+        let p = d.nodes[0].local.transform_point3(Vec3::X);
+        assert!((p - Vec3::new(1.0, 4.0, 3.0)).length() < 1e-5, "{p}");
+        assert_eq!(d.nodes[1].local.transform_point3(Vec3::ZERO), Vec3::new(5.0, 6.0, 7.0));
+        assert_eq!(d.nodes[2].local, Mat4::IDENTITY, "a zero quaternion is no rotation, not a collapse");
+    }
+
+    #[test]
+    fn integers_written_as_floats_are_integers_and_defaults_apply() {
+        let d = doc(r#"{"asset":{"version":"2.0"},"buffers":[{"byteLength":8.0}],
+            "bufferViews":[{"buffer":0,"byteLength":8}],
+            "accessors":[{"bufferView":0,"componentType":5123,"count":4.0,"type":"SCALAR"}],
+            "samplers":[{"magFilter":9728,"wrapT":33648}],"textures":[{"sampler":0}],
+            "materials":[{"pbrMetallicRoughness":{"metallicFactor":0.25},"normalTexture":{"index":0,"texCoord":1,"scale":0.5}}]}"#)
+        .unwrap();
+        assert_eq!((d.buffers[0].length, d.accessors[0].count, d.accessors[0].component), (8, 4, ComponentType::U16));
+        assert_eq!((d.samplers[0].mag, d.samplers[0].min, d.samplers[0].wrap_s, d.samplers[0].wrap_t), (Some(9728), None, 10497, 33648));
+        let m = &d.materials[0];
+        assert_eq!((m.base_color, m.metallic, m.roughness, m.alpha_cutoff), ([1.0; 4], 0.25, 1.0, 0.5));
+        let n = m.normal_texture.as_ref().unwrap();
+        assert_eq!((n.texture, n.tex_coord, n.amount), (0, 1, 0.5));
+    }
+
+    #[test]
+    fn faults_name_their_pointer() {
+        let err = |json: &str| doc(json).err().expect(json).to_string();
+        let e = err(r#"{"asset":{"version":"2.0"},"meshes":[{"primitives":[{"attributes":{"POSITION":3}}]}]}"#);
+        assert!(e.contains("/meshes/0/primitives/0/attributes/POSITION") && e.contains("accessors[3]"), "{e}");
+        let e = err(r#"{"asset":{"version":"2.0"},"accessors":[{"componentType":5126,"count":-1,"type":"VEC3"}]}"#);
+        assert!(e.contains("/accessors/0/count") && e.contains("-1"), "{e}");
+        let e = err(r#"{"asset":{"version":"2.0"},"meshes":[{"primitives":[{"attributes":{"TEXCOORD_01":0}}]}],"accessors":[{"componentType":5126,"count":1,"type":"VEC2"}]}"#);
+        assert!(e.contains("attributes/TEXCOORD_01"), "{e}");
+        let e = err(r#"{"asset":{"version":"2.0"},"images":[{"bufferView":0}],"bufferViews":[{"buffer":0,"byteLength":1}],"buffers":[{"byteLength":1}]}"#);
+        assert!(e.contains("/images/0/mimeType"), "{e}");
+        let e = err(r#"{"asset":{"version":"2.0"},"samplers":{}}"#);
+        assert!(e.contains("/samplers") && e.contains("array"), "{e}");
+        // Application-specific attributes are allowed (and ignored).
+        assert!(doc(r#"{"asset":{"version":"2.0"},"meshes":[{"primitives":[{"attributes":{"_TEMPERATURE":0}}]}],"accessors":[{"componentType":5126,"count":1,"type":"SCALAR"}]}"#).is_ok());
+    }
+}
