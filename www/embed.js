@@ -9,7 +9,7 @@
 //
 // Only the parent's origin is listened to and written to: the `origin` parameter (one or more,
 // comma-separated) when given, else the origin of the page that embeds the frame.
-import { ScenicViewer } from './scenic-viewer.js';
+import { ScenicViewer } from './scenic-viewer.min.js';
 
 const params = new URLSearchParams(location.search);
 const viewer = document.createElement('scenic-viewer');

@@ -84,7 +84,8 @@ export declare class ScenicViewer extends HTMLElement {
   static readonly events: readonly string[];
   /** What the loaded bundles hold on the GPU, summed over every viewer on the page. */
   static gpuStats(): Promise<ScenicGpuStats>;
-  /** The element's own modules, relative to scenic-viewer.js, for `<link rel="modulepreload">`. */
+  /** The element's own modules, relative to the file loaded, for `<link rel="modulepreload">`:
+   *  scenic-viewer.js and its feature modules, or the one-file scenic-viewer.min.js alone. */
   static readonly modules: readonly string[];
 
   // Attributes, reflected.

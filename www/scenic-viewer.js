@@ -127,8 +127,11 @@ export class ScenicViewer extends HTMLElement {
   static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning'];
   /** This element's own modules, relative to this file: a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
-   *  imports per round trip (the snippet page writes those lines). */
-  static modules = ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js'];
+   *  imports per round trip (the snippet page writes those lines). The build's one-file
+   *  `scenic-viewer.min.js` is all of them. */
+  static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
+    ? ['scenic-viewer.min.js']
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js'];
 
   /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
   static async gpuStats() {

@@ -1,7 +1,8 @@
 // The snippet page: a form → the copy-paste code for an operator's site (the element, or an
 // iframe of embed.html), and a live preview built from the same values. Values are escaped
 // for HTML attributes and encoded for the URL, so what is typed can never become markup.
-import { ScenicViewer } from './scenic-viewer.js';
+// The one-file build, as the snippet tells operators to load it: the preview is what they get.
+import { ScenicViewer } from './scenic-viewer.min.js';
 
 const form = document.getElementById('form');
 const here = new URL('.', location.href);
@@ -34,7 +35,7 @@ function height() {
 }
 
 function elementSnippet(attrs) {
-  const script = new URL('scenic-viewer.js', here).href;
+  const script = new URL(ScenicViewer.modules[0], here).href;
   const list = attrs.map(([n, v]) => (v === '' ? ` ${n}` : ` ${n}="${escapeAttribute(v)}"`)).join('');
   // For the page's <head>: the element's modules all at once (a round trip per level of imports
   // otherwise), and an eager viewer's model (a lazy one must not download before it is needed).

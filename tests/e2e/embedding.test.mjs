@@ -365,20 +365,21 @@ test('snippet page: typed values are escaped in the snippets and survive a round
   assert.equal(parsed.rotate, true);
   assert.equal(parsed.origin, 'https://www.operator.example');
   assert.equal(parsed.src, `${BASE}/assets/lakeside.glb`);
-  assert.equal(parsed.script, `${BASE}/scenic-viewer.js`);
+  assert.equal(parsed.script, `${BASE}/scenic-viewer.min.js`, 'the one-file build');
   await page.waitForFunction((h) => document.querySelector('#preview scenic-viewer')?.getAttribute('alt') === h, hostile);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('snippet preloads the element modules (all it fetches) and an eager viewer model, used once', async () => {
+test('snippet preloads the element (its one-file build, all it fetches of it) and an eager viewer model, used once', async () => {
   const { page, errors } = await blank({ url: `${BASE}/snippet.html` });
   const snippet = () => page.evaluate(() => document.getElementById('element-snippet').value);
   await page.waitForFunction(() => document.getElementById('element-snippet').value.includes('modulepreload'));
   const links = (html) => page.evaluate((h) => [...new DOMParser().parseFromString(h, 'text/html').querySelectorAll('link')].map((l) => [l.rel, l.getAttribute('href')]), html);
   // Lazy (the form's default): the modules only, exactly those the element's page fetched.
-  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/(scenic-viewer\.js|features\/[^/]+\.js)$/.test(n)));
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/(scenic-viewer(\.min)?\.js|features\/[^/]+\.js)$/.test(n)));
+  assert.deepEqual(fetched, [`${BASE}/scenic-viewer.min.js`], 'one file, no feature modules');
   let l = await links(await snippet());
   assert.deepEqual(l.filter(([r]) => r === 'modulepreload').map(([, h]) => h).sort(), [...new Set(fetched)].sort());
   assert.ok(!l.some(([r]) => r === 'preload'), JSON.stringify(l));
@@ -400,6 +401,19 @@ test('snippet preloads the element modules (all it fetches) and an eager viewer 
   assert.deepEqual(models, ['link']);
   assert.ok(!warnings.some((w) => /preload/i.test(w)), warnings.join('\n'));
   await site.close();
+});
+
+test('the source element lists its own modules: exactly those a page loading it fetches', async () => {
+  // For pages (and bundlers) that load the unminified modules; the one-file build lists itself.
+  const { page, errors } = await blank({ url: `${BASE}/docs.html` });
+  const { listed, fetched } = await page.evaluate(() => ({
+    listed: customElements.get('scenic-viewer').modules.map((m) => new URL(m, location.href).href),
+    fetched: performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/(scenic-viewer(\.min)?\.js|features\/[^/]+\.js)$/.test(n)),
+  }));
+  assert.equal(listed.length, 5);
+  assert.deepEqual([...new Set(fetched)].sort(), listed.sort());
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('pages run under a strict Content-Security-Policy (no inline script, no eval)', async () => {

@@ -2,7 +2,8 @@ import { params, src, drawn, failed } from './bench-common.js';
 
 // ?lib=before loads a saved earlier build (www/bench/vendor/before/, see compare.mjs) so a
 // change can be measured against the code before it in the same run.
-const lib = params.get('lib') === 'before' ? './vendor/before/scenic-viewer.js' : '../scenic-viewer.js';
+// The one-file build, as an operator's page loads it.
+const lib = params.get('lib') === 'before' ? './vendor/before/scenic-viewer.js' : '../scenic-viewer.min.js';
 await import(lib);
 
 const v = document.createElement('scenic-viewer');

@@ -1,6 +1,6 @@
 //! `cargo xtask package`: the npm package in target/npm/scenic-viewer — the element, its feature
-//! modules, both wasm bundles and the TypeScript types, with a package.json whose version is the
-//! crate's. `npm publish target/npm/scenic-viewer` ships it; the Vite example installs it from there.
+//! modules, its one-file build (`scenic-viewer.min.js`, for a script tag), both wasm bundles and
+//! the TypeScript types, with a package.json whose version is the crate's. `npm publish target/npm/scenic-viewer` ships it; the Vite example installs it from there.
 
 use std::path::Path;
 
@@ -28,7 +28,7 @@ pub fn assemble() -> Result<std::path::PathBuf> {
     let www = root.join("www");
     let out = root.join("target/npm").join(NAME);
     let _ = std::fs::remove_dir_all(&out);
-    let mut files = vec!["scenic-viewer.js".to_string(), "scenic-viewer.d.ts".to_string()];
+    let mut files: Vec<String> = ["scenic-viewer.js", "scenic-viewer.d.ts", "scenic-viewer.min.js", "scenic-viewer.min.js.br", "scenic-viewer.min.js.gz"].map(String::from).into();
     for f in std::fs::read_dir(www.join("features")).map_err(|e| e.to_string())? {
         let name = f.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
         if name.ends_with(".js") {
@@ -54,10 +54,11 @@ pub fn assemble() -> Result<std::path::PathBuf> {
         "types": "./scenic-viewer.d.ts",
         "exports": {
             ".": { "types": "./scenic-viewer.d.ts", "default": "./scenic-viewer.js" },
+            "./scenic-viewer.min.js": { "types": "./scenic-viewer.d.ts", "default": "./scenic-viewer.min.js" },
             "./package.json": "./package.json"
         },
         // Importing the module defines <scenic-viewer>: bundlers must keep it.
-        "sideEffects": ["./scenic-viewer.js"],
+        "sideEffects": ["./scenic-viewer.js", "./scenic-viewer.min.js"],
         "files": files,
         "keywords": ["gltf", "3d", "webgpu", "webgl2", "wasm", "custom-element", "tourism", "poi"],
         "license": "MIT OR Apache-2.0"
@@ -69,6 +70,8 @@ pub fn assemble() -> Result<std::path::PathBuf> {
         "# scenic-viewer\n\n`<scenic-viewer>`: a glTF scenic area in 3D with points of interest, drawn with Rust + wgpu \
          (WebGPU, or WebGL2 where there is no WebGPU adapter).\n\n```js\nimport 'scenic-viewer';\n```\n\n```html\n\
          <scenic-viewer src=\"park.glb\" pois=\"pois.geojson\" loading=\"lazy\"></scenic-viewer>\n```\n\n\
+         Without a bundler, load the one-file build: `<script type=\"module\" src=\".../scenic-viewer.min.js\"></script>` \
+         (it finds `pkg/` beside it).\n\n\
          With Vite, exclude it from dependency pre-bundling in dev (`optimizeDeps: { exclude: ['scenic-viewer'] }`) so its \
          `.wasm` files resolve; production builds need nothing. Attributes, events and methods: see docs.html in the \
          project, or scenic-viewer.d.ts.\n",

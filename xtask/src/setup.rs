@@ -46,7 +46,8 @@ pub fn all() -> Result {
         let packages = ["chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk", "fonts-noto-color-emoji"];
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    if !root().join("node_modules/playwright-core/package.json").exists() {
+    // playwright-core drives the browser in the tests; esbuild minifies what the build ships.
+    if !["playwright-core", "esbuild"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())
