@@ -12,6 +12,13 @@ import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
 // pois.js imports this; naming it here too lets the browser fetch it with the modules above
 // instead of one round trip later (on a mobile link each level of imports is a round trip).
 import './features/poi-fetch.js';
+import { tangentsIn } from './features/tangents.js';
+
+// The path is from this file, which is also where the one-file build lives. Not written as
+// `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
+// of every app; in a bundled app the script is not found and the viewer makes tangents itself.
+const TANGENT_WORKER = new URL('./features/tangents-worker.js', import.meta.url);
+const tangentWorker = () => new Worker(TANGENT_WORKER, { type: 'module' });
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -131,7 +138,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js'];
 
   /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
   static async gpuStats() {
@@ -367,7 +374,7 @@ export class ScenicViewer extends HTMLElement {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      }, response);
+      }, response, tangentsIn(tangentWorker, this.#viewer.backend));
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;

@@ -15,12 +15,14 @@ const SCENES = {
 };
 const CASES = {
   // BENCH_BEFORE=1 adds the build saved in www/bench/vendor/before/ (copy www/scenic-viewer.js,
-  // www/features and www/pkg there before a change) to measure the change in the same run.
+  // www/features and www/pkg there before a change) to measure the change in the same run, on
+  // both backends.
   ...(process.env.BENCH_BEFORE ? { 'scenic webgpu (before)': (src) => `/bench/scenic.html?lib=before&backend=webgpu&src=${encodeURIComponent(src)}` } : {}),
   'scenic webgpu': (src) => `/bench/scenic.html?backend=webgpu&src=${encodeURIComponent(src)}`,
   // BENCH_PRELOAD=1 adds the same page with preload hints for the element, its WebGPU bundle and
   // nothing else (scenic-preload.html).
   ...(process.env.BENCH_PRELOAD ? { 'scenic webgpu (preload hints)': (src) => `/bench/scenic-preload.html?backend=webgpu&src=${encodeURIComponent(src)}` } : {}),
+  ...(process.env.BENCH_BEFORE ? { 'scenic webgl2 (before)': (src) => `/bench/scenic.html?lib=before&backend=webgl2&src=${encodeURIComponent(src)}` } : {}),
   'scenic webgl2': (src) => `/bench/scenic.html?backend=webgl2&src=${encodeURIComponent(src)}`,
   'three.js r187': (src) => `/bench/three.html?src=${encodeURIComponent(src)}`,
   'model-viewer 4.4': (src) => `/bench/model-viewer.html?src=${encodeURIComponent(src)}`,

@@ -6,9 +6,9 @@ use super::{Bytes, LoadReport};
 use super::accessor::{read_colors, read_indices, read_vec};
 use crate::error::LoadError;
 use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld, weld_tangents};
-use crate::scene::{Mesh, Primitive, Topology};
+use crate::scene::{Mesh, Primitive, Scene, Topology};
 
-pub fn mesh(doc: &Document, index: usize, m: &doc::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport) -> Result<Mesh, LoadError> {
+pub fn mesh(doc: &Document, index: usize, m: &doc::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport, jobs: &mut Vec<TangentJob>) -> Result<Mesh, LoadError> {
     let mut primitives = Vec::new();
     for (i, p) in m.primitives.iter().enumerate() {
         let at = format!("/meshes/{index}/primitives/{i}");
@@ -17,7 +17,12 @@ pub fn mesh(doc: &Document, index: usize, m: &doc::Mesh, buffers: &[Box<dyn Byte
             continue;
         }
         match primitive(doc, p, buffers, &at)? {
-            Some(prim) => primitives.push(prim),
+            Some((prim, tangent_uvs)) => {
+                if let Some(uv_set) = tangent_uvs {
+                    jobs.push(TangentJob { mesh: index, primitive: primitives.len(), uv_set });
+                }
+                primitives.push(prim);
+            }
             None => report.warnings.push(format!("{at}: no POSITION attribute; not drawn")),
         }
     }
@@ -34,12 +39,13 @@ fn missing_buffer(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>]
         .find(|&b| buffers.get(b).is_some_and(|b| b.is_empty()))
 }
 
-fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<Primitive>, LoadError> {
+/// The primitive, and the UV set of its normal map when it needs generated tangents.
+fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<(Primitive, Option<u32>)>, LoadError> {
     let Some(pos) = p.attribute("POSITION") else { return Ok(None) };
     let attr = |name| p.attribute(name);
     let mut positions = read_vec::<3>(doc, pos, buffers)?;
     let normals = attr("NORMAL").map(|a| read_vec::<3>(doc, a, buffers)).transpose()?;
-    let mut tangents = attr("TANGENT").map(|a| read_vec::<4>(doc, a, buffers)).transpose()?;
+    let tangents = attr("TANGENT").map(|a| read_vec::<4>(doc, a, buffers)).transpose()?;
     let mut uv0 = attr("TEXCOORD_0").map(|a| read_vec::<2>(doc, a, buffers)).transpose()?;
     let mut uv1 = attr("TEXCOORD_1").map(|a| read_vec::<2>(doc, a, buffers)).transpose()?;
     let mut colors = attr("COLOR_0").map(|a| read_colors(doc, a, buffers)).transpose()?;
@@ -97,37 +103,16 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
             v.truncate(whole);
         }
     }
-    let mut normals = match normals {
+    let normals = match normals {
         Some(n) => n,
         None if topology == Topology::Triangles => flat_normals(&positions),
         // Points and lines are drawn unlit-ish; any normal will do.
         None => vec![[0.0, 1.0, 0.0]; positions.len()],
     };
-    if needs_tangents {
-        let tex_coord = normal_texture.map_or(0, |t| t.tex_coord);
-        let uvs = if tex_coord == 1 { uv1.as_ref() } else { uv0.as_ref() };
-        if let Some(uvs) = uvs {
-            let corners = mikktspace_tangents(&positions, &normals, uvs, indices.as_deref());
-            tangents = Some(match indices.as_mut() {
-                None => corners,
-                Some(ix) => {
-                    let (per_vertex, copies) = weld_tangents(&corners, ix, positions.len());
-                    drop(corners);
-                    // The copied vertices repeat their originals' attributes, appended.
-                    positions.extend(unweld(&positions, &copies));
-                    normals.extend(unweld(&normals, &copies));
-                    for v in [uv0.as_mut(), uv1.as_mut()].into_iter().flatten() {
-                        v.extend(unweld(v, &copies));
-                    }
-                    if let Some(v) = colors.as_mut() {
-                        v.extend(unweld(v, &copies));
-                    }
-                    per_vertex
-                }
-            });
-        }
-    }
-    Ok(Some(Primitive {
+    // MikkTSpace runs after the build (see `TangentJob`): on the web in a worker, whose memory
+    // goes with it (it peaks at ~140 bytes per corner; wasm memory here never shrinks).
+    let tangent_uvs = needs_tangents.then(|| normal_texture.map_or(0, |t| u32::from(t.tex_coord == 1))).filter(|&set| if set == 1 { uv1.is_some() } else { uv0.is_some() });
+    let primitive = Primitive {
         topology,
         bounds: Aabb::from_points(&positions),
         positions,
@@ -138,5 +123,63 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
         colors,
         indices,
         material: p.material,
-    }))
+    };
+    Ok(Some((primitive, tangent_uvs)))
+}
+
+/// A primitive whose normal map needs the MikkTSpace tangents its file lacks: what `build`
+/// generates in place, and what `build_with` leaves to its caller (the web room runs MikkTSpace
+/// in a worker and hands the result to [`TangentJob::apply`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TangentJob {
+    pub mesh: usize,
+    pub primitive: usize,
+    /// The UV set the normal map reads.
+    pub uv_set: u32,
+}
+
+/// MikkTSpace's inputs: positions, normals, UVs and (when indexed) indices.
+pub type TangentInputs<'a> = (&'a [[f32; 3]], &'a [[f32; 3]], &'a [[f32; 2]], Option<&'a [u32]>);
+
+impl TangentJob {
+    pub fn inputs<'a>(&self, scene: &'a Scene) -> TangentInputs<'a> {
+        let p = &scene.meshes[self.mesh].primitives[self.primitive];
+        let uvs = if self.uv_set == 1 { p.uv1.as_deref() } else { p.uv0.as_deref() };
+        (&p.positions, &p.normals, uvs.unwrap_or_default(), p.indices.as_deref())
+    }
+
+    /// Takes MikkTSpace's tangents, one per corner of `inputs` (per index, else per vertex),
+    /// welding them to one per vertex: a vertex is copied only where its corners disagree.
+    /// False (and nothing changed) when `corners` has the wrong length.
+    pub fn apply(&self, scene: &mut Scene, corners: Vec<[f32; 4]>) -> bool {
+        let p = &mut scene.meshes[self.mesh].primitives[self.primitive];
+        if corners.len() != p.indices.as_ref().map_or(p.positions.len(), Vec::len) {
+            return false;
+        }
+        p.tangents = Some(match p.indices.as_mut() {
+            None => corners,
+            Some(ix) => {
+                let (per_vertex, copies) = weld_tangents(&corners, ix, p.positions.len());
+                drop(corners);
+                // The copied vertices repeat their originals' attributes, appended.
+                p.positions.extend(unweld(&p.positions, &copies));
+                p.normals.extend(unweld(&p.normals, &copies));
+                for v in [p.uv0.as_mut(), p.uv1.as_mut()].into_iter().flatten() {
+                    v.extend(unweld(v, &copies));
+                }
+                if let Some(v) = p.colors.as_mut() {
+                    v.extend(unweld(v, &copies));
+                }
+                per_vertex
+            }
+        });
+        true
+    }
+
+    /// Generates the tangents here.
+    pub fn run(&self, scene: &mut Scene) {
+        let (positions, normals, uvs, indices) = self.inputs(scene);
+        let corners = mikktspace_tangents(positions, normals, uvs, indices);
+        self.apply(scene, corners);
+    }
 }

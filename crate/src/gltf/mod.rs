@@ -10,6 +10,8 @@ pub mod ext;
 mod material;
 mod mesh;
 pub mod uri;
+
+pub use mesh::{TangentInputs, TangentJob};
 mod validate;
 
 use std::borrow::Cow;
@@ -96,6 +98,8 @@ pub struct Fetched {
 pub struct Loaded {
     pub scene: Scene,
     pub report: LoadReport,
+    /// Tangents still to generate (`build_with` only; `build` has generated them).
+    pub tangents: Vec<TangentJob>,
 }
 
 const GLB_MAGIC: &[u8; 4] = b"glTF";
@@ -142,6 +146,15 @@ impl Parsed {
         buffers.chain(images).collect()
     }
 
+    /// Whether `build` may generate tangents: some triangles have a normal map and no TANGENT.
+    pub fn may_need_tangents(&self) -> bool {
+        let doc = &self.document;
+        doc.meshes.iter().flat_map(|m| &m.primitives).any(|p| {
+            let normal_mapped = p.material.is_some_and(|m| doc.materials[m].normal_texture.is_some());
+            normal_mapped && p.attribute("TANGENT").is_none() && matches!(p.mode, doc::Mode::Triangles | doc::Mode::TriangleStrip | doc::Mode::TriangleFan)
+        })
+    }
+
     pub fn document(&self) -> &Document {
         &self.document
     }
@@ -155,19 +168,23 @@ pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
     for (i, bytes) in encoded {
         loaded.scene.images[i].bytes = bytes.unwrap_or_default();
     }
+    for job in std::mem::take(&mut loaded.tangents) {
+        job.run(&mut loaded.scene);
+    }
     Ok(loaded)
 }
 
 /// As `build`, handing each decodable image to `on_image(index, mime, bytes, range)` as soon
 /// as it is found, before the geometry is decoded (the browser decodes it meanwhile), instead of
-/// copying it into `Image::bytes`.
+/// copying it into `Image::bytes`, and leaving generated tangents to the caller (`Loaded::tangents`).
 pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage) -> Result<Loaded, LoadError> {
     let Parsed { document: doc, blob, mut report } = parsed;
     let buffers = buffers(&doc, blob, fetched.buffers)?;
     let images = images(&doc, &buffers, fetched.images, &mut report, on_image)?;
     let textures = material::textures(&doc, &images);
     let materials = doc.materials.iter().map(|m| material::material(m, &textures)).collect();
-    let meshes = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report)).collect::<Result<_, _>>()?;
+    let mut tangents = Vec::new();
+    let meshes = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report, &mut tangents)).collect::<Result<_, _>>()?;
     let mut scenes: Vec<SceneRoot> = doc.scenes.iter().map(|s| SceneRoot { name: s.name.clone(), nodes: s.nodes.clone() }).collect();
     if scenes.is_empty() {
         // No scene: show every root node, as most viewers do, rather than nothing.
@@ -189,7 +206,7 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage) -> R
         cameras: cameras.into_iter().map(|c| Camera { name: c.name, projection: c.projection }).collect(),
         geo_reference,
     };
-    Ok(Loaded { scene, report })
+    Ok(Loaded { scene, report, tangents })
 }
 
 fn buffers(doc: &Document, mut blob: Option<Box<dyn Bytes>>, mut fetched: Vec<(usize, Box<dyn Bytes>)>) -> Result<Vec<Box<dyn Bytes>>, LoadError> {

@@ -144,6 +144,38 @@ fn to_js(e: impl std::fmt::Display) -> JsValue {
 }
 
 /// The backends this build can open, best first.
+/// Hands MikkTSpace's inputs to `run` (see `Viewer::load`); None when there is no such
+/// function or it fails, so that the caller generates the tangents itself.
+fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, indices): loader::TangentInputs) -> impl std::future::Future<Output = Option<Vec<[f32; 4]>>> + use<> {
+    // The arrays are copied out now: the future holds no borrow of the scene.
+    let started = run.and_then(|run| {
+        let args = js_sys::Array::of4(
+            &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(positions)),
+            &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(normals)),
+            &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(uvs)),
+            &indices.map_or(JsValue::UNDEFINED, |i| js_sys::Uint32Array::from(i).into()),
+        );
+        run.apply(&JsValue::NULL, &args).ok()?.dyn_into::<js_sys::Promise>().ok()
+    });
+    async move {
+        let out = JsFuture::from(started?).await.ok()?.dyn_into::<js_sys::Float32Array>().ok()?.to_vec();
+        bytemuck::allocation::try_cast_vec(out).ok()
+    }
+}
+
+/// MikkTSpace for a worker (www/features/tangents-worker.js instantiates this module there):
+/// positions and normals (xyz), the normal map's UVs (uv) and, for an indexed primitive, its
+/// indices → one tangent (xyzw) per corner: per index, else per vertex.
+#[wasm_bindgen(js_name = mikktspaceTangents)]
+pub fn mikktspace_tangents(positions: &[f32], normals: &[f32], uvs: &[f32], indices: Option<Vec<u32>>) -> Result<Vec<f32>, JsValue> {
+    let n = positions.len() / 3;
+    if positions.len() % 3 != 0 || normals.len() != positions.len() || uvs.len() != n * 2 || indices.as_ref().is_some_and(|ix| ix.iter().any(|&i| i as usize >= n)) {
+        return Err(to_js("mikktspaceTangents: mismatched arrays"));
+    }
+    let corners = crate::geometry::mikktspace_tangents(bytemuck::cast_slice(positions), bytemuck::cast_slice(normals), bytemuck::cast_slice(uvs), indices.as_deref());
+    Ok(bytemuck::allocation::try_cast_vec(corners).unwrap_or_else(|(_, c)| c.into_iter().flatten().collect()))
+}
+
 #[wasm_bindgen(js_name = availableBackends)]
 pub fn available_backends() -> Vec<String> {
     let mut v = Vec::new();
@@ -217,9 +249,12 @@ impl Viewer {
 
     /// Loads a glTF/GLB from `url`, calling `on_progress(loaded, total)` as bytes arrive.
     /// `response`, when given, is a `fetch(url)` the page started already (so the model downloads
-    /// while the wasm and the GPU start up). Resolves with what was loaded (warnings, scenes,
-    /// cameras); rejects with a readable message.
-    pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>) -> js_sys::Promise {
+    /// while the wasm and the GPU start up). `tangents`, when given, is
+    /// `(positions, normals, uvs, indices?) => Promise<Float32Array>` running MikkTSpace elsewhere
+    /// (a worker: its memory is freed after, this module's never shrinks), first called with
+    /// just this `WebAssembly.Module` to start up; where it fails they are generated here. Resolves with what was loaded (warnings, scenes, cameras); rejects
+    /// with a readable message.
+    pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             let (generation, signal) = {
@@ -243,6 +278,10 @@ impl Viewer {
             }
             .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
             let parsed = loader::parse_file(Box::new(bytes)).map_err(|e| to_js(format!("{url}: {e}")))?;
+            // A worker for the tangents starts now, with this compiled module, while the rest loads.
+            if let Some(run) = tangents.as_ref().filter(|_| parsed.may_need_tangents()) {
+                let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
+            }
             // Buffers and images are fetched in parallel.
             let refs = parsed.external_refs();
             let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
@@ -268,14 +307,22 @@ impl Viewer {
             .map_err(|e| to_js(format!("{url}: {e}")))?;
             started.resize_with(loaded.scene.images.len(), || Ok(None));
             let mut warnings = loaded.report.warnings;
-            let scene = loaded.scene;
-            let decoded = join_all(started.into_iter().map(|s| async move {
+            let mut scene = loaded.scene;
+            // Tangents are generated while the images decode.
+            let jobs = loaded.tangents;
+            let elsewhere = join_all(jobs.iter().map(|job| tangents_elsewhere(tangents.as_ref(), job.inputs(&scene))));
+            let decoding = join_all(started.into_iter().map(|s| async move {
                 match s? {
                     Some(p) => fetch::decoded(p).await.map(Some),
                     None => Ok(None),
                 }
-            }))
-            .await;
+            }));
+            let (decoded, generated) = futures::future::join(decoding, elsewhere).await;
+            for (job, corners) in jobs.iter().zip(generated) {
+                if !corners.is_some_and(|c| job.apply(&mut scene, c)) {
+                    job.run(&mut scene);
+                }
+            }
             let mut bitmaps = Vec::new();
             for (i, d) in decoded.into_iter().enumerate() {
                 match d {

@@ -1,0 +1,53 @@
+// MikkTSpace tangents (for normal maps in files that lack them) in a worker. The viewer's wasm
+// memory never shrinks and MikkTSpace peaks at ~140 bytes per triangle corner (DamagedHelmet:
+// 6.6 MB), so it runs in a worker that instantiates the same bundle and is closed when idle,
+// taking that memory with it; the main thread stays free meanwhile. Where the worker cannot
+// start or fails, the viewer generates the tangents itself.
+
+const IDLE_MS = 5000;
+let worker = null;
+let idle = 0;
+let next = 0;
+const pending = new Map();
+
+function stop() {
+  worker?.terminate();
+  worker = null;
+  for (const p of pending.values()) p.reject(new Error('the tangent worker stopped'));
+  pending.clear();
+}
+
+function start(spawn, backend, module) {
+  const w = spawn();
+  // The viewer's compiled module: the worker instantiates it instead of fetching and compiling.
+  w.postMessage({ init: { backend, module } });
+  w.onmessage = ({ data }) => {
+    const p = pending.get(data.id);
+    pending.delete(data.id);
+    if (data.error) p?.reject(new Error(data.error));
+    else p?.resolve(data.tangents);
+  };
+  w.onerror = (e) => { e.preventDefault(); stop(); };
+  return w;
+}
+
+/** For `Viewer.load`: `(positions, normals, uvs, indices?) => Promise<Float32Array>` (one
+ *  tangent per corner), run in the worker `spawn()` makes, with `backend`'s bundle. Called
+ *  with the viewer's `WebAssembly.Module` alone, it starts the worker early. */
+export function tangentsIn(spawn, backend) {
+  return (positions, normals, uvs, indices) => {
+    clearTimeout(idle);
+    if (positions instanceof WebAssembly.Module) {
+      worker ??= start(spawn, backend, positions);
+      return Promise.resolve();
+    }
+    worker ??= start(spawn, backend);
+    const id = next++;
+    const done = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    const transfer = [positions.buffer, normals.buffer, uvs.buffer, ...(indices ? [indices.buffer] : [])];
+    worker.postMessage({ id, backend, positions, normals, uvs, indices }, transfer);
+    return done.finally(() => {
+      if (!pending.size) idle = setTimeout(stop, IDLE_MS);
+    });
+  };
+}
