@@ -1,5 +1,5 @@
 //! glTF → GPU-ready conversion speed, natively: GLB bytes → parsed document → scene data
-//! (accessors decoded, normals/tangents generated) → the interleaved vertex buffers the renderer
+//! (accessors decoded, normals/tangents generated) → the vertex streams the renderer
 //! uploads. Throughput is in bytes of GLB per second, beside a plain copy of the same bytes.
 //! Run: `cargo bench -p scenic --bench convert` (criterion prints `thrpt` in MiB/s).
 
@@ -24,7 +24,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
 fn convert(bytes: &[u8]) -> usize {
     let parsed = scenic::gltf::parse(bytes).expect("parse");
     let loaded = scenic::gltf::build(parsed, Default::default()).expect("build");
-    loaded.scene.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.interleaved().len()).sum()
+    loaded.scene.meshes.iter().flat_map(|m| &m.primitives).flat_map(|p| p.streams()).flatten().map(<[u8]>::len).sum()
 }
 
 fn bench(c: &mut Criterion) {

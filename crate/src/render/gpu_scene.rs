@@ -9,7 +9,11 @@ use super::texture::{Samplers, upload_bitmap, MipGen};
 use super::{Layouts, PipelineKey, Defaults};
 use crate::scene::{AlphaMode, Material, Scene, Topology};
 
-pub use crate::scene::VERTEX_FLOATS;
+/// Bytes per vertex of each stream in `Primitive::streams` order (vertex buffer slots 0..6).
+pub const STREAM_STRIDES: [u64; 6] = [12, 12, 16, 8, 8, 16];
+/// The colour stream's slot: its default is white, the others' zero (a zero tangent turns
+/// normal mapping off in the shader, as no tangent should).
+const COLOR: usize = 5;
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -37,7 +41,10 @@ pub struct ObjectU {
 }
 
 pub struct GpuPrimitive {
+    /// The present streams back to back; `streams` has each one's offset and size.
     vertices: wgpu::Buffer,
+    streams: [Option<(u64, u64)>; 6],
+    vertex_count: u64,
     indices: Option<wgpu::Buffer>,
     count: u32,
     topology: Topology,
@@ -60,6 +67,10 @@ pub struct GpuScene {
     mesh_prims: Vec<Vec<usize>>,
     textures: Vec<wgpu::Texture>,
     buffers: Vec<wgpu::Buffer>,
+    /// Default streams for absent attributes, as long as the largest primitive needs: zeros,
+    /// and white for colours.
+    zeros: wgpu::Buffer,
+    whites: wgpu::Buffer,
     pub objects: Option<(wgpu::Buffer, wgpu::BindGroup)>,
     pub draws: Vec<Draw>,
     pub object_stride: u32,
@@ -69,7 +80,7 @@ impl GpuScene {
     /// GPU memory held: every buffer, and every texture with its mip chain.
     pub fn bytes(&self) -> u64 {
         let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, wgpu::Buffer::size)).sum();
-        let buffers: u64 = self.buffers.iter().map(wgpu::Buffer::size).sum();
+        let buffers: u64 = self.buffers.iter().chain([&self.zeros, &self.whites]).map(wgpu::Buffer::size).sum();
         let objects = self.objects.as_ref().map_or(0, |(b, _)| b.size());
         let textures: u64 = self
             .textures
@@ -93,7 +104,7 @@ impl Drop for GpuScene {
             }
         }
         self.textures.iter().for_each(wgpu::Texture::destroy);
-        self.buffers.iter().for_each(wgpu::Buffer::destroy);
+        self.buffers.iter().chain([&self.zeros, &self.whites]).for_each(wgpu::Buffer::destroy);
         if let Some((b, _)) = &self.objects {
             b.destroy();
         }
@@ -192,6 +203,7 @@ impl GpuScene {
 
         let default_index = materials.len() - 1;
         let mut prims = Vec::new();
+        let mut most_vertices = 1u64;
         let mut mesh_prims = Vec::new();
         for mesh in &scene.meshes {
             let mut ids = Vec::new();
@@ -199,7 +211,28 @@ impl GpuScene {
                 if p.positions.is_empty() {
                     continue;
                 }
-                let vertices = buffer_with(device, queue, "vertices", bytemuck::cast_slice(&p.interleaved()), wgpu::BufferUsages::VERTEX);
+                // Each stream straight from the scene's arrays into one buffer, back to back.
+                let mut streams = [None; 6];
+                let mut size = 0u64;
+                for (slot, bytes) in p.streams().into_iter().enumerate() {
+                    if let Some(b) = bytes {
+                        streams[slot] = Some((size, b.len() as u64));
+                        size += b.len() as u64;
+                    }
+                }
+                let vertices = device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("vertices"),
+                    size,
+                    usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                for (bytes, at) in p.streams().into_iter().zip(streams) {
+                    if let (Some(b), Some((offset, _))) = (bytes, at) {
+                        queue.write_buffer(&vertices, offset, b);
+                    }
+                }
+                let vertex_count = p.positions.len() as u64;
+                most_vertices = most_vertices.max(vertex_count);
                 let (indices, count) = match &p.indices {
                     Some(ix) if !ix.is_empty() => (
                         Some(buffer_with(device, queue, "indices", bytemuck::cast_slice(ix), wgpu::BufferUsages::INDEX)),
@@ -211,6 +244,8 @@ impl GpuScene {
                 ids.push(prims.len());
                 prims.push(GpuPrimitive {
                     vertices,
+                    streams,
+                    vertex_count,
                     indices,
                     count,
                     topology: p.topology,
@@ -220,7 +255,18 @@ impl GpuScene {
             }
             mesh_prims.push(ids);
         }
-        GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, draws: Vec::new(), object_stride: 256 }
+        // Zero-initialised by WebGPU; the white one is written a chunk at a time, so that no
+        // copy of its whole size is made in wasm memory.
+        let default_stream = |label| {
+            device.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size: most_vertices * 16, usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST, mapped_at_creation: false })
+        };
+        let (zeros, whites) = (default_stream("zeros"), default_stream("whites"));
+        let chunk = vec![1.0f32; (most_vertices as usize * 4).min(16 * 1024)];
+        for at in (0..most_vertices * 16).step_by(chunk.len() * 4) {
+            let n = ((most_vertices * 16 - at) as usize).min(chunk.len() * 4);
+            queue.write_buffer(&whites, at, &bytemuck::cast_slice(&chunk)[..n]);
+        }
+        GpuScene { prims, materials, mesh_prims, textures, buffers, zeros, whites, objects: None, draws: Vec::new(), object_stride: 256 }
     }
 
     /// Builds the draw list and per-object uniforms for one glTF scene.
@@ -282,12 +328,27 @@ impl GpuScene {
         opaque
     }
 
-    pub fn draw<'a>(&'a self, pass: &mut wgpu::RenderPass<'a>, d: &Draw) {
+    /// Draws `d`; `same_primitive` when the previous draw had the same primitive, whose vertex
+    /// and index buffers are still bound (six vertex slots: worth not setting again).
+    pub fn draw<'a>(&'a self, pass: &mut wgpu::RenderPass<'a>, d: &Draw, same_primitive: bool) {
         let p = &self.prims[d.prim];
         let Some((_, objects)) = &self.objects else { return };
         pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
         pass.set_bind_group(2, &self.materials[p.material].0, &[]);
-        pass.set_vertex_buffer(0, p.vertices.slice(..));
+        if same_primitive {
+            match &p.indices {
+                Some(_) => pass.draw_indexed(0..p.count, 0, 0..1),
+                None => pass.draw(0..p.count, 0..1),
+            }
+            return;
+        }
+        for (slot, stream) in p.streams.iter().enumerate() {
+            let buffer = match stream {
+                Some((offset, size)) => p.vertices.slice(*offset..offset + size),
+                None => (if slot == COLOR { &self.whites } else { &self.zeros }).slice(..p.vertex_count * STREAM_STRIDES[slot]),
+            };
+            pass.set_vertex_buffer(slot as u32, buffer);
+        }
         match &p.indices {
             Some(ix) => {
                 pass.set_index_buffer(ix.slice(..), wgpu::IndexFormat::Uint32);

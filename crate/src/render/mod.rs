@@ -13,7 +13,7 @@ use crate::scene::environment::Environment;
 use crate::scene::{Scene, Topology};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use gpu_scene::{GpuScene, VERTEX_FLOATS};
+use gpu_scene::{GpuScene, STREAM_STRIDES};
 use texture::{MipGen, Samplers};
 
 /// Multisampling below devicePixelRatio 2 only. On denser screens (most phones) pixels are small
@@ -248,13 +248,14 @@ pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
 
 /// Draws `list` in order, switching pipelines only where the key changes.
 fn draw_list<'a>(pass: &mut wgpu::RenderPass<'a>, scene: &'a GpuScene, pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>, list: &[&gpu_scene::Draw]) {
-    let mut current = None;
+    let (mut current, mut last) = (None, None);
     for d in list {
         if current != Some(d.key) {
             pass.set_pipeline(&pipelines[&d.key]);
             current = Some(d.key);
         }
-        scene.draw(pass, d);
+        scene.draw(pass, d, last == Some(d.prim));
+        last = Some(d.prim);
     }
 }
 
@@ -454,7 +455,12 @@ impl Renderer {
         self.pipelines
             .entry(key)
             .or_insert_with(|| {
-                let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3, 2 => Float32x4, 3 => Float32x2, 4 => Float32x2, 5 => Float32x4];
+                // One buffer slot per stream (see gpu_scene::STREAM_STRIDES), each with its attribute.
+                use wgpu::VertexFormat::*;
+                let attrs: [[wgpu::VertexAttribute; 1]; 6] =
+                    std::array::from_fn(|i| [wgpu::VertexAttribute { format: [Float32x3, Float32x3, Float32x4, Float32x2, Float32x2, Float32x4][i], offset: 0, shader_location: i as u32 }]);
+                let buffers: [Option<wgpu::VertexBufferLayout>; 6] =
+                    std::array::from_fn(|i| Some(wgpu::VertexBufferLayout { array_stride: STREAM_STRIDES[i], step_mode: wgpu::VertexStepMode::Vertex, attributes: &attrs[i] }));
                 let blend = key.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
                 device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                     label: Some("pbr"),
@@ -463,11 +469,7 @@ impl Renderer {
                         module,
                         entry_point: Some("vs_main"),
                         compilation_options: Default::default(),
-                        buffers: &[Some(wgpu::VertexBufferLayout {
-                            array_stride: (VERTEX_FLOATS * 4) as u64,
-                            step_mode: wgpu::VertexStepMode::Vertex,
-                            attributes: &attrs,
-                        })],
+                        buffers: &buffers,
                     },
                     fragment: Some(wgpu::FragmentState {
                         module,

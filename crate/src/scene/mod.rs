@@ -50,24 +50,19 @@ pub enum Topology {
     Triangles,
 }
 
-/// Interleaved vertex: position, normal, tangent, uv0, uv1, colour.
-pub const VERTEX_FLOATS: usize = 18;
-
 impl Primitive {
-    /// The vertex buffer the renderer uploads: one interleaved `VERTEX_FLOATS` record per
-    /// vertex, neutral values where a stream is absent.
-    pub fn interleaved(&self) -> Vec<f32> {
-        let n = self.positions.len();
-        let mut v = Vec::with_capacity(n * VERTEX_FLOATS);
-        for i in 0..n {
-            v.extend_from_slice(&self.positions[i]);
-            v.extend_from_slice(&self.normals[i]);
-            v.extend_from_slice(&self.tangents.as_ref().map_or([1.0, 0.0, 0.0, 1.0], |t| t[i]));
-            v.extend_from_slice(&self.uv0.as_ref().map_or([0.0; 2], |t| t[i]));
-            v.extend_from_slice(&self.uv1.as_ref().map_or([0.0; 2], |t| t[i]));
-            v.extend_from_slice(&self.colors.as_ref().map_or([1.0; 4], |t| t[i]));
-        }
-        v
+    /// The vertex streams the renderer uploads as they are, with no interleaved copy (which
+    /// would add to the wasm memory's high-water mark): position, normal, tangent, uv0, uv1,
+    /// colour. None where absent: the renderer binds a shared default stream.
+    pub fn streams(&self) -> [Option<&[u8]>; 6] {
+        [
+            Some(bytemuck::cast_slice(&self.positions)),
+            Some(bytemuck::cast_slice(&self.normals)),
+            self.tangents.as_deref().map(bytemuck::cast_slice),
+            self.uv0.as_deref().map(bytemuck::cast_slice),
+            self.uv1.as_deref().map(bytemuck::cast_slice),
+            self.colors.as_deref().map(bytemuck::cast_slice),
+        ]
     }
 }
 
