@@ -36,7 +36,7 @@ async fn draw_quad(backend: Backend, rgb: [f32; 3]) -> (u32, u32, Vec<u8>) {
     let mut r = Renderer::new(canvas(64, 64), backend).await.expect("renderer");
     let parsed = scenic::gltf::parse(quad(rgb).as_bytes()).unwrap();
     let scene = scenic::gltf::build(parsed, Default::default()).unwrap().scene;
-    r.set_scene(&scene, &[], 0);
+    r.set_scene(&scene, &[], 0, &mut []);
     let mut cam = OrbitCamera::default();
     cam.frame(scene.bounds(0));
     cam.orbit.pitch = 0.0;

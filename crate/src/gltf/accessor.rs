@@ -2,6 +2,7 @@
 //! (KHR_mesh_quantization), byte strides and sparse substitution.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::Bytes;
 use super::doc::{Accessor, ComponentType as DataType, Document, View};
@@ -22,14 +23,16 @@ struct Window<'a> {
     stride: usize,
 }
 
-fn window<'a>(
+/// Where `count` elements of `elem` bytes, `stride` apart, lie in a checked buffer view:
+/// the buffer, the byte range they span and the stride.
+fn span<'a>(
     (v, view): (usize, &View),
     offset: usize,
     count: usize,
     elem: usize,
     buffers: &'a [Box<dyn Bytes>],
     at: impl Fn() -> String,
-) -> Result<Window<'a>, LoadError> {
+) -> Result<(&'a dyn Bytes, Range<usize>, usize), LoadError> {
     let buffer = buffers
         .get(view.buffer)
         .filter(|b| !b.is_empty())
@@ -46,9 +49,40 @@ fn window<'a>(
     if needed > view.length {
         return Err(LoadError::invalid(at(), format!("needs {needed} bytes but its buffer view has {}", view.length)));
     }
+    Ok((&**buffer, view.offset + offset..view.offset + needed, stride))
+}
+
+fn window<'a>(
+    view: (usize, &View),
+    offset: usize,
+    count: usize,
+    elem: usize,
+    buffers: &'a [Box<dyn Bytes>],
+    at: impl Fn() -> String,
+) -> Result<Window<'a>, LoadError> {
+    let (buffer, range, stride) = span(view, offset, count, elem, buffers, &at)?;
     // Only the bytes this accessor spans: on the web each window is a copy.
-    let bytes = buffer.get(view.offset + offset..view.offset + needed).ok_or_else(|| LoadError::invalid(at(), "lies outside its buffer view"))?;
+    let bytes = buffer.get(range).ok_or_else(|| LoadError::invalid(at(), "lies outside its buffer view"))?;
     Ok(Window { bytes, stride })
+}
+
+/// A tightly packed, non-sparse accessor of 4-byte components read straight into `T`s (the
+/// bytes are little-endian, as wasm and the targets Scenic is built for): no intermediate copy
+/// of the bytes. None where the accessor needs converting (other types, strides, sparse).
+fn read_packed<T: bytemuck::Pod>(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>], ty: DataType) -> Option<Result<Vec<T>, LoadError>> {
+    let acc = &doc.accessors[index];
+    let v = acc.view?;
+    let elem = acc.components * 4;
+    if acc.component != ty || acc.normalized || acc.sparse.is_some() || doc.views[v].stride.is_some_and(|s| s != elem) || !cfg!(target_endian = "little") {
+        return None;
+    }
+    Some(span((v, &doc.views[v]), acc.offset, acc.count, elem, buffers, || pointer(index, "")).and_then(|(buffer, range, _)| {
+        let mut out = vec![T::zeroed(); acc.count * acc.components];
+        match buffer.read_into(range.start, bytemuck::cast_slice_mut(&mut out)) {
+            true => Ok(out),
+            false => Err(LoadError::invalid(pointer(index, ""), "lies outside its buffer view")),
+        }
+    }))
 }
 
 fn component(bytes: &[u8], ty: DataType, normalized: bool) -> f64 {
@@ -126,7 +160,7 @@ fn read<T: Copy + Default>(doc: &Document, index: usize, buffers: &[Box<dyn Byte
 /// All components of a float accessor, flattened. Not generic: one copy of `read` serves every
 /// attribute width (a copy per width cost 6 KB of wasm each).
 fn read_f32(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> Result<Vec<f32>, LoadError> {
-    read(doc, index, buffers, |v| v as f32)
+    read_packed(doc, index, buffers, DataType::F32).unwrap_or_else(|| read(doc, index, buffers, |v| v as f32))
 }
 
 /// Reads a float attribute with `N` components per element (e.g. VEC3 positions).
@@ -152,5 +186,5 @@ pub fn read_indices(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) ->
     if components != 1 || !matches!(component, DataType::U8 | DataType::U16 | DataType::U32) || normalized {
         return Err(LoadError::invalid(pointer(index, ""), "indices must be unnormalised unsigned integer scalars"));
     }
-    read(doc, index, buffers, |v| v as u32)
+    read_packed(doc, index, buffers, DataType::U32).unwrap_or_else(|| read(doc, index, buffers, |v| v as u32))
 }

@@ -543,7 +543,7 @@ fn material(o: &Obj, n: &Counts) -> Result<Material> {
 
 fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
     let primitives = o.required("primitives", o.get("primitives"))?;
-    if !primitives.as_array().is_some_and(|p| !p.is_empty()) {
+    if primitives.as_array().is_none_or(|p| p.is_empty()) {
         return Err(o.err("primitives", "must be a non-empty array"));
     }
     let primitives = o

@@ -8,7 +8,15 @@ use crate::error::LoadError;
 use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld, weld_tangents};
 use crate::scene::{Mesh, Primitive, Scene, Topology};
 
-pub fn mesh(doc: &Document, index: usize, m: &doc::Mesh, buffers: &[Box<dyn Bytes>], report: &mut LoadReport, jobs: &mut Vec<TangentJob>) -> Result<Mesh, LoadError> {
+pub fn mesh(
+    doc: &Document,
+    index: usize,
+    m: &doc::Mesh,
+    buffers: &[Box<dyn Bytes>],
+    report: &mut LoadReport,
+    jobs: &mut Vec<TangentJob>,
+    on_primitive: &mut super::OnPrimitive,
+) -> Result<Mesh, LoadError> {
     let mut primitives = Vec::new();
     for (i, p) in m.primitives.iter().enumerate() {
         let at = format!("/meshes/{index}/primitives/{i}");
@@ -17,9 +25,10 @@ pub fn mesh(doc: &Document, index: usize, m: &doc::Mesh, buffers: &[Box<dyn Byte
             continue;
         }
         match primitive(doc, p, buffers, &at)? {
-            Some((prim, tangent_uvs)) => {
-                if let Some(uv_set) = tangent_uvs {
-                    jobs.push(TangentJob { mesh: index, primitive: primitives.len(), uv_set });
+            Some((mut prim, tangent_uvs)) => {
+                match tangent_uvs {
+                    Some(uv_set) => jobs.push(TangentJob { mesh: index, primitive: primitives.len(), uv_set }),
+                    None => on_primitive(index, primitives.len(), &mut prim),
                 }
                 primitives.push(prim);
             }

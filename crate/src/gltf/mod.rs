@@ -40,6 +40,17 @@ pub trait Bytes: std::any::Any {
     }
     /// The bytes in `range`; `None` when it reaches past the end.
     fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>>;
+    /// Copies the bytes from `start` into `out` (all of it); false when they run past the end.
+    /// Where the bytes are outside wasm memory this saves `get`'s intermediate copy.
+    fn read_into(&self, start: usize, out: &mut [u8]) -> bool {
+        match self.get(start..start.saturating_add(out.len())) {
+            Some(b) => {
+                out.copy_from_slice(&b);
+                true
+            }
+            None => false,
+        }
+    }
     /// Keeps only `range` (a GLB's BIN chunk), in place where it can. `range` must be in bounds.
     fn keep(self: Box<Self>, range: Range<usize>) -> Box<dyn Bytes>;
 }
@@ -60,6 +71,10 @@ impl Bytes for Vec<u8> {
 
 /// Receives each decodable image: `(index, mime, bytes, range)` (see `build_with`).
 pub type OnImage<'a> = dyn FnMut(usize, &str, &dyn Bytes, Range<usize>) + 'a;
+
+/// Receives each finished primitive, `(mesh, primitive, data)`, before the next is decoded
+/// (see `build_with`); it may upload the vertex streams and drop them (`Primitive::strip`).
+pub type OnPrimitive<'a> = dyn FnMut(usize, usize, &mut crate::scene::Primitive) + 'a;
 
 /// No bytes: a buffer that was not loaded.
 fn missing() -> Box<dyn Bytes> {
@@ -164,7 +179,7 @@ impl Parsed {
 /// encoded bytes in `Image::bytes`.
 pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
     let mut encoded = Vec::new();
-    let mut loaded = build_with(parsed, fetched, &mut |i, _, bytes, range| encoded.push((i, bytes.get(range).map(Cow::into_owned))))?;
+    let mut loaded = build_with(parsed, fetched, &mut |i, _, bytes, range| encoded.push((i, bytes.get(range).map(Cow::into_owned))), &mut |_, _, _| {})?;
     for (i, bytes) in encoded {
         loaded.scene.images[i].bytes = bytes.unwrap_or_default();
     }
@@ -177,14 +192,15 @@ pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
 /// As `build`, handing each decodable image to `on_image(index, mime, bytes, range)` as soon
 /// as it is found, before the geometry is decoded (the browser decodes it meanwhile), instead of
 /// copying it into `Image::bytes`, and leaving generated tangents to the caller (`Loaded::tangents`).
-pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage) -> Result<Loaded, LoadError> {
+/// Each primitive without such a job goes to `on_primitive` as soon as it is complete.
+pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_primitive: &mut OnPrimitive) -> Result<Loaded, LoadError> {
     let Parsed { document: doc, blob, mut report } = parsed;
     let buffers = buffers(&doc, blob, fetched.buffers)?;
     let images = images(&doc, &buffers, fetched.images, &mut report, on_image)?;
     let textures = material::textures(&doc, &images);
     let materials = doc.materials.iter().map(|m| material::material(m, &textures)).collect();
     let mut tangents = Vec::new();
-    let meshes = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report, &mut tangents)).collect::<Result<_, _>>()?;
+    let meshes = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report, &mut tangents, on_primitive)).collect::<Result<_, _>>()?;
     let mut scenes: Vec<SceneRoot> = doc.scenes.iter().map(|s| SceneRoot { name: s.name.clone(), nodes: s.nodes.clone() }).collect();
     if scenes.is_empty() {
         // No scene: show every root node, as most viewers do, rather than nothing.
@@ -375,7 +391,7 @@ pub(crate) mod tests {
         let loaded = build_with(parsed, Fetched::default(), &mut |i, mime, bytes, range| {
             // What the browser would decode: a PNG, straight out of the BIN chunk.
             seen.push((i, mime.to_string(), bytes.get(range.start..range.start + 4).unwrap().into_owned(), range.len()));
-        })
+        }, &mut |_, _, _| {})
         .unwrap();
         assert_eq!(seen.len(), 1);
         let (i, mime, head, len) = &seen[0];

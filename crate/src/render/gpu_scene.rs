@@ -7,7 +7,7 @@ use wgpu::util::DeviceExt;
 
 use super::texture::{Samplers, upload_bitmap, MipGen};
 use super::{Layouts, PipelineKey, Defaults};
-use crate::scene::{AlphaMode, Material, Scene, Topology};
+use crate::scene::{AlphaMode, Material, Primitive, Scene, Topology};
 
 /// Bytes per vertex of each stream in `Primitive::streams` order (vertex buffer slots 0..6).
 pub const STREAM_STRIDES: [u64; 6] = [12, 12, 16, 8, 8, 16];
@@ -48,8 +48,55 @@ pub struct GpuPrimitive {
     indices: Option<wgpu::Buffer>,
     count: u32,
     topology: Topology,
-    material: usize,
+    /// The scene's material index; the default material's once in a `GpuScene`.
+    material: Option<usize>,
     center: Vec3,
+}
+
+impl GpuPrimitive {
+    /// Uploads a primitive's vertex streams as they are, into one buffer back to back, and its
+    /// indices. None for a primitive with nothing to draw.
+    pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, p: &Primitive) -> Option<GpuPrimitive> {
+        if p.positions.is_empty() || p.indices.as_ref().is_some_and(Vec::is_empty) {
+            return None;
+        }
+        let mut streams = [None; 6];
+        let mut size = 0u64;
+        for (slot, bytes) in p.streams().into_iter().enumerate() {
+            if let Some(b) = bytes {
+                streams[slot] = Some((size, b.len() as u64));
+                size += b.len() as u64;
+            }
+        }
+        let usage = wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST;
+        let vertices = device.create_buffer(&wgpu::BufferDescriptor { label: Some("vertices"), size, usage, mapped_at_creation: false });
+        for (bytes, at) in p.streams().into_iter().zip(streams) {
+            if let (Some(b), Some((offset, _))) = (bytes, at) {
+                queue.write_buffer(&vertices, offset, b);
+            }
+        }
+        let indices = p.indices.as_ref().map(|ix| buffer_with(device, queue, "indices", bytemuck::cast_slice(ix), wgpu::BufferUsages::INDEX));
+        Some(GpuPrimitive {
+            vertices,
+            streams,
+            vertex_count: p.positions.len() as u64,
+            indices,
+            count: p.indices.as_ref().map_or(p.positions.len(), Vec::len) as u32,
+            topology: p.topology,
+            material: p.material,
+            center: p.bounds.center(),
+        })
+    }
+}
+
+impl Drop for GpuPrimitive {
+    fn drop(&mut self) {
+        // Free GPU memory now rather than whenever the JS garbage collector runs.
+        self.vertices.destroy();
+        if let Some(i) = &self.indices {
+            i.destroy();
+        }
+    }
 }
 
 pub struct Draw {
@@ -96,13 +143,8 @@ impl GpuScene {
 
 impl Drop for GpuScene {
     fn drop(&mut self) {
-        // Free GPU memory now rather than whenever the JS garbage collector runs.
-        for p in &self.prims {
-            p.vertices.destroy();
-            if let Some(i) = &p.indices {
-                i.destroy();
-            }
-        }
+        // Free GPU memory now rather than whenever the JS garbage collector runs (the
+        // primitives do so when dropped).
         self.textures.iter().for_each(wgpu::Texture::destroy);
         self.buffers.iter().chain([&self.zeros, &self.whites]).for_each(wgpu::Buffer::destroy);
         if let Some((b, _)) = &self.objects {
@@ -119,6 +161,8 @@ struct Bound {
 
 impl GpuScene {
     #[allow(clippy::too_many_arguments)]
+    /// Uploads the scene's materials and textures, and its primitives but those in `uploaded`
+    /// (by mesh and primitive: uploaded while the model was built, see `GpuPrimitive::upload`).
     pub fn upload(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
@@ -128,6 +172,7 @@ impl GpuScene {
         mips: &mut MipGen,
         scene: &Scene,
         bitmaps: &[Option<web_sys::ImageBitmap>],
+        uploaded: &mut [Vec<Option<GpuPrimitive>>],
     ) -> GpuScene {
         let mut encoder = device.create_command_encoder(&Default::default());
         let mut textures = Vec::new();
@@ -203,55 +248,18 @@ impl GpuScene {
 
         let default_index = materials.len() - 1;
         let mut prims = Vec::new();
-        let mut most_vertices = 1u64;
         let mut mesh_prims = Vec::new();
-        for mesh in &scene.meshes {
+        let mut most_vertices = 1u64;
+        for (m, mesh) in scene.meshes.iter().enumerate() {
             let mut ids = Vec::new();
-            for p in &mesh.primitives {
-                if p.positions.is_empty() {
-                    continue;
-                }
-                // Each stream straight from the scene's arrays into one buffer, back to back.
-                let mut streams = [None; 6];
-                let mut size = 0u64;
-                for (slot, bytes) in p.streams().into_iter().enumerate() {
-                    if let Some(b) = bytes {
-                        streams[slot] = Some((size, b.len() as u64));
-                        size += b.len() as u64;
-                    }
-                }
-                let vertices = device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("vertices"),
-                    size,
-                    usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                for (bytes, at) in p.streams().into_iter().zip(streams) {
-                    if let (Some(b), Some((offset, _))) = (bytes, at) {
-                        queue.write_buffer(&vertices, offset, b);
-                    }
-                }
-                let vertex_count = p.positions.len() as u64;
-                most_vertices = most_vertices.max(vertex_count);
-                let (indices, count) = match &p.indices {
-                    Some(ix) if !ix.is_empty() => (
-                        Some(buffer_with(device, queue, "indices", bytemuck::cast_slice(ix), wgpu::BufferUsages::INDEX)),
-                        ix.len() as u32,
-                    ),
-                    Some(_) => continue,
-                    None => (None, p.positions.len() as u32),
-                };
+            for (i, p) in mesh.primitives.iter().enumerate() {
+                // Uploaded while the model was built, or now.
+                let early = uploaded.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
+                let Some(mut gp) = early.or_else(|| GpuPrimitive::upload(device, queue, p)) else { continue };
+                gp.material = gp.material.filter(|&m| m < default_index).or(Some(default_index));
+                most_vertices = most_vertices.max(gp.vertex_count);
                 ids.push(prims.len());
-                prims.push(GpuPrimitive {
-                    vertices,
-                    streams,
-                    vertex_count,
-                    indices,
-                    count,
-                    topology: p.topology,
-                    material: p.material.filter(|&m| m < default_index).unwrap_or(default_index),
-                    center: p.bounds.center(),
-                });
+                prims.push(gp);
             }
             mesh_prims.push(ids);
         }
@@ -289,7 +297,7 @@ impl GpuScene {
             let mirrored = inst.world.determinant() < 0.0;
             for &id in ids {
                 let p = &self.prims[id];
-                let m = &self.materials[p.material].1;
+                let m = &self.materials[p.material.unwrap_or(0)].1;
                 self.draws.push(Draw {
                     prim: id,
                     object,
@@ -334,7 +342,7 @@ impl GpuScene {
         let p = &self.prims[d.prim];
         let Some((_, objects)) = &self.objects else { return };
         pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
-        pass.set_bind_group(2, &self.materials[p.material].0, &[]);
+        pass.set_bind_group(2, &self.materials[p.material.unwrap_or(0)].0, &[]);
         if same_primitive {
             match &p.indices {
                 Some(_) => pass.draw_indexed(0..p.count, 0, 0..1),

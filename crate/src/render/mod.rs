@@ -13,6 +13,7 @@ use crate::scene::environment::Environment;
 use crate::scene::{Scene, Topology};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
+pub use gpu_scene::GpuPrimitive;
 use gpu_scene::{GpuScene, STREAM_STRIDES};
 use texture::{MipGen, Samplers};
 
@@ -416,10 +417,17 @@ impl Renderer {
         self.targets = Self::make_targets(&self.device, self.format, w, h, self.targets.samples);
     }
 
-    /// Replaces the GPU scene (the old one's memory is freed) and shows glTF scene `index`.
-    pub fn set_scene(&mut self, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], index: usize) {
+    /// Uploads one primitive ahead of `set_scene` (see `GpuScene::upload`), so that the loader
+    /// can drop its vertex streams before decoding the next.
+    pub fn upload_primitive(&self, p: &crate::scene::Primitive) -> Option<GpuPrimitive> {
+        GpuPrimitive::upload(&self.device, &self.queue, p)
+    }
+
+    /// Replaces the GPU scene (the old one's memory is freed) and shows glTF scene `index`;
+    /// `uploaded` holds primitives uploaded ahead, by mesh and primitive.
+    pub fn set_scene(&mut self, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], index: usize, uploaded: &mut [Vec<Option<GpuPrimitive>>]) {
         self.scene = None;
-        let mut gpu = GpuScene::upload(&self.device, &self.queue, &self.layouts, &self.defaults, &mut self.samplers, &mut self.mips, scene, bitmaps);
+        let mut gpu = GpuScene::upload(&self.device, &self.queue, &self.layouts, &self.defaults, &mut self.samplers, &mut self.mips, scene, bitmaps, uploaded);
         let align = self.device.limits().min_uniform_buffer_offset_alignment;
         gpu.set_scene(&self.device, &self.layouts, scene, index, align);
         self.scene = Some(gpu);

@@ -51,6 +51,16 @@ pub enum Topology {
 }
 
 impl Primitive {
+    /// Drops what only the GPU needs once the streams are uploaded, keeping positions and
+    /// indices (bounds, picking and label occlusion read them).
+    pub fn strip(&mut self) {
+        self.normals = Vec::new();
+        self.tangents = None;
+        self.uv0 = None;
+        self.uv1 = None;
+        self.colors = None;
+    }
+
     /// The vertex streams the renderer uploads as they are, with no interleaved copy (which
     /// would add to the wasm memory's high-water mark): position, normal, tangent, uv0, uv1,
     /// colour. None where absent: the renderer binds a shared default stream.

@@ -50,6 +50,14 @@ impl loader::Bytes for JsBytes {
         self.0.subarray(range.start as u32, range.end as u32).copy_to(&mut out);
         Some(Cow::Owned(out))
     }
+    fn read_into(&self, start: usize, out: &mut [u8]) -> bool {
+        let end = start.saturating_add(out.len());
+        if end > self.len() {
+            return false;
+        }
+        self.0.subarray(start as u32, end as u32).copy_to(out);
+        true
+    }
     fn keep(self: Box<Self>, range: Range<usize>) -> Box<dyn loader::Bytes> {
         Box::new(JsBytes(self.0.subarray(range.start as u32, range.end as u32)))
     }

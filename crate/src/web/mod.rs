@@ -14,7 +14,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
-use crate::render::{Backend, Renderer, View};
+use crate::render::{Backend, GpuPrimitive, Renderer, View};
 use crate::scene::{Projection, Scene};
 use fetch::{Progress, fetch_bytes, start_decode};
 
@@ -169,7 +169,7 @@ fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, 
 #[wasm_bindgen(js_name = mikktspaceTangents)]
 pub fn mikktspace_tangents(positions: &[f32], normals: &[f32], uvs: &[f32], indices: Option<Vec<u32>>) -> Result<Vec<f32>, JsValue> {
     let n = positions.len() / 3;
-    if positions.len() % 3 != 0 || normals.len() != positions.len() || uvs.len() != n * 2 || indices.as_ref().is_some_and(|ix| ix.iter().any(|&i| i as usize >= n)) {
+    if !positions.len().is_multiple_of(3) || normals.len() != positions.len() || uvs.len() != n * 2 || indices.as_ref().is_some_and(|ix| ix.iter().any(|&i| i as usize >= n)) {
         return Err(to_js("mikktspaceTangents: mismatched arrays"));
     }
     let corners = crate::geometry::mikktspace_tangents(bytemuck::cast_slice(positions), bytemuck::cast_slice(normals), bytemuck::cast_slice(uvs), indices.as_deref());
@@ -300,10 +300,28 @@ impl Viewer {
             // Images start decoding in the browser as soon as they are out of the file; meshes
             // and tangents are built meanwhile.
             let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
-            let loaded = loader::build_with(parsed, fetched, &mut |i, mime, bytes, range| {
-                started.resize_with(started.len().max(i + 1), || Ok(None));
-                started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
-            })
+            // Each primitive goes to the GPU as soon as it is decoded and keeps only positions
+            // and indices: the decoded streams of the whole model never sit in wasm memory at
+            // once (its high-water mark is what the viewer keeps).
+            let mut uploaded: Vec<Vec<Option<GpuPrimitive>>> = Vec::new();
+            let loaded = {
+                let s = state.borrow();
+                loader::build_with(
+                    parsed,
+                    fetched,
+                    &mut |i, mime, bytes, range| {
+                        started.resize_with(started.len().max(i + 1), || Ok(None));
+                        started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
+                    },
+                    &mut |mesh, i, p| {
+                        uploaded.resize_with(uploaded.len().max(mesh + 1), Vec::new);
+                        let slots = &mut uploaded[mesh];
+                        slots.resize_with(slots.len().max(i + 1), || None);
+                        slots[i] = s.renderer.upload_primitive(p);
+                        p.strip();
+                    },
+                )
+            }
             .map_err(|e| to_js(format!("{url}: {e}")))?;
             started.resize_with(loaded.scene.images.len(), || Ok(None));
             let mut warnings = loaded.report.warnings;
@@ -338,7 +356,7 @@ impl Viewer {
             }
             let mut s = state.borrow_mut();
             let index = scene.default_scene.min(scene.scenes.len().saturating_sub(1));
-            s.renderer.set_scene(&scene, &bitmaps, index);
+            s.renderer.set_scene(&scene, &bitmaps, index, &mut uploaded);
             for b in bitmaps.iter().flatten() {
                 b.close();
             }
