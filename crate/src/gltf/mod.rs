@@ -403,6 +403,57 @@ pub(crate) mod tests {
         assert!(loaded.scene.images[0].bytes.is_empty() && loaded.scene.images[0].mime == "image/png");
     }
 
+    /// Bytes kept outside the heap, as on the web, counting what `get` and `read_into` copy.
+    struct Outside(Vec<u8>, std::rc::Rc<std::cell::Cell<(usize, usize)>>);
+    impl Bytes for Outside {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+            let (got, read) = self.1.get();
+            self.1.set((got + range.len(), read));
+            Some(Cow::Owned(self.0.get(range)?.to_vec()))
+        }
+        fn read_into(&self, start: usize, out: &mut [u8]) -> bool {
+            let (got, read) = self.1.get();
+            self.1.set((got, read + out.len()));
+            out.copy_from_slice(&self.0[start..start + out.len()]);
+            true
+        }
+        fn keep(self: Box<Self>, range: Range<usize>) -> Box<dyn Bytes> {
+            Box::new(Outside(self.0[range].to_vec(), self.1))
+        }
+    }
+
+    #[test]
+    fn packed_accessors_are_read_in_place_and_primitives_handed_over_stripped() {
+        let glb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/lakeside.glb")).unwrap();
+        let expected = build(parse(&glb).unwrap(), Fetched::default()).unwrap().scene;
+        let copied = std::rc::Rc::new(std::cell::Cell::new((0, 0)));
+        let parsed = parse_file(Box::new(Outside(glb, copied.clone()))).unwrap();
+        let json = copied.get().0;
+        let mut seen = Vec::new();
+        let loaded = build_with(parsed, Fetched::default(), &mut |_, _, _, _| {}, &mut |m, i, p| {
+            // Complete when handed over: what the renderer uploads.
+            assert_eq!(p.normals, expected.meshes[m].primitives[i].normals);
+            assert_eq!(p.colors, expected.meshes[m].primitives[i].colors);
+            p.strip();
+            seen.push((m, i));
+        })
+        .unwrap();
+        let all: Vec<_> = expected.meshes.iter().enumerate().flat_map(|(m, mesh)| (0..mesh.primitives.len()).map(move |i| (m, i))).collect();
+        assert_eq!(seen, all, "every primitive, in order");
+        let (got, read) = copied.get();
+        // The lakeside's accessors are all tightly packed floats and uint32 indices.
+        assert_eq!(got, json, "nothing but the JSON went through an intermediate copy");
+        let streams: usize = expected.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.positions.len() * 12 + p.indices.as_ref().map_or(0, |i| i.len() * 4)).sum();
+        assert!(read >= streams, "read in place: {read} bytes");
+        for (a, b) in loaded.scene.meshes.iter().flat_map(|m| &m.primitives).zip(expected.meshes.iter().flat_map(|m| &m.primitives)) {
+            assert_eq!((&a.positions, &a.indices, a.bounds), (&b.positions, &b.indices, b.bounds));
+            assert!(a.normals.is_empty() && a.colors.is_none() && a.uv0.is_none());
+        }
+    }
+
     #[test]
     fn loads_inline_triangle_with_flat_normals_and_world_bounds() {
         let l = build(parse(TRIANGLE.as_bytes()).unwrap(), Fetched::default()).unwrap();
