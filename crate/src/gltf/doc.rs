@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 
 use super::LoadReport;
 use crate::error::LoadError;
-use crate::scene::{AlphaMode, Projection};
+// Nodes and cameras are read as the scene holds them.
+use crate::scene::{AlphaMode, Camera, Node, Projection};
 
 type Result<T> = std::result::Result<T, LoadError>;
 pub type Extensions = Option<Map<String, Value>>;
@@ -161,23 +162,10 @@ pub struct Mesh {
     pub primitives: Vec<Primitive>,
 }
 
-pub struct Node {
-    pub name: Option<String>,
-    pub local: Mat4,
-    pub children: Vec<usize>,
-    pub mesh: Option<usize>,
-    pub camera: Option<usize>,
-}
-
 pub struct Scene {
     pub name: Option<String>,
     pub nodes: Vec<usize>,
     pub extras: Option<Value>,
-}
-
-pub struct Camera {
-    pub name: Option<String>,
-    pub projection: Projection,
 }
 
 pub struct Document {

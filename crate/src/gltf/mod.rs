@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use doc::{Document, ImageSource};
 use crate::error::LoadError;
-use crate::scene::{Camera, Image, Node, Scene, SceneRoot};
+use crate::scene::{Image, Scene, SceneRoot};
 
 /// What the loader noticed but could live with (unsupported optional extensions, skipped images).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -216,10 +216,10 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
         materials,
         textures,
         images,
-        nodes: nodes.into_iter().map(|n| Node { name: n.name, local: n.local, children: n.children, mesh: n.mesh, camera: n.camera }).collect(),
+        nodes,
         default_scene: default_scene.unwrap_or(0),
         scenes,
-        cameras: cameras.into_iter().map(|c| Camera { name: c.name, projection: c.projection }).collect(),
+        cameras,
         geo_reference,
     };
     Ok(Loaded { scene, report, tangents })
