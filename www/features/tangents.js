@@ -39,6 +39,8 @@ export function tangentsIn(spawn, backend) {
     clearTimeout(idle);
     if (positions instanceof WebAssembly.Module) {
       worker ??= start(spawn, backend, positions);
+      // Closed again if no job follows (a normal map without UVs to generate from).
+      if (!pending.size) idle = setTimeout(stop, IDLE_MS);
       return Promise.resolve();
     }
     worker ??= start(spawn, backend);

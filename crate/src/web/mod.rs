@@ -143,7 +143,6 @@ fn to_js(e: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
 }
 
-/// The backends this build can open, best first.
 /// Hands MikkTSpace's inputs to `run` (see `Viewer::load`); None when there is no such
 /// function or it fails, so that the caller generates the tangents itself.
 fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, indices): loader::TangentInputs) -> impl std::future::Future<Output = Option<Vec<[f32; 4]>>> + use<> {
@@ -176,6 +175,7 @@ pub fn mikktspace_tangents(positions: &[f32], normals: &[f32], uvs: &[f32], indi
     Ok(bytemuck::allocation::try_cast_vec(corners).unwrap_or_else(|(_, c)| c.into_iter().flatten().collect()))
 }
 
+/// The backends this build can open, best first.
 #[wasm_bindgen(js_name = availableBackends)]
 pub fn available_backends() -> Vec<String> {
     let mut v = Vec::new();
@@ -252,8 +252,8 @@ impl Viewer {
     /// while the wasm and the GPU start up). `tangents`, when given, is
     /// `(positions, normals, uvs, indices?) => Promise<Float32Array>` running MikkTSpace elsewhere
     /// (a worker: its memory is freed after, this module's never shrinks), first called with
-    /// just this `WebAssembly.Module` to start up; where it fails they are generated here. Resolves with what was loaded (warnings, scenes, cameras); rejects
-    /// with a readable message.
+    /// just this `WebAssembly.Module` to start up; where it fails they are generated here.
+    /// Resolves with what was loaded (warnings, scenes, cameras); rejects with a readable message.
     pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
@@ -357,6 +357,8 @@ impl Viewer {
             let mut s = state.borrow_mut();
             let index = scene.default_scene.min(scene.scenes.len().saturating_sub(1));
             s.renderer.set_scene(&scene, &bitmaps, index, &mut uploaded);
+            // Those that waited for tangents are on the GPU now too.
+            scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(crate::scene::Primitive::strip);
             for b in bitmaps.iter().flatten() {
                 b.close();
             }
