@@ -40,7 +40,7 @@ pub fn all() -> Result {
         }
     }
     // The element and its feature modules as one minified file for a page's script tag: one
-    // request instead of five over two levels of imports, 9.6 KB gzipped instead of 16.2. The
+    // request instead of five over two levels of imports, about 10 KB gzipped instead of 16. The
     // bundles stay separate files, imported by the backend the browser has.
     let bundle = root.join("www/scenic-viewer.min.js");
     esbuild(&["www/scenic-viewer.js", "--bundle", "--minify", "--format=esm", "--external:./pkg/*"], &bundle)?;
@@ -66,7 +66,7 @@ fn esbuild(args: &[&str], out: &std::path::Path) -> Result {
 }
 
 /// (bytes, gzip -9 bytes, brotli -q 11 bytes) of a file: the build's fresh precompressed copies
-/// where there are some (the modules), else compressed here (the element's source files).
+/// where they are fresh, else compressed here.
 fn packed(path: &std::path::Path) -> Result<(usize, usize, usize)> {
     use crate::compress::{self, Coding};
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e} (run cargo xtask build first)", path.display()))?;

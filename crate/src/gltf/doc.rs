@@ -158,6 +158,16 @@ impl Primitive {
     }
 }
 
+impl Document {
+    /// For triangles with a normal map and no TANGENT, which must have MikkTSpace tangents
+    /// generated: the UV set (0 or 1) the normal map reads.
+    pub fn tangent_uv_set(&self, p: &Primitive) -> Option<u32> {
+        let triangles = matches!(p.mode, Mode::Triangles | Mode::TriangleStrip | Mode::TriangleFan);
+        let normal_map = self.materials.get(p.material?)?.normal_texture.as_ref()?;
+        (triangles && p.attribute("TANGENT").is_none()).then_some(u32::from(normal_map.tex_coord == 1))
+    }
+}
+
 pub struct Mesh {
     pub primitives: Vec<Primitive>,
 }
@@ -232,24 +242,22 @@ impl<'a> Obj<'a> {
 
     /// A reference into a top-level array.
     fn index(&self, key: &str, to: Array) -> Result<Option<usize>> {
-        match self.uint(key)? {
-            Some(i) if i >= to.0 => Err(self.err(key, to.missing(i))),
-            i => Ok(i),
-        }
+        self.get(key).map(|v| self.reference(key, v, to)).transpose()
     }
 
     fn indices(&self, key: &str, to: Array) -> Result<Vec<usize>> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };
         let items = v.as_array().ok_or_else(|| self.err(key, "must be an array"))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| match uint(v) {
-                Some(n) if n < to.0 => Ok(n),
-                Some(n) => Err(self.err(&format!("{key}/{i}"), to.missing(n))),
-                None => Err(self.err(&format!("{key}/{i}"), format!("{v} is not a non-negative integer"))),
-            })
-            .collect()
+        items.iter().enumerate().map(|(i, v)| self.reference(&format!("{key}/{i}"), v, to)).collect()
+    }
+
+    /// `v`, found at `key`, as an index into `to`.
+    fn reference(&self, key: &str, v: &Value, to: Array) -> Result<usize> {
+        match uint(v) {
+            Some(i) if i < to.0 => Ok(i),
+            Some(i) => Err(self.err(key, to.missing(i))),
+            None => Err(self.err(key, format!("{v} is not a non-negative integer"))),
+        }
     }
 
     fn number(&self, key: &str, default: f32) -> Result<f32> {
@@ -257,6 +265,10 @@ impl<'a> Obj<'a> {
             None => Ok(default),
             Some(v) => v.as_f64().map(|f| f as f32).ok_or_else(|| self.err(key, format!("{v} is not a number"))),
         }
+    }
+
+    fn required_number(&self, key: &str) -> Result<f32> {
+        self.required(key, self.get(key).map(|_| self.number(key, 0.0)).transpose()?)
     }
 
     fn numbers<const N: usize>(&self, key: &str, default: [f32; N]) -> Result<[f32; N]> {
@@ -341,19 +353,20 @@ struct Counts {
 /// not refuse the file.
 pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
     let r = object(root, String::new())?;
+    let arr = |key: &'static str| Array(r.len(key), key);
     let n = Counts {
-        buffers: Array(r.len("buffers"), "buffers"),
-        views: Array(r.len("bufferViews"), "bufferViews"),
-        accessors: Array(r.len("accessors"), "accessors"),
-        images: Array(r.len("images"), "images"),
-        samplers: Array(r.len("samplers"), "samplers"),
-        textures: Array(r.len("textures"), "textures"),
-        materials: Array(r.len("materials"), "materials"),
-        meshes: Array(r.len("meshes"), "meshes"),
-        nodes: Array(r.len("nodes"), "nodes"),
-        scenes: Array(r.len("scenes"), "scenes"),
-        cameras: Array(r.len("cameras"), "cameras"),
-        skins: Array(r.len("skins"), "skins"),
+        buffers: arr("buffers"),
+        views: arr("bufferViews"),
+        accessors: arr("accessors"),
+        images: arr("images"),
+        samplers: arr("samplers"),
+        textures: arr("textures"),
+        materials: arr("materials"),
+        meshes: arr("meshes"),
+        nodes: arr("nodes"),
+        scenes: arr("scenes"),
+        cameras: arr("cameras"),
+        skins: arr("skins"),
     };
     if r.get("animations").is_some() {
         report.warnings.push("animations are not played yet; the model is shown in its rest pose".into());
@@ -609,7 +622,7 @@ fn node(o: &Obj, n: &Counts) -> Result<Node> {
 fn camera(o: &Obj) -> Result<Camera> {
     let ty = o.required("type", o.string("type")?)?;
     let positive = |p: &Obj, key: &str| -> Result<f32> {
-        let v = p.required(key, p.get(key).map(|_| p.number(key, 0.0)).transpose()?)?;
+        let v = p.required_number(key)?;
         if v > 0.0 { Ok(v) } else { Err(p.err(key, "must be greater than 0")) }
     };
     let projection = match ty {
@@ -620,8 +633,7 @@ fn camera(o: &Obj) -> Result<Camera> {
         }
         "orthographic" => {
             let p = o.required("orthographic", o.object("orthographic")?)?;
-            let any = |key: &str| -> Result<f32> { p.required(key, p.get(key).map(|_| p.number(key, 0.0)).transpose()?) };
-            Projection::Orthographic { xmag: any("xmag")?, ymag: any("ymag")?, znear: any("znear")?, zfar: positive(&p, "zfar")? }
+            Projection::Orthographic { xmag: p.required_number("xmag")?, ymag: p.required_number("ymag")?, znear: p.required_number("znear")?, zfar: positive(&p, "zfar")? }
         }
         other => return Err(o.err("type", format!("{other:?} is not perspective or orthographic"))),
     };

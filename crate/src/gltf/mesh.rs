@@ -94,8 +94,6 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
     }
 
     // Generated normals are flat, which needs one vertex per corner: unweld the primitive first.
-    let normal_texture = p.material.and_then(|m| doc.materials[m].normal_texture.as_ref());
-    let needs_tangents = tangents.is_none() && normal_texture.is_some() && topology == Topology::Triangles;
     if topology == Topology::Triangles && normals.is_none() {
         if let Some(ix) = indices.take() {
             positions = unweld(&positions, &ix);
@@ -120,7 +118,7 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
     };
     // MikkTSpace runs after the build (see `TangentJob`): on the web in a worker, whose memory
     // goes with it (it peaks at ~140 bytes per corner; wasm memory here never shrinks).
-    let tangent_uvs = needs_tangents.then(|| normal_texture.map_or(0, |t| u32::from(t.tex_coord == 1))).filter(|&set| if set == 1 { uv1.is_some() } else { uv0.is_some() });
+    let tangent_uvs = doc.tangent_uv_set(p).filter(|&set| if set == 1 { uv1.is_some() } else { uv0.is_some() });
     let primitive = Primitive {
         topology,
         bounds: Aabb::from_points(&positions),

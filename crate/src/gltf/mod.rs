@@ -152,10 +152,10 @@ fn parse_json(json: &[u8], blob_len: Option<usize>) -> Result<(Document, LoadRep
 impl Parsed {
     /// The external files to fetch, in document order (buffers first).
     pub fn external_refs(&self) -> Vec<ExternalRef> {
-        let external = |uri: &Option<String>| uri.as_ref().filter(|u| !u.starts_with("data:")).cloned();
-        let buffers = self.document.buffers.iter().enumerate().filter_map(|(index, b)| Some(ExternalRef { kind: ResourceKind::Buffer, index, uri: external(&b.uri)? }));
+        let external = |uri: Option<&str>| uri.filter(|u| !u.starts_with("data:")).map(str::to_owned);
+        let buffers = self.document.buffers.iter().enumerate().filter_map(|(index, b)| Some(ExternalRef { kind: ResourceKind::Buffer, index, uri: external(b.uri.as_deref())? }));
         let images = self.document.images.iter().enumerate().filter_map(|(index, i)| match &i.source {
-            ImageSource::Uri { uri, .. } => Some(ExternalRef { kind: ResourceKind::Image, index, uri: external(&Some(uri.clone()))? }),
+            ImageSource::Uri { uri, .. } => Some(ExternalRef { kind: ResourceKind::Image, index, uri: external(Some(uri))? }),
             ImageSource::View { .. } => None,
         });
         buffers.chain(images).collect()
@@ -164,10 +164,7 @@ impl Parsed {
     /// Whether `build` may generate tangents: some triangles have a normal map and no TANGENT.
     pub fn may_need_tangents(&self) -> bool {
         let doc = &self.document;
-        doc.meshes.iter().flat_map(|m| &m.primitives).any(|p| {
-            let normal_mapped = p.material.is_some_and(|m| doc.materials[m].normal_texture.is_some());
-            normal_mapped && p.attribute("TANGENT").is_none() && matches!(p.mode, doc::Mode::Triangles | doc::Mode::TriangleStrip | doc::Mode::TriangleFan)
-        })
+        doc.meshes.iter().flat_map(|m| &m.primitives).any(|p| doc.tangent_uv_set(p).is_some())
     }
 
     pub fn document(&self) -> &Document {

@@ -1,4 +1,4 @@
-//! Checks beyond what deserialising catches, so that a broken file is refused with a pointer to
+//! Checks beyond what reading the document (doc.rs) catches, so that a broken file is refused with a pointer to
 //! the fault instead of drawing garbage (or trapping) later.
 
 use serde_json::Value;
@@ -9,9 +9,8 @@ use super::doc::{Document, ELEMENT_ARRAY_BUFFER};
 use super::{Bytes, LoadReport, ext};
 use crate::error::LoadError;
 
-/// Finds a GLB's JSON chunk and optional BIN chunk, checking the container rules (the gltf
-/// crate's own reader panics on some malformed headers, so this one is ours). Reads only the
-/// headers: the chunks stay wherever the file is kept.
+/// Finds a GLB's JSON chunk and optional BIN chunk, checking the container rules. Reads only
+/// the headers: the chunks stay wherever the file is kept.
 pub fn glb(file: &dyn Bytes) -> Result<(Range<usize>, Option<Range<usize>>), LoadError> {
     let bad = |m: &str| Err(LoadError::Container(format!("GLB: {m}")));
     let size = file.len();
@@ -49,7 +48,8 @@ pub fn glb(file: &dyn Bytes) -> Result<(Range<usize>, Option<Range<usize>>), Loa
     }
 }
 
-/// Rules on the raw JSON that typed deserialisation cannot see.
+/// Rules on the document as a whole, before its objects are read: the asset's version, and no
+/// empty top-level arrays.
 pub fn json(v: &Value) -> Result<(), LoadError> {
     let root = v.as_object().ok_or_else(|| LoadError::invalid("", "the document root must be a JSON object"))?;
     let asset = root.get("asset").ok_or_else(|| LoadError::invalid("/asset", "is missing"))?;

@@ -48,7 +48,7 @@ pub struct GpuPrimitive {
     indices: Option<wgpu::Buffer>,
     count: u32,
     topology: Topology,
-    /// The scene's material index; the default material's once in a `GpuScene`.
+    /// The scene's material index (see `GpuScene::material`).
     material: Option<usize>,
     center: Vec3,
 }
@@ -246,7 +246,6 @@ impl GpuScene {
         }
         queue.submit([encoder.finish()]);
 
-        let default_index = materials.len() - 1;
         let mut prims = Vec::new();
         let mut mesh_prims = Vec::new();
         let mut most_vertices = 1u64;
@@ -255,8 +254,7 @@ impl GpuScene {
             for (i, p) in mesh.primitives.iter().enumerate() {
                 // Uploaded while the model was built, or now.
                 let early = uploaded.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
-                let Some(mut gp) = early.or_else(|| GpuPrimitive::upload(device, queue, p)) else { continue };
-                gp.material = gp.material.filter(|&m| m < default_index).or(Some(default_index));
+                let Some(gp) = early.or_else(|| GpuPrimitive::upload(device, queue, p)) else { continue };
                 most_vertices = most_vertices.max(gp.vertex_count);
                 ids.push(prims.len());
                 prims.push(gp);
@@ -297,7 +295,7 @@ impl GpuScene {
             let mirrored = inst.world.determinant() < 0.0;
             for &id in ids {
                 let p = &self.prims[id];
-                let m = &self.materials[p.material.unwrap_or(0)].1;
+                let m = &self.materials[self.material(p)].1;
                 self.draws.push(Draw {
                     prim: id,
                     object,
@@ -331,7 +329,7 @@ impl GpuScene {
         let mut blend: Vec<(f32, &Draw)> = self.draws.iter().filter(|d| d.key.blend).map(|d| (view.transform_point3(d.center).z, d)).collect();
         // View space looks down -z: the most negative z is farthest and goes first.
         blend.sort_by(|a, b| a.0.total_cmp(&b.0));
-        opaque.sort_by_key(|d| (d.key, self.prims[d.prim].material));
+        opaque.sort_by_key(|d| (d.key, self.material(&self.prims[d.prim])));
         opaque.extend(blend.into_iter().map(|(_, d)| d));
         opaque
     }
@@ -342,28 +340,30 @@ impl GpuScene {
         let p = &self.prims[d.prim];
         let Some((_, objects)) = &self.objects else { return };
         pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
-        pass.set_bind_group(2, &self.materials[p.material.unwrap_or(0)].0, &[]);
-        if same_primitive {
-            match &p.indices {
-                Some(_) => pass.draw_indexed(0..p.count, 0, 0..1),
-                None => pass.draw(0..p.count, 0..1),
+        pass.set_bind_group(2, &self.materials[self.material(p)].0, &[]);
+        if !same_primitive {
+            for (slot, stream) in p.streams.iter().enumerate() {
+                let buffer = match stream {
+                    Some((offset, size)) => p.vertices.slice(*offset..offset + size),
+                    None => (if slot == COLOR { &self.whites } else { &self.zeros }).slice(..p.vertex_count * STREAM_STRIDES[slot]),
+                };
+                pass.set_vertex_buffer(slot as u32, buffer);
             }
-            return;
-        }
-        for (slot, stream) in p.streams.iter().enumerate() {
-            let buffer = match stream {
-                Some((offset, size)) => p.vertices.slice(*offset..offset + size),
-                None => (if slot == COLOR { &self.whites } else { &self.zeros }).slice(..p.vertex_count * STREAM_STRIDES[slot]),
-            };
-            pass.set_vertex_buffer(slot as u32, buffer);
+            if let Some(ix) = &p.indices {
+                pass.set_index_buffer(ix.slice(..), wgpu::IndexFormat::Uint32);
+            }
         }
         match &p.indices {
-            Some(ix) => {
-                pass.set_index_buffer(ix.slice(..), wgpu::IndexFormat::Uint32);
-                pass.draw_indexed(0..p.count, 0, 0..1);
-            }
+            Some(_) => pass.draw_indexed(0..p.count, 0, 0..1),
             None => pass.draw(0..p.count, 0..1),
         }
+    }
+
+    /// A primitive's material in `materials`: its own, or the glTF default material (last)
+    /// where it has none or names one that is not there.
+    fn material(&self, p: &GpuPrimitive) -> usize {
+        let default = self.materials.len() - 1;
+        p.material.filter(|&m| m < default).unwrap_or(default)
     }
 }
 

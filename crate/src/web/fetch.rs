@@ -43,12 +43,11 @@ impl loader::Bytes for JsBytes {
         self.0.length() as usize
     }
     fn get(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
-        if range.start > range.end || range.end > self.len() {
+        if range.start > range.end {
             return None;
         }
         let mut out = vec![0; range.len()];
-        self.0.subarray(range.start as u32, range.end as u32).copy_to(&mut out);
-        Some(Cow::Owned(out))
+        self.read_into(range.start, &mut out).then_some(Cow::Owned(out))
     }
     fn read_into(&self, start: usize, out: &mut [u8]) -> bool {
         let end = start.saturating_add(out.len());
