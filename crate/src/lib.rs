@@ -1,7 +1,7 @@
 //! Scenic: glTF scenic areas in the browser, drawn with wgpu.
 //!
 //! Rooms, dependencies pointing one way: `scene` (plain data) ← `gltf` (loading), `geometry`,
-//! `camera` (pure logic, tested natively) ← `render` (wgpu) ← `web` (the only room that touches
+//! `camera`, `shader` (pure logic, tested natively) ← `render` (wgpu) ← `web` (the only room that touches
 //! wasm-bindgen and the DOM).
 
 pub mod camera;
@@ -11,6 +11,7 @@ pub mod gltf;
 pub mod overlay;
 pub mod poi;
 pub mod scene;
+pub mod shader;
 
 #[cfg(target_arch = "wasm32")]
 pub mod render;

@@ -8,12 +8,10 @@ use wgpu::util::DeviceExt;
 use super::texture::{Samplers, upload_bitmap, MipGen};
 use super::{Layouts, PipelineKey, Defaults};
 use crate::scene::{AlphaMode, Material, Primitive, Scene, Topology};
+use crate::shader::Variant;
 
 /// Bytes per vertex of each stream in `Primitive::streams` order (vertex buffer slots 0..6).
 pub const STREAM_STRIDES: [u64; 6] = [12, 12, 16, 8, 8, 16];
-/// The colour stream's slot: its default is white, the others' zero (a zero tangent turns
-/// normal mapping off in the shader, as no tangent should).
-const COLOR: usize = 5;
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -44,7 +42,6 @@ pub struct GpuPrimitive {
     /// The present streams back to back; `streams` has each one's offset and size.
     vertices: wgpu::Buffer,
     streams: [Option<(u64, u64)>; 6],
-    vertex_count: u64,
     indices: Option<wgpu::Buffer>,
     count: u32,
     topology: Topology,
@@ -79,7 +76,6 @@ impl GpuPrimitive {
         Some(GpuPrimitive {
             vertices,
             streams,
-            vertex_count: p.positions.len() as u64,
             indices,
             count: p.indices.as_ref().map_or(p.positions.len(), Vec::len) as u32,
             topology: p.topology,
@@ -114,10 +110,6 @@ pub struct GpuScene {
     mesh_prims: Vec<Vec<usize>>,
     textures: Vec<wgpu::Texture>,
     buffers: Vec<wgpu::Buffer>,
-    /// Default streams for absent attributes, as long as the largest primitive needs: zeros,
-    /// and white for colours.
-    zeros: wgpu::Buffer,
-    whites: wgpu::Buffer,
     pub objects: Option<(wgpu::Buffer, wgpu::BindGroup)>,
     pub draws: Vec<Draw>,
     pub object_stride: u32,
@@ -127,7 +119,7 @@ impl GpuScene {
     /// GPU memory held: every buffer, and every texture with its mip chain.
     pub fn bytes(&self) -> u64 {
         let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, wgpu::Buffer::size)).sum();
-        let buffers: u64 = self.buffers.iter().chain([&self.zeros, &self.whites]).map(wgpu::Buffer::size).sum();
+        let buffers: u64 = self.buffers.iter().map(wgpu::Buffer::size).sum();
         let objects = self.objects.as_ref().map_or(0, |(b, _)| b.size());
         let textures: u64 = self
             .textures
@@ -146,7 +138,7 @@ impl Drop for GpuScene {
         // Free GPU memory now rather than whenever the JS garbage collector runs (the
         // primitives do so when dropped).
         self.textures.iter().for_each(wgpu::Texture::destroy);
-        self.buffers.iter().chain([&self.zeros, &self.whites]).for_each(wgpu::Buffer::destroy);
+        self.buffers.iter().for_each(wgpu::Buffer::destroy);
         if let Some((b, _)) = &self.objects {
             b.destroy();
         }
@@ -248,31 +240,18 @@ impl GpuScene {
 
         let mut prims = Vec::new();
         let mut mesh_prims = Vec::new();
-        let mut most_vertices = 1u64;
         for (m, mesh) in scene.meshes.iter().enumerate() {
             let mut ids = Vec::new();
             for (i, p) in mesh.primitives.iter().enumerate() {
                 // Uploaded while the model was built, or now.
                 let early = uploaded.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
                 let Some(gp) = early.or_else(|| GpuPrimitive::upload(device, queue, p)) else { continue };
-                most_vertices = most_vertices.max(gp.vertex_count);
                 ids.push(prims.len());
                 prims.push(gp);
             }
             mesh_prims.push(ids);
         }
-        // Zero-initialised by WebGPU; the white one is written a chunk at a time, so that no
-        // copy of its whole size is made in wasm memory.
-        let default_stream = |label| {
-            device.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size: most_vertices * 16, usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST, mapped_at_creation: false })
-        };
-        let (zeros, whites) = (default_stream("zeros"), default_stream("whites"));
-        let chunk = vec![1.0f32; (most_vertices as usize * 4).min(16 * 1024)];
-        for at in (0..most_vertices * 16).step_by(chunk.len() * 4) {
-            let n = ((most_vertices * 16 - at) as usize).min(chunk.len() * 4);
-            queue.write_buffer(&whites, at, &bytemuck::cast_slice(&chunk)[..n]);
-        }
-        GpuScene { prims, materials, mesh_prims, textures, buffers, zeros, whites, objects: None, draws: Vec::new(), object_stride: 256 }
+        GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, draws: Vec::new(), object_stride: 256 }
     }
 
     /// Builds the draw list and per-object uniforms for one glTF scene.
@@ -299,7 +278,7 @@ impl GpuScene {
                 self.draws.push(Draw {
                     prim: id,
                     object,
-                    key: PipelineKey { topology: p.topology, blend: m.alpha_mode == AlphaMode::Blend, cull: !m.double_sided, mirrored },
+                    key: PipelineKey { topology: p.topology, variant: Variant::of(p.streams.map(|s| s.is_some()), m), cull: !m.double_sided, mirrored },
                     center: inst.world.transform_point3(p.center),
                 });
             }
@@ -325,8 +304,8 @@ impl GpuScene {
 
     /// Opaque draws first, then blended ones back to front from `eye`.
     pub fn sorted_draws(&self, view: Mat4) -> Vec<&Draw> {
-        let mut opaque: Vec<&Draw> = self.draws.iter().filter(|d| !d.key.blend).collect();
-        let mut blend: Vec<(f32, &Draw)> = self.draws.iter().filter(|d| d.key.blend).map(|d| (view.transform_point3(d.center).z, d)).collect();
+        let mut opaque: Vec<&Draw> = self.draws.iter().filter(|d| !d.key.variant.blend).collect();
+        let mut blend: Vec<(f32, &Draw)> = self.draws.iter().filter(|d| d.key.variant.blend).map(|d| (view.transform_point3(d.center).z, d)).collect();
         // View space looks down -z: the most negative z is farthest and goes first.
         blend.sort_by(|a, b| a.0.total_cmp(&b.0));
         opaque.sort_by_key(|d| (d.key, self.material(&self.prims[d.prim])));
@@ -342,12 +321,12 @@ impl GpuScene {
         pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
         pass.set_bind_group(2, &self.materials[self.material(p)].0, &[]);
         if !same_primitive {
+            // The streams the variant reads (it reads only streams the primitive has).
+            let read = d.key.variant.streams();
             for (slot, stream) in p.streams.iter().enumerate() {
-                let buffer = match stream {
-                    Some((offset, size)) => p.vertices.slice(*offset..offset + size),
-                    None => (if slot == COLOR { &self.whites } else { &self.zeros }).slice(..p.vertex_count * STREAM_STRIDES[slot]),
-                };
-                pass.set_vertex_buffer(slot as u32, buffer);
+                if let (true, Some((offset, size))) = (read[slot], stream) {
+                    pass.set_vertex_buffer(slot as u32, p.vertices.slice(*offset..offset + size));
+                }
             }
             if let Some(ix) = &p.indices {
                 pass.set_index_buffer(ix.slice(..), wgpu::IndexFormat::Uint32);

@@ -11,6 +11,7 @@ use glam::{Mat4, Vec3};
 
 use crate::scene::environment::Environment;
 use crate::scene::{Scene, Topology};
+use crate::shader::{self, Variant};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 pub use gpu_scene::GpuPrimitive;
@@ -43,7 +44,7 @@ impl Backend {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PipelineKey {
     pub topology: Topology,
-    pub blend: bool,
+    pub variant: Variant,
     pub cull: bool,
     pub mirrored: bool,
 }
@@ -203,10 +204,12 @@ pub struct Renderer {
     format: wgpu::TextureFormat,
     targets: Targets,
     layouts: Layouts,
-    module: wgpu::ShaderModule,
+    /// One shader module per variant in use (see crate::shader).
+    modules: HashMap<Variant, wgpu::ShaderModule>,
     pipeline_layout: wgpu::PipelineLayout,
     pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     sky: wgpu::RenderPipeline,
+    sky_layout: wgpu::PipelineLayout,
     globals: wgpu::Buffer,
     globals_bg: wgpu::BindGroup,
     defaults: Defaults,
@@ -245,6 +248,33 @@ pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
             count: None,
         },
     ]
+}
+
+/// The sky dome's pipeline (see `vs_sky` in pbr.wgsl).
+fn sky_pipeline(device: &wgpu::Device, module: &wgpu::ShaderModule, layout: &wgpu::PipelineLayout, format: wgpu::TextureFormat, samples: u32) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some("sky"),
+        layout: Some(layout),
+        vertex: wgpu::VertexState { module, entry_point: Some("vs_sky"), compilation_options: Default::default(), buffers: &[] },
+        fragment: Some(wgpu::FragmentState { module, entry_point: Some("fs_sky"), compilation_options: Default::default(), targets: &[Some(format.into())] }),
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: Some(wgpu::DepthStencilState {
+            format: DEPTH,
+            depth_write_enabled: Some(false),
+            // Drawn after the opaque geometry at the far plane: only uncovered pixels
+            // run the sky shader (early depth test).
+            depth_compare: Some(wgpu::CompareFunction::LessEqual),
+            stencil: Default::default(),
+            bias: Default::default(),
+        }),
+        multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+fn shader_module(device: &wgpu::Device, variant: Variant) -> wgpu::ShaderModule {
+    device.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some("pbr"), source: wgpu::ShaderSource::Wgsl(variant.source().into()) })
 }
 
 /// Draws `list` in order, switching pipelines only where the key changes.
@@ -298,10 +328,7 @@ impl Renderer {
         let material = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("material"), entries: &entries });
         let layouts = Layouts { globals: globals_layout, object, material };
 
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("pbr"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("pbr.wgsl").into()),
-        });
+        let module = shader_module(&device, Variant::default());
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("pbr"),
             bind_group_layouts: &[Some(&layouts.globals), Some(&layouts.object), Some(&layouts.material)],
@@ -312,25 +339,7 @@ impl Renderer {
             bind_group_layouts: &[Some(&layouts.globals)],
             immediate_size: 0,
         });
-        let sky = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("sky"),
-            layout: Some(&sky_layout),
-            vertex: wgpu::VertexState { module: &module, entry_point: Some("vs_sky"), compilation_options: Default::default(), buffers: &[] },
-            fragment: Some(wgpu::FragmentState { module: &module, entry_point: Some("fs_sky"), compilation_options: Default::default(), targets: &[Some(format.into())] }),
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH,
-                depth_write_enabled: Some(false),
-                // Drawn after the opaque geometry at the far plane: only uncovered pixels
-                // run the sky shader (early depth test).
-                depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
-            multiview_mask: None,
-            cache: None,
-        });
+        let sky = sky_pipeline(&device, &module, &sky_layout, format, samples);
         let globals = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("globals"),
             size: std::mem::size_of::<GlobalsU>() as u64,
@@ -361,10 +370,11 @@ impl Renderer {
             format,
             targets,
             layouts,
-            module,
+            modules: HashMap::from([(Variant::default(), module)]),
             pipeline_layout,
             pipelines: HashMap::new(),
             sky,
+            sky_layout,
             globals,
             globals_bg,
             defaults,
@@ -391,6 +401,23 @@ impl Renderer {
                 .create_view(&Default::default())
         };
         Targets { width, height, samples, color: (samples > 1).then(|| make(format, "msaa")), depth: make(DEPTH, "depth") }
+    }
+
+    /// Samples per pixel: 4 (multisampled) or 1.
+    pub fn samples(&self) -> u32 {
+        self.targets.samples
+    }
+
+    /// Overrides the multisampling `new` chose (see `samples_for`): 4 or 1.
+    pub fn set_samples(&mut self, samples: u32) {
+        let samples = if samples > 1 { 4 } else { 1 };
+        if samples == self.targets.samples {
+            return;
+        }
+        self.targets = Self::make_targets(&self.device, self.format, self.targets.width, self.targets.height, samples);
+        // The sample count is part of every pipeline.
+        self.pipelines.clear();
+        self.sky = sky_pipeline(&self.device, &self.modules[&Variant::default()], &self.sky_layout, self.format, samples);
     }
 
     /// The oldest GPU error since the last call, if any.
@@ -459,17 +486,21 @@ impl Renderer {
     }
 
     fn pipeline(&mut self, key: PipelineKey) -> wgpu::RenderPipeline {
-        let (device, module, layout, format, samples) = (&self.device, &self.module, &self.pipeline_layout, self.format, self.targets.samples);
+        let (device, layout, format, samples) = (&self.device, &self.pipeline_layout, self.format, self.targets.samples);
+        let module = self.modules.entry(key.variant).or_insert_with(|| shader_module(device, key.variant));
         self.pipelines
             .entry(key)
             .or_insert_with(|| {
-                // One buffer slot per stream (see gpu_scene::STREAM_STRIDES), each with its attribute.
+                // One buffer slot per stream (see gpu_scene::STREAM_STRIDES), each with its
+                // attribute; only the streams the variant reads.
                 use wgpu::VertexFormat::*;
                 let attrs: [[wgpu::VertexAttribute; 1]; 6] =
                     std::array::from_fn(|i| [wgpu::VertexAttribute { format: [Float32x3, Float32x3, Float32x4, Float32x2, Float32x2, Float32x4][i], offset: 0, shader_location: i as u32 }]);
-                let buffers: [Option<wgpu::VertexBufferLayout>; 6] =
-                    std::array::from_fn(|i| Some(wgpu::VertexBufferLayout { array_stride: STREAM_STRIDES[i], step_mode: wgpu::VertexStepMode::Vertex, attributes: &attrs[i] }));
-                let blend = key.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
+                let read = key.variant.streams();
+                let buffers: [Option<wgpu::VertexBufferLayout>; 6] = std::array::from_fn(|i| {
+                    read[i].then(|| wgpu::VertexBufferLayout { array_stride: STREAM_STRIDES[i], step_mode: wgpu::VertexStepMode::Vertex, attributes: &attrs[i] })
+                });
+                let blend = key.variant.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
                 device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                     label: Some("pbr"),
                     layout: Some(layout),
@@ -497,7 +528,7 @@ impl Renderer {
                     },
                     depth_stencil: Some(wgpu::DepthStencilState {
                         format: DEPTH,
-                        depth_write_enabled: Some(!key.blend),
+                        depth_write_enabled: Some(!key.variant.blend),
                         depth_compare: Some(wgpu::CompareFunction::LessEqual),
                         stencil: Default::default(),
                         bias: Default::default(),
@@ -566,14 +597,14 @@ impl Renderer {
             // (`sorted_draws` lists the opaque draws first).
             if let Some(scene) = &self.scene {
                 let draws = scene.sorted_draws(v.view);
-                let (opaque, blended) = draws.split_at(draws.iter().position(|d| d.key.blend).unwrap_or(draws.len()));
+                let (opaque, blended) = draws.split_at(draws.iter().position(|d| d.key.variant.blend).unwrap_or(draws.len()));
                 draw_list(&mut pass, scene, &pipelines, opaque);
                 pass.set_pipeline(&self.sky);
-                pass.draw(0..3, 0..1);
+                pass.draw(0..shader::SKY_VERTICES, 0..1);
                 draw_list(&mut pass, scene, &pipelines, blended);
             } else {
                 pass.set_pipeline(&self.sky);
-                pass.draw(0..3, 0..1);
+                pass.draw(0..shader::SKY_VERTICES, 0..1);
             }
         }
         encoder.finish()

@@ -16,7 +16,7 @@ impl MipGen {
     pub fn new(device: &wgpu::Device) -> Self {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("mip"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("mip.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(crate::shader::MIP.into()),
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("mip"),

@@ -2,6 +2,9 @@
 // taken from the same procedural sky the background shows. Output is tone mapped with the
 // Khronos PBR Neutral operator (keeps base colours true) and sRGB encoded, by the target format
 // where it is an sRGB one, else by `encode` here.
+//
+// `#if NAME` lines pick a variant (crate::shader::Variant): TANGENT, UV0, UV1 and COLOR when the
+// primitive has that stream and the material reads it, MASK and BLEND for those alpha modes.
 
 struct Globals {
     view_proj: mat4x4<f32>,
@@ -49,23 +52,40 @@ struct MaterialU {
 @group(2) @binding(9) var t_emissive: texture_2d<f32>;
 @group(2) @binding(10) var s_emissive: sampler;
 
+// Vertex buffer slot = location = the stream's index in `Primitive::streams`.
 struct VsIn {
     @location(0) position: vec3<f32>,
     @location(1) normal: vec3<f32>,
+#if TANGENT
     @location(2) tangent: vec4<f32>,
+#endif
+#if UV0
     @location(3) uv0: vec2<f32>,
+#endif
+#if UV1
     @location(4) uv1: vec2<f32>,
+#endif
+#if COLOR
     @location(5) color: vec4<f32>,
+#endif
 };
 
 struct VsOut {
     @builtin(position) clip: vec4<f32>,
     @location(0) world: vec3<f32>,
     @location(1) normal: vec3<f32>,
+#if TANGENT
     @location(2) tangent: vec4<f32>,
+#endif
+#if UV0
     @location(3) uv0: vec2<f32>,
+#endif
+#if UV1
     @location(4) uv1: vec2<f32>,
+#endif
+#if COLOR
     @location(5) color: vec4<f32>,
+#endif
 };
 
 @vertex
@@ -75,15 +95,30 @@ fn vs_main(v: VsIn) -> VsOut {
     o.world = world.xyz;
     o.clip = g.view_proj * world;
     o.normal = (obj.normal * vec4<f32>(v.normal, 0.0)).xyz;
+#if TANGENT
     o.tangent = vec4<f32>((obj.model * vec4<f32>(v.tangent.xyz, 0.0)).xyz, v.tangent.w);
+#endif
+#if UV0
     o.uv0 = v.uv0;
+#endif
+#if UV1
     o.uv1 = v.uv1;
+#endif
+#if COLOR
     o.color = v.color;
+#endif
     return o;
 }
 
+// A slot's UV set (x of its info: 0 or 1; a set the primitive lacks reads as zero), transformed.
 fn slot_uv(s: Slot, in: VsOut) -> vec2<f32> {
-    let uv = select(in.uv0, in.uv1, s.info.x > 0.5);
+    var uv = vec2<f32>(0.0);
+#if UV0
+    uv = in.uv0;
+#endif
+#if UV1
+    uv = select(uv, in.uv1, s.info.x > 0.5);
+#endif
     return vec2<f32>(dot(s.r0.xyz, vec3<f32>(uv, 1.0)), dot(s.r1.xyz, vec3<f32>(uv, 1.0)));
 }
 
@@ -113,7 +148,7 @@ fn encode(c: vec3<f32>) -> vec3<f32> {
 // (only for the background; lighting adds the sun analytically).
 fn sky(dir: vec3<f32>) -> vec3<f32> {
     let up = dir.y;
-    let above = mix(g.sky_horizon.rgb, g.sky_zenith.rgb, pow(clamp(up, 0.0, 1.0), 0.5));
+    let above = mix(g.sky_horizon.rgb, g.sky_zenith.rgb, sqrt(clamp(up, 0.0, 1.0)));
     let below = mix(g.sky_horizon.rgb, g.ground.rgb, clamp(-up * 4.0, 0.0, 1.0));
     return select(below, above, up >= 0.0);
 }
@@ -156,20 +191,21 @@ fn pbr_neutral(c_in: vec3<f32>) -> vec3<f32> {
 fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
     let base_tex = slot_sample(t_base, s_base, mat.slots[0], in, vec4<f32>(1.0));
     let mr = slot_sample(t_mr, s_mr, mat.slots[1], in, vec4<f32>(1.0));
-    let tn_raw = slot_sample(t_normal, s_normal, mat.slots[2], in, vec4<f32>(0.5, 0.5, 1.0, 1.0)).xyz;
     let occlusion = slot_sample(t_occlusion, s_occlusion, mat.slots[3], in, vec4<f32>(1.0)).r;
     let emissive_tex = slot_sample(t_emissive, s_emissive, mat.slots[4], in, vec4<f32>(1.0)).rgb;
 
-    var base = mat.base_color * in.color * base_tex;
-    let mode = mat.alpha.y;
-    if (mode > 0.5 && mode < 1.5) {
-        if (base.a < mat.alpha.x) {
-            discard;
-        }
-        base.a = 1.0;
-    } else if (mode < 0.5) {
-        base.a = 1.0;
+    var base = mat.base_color * base_tex;
+#if COLOR
+    base = base * in.color;
+#endif
+#if MASK
+    if (base.a < mat.alpha.x) {
+        discard;
     }
+#endif
+#if !BLEND
+    base.a = 1.0;
+#endif
     if (mat.alpha.z > 0.5) {
         return vec4<f32>(encode(base.rgb), base.a); // KHR_materials_unlit: the colour as authored.
     }
@@ -181,6 +217,8 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     if (!front) {
         n = -n; // double-sided: light the back face as seen
     }
+#if TANGENT
+    let tn_raw = slot_sample(t_normal, s_normal, mat.slots[2], in, vec4<f32>(0.5, 0.5, 1.0, 1.0)).xyz;
     let t_raw = in.tangent.xyz - n * dot(n, in.tangent.xyz);
     if (mat.slots[2].info.y > 0.5 && dot(t_raw, t_raw) > 1e-8) {
         let t = normalize(t_raw);
@@ -188,6 +226,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         let tn = vec3<f32>((tn_raw.xy * 2.0 - 1.0) * mat.mr.z, tn_raw.z * 2.0 - 1.0);
         n = normalize(t * tn.x + b * tn.y + n * tn.z);
     }
+#endif
     let ao = 1.0 + mat.mr.w * (occlusion - 1.0);
     let emissive = mat.emissive.rgb * emissive_tex;
 
@@ -219,28 +258,64 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     return vec4<f32>(encode(pbr_neutral(color)), base.a);
 }
 
-// Background: the sky behind everything, from a full-screen triangle.
+// Background: the sky behind everything, as a dome of rings around the eye. Its colour is
+// worked out (tone mapped and encoded) at the dome's vertices and interpolated, so the fragments,
+// which cover most of the screen, cost almost nothing where they are shaded on the CPU
+// (SwiftShader, low-end phones); only the sun's disc is shaded per fragment. The gradient
+// depends on height alone, and the rings sit densest near the horizon where it changes fastest.
+// SKY_BELOW rings below the horizon (the ground blend over heights -0.25..0, then the nadir),
+// SKY_ABOVE above it (evenly spaced in sqrt(height), the zenith gradient's variable), SKY_SEGMENTS
+// around: constants the renderer prepends to this file.
+
 struct SkyOut {
     @builtin(position) clip: vec4<f32>,
-    @location(0) ndc: vec2<f32>,
+    @location(0) color: vec3<f32>,
+    @location(1) dir: vec3<f32>,
 };
+
+// Height (sine of elevation) of ring `r`, from the nadir (0) to the zenith (SKY_BELOW + SKY_ABOVE).
+fn sky_ring(r: u32) -> f32 {
+    if (r == 0u) {
+        return -1.0;
+    }
+    if (r < SKY_BELOW) {
+        return -0.05 * f32(SKY_BELOW - r);
+    }
+    let k = f32(r - SKY_BELOW) / f32(SKY_ABOVE);
+    return k * k;
+}
+
+fn sky_output(c: vec3<f32>) -> vec3<f32> {
+    return encode(pbr_neutral(c * g.sun_color.a));
+}
 
 @vertex
 fn vs_sky(@builtin(vertex_index) i: u32) -> SkyOut {
-    let p = vec2<f32>(f32((i << 1u) & 2u), f32(i & 2u)) * 2.0 - 1.0;
+    // Two triangles per quad of the (ring band × segment) grid.
+    let corner = i % 6u;
+    let quad = i / 6u;
+    let du = select(0u, 1u, corner == 1u || corner == 4u || corner == 5u);
+    let dv = select(0u, 1u, corner == 2u || corner == 3u || corner == 5u);
+    let up = sky_ring(quad / SKY_SEGMENTS + dv);
+    let az = f32(quad % SKY_SEGMENTS + du) * (2.0 * PI / f32(SKY_SEGMENTS));
+    let across = sqrt(max(1.0 - up * up, 0.0));
+    let dir = vec3<f32>(across * cos(az), up, across * sin(az));
     var o: SkyOut;
-    o.clip = vec4<f32>(p, 1.0, 1.0);
-    o.ndc = p;
+    // A direction (w = 0): the view's rotation applies and its translation does not. z = w puts
+    // the dome on the far plane, behind all geometry.
+    let clip = g.view_proj * vec4<f32>(dir, 0.0);
+    o.clip = clip.xyww;
+    o.color = sky_output(sky(dir));
+    o.dir = dir;
     return o;
 }
 
 @fragment
 fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
-    let far = g.inv_view_proj * vec4<f32>(in.ndc, 1.0, 1.0);
-    let near = g.inv_view_proj * vec4<f32>(in.ndc, 0.0, 1.0);
-    let dir = normalize(far.xyz / far.w - near.xyz / near.w);
-    var c = sky(dir);
-    let sun = smoothstep(0.9995, 0.9998, dot(dir, normalize(g.sun_dir.xyz)));
-    c = c + sun * vec3<f32>(4.0, 3.6, 3.0);
-    return vec4<f32>(encode(pbr_neutral(c * g.sun_color.a)), 1.0);
+    let dir = normalize(in.dir);
+    let sun = smoothstep(0.9995, 0.9998, dot(dir, g.sun_dir.xyz)); // sun_dir is unit length
+    if (sun > 0.0) {
+        return vec4<f32>(sky_output(sky(dir) + sun * vec3<f32>(4.0, 3.6, 3.0)), 1.0);
+    }
+    return vec4<f32>(in.color, 1.0);
 }

@@ -1,0 +1,159 @@
+//! The shaders' text: which variant of the PBR shader a primitive is drawn with, and that
+//! variant's WGSL. Pure (no GPU), so every variant is checked natively with naga.
+//!
+//! Like three.js's `#define`s: a variant leaves out what a primitive does not have (vertex
+//! streams, varyings, the alpha test) instead of branching over it. Where fragments and vertices
+//! are shaded on the CPU (SwiftShader, low-end phones) each varying costs setup per triangle, and
+//! a `discard` anywhere in a shader turns off early depth testing on many GPUs.
+
+use crate::scene::{AlphaMode, Material};
+
+/// The PBR shader, with `#if NAME` / `#if !NAME` / `#else` / `#endif` lines (see [`preprocess`]).
+const PBR: &str = include_str!("pbr.wgsl");
+/// Mipmap generation.
+pub const MIP: &str = include_str!("mip.wgsl");
+
+/// The sky dome (`vs_sky` in pbr.wgsl): rings below and above the horizon, segments around.
+/// Declared here and prepended to the shader, so the draw call and the shader agree.
+const SKY_BELOW: u32 = 6;
+const SKY_ABOVE: u32 = 12;
+const SKY_SEGMENTS: u32 = 32;
+pub const SKY_VERTICES: u32 = (SKY_BELOW + SKY_ABOVE) * SKY_SEGMENTS * 6;
+
+/// What a primitive's shader reads beyond positions and normals, and how it treats alpha.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Variant {
+    /// Tangents, for a normal texture.
+    pub tangent: bool,
+    /// Texture coordinate sets 0 and 1, each only when some texture of the material uses it.
+    pub uv0: bool,
+    pub uv1: bool,
+    /// COLOR_0 (else white).
+    pub color: bool,
+    /// Alpha mode MASK: the alpha test, the only `discard`.
+    pub mask: bool,
+    /// Alpha mode BLEND: alpha is kept (else written as 1).
+    pub blend: bool,
+}
+
+impl Variant {
+    /// The variant for a primitive with the vertex streams `present` (in `Primitive::streams`
+    /// order) drawn with `m`.
+    pub fn of(present: [bool; 6], m: &Material) -> Variant {
+        let slots = [m.base_color_texture, m.metallic_roughness_texture, m.normal_texture, m.occlusion_texture, m.emissive_texture];
+        let uses = |set: u32| slots.iter().flatten().any(|t| t.tex_coord == set);
+        Variant {
+            tangent: present[2] && m.normal_texture.is_some(),
+            uv0: present[3] && uses(0),
+            uv1: present[4] && uses(1),
+            color: present[5],
+            mask: m.alpha_mode == AlphaMode::Mask,
+            blend: m.alpha_mode == AlphaMode::Blend,
+        }
+    }
+
+    /// Which vertex streams (`Primitive::streams` order, = buffer slots) the shader reads.
+    pub fn streams(self) -> [bool; 6] {
+        [true, true, self.tangent, self.uv0, self.uv1, self.color]
+    }
+
+    fn defines(self, name: &str) -> bool {
+        match name {
+            "TANGENT" => self.tangent,
+            "UV0" => self.uv0,
+            "UV1" => self.uv1,
+            "COLOR" => self.color,
+            "MASK" => self.mask,
+            "BLEND" => self.blend,
+            _ => false,
+        }
+    }
+
+    /// The WGSL of this variant (the sky's entry points are in every variant).
+    pub fn source(self) -> String {
+        let head = format!("const SKY_BELOW: u32 = {SKY_BELOW}u;\nconst SKY_ABOVE: u32 = {SKY_ABOVE}u;\nconst SKY_SEGMENTS: u32 = {SKY_SEGMENTS}u;\n");
+        head + &preprocess(PBR, |name| self.defines(name))
+    }
+}
+
+/// Keeps the lines whose enclosing `#if NAME` (or `#if !NAME`) conditions hold under `defined`;
+/// `#else` flips the innermost one. Directive lines become empty lines, so line numbers in
+/// shader compiler messages still match the file (after the prepended constants).
+pub fn preprocess(src: &str, defined: impl Fn(&str) -> bool) -> String {
+    // One entry per open `#if`: whether its current branch is kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut out = String::with_capacity(src.len());
+    for line in src.lines() {
+        let t = line.trim();
+        if let Some(cond) = t.strip_prefix("#if ") {
+            let cond = cond.trim();
+            let holds = match cond.strip_prefix('!') {
+                Some(name) => !defined(name.trim()),
+                None => defined(cond),
+            };
+            open.push(holds);
+        } else if t == "#else" {
+            if let Some(top) = open.last_mut() {
+                *top = !*top;
+            }
+        } else if t == "#endif" {
+            open.pop();
+        } else if open.iter().all(|&kept| kept) {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::TexRef;
+
+    #[test]
+    fn preprocess_keeps_branches_by_name_and_nesting() {
+        let src = "a\n#if X\nx\n#if !Y\nnot y\n#else\ny\n#endif\n#else\nno x\n#endif\nz";
+        let keep = |defs: &'static [&'static str]| {
+            preprocess(src, |n| defs.contains(&n)).lines().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(keep(&[]), "a no x z");
+        assert_eq!(keep(&["X"]), "a x not y z");
+        assert_eq!(keep(&["X", "Y"]), "a x y z");
+        assert_eq!(keep(&["Y"]), "a no x z");
+        // Line numbers are kept.
+        assert_eq!(preprocess(src, |_| false).lines().count(), src.lines().count());
+    }
+
+    #[test]
+    fn variant_reads_only_what_the_material_samples() {
+        let tex = |set| Some(TexRef { texture: 0, tex_coord: set, transform: glam::Mat3::IDENTITY });
+        let all = [true; 6];
+        let plain = Material::default();
+        assert_eq!(Variant::of(all, &plain), Variant { color: true, ..Default::default() });
+        let m = Material { base_color_texture: tex(1), normal_texture: tex(0), alpha_mode: AlphaMode::Mask, ..Default::default() };
+        assert_eq!(Variant::of(all, &m), Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: false });
+        // A stream the primitive lacks is never read, whatever the material asks.
+        let v = Variant::of([true, true, false, false, true, false], &m);
+        assert_eq!(v.streams(), [true, true, false, false, true, false]);
+    }
+
+    /// Every variant parses and validates (naga, as wgpu's WebGL2 path and the browsers do).
+    #[cfg(not(target_arch = "wasm32"))] // naga is a native dev-dependency
+    #[test]
+    fn every_variant_validates() {
+        let mut validator = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty());
+        for bits in 0..64u32 {
+            let b = |i: u32| bits & (1 << i) != 0;
+            let v = Variant { tangent: b(0), uv0: b(1), uv1: b(2), color: b(3), mask: b(4), blend: b(5) };
+            let src = v.source();
+            let module = naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{v:?}: {}", e.emit_to_string(&src)));
+            validator.validate(&module).unwrap_or_else(|e| panic!("{v:?}: {}", e.emit_to_string(&src)));
+            for entry in ["vs_main", "fs_main", "vs_sky", "fs_sky"] {
+                assert!(module.entry_points.iter().any(|e| e.name == entry), "{v:?} lacks {entry}");
+            }
+        }
+        let module = naga::front::wgsl::parse_str(MIP).expect("mip.wgsl parses");
+        validator.validate(&module).expect("mip.wgsl validates");
+    }
+}
