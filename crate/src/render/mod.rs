@@ -18,11 +18,13 @@ pub use gpu_scene::GpuPrimitive;
 use gpu_scene::{GpuScene, STREAM_STRIDES};
 use texture::{MipGen, Samplers};
 
-/// Multisampling below devicePixelRatio 2 only. On denser screens (most phones) pixels are small
-/// enough that 4× MSAA costs more than it shows: measured with `cargo xtask bench` (lakeside,
-/// SwiftShader) it was the whole gap to three.js, 50 → 33 ms a frame.
-fn samples_for(device_pixel_ratio: f64) -> u32 {
-    if device_pixel_ratio >= 2.0 { 1 } else { 4 }
+/// 4× multisampling, except on denser screens (devicePixelRatio 2 and up: most phones), whose
+/// pixels are small enough that it costs more than it shows, and on an adapter that rasterises
+/// on the CPU (SwiftShader, llvmpipe: a GPU the browser blocklisted, a VM, a remote desktop),
+/// where it triples the time of a frame (measured in headless Chromium for three.js and Scenic
+/// alike: a town of 1.2 M triangles 466 → ~180 ms for three.js with and without `antialias`).
+fn samples_for(device_pixel_ratio: f64, cpu_adapter: bool) -> u32 {
+    if device_pixel_ratio >= 2.0 || cpu_adapter { 1 } else { 4 }
 }
 const DEPTH: wgpu::TextureFormat = wgpu::TextureFormat::Depth24Plus;
 
@@ -296,7 +298,8 @@ impl Renderer {
         let (w, h) = (canvas.width().max(1), canvas.height().max(1));
         let (gpu, surface) = Gpu::open(canvas, want).await?;
         let (device, queue) = (gpu.device.clone(), gpu.queue.clone());
-        let samples = samples_for(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()));
+        let cpu_adapter = gpu.adapter.get_info().device_type == wgpu::DeviceType::Cpu;
+        let samples = samples_for(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()), cpu_adapter);
         let caps = surface.get_capabilities(&gpu.adapter);
         // Render straight into the canvas format. A WebGPU canvas is bgra8unorm/rgba8unorm; its
         // sRGB view format was seen to reach the page unencoded here (SwiftShader), so the shader
