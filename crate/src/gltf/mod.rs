@@ -423,6 +423,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn line_of_sight_keeps_each_mesh_once_and_sees_the_ground() {
+        let glb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/lakeside.glb")).unwrap();
+        let scene = build(parse(&glb).unwrap(), Fetched::default()).unwrap().scene;
+        let placed: usize = scene.flatten(0).0.iter().map(|i| scene.meshes[i.mesh].primitives.iter().map(|p| p.indices.as_ref().map_or(0, Vec::len) / 3).sum::<usize>()).sum();
+        let occluders = scene.occluders(0);
+        assert_eq!(occluders.triangle_count(), scene.triangle_count());
+        assert!(placed > scene.triangle_count(), "the lakeside places some meshes more than once: {placed} vs {}", scene.triangle_count());
+        // Straight down through the middle of the ground: hidden below it, seen above it.
+        let b = scene.bounds(0);
+        let (c, up) = (b.center(), glam::Vec3::Y * (b.max.y - b.min.y + 1.0));
+        assert!(occluders.occluded(c + up, glam::Vec3::new(c.x, b.min.y - 1.0, c.z), 0.01));
+        assert!(!occluders.occluded(c + up * 2.0, c + up, 0.01));
+    }
+
+    #[test]
     fn packed_accessors_are_read_in_place_and_primitives_handed_over_stripped() {
         let glb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/lakeside.glb")).unwrap();
         let expected = build(parse(&glb).unwrap(), Fetched::default()).unwrap().scene;

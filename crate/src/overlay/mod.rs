@@ -4,7 +4,7 @@
 
 use glam::{Mat4, Vec3};
 
-use crate::geometry::bvh::Bvh;
+use crate::geometry::bvh::Occluders;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Label {
@@ -50,7 +50,7 @@ pub struct Camera {
 
 /// Places every label. Winners are taken by priority, then nearness; a label overlapping a
 /// winner joins that winner's cluster.
-pub fn layout(labels: &[Label], cam: &Camera, occluders: Option<&Bvh>) -> Vec<Placement> {
+pub fn layout(labels: &[Label], cam: &Camera, occluders: Option<&Occluders>) -> Vec<Placement> {
     let mut out: Vec<Placement> = labels
         .iter()
         .map(|l| {
@@ -109,9 +109,9 @@ pub fn layout(labels: &[Label], cam: &Camera, occluders: Option<&Bvh>) -> Vec<Pl
                 out[i].state = State::Clustered;
                 out[j].count += 1;
             }
-            None if occluders.is_some_and(|bvh| {
+            None if occluders.is_some_and(|o| {
                 let l = &labels[i];
-                bvh.occluded(cam.eye, l.anchor, (l.anchor - cam.eye).length() * 0.002 + 0.05)
+                o.occluded(cam.eye, l.anchor, (l.anchor - cam.eye).length() * 0.002 + 0.05)
             }) =>
             {
                 out[i].state = State::Occluded;
@@ -165,8 +165,8 @@ mod tests {
             [Vec3::new(-1.0, -1.0, 2.0), Vec3::new(1.0, -1.0, 2.0), Vec3::new(1.0, 1.0, 2.0)],
             [Vec3::new(-1.0, -1.0, 2.0), Vec3::new(1.0, 1.0, 2.0), Vec3::new(-1.0, 1.0, 2.0)],
         ];
-        let bvh = Bvh::build(wall);
-        let p = layout(&[label(0.0, 0.0, 0.0, 0), label(3.0, 0.0, 0.0, 0)], &camera(), Some(&bvh));
+        let occluders = Occluders::new(vec![wall], [(0, Mat4::IDENTITY)]);
+        let p = layout(&[label(0.0, 0.0, 0.0, 0), label(3.0, 0.0, 0.0, 0)], &camera(), Some(&occluders));
         assert_eq!(p[0].state, State::Occluded);
         assert_eq!(p[1].state, State::Visible);
     }

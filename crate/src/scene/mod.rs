@@ -5,6 +5,7 @@ pub mod environment;
 use glam::{Mat3, Mat4, Vec3};
 
 use crate::geometry::Aabb;
+use crate::geometry::bvh::Occluders;
 
 #[derive(Debug, Default)]
 pub struct Scene {
@@ -273,19 +274,25 @@ impl Scene {
         b
     }
 
-    /// Every triangle of one scene in world space (for line-of-sight tests).
-    pub fn world_triangles(&self, scene: usize) -> Vec<[Vec3; 3]> {
-        let mut out = Vec::new();
-        for inst in self.flatten(scene).0 {
-            for p in self.meshes[inst.mesh].primitives.iter().filter(|p| p.topology == Topology::Triangles) {
-                let v = |i: u32| inst.world.transform_point3(Vec3::from_array(p.positions[i as usize]));
-                match &p.indices {
-                    Some(ix) => out.extend(ix.chunks_exact(3).map(|t| [v(t[0]), v(t[1]), v(t[2])])),
-                    None => out.extend((0..p.positions.len() as u32 / 3).map(|t| [v(3 * t), v(3 * t + 1), v(3 * t + 2)])),
+    /// Line-of-sight tests over one scene: each mesh's triangles once, in its own space, and
+    /// where the scene places it.
+    pub fn occluders(&self, scene: usize) -> Occluders {
+        let meshes = self
+            .meshes
+            .iter()
+            .map(|m| {
+                let mut out = Vec::new();
+                for p in m.primitives.iter().filter(|p| p.topology == Topology::Triangles) {
+                    let v = |i: u32| p.positions.get(i as usize).map_or(Vec3::NAN, |&v| Vec3::from_array(v));
+                    match &p.indices {
+                        Some(ix) => out.extend(ix.chunks_exact(3).map(|t| [v(t[0]), v(t[1]), v(t[2])])),
+                        None => out.extend((0..p.positions.len() as u32 / 3).map(|t| [v(3 * t), v(3 * t + 1), v(3 * t + 2)])),
+                    }
                 }
-            }
-        }
-        out
+                out
+            })
+            .collect();
+        Occluders::new(meshes, self.flatten(scene).0.into_iter().map(|i| (i.mesh, i.world)))
     }
 
     pub fn triangle_count(&self) -> usize {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{State, Viewer, to_js, view_of};
-use crate::geometry::bvh::Bvh;
+use crate::geometry::bvh::Occluders;
 use crate::overlay::{self, Label};
 use crate::poi::{self, Datum, GeoReference, Poi, Position, ReadOptions};
 
@@ -40,7 +40,7 @@ pub(super) struct Placed {
     pub anchors: Vec<glam::Vec3>,
     pub sizes: Vec<(f32, f32)>,
     /// Built lazily from the scene's triangles, dropped when the scene changes.
-    pub bvh: Option<Bvh>,
+    pub bvh: Option<Occluders>,
 }
 
 fn view(p: &Poi) -> PoiView {
@@ -186,7 +186,7 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
     }
     if s.pois.bvh.is_none() {
         if let Some(m) = &s.model {
-            s.pois.bvh = Some(Bvh::build(m.scene.world_triangles(m.index)));
+            s.pois.bvh = Some(m.scene.occluders(m.index));
         }
     }
     let v = view_of(s);
