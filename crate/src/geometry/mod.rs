@@ -1,9 +1,9 @@
-//! Geometry helpers the loader and the camera share: bounds, generated normals and tangents,
-//! and a BVH for line-of-sight tests.
+//! Geometry helpers the loader, the camera and the renderer share: bounds, view frustums,
+//! generated normals and tangents, and a BVH for line-of-sight tests.
 
 pub mod bvh;
 
-use glam::{Mat4, Vec3};
+use glam::{Mat4, Vec3, Vec4};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Aabb {
@@ -65,6 +65,32 @@ impl Aabb {
             b.max = b.max.max(p);
         }
         b
+    }
+}
+
+/// The clip volume of a view-projection (WebGPU depth 0..1) as six planes, for skipping draws
+/// wholly outside the view: roaming inside a large scene, most of it is behind or beside you.
+pub struct Frustum([Vec4; 6]);
+
+impl Frustum {
+    pub fn new(view_proj: Mat4) -> Frustum {
+        let r = |i| view_proj.row(i);
+        // Gribb & Hartmann: left, right, bottom, top, near (z >= 0), far.
+        Frustum([r(3) + r(0), r(3) - r(0), r(3) + r(1), r(3) - r(1), r(2), r(3) - r(2)])
+    }
+
+    /// False only when `b` lies wholly outside one plane (a box across a corner may still pass:
+    /// it is then drawn, as before). Bounds that are not finite are kept.
+    pub fn may_see(&self, b: &Aabb) -> bool {
+        if !(b.min.is_finite() && b.max.is_finite()) {
+            return !b.is_empty();
+        }
+        self.0.iter().all(|p| {
+            let n = p.truncate();
+            // The box's corner farthest along the plane's normal.
+            let far = Vec3::select(n.cmpge(Vec3::ZERO), b.max, b.min);
+            n.dot(far) + p.w >= 0.0
+        })
     }
 }
 
@@ -180,6 +206,27 @@ pub fn unroll(mode: crate::gltf::doc::Mode, indices: Vec<u32>) -> Vec<u32> {
 mod tests {
     use super::*;
     use crate::gltf::doc::Mode;
+
+    #[test]
+    fn frustum_keeps_what_the_camera_may_see() {
+        // At the origin looking down -Z, 90 degrees, near 1, far 100.
+        let f = Frustum::new(Mat4::perspective_rh(std::f32::consts::FRAC_PI_2, 1.0, 1.0, 100.0));
+        let cube = |x: f32, y: f32, z: f32| Aabb { min: Vec3::new(x - 0.5, y - 0.5, z - 0.5), max: Vec3::new(x + 0.5, y + 0.5, z + 0.5) };
+        assert!(f.may_see(&cube(0.0, 0.0, -10.0)), "ahead");
+        assert!(!f.may_see(&cube(0.0, 0.0, 10.0)), "behind");
+        assert!(!f.may_see(&cube(-20.0, 0.0, -10.0)), "left, beyond 45 degrees");
+        assert!(!f.may_see(&cube(0.0, 20.0, -10.0)), "above");
+        assert!(f.may_see(&cube(-10.2, 0.0, -10.0)), "across the left edge");
+        assert!(!f.may_see(&cube(0.0, 0.0, -200.0)), "beyond the far plane");
+        assert!(!f.may_see(&cube(0.0, 0.0, -0.2)), "before the near plane");
+        // Around the eye: partly in view.
+        assert!(f.may_see(&Aabb { min: Vec3::splat(-50.0), max: Vec3::splat(50.0) }));
+        // Turned and moved, through a view matrix: the camera at z = 30 looking back at the origin.
+        let view = Mat4::look_at_rh(Vec3::new(0.0, 0.0, 30.0), Vec3::ZERO, Vec3::Y);
+        let g = Frustum::new(Mat4::perspective_rh(std::f32::consts::FRAC_PI_2, 1.0, 1.0, 100.0) * view);
+        assert!(g.may_see(&cube(0.0, 0.0, 0.0)) && !g.may_see(&cube(0.0, 0.0, 40.0)));
+        assert!(!f.may_see(&Aabb::EMPTY));
+    }
 
     #[test]
     fn unrolls_strips_loops_and_fans() {

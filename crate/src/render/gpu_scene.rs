@@ -2,11 +2,12 @@
 //! draw list of the current glTF scene. Dropping it destroys its buffers and textures at once.
 
 use bytemuck::{Pod, Zeroable};
-use glam::{Mat4, Vec3};
+use glam::Mat4;
 use wgpu::util::DeviceExt;
 
 use super::texture::{Samplers, upload_bitmap, MipGen};
 use super::{Layouts, PipelineKey, Defaults};
+use crate::geometry::{Aabb, Frustum};
 use crate::scene::{AlphaMode, Material, Primitive, Scene, Topology};
 use crate::shader::Variant;
 
@@ -47,7 +48,7 @@ pub struct GpuPrimitive {
     topology: Topology,
     /// The scene's material index (see `GpuScene::material`).
     material: Option<usize>,
-    center: Vec3,
+    bounds: Aabb,
 }
 
 impl GpuPrimitive {
@@ -80,7 +81,7 @@ impl GpuPrimitive {
             count: p.indices.as_ref().map_or(p.positions.len(), Vec::len) as u32,
             topology: p.topology,
             material: p.material,
-            center: p.bounds.center(),
+            bounds: p.bounds,
         })
     }
 }
@@ -99,7 +100,8 @@ pub struct Draw {
     pub prim: usize,
     pub object: u32,
     pub key: PipelineKey,
-    pub center: Vec3,
+    /// World-space bounds: for culling, and their centre for sorting blended draws.
+    pub bounds: Aabb,
 }
 
 pub struct GpuScene {
@@ -279,7 +281,7 @@ impl GpuScene {
                     prim: id,
                     object,
                     key: PipelineKey { topology: p.topology, variant: Variant::of(p.streams.map(|s| s.is_some()), m), cull: !m.double_sided, mirrored },
-                    center: inst.world.transform_point3(p.center),
+                    bounds: p.bounds.transformed(inst.world),
                 });
             }
         }
@@ -302,10 +304,12 @@ impl GpuScene {
         self.objects = Some((buf, bg));
     }
 
-    /// Opaque draws first, then blended ones back to front from `eye`.
-    pub fn sorted_draws(&self, view: Mat4) -> Vec<&Draw> {
-        let mut opaque: Vec<&Draw> = self.draws.iter().filter(|d| !d.key.variant.blend).collect();
-        let mut blend: Vec<(f32, &Draw)> = self.draws.iter().filter(|d| d.key.variant.blend).map(|d| (view.transform_point3(d.center).z, d)).collect();
+    /// The draws the view may see: opaque ones first, then blended ones back to front.
+    pub fn sorted_draws(&self, view: Mat4, proj: Mat4) -> Vec<&Draw> {
+        let frustum = Frustum::new(proj * view);
+        let seen = || self.draws.iter().filter(|d| frustum.may_see(&d.bounds));
+        let mut opaque: Vec<&Draw> = seen().filter(|d| !d.key.variant.blend).collect();
+        let mut blend: Vec<(f32, &Draw)> = seen().filter(|d| d.key.variant.blend).map(|d| (view.transform_point3(d.bounds.center()).z, d)).collect();
         // View space looks down -z: the most negative z is farthest and goes first.
         blend.sort_by(|a, b| a.0.total_cmp(&b.0));
         opaque.sort_by_key(|d| (d.key, self.material(&self.prims[d.prim])));

@@ -599,7 +599,7 @@ impl Renderer {
             // Opaque geometry, then the sky behind it, then transparent geometry over both
             // (`sorted_draws` lists the opaque draws first).
             if let Some(scene) = &self.scene {
-                let draws = scene.sorted_draws(v.view);
+                let draws = scene.sorted_draws(v.view, v.proj);
                 let (opaque, blended) = draws.split_at(draws.iter().position(|d| d.key.variant.blend).unwrap_or(draws.len()));
                 draw_list(&mut pass, scene, &pipelines, opaque);
                 pass.set_pipeline(&self.sky);
