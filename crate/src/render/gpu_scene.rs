@@ -8,7 +8,7 @@ use wgpu::util::DeviceExt;
 use super::texture::{Samplers, upload_bitmap, MipGen};
 use super::{Layouts, PipelineKey, Defaults};
 use crate::geometry::{Aabb, Frustum};
-use crate::scene::{AlphaMode, Material, Primitive, Scene, Topology};
+use crate::scene::{Material, Primitive, Scene, Topology};
 use crate::shader::Variant;
 
 /// Bytes per vertex of each stream in `Primitive::streams` order (vertex buffer slots 0..6).
@@ -216,16 +216,8 @@ impl GpuScene {
                 base_color: m.base_color,
                 emissive: [m.emissive[0] * e, m.emissive[1] * e, m.emissive[2] * e, 0.0],
                 mr: [m.metallic, m.roughness, m.normal_scale, m.occlusion_strength],
-                alpha: [
-                    m.alpha_cutoff,
-                    match m.alpha_mode {
-                        AlphaMode::Opaque => 0.0,
-                        AlphaMode::Mask => 1.0,
-                        AlphaMode::Blend => 2.0,
-                    },
-                    if m.unlit { 1.0 } else { 0.0 },
-                    0.0,
-                ],
+                // The alpha mode is the shader variant's (MASK, BLEND), not a uniform.
+                alpha: [m.alpha_cutoff, 0.0, if m.unlit { 1.0 } else { 0.0 }, 0.0],
                 slots,
             };
             let ubuf = buffer_with(device, queue, "material", bytemuck::bytes_of(&u), wgpu::BufferUsages::UNIFORM);

@@ -261,19 +261,24 @@ fn sky_pipeline(device: &wgpu::Device, module: &wgpu::ShaderModule, layout: &wgp
         vertex: wgpu::VertexState { module, entry_point: Some("vs_sky"), compilation_options: Default::default(), buffers: &[] },
         fragment: Some(wgpu::FragmentState { module, entry_point: Some("fs_sky"), compilation_options: Default::default(), targets: &[Some(format.into())] }),
         primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: Some(wgpu::DepthStencilState {
-            format: DEPTH,
-            depth_write_enabled: Some(false),
-            // Drawn after the opaque geometry at the far plane: only uncovered pixels
-            // run the sky shader (early depth test).
-            depth_compare: Some(wgpu::CompareFunction::LessEqual),
-            stencil: Default::default(),
-            bias: Default::default(),
-        }),
+        // Drawn after the opaque geometry at the far plane: only uncovered pixels run the sky
+        // shader (early depth test).
+        depth_stencil: Some(depth_test(false)),
         multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
         multiview_mask: None,
         cache: None,
     })
+}
+
+/// Nearer or equal passes; blended geometry and the sky do not write depth.
+fn depth_test(write: bool) -> wgpu::DepthStencilState {
+    wgpu::DepthStencilState {
+        format: DEPTH,
+        depth_write_enabled: Some(write),
+        depth_compare: Some(wgpu::CompareFunction::LessEqual),
+        stencil: Default::default(),
+        bias: Default::default(),
+    }
 }
 
 fn shader_module(device: &wgpu::Device, variant: Variant) -> wgpu::ShaderModule {
@@ -530,13 +535,7 @@ impl Renderer {
                         cull_mode: (key.cull && key.topology == Topology::Triangles).then_some(wgpu::Face::Back),
                         ..Default::default()
                     },
-                    depth_stencil: Some(wgpu::DepthStencilState {
-                        format: DEPTH,
-                        depth_write_enabled: Some(!key.variant.blend),
-                        depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                        stencil: Default::default(),
-                        bias: Default::default(),
-                    }),
+                    depth_stencil: Some(depth_test(!key.variant.blend)),
                     multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
                     multiview_mask: None,
                     cache: None,

@@ -34,7 +34,7 @@ struct MaterialU {
     base_color: vec4<f32>,
     emissive: vec4<f32>,     // rgb * emissive strength
     mr: vec4<f32>,           // metallic, roughness, normal scale, occlusion strength
-    alpha: vec4<f32>,        // cutoff, mode (0 opaque, 1 mask, 2 blend), unlit, _
+    alpha: vec4<f32>,        // cutoff, _, unlit, _ (the alpha mode is the variant's)
     slots: array<Slot, 5>,   // base colour, metallic-roughness, normal, occlusion, emissive
 };
 
