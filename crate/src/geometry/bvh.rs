@@ -140,7 +140,8 @@ impl Occluders {
     pub fn occluded(&self, a: Vec3, b: Vec3, margin: f32) -> bool {
         let d = b - a;
         let len = d.length();
-        if !(len > margin) {
+        // A NaN length (a non-finite anchor) hides nothing.
+        if len.is_nan() || len <= margin {
             return false;
         }
         let t_max = 1.0 - margin / len;
