@@ -62,8 +62,7 @@ impl Bvh {
     /// Whether any triangle crosses the segment from `a` to `b`, ignoring the last `margin`
     /// of its length (so a POI sitting on a surface does not hide itself).
     pub fn occluded(&self, a: Vec3, b: Vec3, margin: f32) -> bool {
-        let len = (b - a).length();
-        len > margin && self.crossed(a, b, 1.0 - margin / len)
+        before_margin(a, b, margin).is_some_and(|t_max| self.crossed(a, b, t_max))
     }
 
     /// Whether any triangle crosses the segment from `a` to `b` before `t_max` (a fraction of
@@ -138,18 +137,19 @@ impl Occluders {
     /// Whether any instance's triangle crosses the segment from `a` to `b`, ignoring the last
     /// `margin` of its length (as [`Bvh::occluded`]).
     pub fn occluded(&self, a: Vec3, b: Vec3, margin: f32) -> bool {
-        let d = b - a;
-        let len = d.length();
-        // A NaN length (a non-finite anchor) hides nothing.
-        if len.is_nan() || len <= margin {
-            return false;
-        }
-        let t_max = 1.0 - margin / len;
-        let inv = safe_recip(d);
+        let Some(t_max) = before_margin(a, b, margin) else { return false };
+        let inv = safe_recip(b - a);
         self.instances.iter().any(|i| {
             slab(i.bounds, a, inv, t_max) && self.meshes[i.mesh].crossed(i.to_local.transform_point3(a), i.to_local.transform_point3(b), t_max)
         })
     }
+}
+
+/// The fraction of the segment from `a` to `b` that comes before its last `margin` of length;
+/// None when the segment is no longer than that (or not finite: a NaN length hides nothing).
+fn before_margin(a: Vec3, b: Vec3, margin: f32) -> Option<f32> {
+    let len = (b - a).length();
+    (len > margin).then(|| 1.0 - margin / len)
 }
 
 /// 1 / d, where a zero component (which would give 0 * inf = NaN in the slab test) is nudged.

@@ -64,7 +64,7 @@ impl Primitive {
 
     /// The vertex streams the renderer uploads as they are, with no interleaved copy (which
     /// would add to the wasm memory's high-water mark): position, normal, tangent, uv0, uv1,
-    /// colour. None where absent: the renderer binds a shared default stream.
+    /// colour. None where absent (no shader variant reads it then: see crate::shader).
     pub fn streams(&self) -> [Option<&[u8]>; 6] {
         [
             Some(bytemuck::cast_slice(&self.positions)),
@@ -274,15 +274,24 @@ impl Scene {
         b
     }
 
-    /// Line-of-sight tests over one scene: each mesh's triangles once, in its own space, and
-    /// where the scene places it.
+    /// Line-of-sight tests over one scene: each mesh it places, its triangles once in its own
+    /// space, and where the scene places it.
     pub fn occluders(&self, scene: usize) -> Occluders {
+        let instances = self.flatten(scene).0;
+        // Meshes only other scenes place get no BVH.
+        let mut placed = vec![false; self.meshes.len()];
+        for inst in &instances {
+            if let Some(p) = placed.get_mut(inst.mesh) {
+                *p = true;
+            }
+        }
         let meshes = self
             .meshes
             .iter()
-            .map(|m| {
+            .zip(placed)
+            .map(|(m, placed)| {
                 let mut out = Vec::new();
-                for p in m.primitives.iter().filter(|p| p.topology == Topology::Triangles) {
+                for p in m.primitives.iter().filter(|p| placed && p.topology == Topology::Triangles) {
                     let v = |i: u32| p.positions.get(i as usize).map_or(Vec3::NAN, |&v| Vec3::from_array(v));
                     match &p.indices {
                         Some(ix) => out.extend(ix.chunks_exact(3).map(|t| [v(t[0]), v(t[1]), v(t[2])])),
@@ -292,7 +301,7 @@ impl Scene {
                 out
             })
             .collect();
-        Occluders::new(meshes, self.flatten(scene).0.into_iter().map(|i| (i.mesh, i.world)))
+        Occluders::new(meshes, instances.into_iter().map(|i| (i.mesh, i.world)))
     }
 
     pub fn triangle_count(&self) -> usize {

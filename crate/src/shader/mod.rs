@@ -126,6 +126,16 @@ mod tests {
     }
 
     #[test]
+    fn every_name_the_shader_tests_is_a_variant_define() {
+        let all = Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: true };
+        let names: Vec<&str> = PBR.lines().filter_map(|l| l.trim().strip_prefix("#if ")).map(|c| c.trim().trim_start_matches('!').trim()).collect();
+        assert!(names.len() >= 6, "{names:?}");
+        for name in names {
+            assert!(all.defines(name), "pbr.wgsl tests {name:?}, which no variant defines");
+        }
+    }
+
+    #[test]
     fn variant_reads_only_what_the_material_samples() {
         let tex = |set| Some(TexRef { texture: 0, tex_coord: set, transform: glam::Mat3::IDENTITY });
         let all = [true; 6];

@@ -375,7 +375,7 @@ impl Viewer {
                 images: scene.images.len(),
             };
             s.model = Some(Loaded { scene, index, bounds });
-            s.pois.bvh = None;
+            s.pois.occluders = None;
             if let Some(e) = s.renderer.take_error() {
                 return Err(to_js(format!("the GPU refused the scene: {e}")));
             }
@@ -391,7 +391,7 @@ impl Viewer {
         }
         s.generation += 1;
         s.model = None;
-        s.pois.bvh = None;
+        s.pois.occluders = None;
         s.renderer.clear_scene();
         s.dirty = true;
     }
@@ -406,7 +406,7 @@ impl Viewer {
             return Err(to_js(format!("scene {index} does not exist ({} scenes)", model.scene.scenes.len())));
         }
         model.show(index);
-        s.pois.bvh = None;
+        s.pois.occluders = None;
         s.renderer.show_scene(&model.scene, index);
         s.camera.frame_with(model.bounds, &s.camera_spec);
         s.dirty = true;

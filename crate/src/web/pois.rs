@@ -40,7 +40,7 @@ pub(super) struct Placed {
     pub anchors: Vec<glam::Vec3>,
     pub sizes: Vec<(f32, f32)>,
     /// Built lazily from the scene's triangles, dropped when the scene changes.
-    pub bvh: Option<Occluders>,
+    pub occluders: Option<Occluders>,
 }
 
 fn view(p: &Poi) -> PoiView {
@@ -101,7 +101,7 @@ impl Viewer {
         let pois = std::mem::take(&mut *self.staged.borrow_mut());
         let mut s = self.state.borrow_mut();
         let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
-        let mut placed = Placed { bvh: s.pois.bvh.take(), ..Default::default() };
+        let mut placed = Placed { occluders: s.pois.occluders.take(), ..Default::default() };
         let mut problems = Vec::new();
         for p in pois {
             let anchor = match (p.position, geo) {
@@ -184,9 +184,9 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
     if s.pois.pois.is_empty() {
         return Vec::new();
     }
-    if s.pois.bvh.is_none() {
+    if s.pois.occluders.is_none() {
         if let Some(m) = &s.model {
-            s.pois.bvh = Some(m.scene.occluders(m.index));
+            s.pois.occluders = Some(m.scene.occluders(m.index));
         }
     }
     let v = view_of(s);
@@ -200,7 +200,7 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
         .zip(&s.pois.sizes)
         .map(|((p, &anchor), &(width, height))| Label { anchor, priority: p.priority, width, height })
         .collect();
-    let placed = overlay::layout(&labels, &cam, s.pois.bvh.as_ref());
+    let placed = overlay::layout(&labels, &cam, s.pois.occluders.as_ref());
     let mut out = Vec::with_capacity(placed.len() * 6);
     for p in placed {
         let state = match p.state {
