@@ -1,7 +1,8 @@
 //! Scenic: glTF scenic areas in the browser, drawn with wgpu.
 //!
 //! Rooms, dependencies pointing one way: `scene` (plain data) ← `gltf` (loading), `geometry`,
-//! `camera`, `shader` (pure logic, tested natively) ← `render` (wgpu) ← `web` (the only room that touches
+//! `camera`, `shader` (pure logic, tested natively) ← `render` (its draw list and uniforms pure;
+//! the wgpu and WebGL2 backends on wasm) ← `web` (the only room that touches
 //! wasm-bindgen and the DOM).
 
 pub mod camera;
@@ -10,11 +11,10 @@ pub mod geometry;
 pub mod gltf;
 pub mod overlay;
 pub mod poi;
+pub mod render;
 pub mod scene;
 pub mod shader;
 
-#[cfg(target_arch = "wasm32")]
-pub mod render;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use scenic::camera::OrbitCamera;
-use scenic::render::{Backend, Renderer, View};
+use scenic::render::{self, Backend, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -39,19 +39,21 @@ fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
 
 /// Draws the quad and reads it back; `samples`, if given, overrides the renderer's choice.
 async fn draw_quad(backend: Backend, rgb: [f32; 3], turn: f32, samples: Option<u32>) -> (u32, u32, Vec<u8>) {
-    let mut r = Renderer::new(canvas(64, 64), backend).await.expect("renderer");
+    let mut r = render::open(canvas(64, 64), backend).await.expect("renderer");
     if let Some(n) = samples {
         r.set_samples(n);
         assert_eq!(r.samples(), n);
     }
     let parsed = scenic::gltf::parse(quad(rgb, turn).as_bytes()).unwrap();
     let scene = scenic::gltf::build(parsed, Default::default()).unwrap().scene;
-    r.set_scene(&scene, &[], 0, &mut []);
+    let content = r.begin_content();
+    r.finish_content(content, &scene, &[], 0);
     let mut cam = OrbitCamera::default();
     cam.frame(scene.bounds(0));
     cam.orbit.pitch = 0.0;
     let view = View { view: cam.view(), proj: cam.projection(1.0), eye: cam.eye(), exposure: 1.0 };
-    r.read_pixels(&view).await.expect("readback")
+    let img = r.read_pixels(&view).await.expect("readback");
+    (img.width, img.height, img.data)
 }
 
 fn pixel(img: &(u32, u32, Vec<u8>), x: u32, y: u32) -> [u8; 4] {

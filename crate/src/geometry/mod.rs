@@ -186,8 +186,8 @@ pub fn weld_tangents(corners: &[[f32; 4]], indices: &mut [u32], vertices: usize)
 }
 
 /// Strips, loops and fans as plain lists, so the renderer has three topologies only.
-pub fn unroll(mode: crate::gltf::doc::Mode, indices: Vec<u32>) -> Vec<u32> {
-    use crate::gltf::doc::Mode::*;
+pub fn unroll(mode: crate::scene::Mode, indices: Vec<u32>) -> Vec<u32> {
+    use crate::scene::Mode::*;
     let n = indices.len();
     match mode {
         Points | Lines | Triangles => indices,
@@ -205,7 +205,7 @@ pub fn unroll(mode: crate::gltf::doc::Mode, indices: Vec<u32>) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gltf::doc::Mode;
+    use crate::scene::Mode;
 
     #[test]
     fn frustum_keeps_what_the_camera_may_see() {

@@ -47,16 +47,8 @@ impl ComponentType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Points,
-    Lines,
-    LineLoop,
-    LineStrip,
-    Triangles,
-    TriangleStrip,
-    TriangleFan,
-}
+/// A primitive's mode is plain scene data (geometry unrolls it without depending on the loader).
+pub use crate::scene::Mode;
 
 pub const ARRAY_BUFFER: usize = 34962;
 pub const ELEMENT_ARRAY_BUFFER: usize = 34963;

@@ -1,33 +1,29 @@
-//! Rendering room: scene data → GPU → pixels, with wgpu (WebGPU, or WebGL2 in the fallback build).
-//! Knows nothing of the DOM beyond the canvas it draws into and the decoded images it uploads.
+//! Rendering room: scene data → pixels, behind one interface ([`RenderBackend`]) with two
+//! backends in their own folders: `webgpu/` (wgpu) and `webgl/` (WebGL2 written on web-sys, its
+//! GLSL translated from the same WGSL by naga at build time, so neither wgpu-core nor a shader
+//! compiler ships to a WebGL2 browser). What both need is pure and shared: the draw list
+//! (`draws`), the uniform blocks (`uniforms`), the shader variants (`crate::shader`) and the
+//! vertex streams (`crate::scene::STREAMS`).
+//!
+//! The web room hands a backend contents (a model now; tiles, panoramas, AR layers later) and
+//! refers to them by [`ContentId`] alone: GPU handles never leave the backend.
 
-mod gpu_scene;
-mod texture;
+pub mod draws;
+#[cfg(feature = "webgl")]
+pub mod glsl;
+pub mod uniforms;
 
-use std::collections::HashMap;
+#[cfg(target_arch = "wasm32")]
+mod backend;
+#[cfg(all(target_arch = "wasm32", feature = "webgl"))]
+mod webgl;
+#[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
+mod webgpu;
 
-use bytemuck::{Pod, Zeroable};
+#[cfg(target_arch = "wasm32")]
+pub use backend::*;
+
 use glam::{Mat4, Vec3};
-
-use crate::scene::environment::Environment;
-use crate::scene::{Scene, Topology};
-use crate::shader::{self, Variant};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
-pub use gpu_scene::GpuPrimitive;
-use gpu_scene::{GpuScene, STREAM_STRIDES};
-use texture::{MipGen, Samplers};
-
-/// 4× multisampling, except on denser screens (devicePixelRatio 2 and up: most phones), whose
-/// pixels are small enough that it costs more than it shows, and on an adapter that rasterises
-/// on the CPU (SwiftShader, llvmpipe: a GPU the browser blocklisted, a VM, a remote desktop),
-/// where it triples the time of a frame (measured in headless Chromium for three.js and Scenic
-/// alike: a town of 1.2 M triangles takes three.js 466 ms a frame with `antialias`, 150–220
-/// without).
-fn samples_for(device_pixel_ratio: f64, cpu_adapter: bool) -> u32 {
-    if device_pixel_ratio >= 2.0 || cpu_adapter { 1 } else { 4 }
-}
-const DEPTH: wgpu::TextureFormat = wgpu::TextureFormat::Depth24Plus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -44,42 +40,6 @@ impl Backend {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PipelineKey {
-    pub topology: Topology,
-    pub variant: Variant,
-    pub cull: bool,
-    pub mirrored: bool,
-}
-
-pub struct Layouts {
-    globals: wgpu::BindGroupLayout,
-    pub object: wgpu::BindGroupLayout,
-    pub material: wgpu::BindGroupLayout,
-}
-
-/// Neutral textures for empty material slots.
-pub struct Defaults {
-    pub white: wgpu::TextureView,
-    pub white_srgb: wgpu::TextureView,
-    pub normal: wgpu::TextureView,
-    pub sampler: wgpu::Sampler,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-struct GlobalsU {
-    view_proj: [[f32; 4]; 4],
-    inv_view_proj: [[f32; 4]; 4],
-    eye: [f32; 4],
-    sun_dir: [f32; 4],
-    sun_color: [f32; 4],
-    sky_zenith: [f32; 4],
-    sky_horizon: [f32; 4],
-    ground: [f32; 4],
-    output: [f32; 4],
-}
-
 /// What the camera sees this frame.
 #[derive(Debug, Clone, Copy)]
 pub struct View {
@@ -89,635 +49,119 @@ pub struct View {
     pub exposure: f32,
 }
 
-struct Targets {
-    width: u32,
-    height: u32,
-    samples: u32,
-    /// The multisampled colour target (none when drawing straight into the frame).
-    color: Option<wgpu::TextureView>,
-    depth: wgpu::TextureView,
+/// 4× multisampling, except on denser screens (devicePixelRatio 2 and up: most phones), whose
+/// pixels are small enough that it costs more than it shows, and on an adapter that rasterises
+/// on the CPU (SwiftShader, llvmpipe: a GPU the browser blocklisted, a VM, a remote desktop),
+/// where it triples the time of a frame (measured in headless Chromium for three.js and Scenic
+/// alike). One policy for both backends.
+pub fn samples_for(device_pixel_ratio: f64, cpu_adapter: bool) -> u32 {
+    if device_pixel_ratio >= 2.0 || cpu_adapter { 1 } else { 4 }
 }
 
-/// An open GPU device. WebGPU viewers on a page share one (see `Gpu::open`); a WebGL2 context
-/// belongs to one canvas, so each WebGL2 viewer has its own.
-pub struct Gpu {
-    instance: wgpu::Instance,
-    adapter: wgpu::Adapter,
-    device: wgpu::Device,
-    queue: wgpu::Queue,
-    /// Uncaptured GPU errors, surfaced to the page instead of wgpu's default panic (a trap).
-    errors: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+/// Whether a GPU's name says it rasterises on the CPU (WebGL's unmasked renderer string).
+pub fn is_cpu_renderer(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["swiftshader", "llvmpipe", "softpipe", "software"].iter().any(|s| n.contains(s))
 }
 
-thread_local! {
-    static SHARED_WEBGPU: RefCell<Weak<Gpu>> = const { RefCell::new(Weak::new()) };
-    static OPENING_WEBGPU: Cell<bool> = const { Cell::new(false) };
-    static LIVE_DEVICES: Cell<u32> = const { Cell::new(0) };
+/// A content held by a backend (see the module comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContentId(pub u32);
+
+/// Contents of a backend: those being uploaded (primitives staged by mesh and index as the
+/// loader decodes them) and those ready to draw. `P` is the backend's uploaded primitive, `S`
+/// its uploaded scene. Pure bookkeeping shared by both backends.
+pub struct Contents<P, S> {
+    next: u32,
+    staged: Vec<(ContentId, Vec<Vec<Option<P>>>)>,
+    pub ready: Vec<(ContentId, S)>,
 }
 
-/// GPU devices open on this page (from this bundle).
-pub fn live_devices() -> u32 {
-    LIVE_DEVICES.with(Cell::get)
-}
-
-impl Drop for Gpu {
-    fn drop(&mut self) {
-        // The last viewer using it is gone: release the device now, not at garbage collection.
-        self.device.destroy();
-        LIVE_DEVICES.with(|n| n.set(n.get().saturating_sub(1)));
+impl<P, S> Default for Contents<P, S> {
+    fn default() -> Self {
+        Contents { next: 0, staged: Vec::new(), ready: Vec::new() }
     }
 }
 
-impl Gpu {
-    /// A device able to draw into `canvas`, and the surface for it.
-    async fn open(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), String> {
-        if want == Backend::WebGl2 {
-            return Self::create(canvas, want).await.map(|(g, s)| (Rc::new(g), s));
-        }
-        // Two viewers opening at once would each make a device: the second waits for the first.
-        while OPENING_WEBGPU.with(Cell::get) {
-            crate::web::yield_now().await;
-        }
-        if let Some(gpu) = SHARED_WEBGPU.with(|w| w.borrow().upgrade()) {
-            let surface = gpu.instance.create_surface(wgpu::SurfaceTarget::Canvas(canvas)).map_err(|e| format!("cannot draw into the canvas with webgpu: {e}"))?;
-            return Ok((gpu, surface));
-        }
-        OPENING_WEBGPU.with(|o| o.set(true));
-        let made = Self::create(canvas, want).await;
-        OPENING_WEBGPU.with(|o| o.set(false));
-        let (gpu, surface) = made?;
-        let gpu = Rc::new(gpu);
-        SHARED_WEBGPU.with(|w| *w.borrow_mut() = Rc::downgrade(&gpu));
-        Ok((gpu, surface))
+impl<P, S> Contents<P, S> {
+    pub fn begin(&mut self) -> ContentId {
+        self.next += 1;
+        let id = ContentId(self.next);
+        self.staged.push((id, Vec::new()));
+        id
     }
 
-    async fn create(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<(Gpu, wgpu::Surface<'static>), String> {
-        let backends = match want {
-            Backend::WebGpu => wgpu::Backends::BROWSER_WEBGPU,
-            Backend::WebGl2 => wgpu::Backends::GL,
-        };
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = backends;
-        let instance = wgpu::Instance::new(desc);
-        let surface = instance
-            .create_surface(wgpu::SurfaceTarget::Canvas(canvas))
-            .map_err(|e| format!("cannot draw into the canvas with {}: {e}", want.name()))?;
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::LowPower,
-                force_fallback_adapter: false,
-                compatible_surface: Some(&surface),
-                apply_limit_buckets: false,
-            })
-            .await
-            .map_err(|e| format!("no {} adapter: {e}", want.name()))?;
-        let (device, queue) = adapter
-            .request_device(&wgpu::DeviceDescriptor {
-                label: Some("scenic"),
-                required_limits: wgpu::Limits::downlevel_webgl2_defaults().using_resolution(adapter.limits()),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("cannot open the GPU: {e}"))?;
-        let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        {
-            let errors = errors.clone();
-            device.on_uncaptured_error(std::sync::Arc::new(move |e: wgpu::Error| {
-                web_sys::console::error_1(&format!("scenic: GPU error: {e}").into());
-                if let Ok(mut list) = errors.lock() {
-                    if list.len() < 8 {
-                        list.push(e.to_string());
-                    }
-                }
-            }));
-        }
-        LIVE_DEVICES.with(|n| n.set(n.get() + 1));
-        Ok((Gpu { instance, adapter, device, queue, errors }, surface))
-    }
-}
-
-pub struct Renderer {
-    gpu: Rc<Gpu>,
-    device: wgpu::Device,
-    queue: wgpu::Queue,
-    pub backend: Backend,
-    surface: wgpu::Surface<'static>,
-    config: wgpu::SurfaceConfiguration,
-    /// The format every pipeline renders to (the canvas's).
-    format: wgpu::TextureFormat,
-    targets: Targets,
-    layouts: Layouts,
-    /// One shader module per variant in use (see crate::shader).
-    modules: HashMap<Variant, wgpu::ShaderModule>,
-    pipeline_layout: wgpu::PipelineLayout,
-    pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
-    sky: wgpu::RenderPipeline,
-    sky_layout: wgpu::PipelineLayout,
-    globals: wgpu::Buffer,
-    globals_bg: wgpu::BindGroup,
-    defaults: Defaults,
-    samplers: Samplers,
-    mips: MipGen,
-    scene: Option<GpuScene>,
-    pub environment: Environment,
-}
-
-fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: vis,
-        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: dynamic, min_binding_size: None },
-        count: None,
-    }
-}
-
-/// A filterable 2D texture at `binding` and its sampler at `binding + 1`, for fragment shaders.
-pub(crate) fn texture_entries(binding: u32) -> [wgpu::BindGroupLayoutEntry; 2] {
-    [
-        wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        },
-        wgpu::BindGroupLayoutEntry {
-            binding: binding + 1,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-            count: None,
-        },
-    ]
-}
-
-/// The sky dome's pipeline (see `vs_sky` in pbr.wgsl).
-fn sky_pipeline(device: &wgpu::Device, module: &wgpu::ShaderModule, layout: &wgpu::PipelineLayout, format: wgpu::TextureFormat, samples: u32) -> wgpu::RenderPipeline {
-    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some("sky"),
-        layout: Some(layout),
-        vertex: wgpu::VertexState { module, entry_point: Some("vs_sky"), compilation_options: Default::default(), buffers: &[] },
-        fragment: Some(wgpu::FragmentState { module, entry_point: Some("fs_sky"), compilation_options: Default::default(), targets: &[Some(format.into())] }),
-        primitive: wgpu::PrimitiveState::default(),
-        // Drawn after the opaque geometry at the far plane: only uncovered pixels run the sky
-        // shader (early depth test).
-        depth_stencil: Some(depth_test(false)),
-        multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
-        multiview_mask: None,
-        cache: None,
-    })
-}
-
-/// Nearer or equal passes; blended geometry and the sky do not write depth.
-fn depth_test(write: bool) -> wgpu::DepthStencilState {
-    wgpu::DepthStencilState {
-        format: DEPTH,
-        depth_write_enabled: Some(write),
-        depth_compare: Some(wgpu::CompareFunction::LessEqual),
-        stencil: Default::default(),
-        bias: Default::default(),
-    }
-}
-
-fn shader_module(device: &wgpu::Device, variant: Variant) -> wgpu::ShaderModule {
-    device.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some("pbr"), source: wgpu::ShaderSource::Wgsl(variant.source().into()) })
-}
-
-/// Draws `list` in order, switching pipelines only where the key changes.
-fn draw_list<'a>(pass: &mut wgpu::RenderPass<'a>, scene: &'a GpuScene, pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>, list: &[&gpu_scene::Draw]) {
-    let (mut current, mut last) = (None, None);
-    for d in list {
-        if current != Some(d.key) {
-            pass.set_pipeline(&pipelines[&d.key]);
-            current = Some(d.key);
-        }
-        scene.draw(pass, d, last == Some(d.prim));
-        last = Some(d.prim);
-    }
-}
-
-impl Renderer {
-    /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
-    pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
-        let (w, h) = (canvas.width().max(1), canvas.height().max(1));
-        let (gpu, surface) = Gpu::open(canvas, want).await?;
-        let (device, queue) = (gpu.device.clone(), gpu.queue.clone());
-        let cpu_adapter = gpu.adapter.get_info().device_type == wgpu::DeviceType::Cpu;
-        let samples = samples_for(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()), cpu_adapter);
-        let caps = surface.get_capabilities(&gpu.adapter);
-        // Render straight into the canvas format. A WebGPU canvas is bgra8unorm/rgba8unorm; its
-        // sRGB view format was seen to reach the page unencoded here (SwiftShader), so the shader
-        // encodes sRGB itself when the format does not. The readback target uses the same format,
-        // so read pixels are what the page shows.
-        // Both backends take a non-sRGB format when offered, so they blend alike.
-        let format = caps.formats.iter().find(|f| !f.is_srgb()).or(caps.formats.first()).copied().ok_or("the canvas offers no texture format")?;
-        let base = format;
-        let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            format: base,
-            width: w,
-            height: h,
-            present_mode: wgpu::PresentMode::Fifo,
-            desired_maximum_frame_latency: 2,
-            alpha_mode: caps.alpha_modes.first().copied().unwrap_or(wgpu::CompositeAlphaMode::Auto),
-            view_formats: vec![],
-            color_space: Default::default(),
-        };
-        surface.configure(&device, &config);
-
-        let frag_vert = wgpu::ShaderStages::VERTEX_FRAGMENT;
-        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("globals"), entries: &[uniform_entry(0, false, frag_vert)] });
-        let object = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("object"), entries: &[uniform_entry(0, true, frag_vert)] });
-        let mut entries = vec![uniform_entry(0, false, wgpu::ShaderStages::FRAGMENT)];
-        for i in 0..5u32 {
-            entries.extend(texture_entries(1 + 2 * i));
-        }
-        let material = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("material"), entries: &entries });
-        let layouts = Layouts { globals: globals_layout, object, material };
-
-        let module = shader_module(&device, Variant::default());
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("pbr"),
-            bind_group_layouts: &[Some(&layouts.globals), Some(&layouts.object), Some(&layouts.material)],
-            immediate_size: 0,
-        });
-        let sky_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("sky"),
-            bind_group_layouts: &[Some(&layouts.globals)],
-            immediate_size: 0,
-        });
-        let sky = sky_pipeline(&device, &module, &sky_layout, format, samples);
-        let globals = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("globals"),
-            size: std::mem::size_of::<GlobalsU>() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let globals_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("globals"),
-            layout: &layouts.globals,
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: globals.as_entire_binding() }],
-        });
-        let view = |t: wgpu::Texture| t.create_view(&Default::default());
-        let defaults = Defaults {
-            white: view(texture::solid(&device, &queue, [255; 4], false)),
-            white_srgb: view(texture::solid(&device, &queue, [255; 4], true)),
-            normal: view(texture::solid(&device, &queue, [128, 128, 255, 255], false)),
-            sampler: device.create_sampler(&Default::default()),
-        };
-        let targets = Self::make_targets(&device, format, w, h, samples);
-        let mips = MipGen::new(&device);
-        Ok(Renderer {
-            gpu,
-            device,
-            queue,
-            backend: want,
-            surface,
-            config,
-            format,
-            targets,
-            layouts,
-            modules: HashMap::from([(Variant::default(), module)]),
-            pipeline_layout,
-            pipelines: HashMap::new(),
-            sky,
-            sky_layout,
-            globals,
-            globals_bg,
-            defaults,
-            samplers: Samplers::default(),
-            mips,
-            scene: None,
-            environment: Environment::default(),
-        })
-    }
-
-    fn make_targets(device: &wgpu::Device, format: wgpu::TextureFormat, width: u32, height: u32, samples: u32) -> Targets {
-        let make = |format, label| {
-            device
-                .create_texture(&wgpu::TextureDescriptor {
-                    label: Some(label),
-                    size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
-                    mip_level_count: 1,
-                    sample_count: samples,
-                    dimension: wgpu::TextureDimension::D2,
-                    format,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-                    view_formats: &[],
-                })
-                .create_view(&Default::default())
-        };
-        Targets { width, height, samples, color: (samples > 1).then(|| make(format, "msaa")), depth: make(DEPTH, "depth") }
-    }
-
-    /// Samples per pixel: 4 (multisampled) or 1.
-    pub fn samples(&self) -> u32 {
-        self.targets.samples
-    }
-
-    /// Overrides the multisampling `new` chose (see `samples_for`): 4 or 1.
-    pub fn set_samples(&mut self, samples: u32) {
-        let samples = if samples > 1 { 4 } else { 1 };
-        if samples == self.targets.samples {
-            return;
-        }
-        self.targets = Self::make_targets(&self.device, self.format, self.targets.width, self.targets.height, samples);
-        // The sample count is part of every pipeline.
-        self.pipelines.clear();
-        self.sky = sky_pipeline(&self.device, &self.modules[&Variant::default()], &self.sky_layout, self.format, samples);
-    }
-
-    /// The oldest GPU error since the last call, if any.
-    pub fn take_error(&self) -> Option<String> {
-        let mut list = self.gpu.errors.lock().ok()?;
-        let first = list.drain(..).next();
-        first
-    }
-
-    pub fn size(&self) -> (u32, u32) {
-        (self.config.width, self.config.height)
-    }
-
-    /// Follows the canvas size in device pixels, within what the GPU allows.
-    pub fn resize(&mut self, width: u32, height: u32) {
-        let max = self.device.limits().max_texture_dimension_2d;
-        let (w, h) = (width.clamp(1, max), height.clamp(1, max));
-        if (w, h) == (self.config.width, self.config.height) {
-            return;
-        }
-        self.config.width = w;
-        self.config.height = h;
-        self.surface.configure(&self.device, &self.config);
-        self.targets = Self::make_targets(&self.device, self.format, w, h, self.targets.samples);
-    }
-
-    /// Uploads one primitive ahead of `set_scene` (see `GpuScene::upload`), so that the loader
-    /// can drop its vertex streams before decoding the next.
-    pub fn upload_primitive(&self, p: &crate::scene::Primitive) -> Option<GpuPrimitive> {
-        GpuPrimitive::upload(&self.device, &self.queue, p)
-    }
-
-    /// Replaces the GPU scene (the old one's memory is freed) and shows glTF scene `index`;
-    /// `uploaded` holds primitives uploaded ahead, by mesh and primitive.
-    pub fn set_scene(&mut self, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], index: usize, uploaded: &mut [Vec<Option<GpuPrimitive>>]) {
-        self.scene = None;
-        let mut gpu = GpuScene::upload(&self.device, &self.queue, &self.layouts, &self.defaults, &mut self.samplers, &mut self.mips, scene, bitmaps, uploaded);
-        let align = self.device.limits().min_uniform_buffer_offset_alignment;
-        gpu.set_scene(&self.device, &self.layouts, scene, index, align);
-        self.scene = Some(gpu);
-    }
-
-    /// Shows another glTF scene of the uploaded model.
-    pub fn show_scene(&mut self, scene: &Scene, index: usize) {
-        let align = self.device.limits().min_uniform_buffer_offset_alignment;
-        if let Some(gpu) = &mut self.scene {
-            gpu.set_scene(&self.device, &self.layouts, scene, index, align);
+    /// Keeps primitive `index` of mesh `mesh` of content `id` until the content is finished.
+    pub fn stage(&mut self, id: ContentId, mesh: usize, index: usize, p: P) {
+        if let Some((_, meshes)) = self.staged.iter_mut().find(|(c, _)| *c == id) {
+            meshes.resize_with(meshes.len().max(mesh + 1), Vec::new);
+            let slots = &mut meshes[mesh];
+            slots.resize_with(slots.len().max(index + 1), || None);
+            slots[index] = Some(p);
         }
     }
 
-    /// Bytes of GPU memory this viewer holds: its scene, and its multisampled colour and depth
-    /// targets (the canvas's own buffer is the browser's).
-    pub fn gpu_bytes(&self) -> u64 {
-        let t = &self.targets;
-        let px = u64::from(t.width) * u64::from(t.height) * u64::from(t.samples);
-        let color = if t.color.is_some() { 4 } else { 0 };
-        self.scene_bytes() + px * (color + 4)
-    }
-
-    pub fn scene_bytes(&self) -> u64 {
-        self.scene.as_ref().map_or(0, GpuScene::bytes)
-    }
-
-    pub fn clear_scene(&mut self) {
-        self.scene = None;
-    }
-
-    fn pipeline(&mut self, key: PipelineKey) -> wgpu::RenderPipeline {
-        let (device, layout, format, samples) = (&self.device, &self.pipeline_layout, self.format, self.targets.samples);
-        let module = self.modules.entry(key.variant).or_insert_with(|| shader_module(device, key.variant));
-        self.pipelines
-            .entry(key)
-            .or_insert_with(|| {
-                // One buffer slot per stream (see gpu_scene::STREAM_STRIDES), each with its
-                // attribute; only the streams the variant reads.
-                use wgpu::VertexFormat::*;
-                let attrs: [[wgpu::VertexAttribute; 1]; 6] =
-                    std::array::from_fn(|i| [wgpu::VertexAttribute { format: [Float32x3, Float32x3, Float32x4, Float32x2, Float32x2, Float32x4][i], offset: 0, shader_location: i as u32 }]);
-                let read = key.variant.streams();
-                let buffers: [Option<wgpu::VertexBufferLayout>; 6] = std::array::from_fn(|i| {
-                    read[i].then(|| wgpu::VertexBufferLayout { array_stride: STREAM_STRIDES[i], step_mode: wgpu::VertexStepMode::Vertex, attributes: &attrs[i] })
-                });
-                let blend = key.variant.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
-                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                    label: Some("pbr"),
-                    layout: Some(layout),
-                    vertex: wgpu::VertexState {
-                        module,
-                        entry_point: Some("vs_main"),
-                        compilation_options: Default::default(),
-                        buffers: &buffers,
-                    },
-                    fragment: Some(wgpu::FragmentState {
-                        module,
-                        entry_point: Some("fs_main"),
-                        compilation_options: Default::default(),
-                        targets: &[Some(wgpu::ColorTargetState { format, blend, write_mask: wgpu::ColorWrites::ALL })],
-                    }),
-                    primitive: wgpu::PrimitiveState {
-                        topology: match key.topology {
-                            Topology::Points => wgpu::PrimitiveTopology::PointList,
-                            Topology::Lines => wgpu::PrimitiveTopology::LineList,
-                            Topology::Triangles => wgpu::PrimitiveTopology::TriangleList,
-                        },
-                        front_face: if key.mirrored { wgpu::FrontFace::Cw } else { wgpu::FrontFace::Ccw },
-                        cull_mode: (key.cull && key.topology == Topology::Triangles).then_some(wgpu::Face::Back),
-                        ..Default::default()
-                    },
-                    depth_stencil: Some(depth_test(!key.variant.blend)),
-                    multisample: wgpu::MultisampleState { count: samples, ..Default::default() },
-                    multiview_mask: None,
-                    cache: None,
-                })
-            })
-            .clone()
-    }
-
-    fn write_globals(&self, v: &View) {
-        let vp = v.proj * v.view;
-        let l = &self.environment;
-        let g = GlobalsU {
-            view_proj: vp.to_cols_array_2d(),
-            inv_view_proj: vp.inverse().to_cols_array_2d(),
-            eye: v.eye.extend(1.0).to_array(),
-            sun_dir: l.sun_dir.normalize().extend(0.0).to_array(),
-            sun_color: [l.sun[0], l.sun[1], l.sun[2], v.exposure],
-            sky_zenith: [l.zenith[0], l.zenith[1], l.zenith[2], 0.0],
-            sky_horizon: [l.horizon[0], l.horizon[1], l.horizon[2], 0.0],
-            ground: [l.ground[0], l.ground[1], l.ground[2], 0.0],
-            output: [if self.format.is_srgb() { 0.0 } else { 1.0 }, 0.0, 0.0, 0.0],
-        };
-        self.queue.write_buffer(&self.globals, 0, bytemuck::bytes_of(&g));
-    }
-
-    /// Records the frame into `resolve` (single-sampled, the renderer's format).
-    fn encode(&mut self, v: &View, resolve: &wgpu::TextureView) -> wgpu::CommandBuffer {
-        self.write_globals(v);
-        let keys: Vec<PipelineKey> = self.scene.as_ref().map(|s| s.draws.iter().map(|d| d.key).collect()).unwrap_or_default();
-        let pipelines: HashMap<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("frame"),
-                // Multisampled: draw into the MSAA target and resolve into `resolve`; else straight in.
-                color_attachments: &[Some(if let Some(color) = &self.targets.color {
-                    wgpu::RenderPassColorAttachment {
-                        view: color,
-                        depth_slice: None,
-                        resolve_target: Some(resolve),
-                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Discard },
-                    }
-                } else {
-                    wgpu::RenderPassColorAttachment {
-                        view: resolve,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Store },
-                    }
-                })],
-                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                    view: &self.targets.depth,
-                    depth_ops: Some(wgpu::Operations { load: wgpu::LoadOp::Clear(1.0), store: wgpu::StoreOp::Discard }),
-                    stencil_ops: None,
-                }),
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            pass.set_bind_group(0, &self.globals_bg, &[]);
-            // Opaque geometry, then the sky behind it, then transparent geometry over both
-            // (`sorted_draws` lists the opaque draws first).
-            if let Some(scene) = &self.scene {
-                let draws = scene.sorted_draws(v.view, v.proj);
-                let (opaque, blended) = draws.split_at(draws.iter().position(|d| d.key.variant.blend).unwrap_or(draws.len()));
-                draw_list(&mut pass, scene, &pipelines, opaque);
-                pass.set_pipeline(&self.sky);
-                pass.draw(0..shader::SKY_VERTICES, 0..1);
-                draw_list(&mut pass, scene, &pipelines, blended);
-            } else {
-                pass.set_pipeline(&self.sky);
-                pass.draw(0..shader::SKY_VERTICES, 0..1);
-            }
+    /// The primitives staged for `id`, by mesh and index (empty for an unknown id).
+    pub fn take_staged(&mut self, id: ContentId) -> Vec<Vec<Option<P>>> {
+        match self.staged.iter().position(|(c, _)| *c == id) {
+            Some(i) => self.staged.swap_remove(i).1,
+            None => Vec::new(),
         }
-        encoder.finish()
     }
 
-    /// Draws a frame to the canvas.
-    pub fn render(&mut self, v: &View) -> Result<(), String> {
-        let frame = match self.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(f) | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
-                self.surface.configure(&self.device, &self.config);
-                return Ok(()); // the next frame draws
-            }
-            other => return Err(format!("the canvas gave no frame to draw into ({other:?})")),
-        };
-        let view = frame.texture.create_view(&wgpu::TextureViewDescriptor { format: Some(self.format), ..Default::default() });
-        let commands = self.encode(v, &view);
-        self.queue.submit([commands]);
-        self.queue.present(frame);
-        Ok(())
+    pub fn insert(&mut self, id: ContentId, scene: S) {
+        self.remove(id);
+        self.ready.push((id, scene));
     }
 
-    /// Renders a frame off screen and starts copying it back. The returned [`Readback`] holds
-    /// no borrow of the renderer, so the page stays interactive while the GPU finishes.
-    pub fn start_readback(&mut self, v: &View) -> Readback {
-        let (w, h) = (self.targets.width, self.targets.height);
-        let target = self.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("readback"),
-            size: wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: self.format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
-        let commands = self.encode(v, &target.create_view(&Default::default()));
-        let row = (w * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
-        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size: (row * h) as u64,
-            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
-            mapped_at_creation: false,
-        });
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        encoder.copy_texture_to_buffer(
-            target.as_image_copy(),
-            wgpu::TexelCopyBufferInfo { buffer: &buffer, layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(row), rows_per_image: Some(h) } },
-            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
-        );
-        self.queue.submit([commands, encoder.finish()]);
-        let done = std::rc::Rc::new(std::cell::RefCell::new(None));
-        let flag = done.clone();
-        buffer.slice(..).map_async(wgpu::MapMode::Read, move |r| *flag.borrow_mut() = Some(r));
-        let bgra = matches!(self.format, wgpu::TextureFormat::Bgra8UnormSrgb | wgpu::TextureFormat::Bgra8Unorm);
-        Readback { device: self.device.clone(), buffer, target, width: w, height: h, row, bgra, done }
+    pub fn get_mut(&mut self, id: ContentId) -> Option<&mut S> {
+        self.ready.iter_mut().find(|(c, _)| *c == id).map(|(_, s)| s)
     }
 
-    /// Renders a frame off screen and reads it back as tightly packed RGBA8 (sRGB) rows.
-    pub async fn read_pixels(&mut self, v: &View) -> Result<(u32, u32, Vec<u8>), String> {
-        self.start_readback(v).finish().await
+    /// Drops a content, staged or ready (its GPU memory goes with it).
+    pub fn remove(&mut self, id: ContentId) {
+        self.staged.retain(|(c, _)| *c != id);
+        self.ready.retain(|(c, _)| *c != id);
+    }
+
+    pub fn clear(&mut self) {
+        self.staged.clear();
+        self.ready.clear();
     }
 }
 
-/// A frame on its way back from the GPU; its buffer and texture are freed when dropped.
-pub struct Readback {
-    device: wgpu::Device,
-    buffer: wgpu::Buffer,
-    target: wgpu::Texture,
-    width: u32,
-    height: u32,
-    row: u32,
-    bgra: bool,
-    done: std::rc::Rc<std::cell::RefCell<Option<Result<(), wgpu::BufferAsyncError>>>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Drop for Readback {
-    fn drop(&mut self) {
-        self.buffer.destroy();
-        self.target.destroy();
+    #[test]
+    fn contents_stage_primitives_until_finished_and_drop_on_remove() {
+        let mut c: Contents<&str, &str> = Contents::default();
+        let a = c.begin();
+        let b = c.begin();
+        c.stage(a, 1, 2, "a12");
+        c.stage(b, 0, 0, "b00");
+        c.stage(ContentId(99), 0, 0, "nowhere");
+        let staged = c.take_staged(a);
+        assert_eq!(staged, vec![vec![], vec![None, None, Some("a12")]]);
+        assert!(c.take_staged(a).is_empty());
+        c.insert(a, "scene a");
+        c.insert(a, "scene a again");
+        assert_eq!(c.ready.len(), 1);
+        assert_eq!(c.get_mut(a), Some(&mut "scene a again"));
+        c.remove(b);
+        assert!(c.take_staged(b).is_empty());
+        c.remove(a);
+        assert!(c.ready.is_empty());
     }
-}
 
-impl Readback {
-    /// Waits for the copy and returns `(width, height, RGBA8 rows, top first)`.
-    pub async fn finish(self) -> Result<(u32, u32, Vec<u8>), String> {
-        // In the browser poll() does not block: poll, then yield to the event loop, until mapped.
-        for _ in 0..1000 {
-            let _ = self.device.poll(wgpu::PollType::Poll);
-            if self.done.borrow().is_some() {
-                break;
-            }
-            crate::web::yield_now().await;
-        }
-        let mapped = self.done.borrow_mut().take().ok_or("reading the frame back timed out")?;
-        mapped.map_err(|e| format!("reading the frame back failed: {e}"))?;
-        let (w, h, row) = (self.width as usize, self.height as usize, self.row as usize);
-        let mut out = Vec::with_capacity(w * h * 4);
-        {
-            let data = self.buffer.slice(..).get_mapped_range().map_err(|e| format!("{e}"))?;
-            for y in 0..h {
-                let line = &data[y * row..y * row + w * 4];
-                if self.bgra {
-                    out.extend(line.chunks_exact(4).flat_map(|p| [p[2], p[1], p[0], p[3]]));
-                } else {
-                    out.extend_from_slice(line);
-                }
-            }
-        }
-        self.buffer.unmap();
-        Ok((self.width, self.height, out))
+    #[test]
+    fn multisampling_policy() {
+        assert_eq!(samples_for(1.0, false), 4);
+        assert_eq!(samples_for(2.0, false), 1);
+        assert_eq!(samples_for(1.0, true), 1);
+        assert!(is_cpu_renderer("ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)"));
+        assert!(is_cpu_renderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+        assert!(!is_cpu_renderer("ANGLE (Qualcomm, Adreno (TM) 650, OpenGL ES 3.2)"));
     }
 }

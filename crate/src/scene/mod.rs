@@ -44,6 +44,43 @@ pub struct Mesh {
     pub primitives: Vec<Primitive>,
 }
 
+/// A glTF primitive's mode, as the file gives it (the loader unrolls strips, loops and fans).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Points,
+    Lines,
+    LineLoop,
+    LineStrip,
+    Triangles,
+    TriangleStrip,
+    TriangleFan,
+}
+
+/// One vertex stream: its glTF attribute and its f32 components per vertex. `STREAMS` is the one
+/// declaration of the streams, their order (= `Primitive::streams`, shader locations, vertex
+/// buffer slots) and their widths; the shader's `VsIn` is tested against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stream {
+    pub attribute: &'static str,
+    pub components: u32,
+}
+
+impl Stream {
+    /// Bytes per vertex.
+    pub const fn stride(self) -> u64 {
+        self.components as u64 * 4
+    }
+}
+
+pub const STREAMS: [Stream; 6] = [
+    Stream { attribute: "POSITION", components: 3 },
+    Stream { attribute: "NORMAL", components: 3 },
+    Stream { attribute: "TANGENT", components: 4 },
+    Stream { attribute: "TEXCOORD_0", components: 2 },
+    Stream { attribute: "TEXCOORD_1", components: 2 },
+    Stream { attribute: "COLOR_0", components: 4 },
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Topology {
     Points,
@@ -63,8 +100,8 @@ impl Primitive {
     }
 
     /// The vertex streams the renderer uploads as they are, with no interleaved copy (which
-    /// would add to the wasm memory's high-water mark): position, normal, tangent, uv0, uv1,
-    /// colour. None where absent (no shader variant reads it then: see crate::shader).
+    /// would add to the wasm memory's high-water mark), in `STREAMS` order. None where absent
+    /// (no shader variant reads it then: see crate::shader).
     pub fn streams(&self) -> [Option<&[u8]>; 6] {
         [
             Some(bytemuck::cast_slice(&self.positions)),

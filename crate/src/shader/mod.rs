@@ -8,17 +8,11 @@
 
 use crate::scene::{AlphaMode, Material};
 
-/// The PBR shader, with `#if NAME` / `#if !NAME` / `#else` / `#endif` lines (see [`preprocess`]).
-const PBR: &str = include_str!("pbr.wgsl");
-/// Mipmap generation.
-pub const MIP: &str = include_str!("mip.wgsl");
-
-/// The sky dome (`vs_sky` in pbr.wgsl): rings below and above the horizon, segments around.
-/// Declared here and prepended to the shader, so the draw call and the shader agree.
-const SKY_BELOW: u32 = 6;
-const SKY_ABOVE: u32 = 12;
-const SKY_SEGMENTS: u32 = 32;
-pub const SKY_VERTICES: u32 = (SKY_BELOW + SKY_ABOVE) * SKY_SEGMENTS * 6;
+mod source;
+pub use source::{MIP, SKY_VERTICES, preprocess};
+use source::DEFINES;
+#[cfg(test)]
+use source::PBR;
 
 /// What a primitive's shader reads beyond positions and normals, and how it treats alpha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -57,53 +51,24 @@ impl Variant {
         [true, true, self.tangent, self.uv0, self.uv1, self.color]
     }
 
+    /// One bit per define, in `DEFINES` order (build.rs numbers the WebGL2 shaders so).
+    pub fn bits(self) -> u32 {
+        [self.tangent, self.uv0, self.uv1, self.color, self.mask, self.blend].iter().enumerate().map(|(i, &on)| u32::from(on) << i).sum()
+    }
+
+    pub fn from_bits(bits: u32) -> Variant {
+        let b = |i: u32| bits & (1 << i) != 0;
+        Variant { tangent: b(0), uv0: b(1), uv1: b(2), color: b(3), mask: b(4), blend: b(5) }
+    }
+
     fn defines(self, name: &str) -> bool {
-        match name {
-            "TANGENT" => self.tangent,
-            "UV0" => self.uv0,
-            "UV1" => self.uv1,
-            "COLOR" => self.color,
-            "MASK" => self.mask,
-            "BLEND" => self.blend,
-            _ => false,
-        }
+        DEFINES.iter().position(|d| *d == name).is_some_and(|i| self.bits() & (1 << i) != 0)
     }
 
     /// The WGSL of this variant (the sky's entry points are in every variant).
     pub fn source(self) -> String {
-        let head = format!("const SKY_BELOW: u32 = {SKY_BELOW}u;\nconst SKY_ABOVE: u32 = {SKY_ABOVE}u;\nconst SKY_SEGMENTS: u32 = {SKY_SEGMENTS}u;\n");
-        head + &preprocess(PBR, |name| self.defines(name))
+        source::pbr(|name| self.defines(name))
     }
-}
-
-/// Keeps the lines whose enclosing `#if NAME` (or `#if !NAME`) conditions hold under `defined`;
-/// `#else` flips the innermost one. Directive lines become empty lines, so line numbers in
-/// shader compiler messages still match the file (after the prepended constants).
-pub fn preprocess(src: &str, defined: impl Fn(&str) -> bool) -> String {
-    // One entry per open `#if`: whether its current branch is kept.
-    let mut open: Vec<bool> = Vec::new();
-    let mut out = String::with_capacity(src.len());
-    for line in src.lines() {
-        let t = line.trim();
-        if let Some(cond) = t.strip_prefix("#if ") {
-            let cond = cond.trim();
-            let holds = match cond.strip_prefix('!') {
-                Some(name) => !defined(name.trim()),
-                None => defined(cond),
-            };
-            open.push(holds);
-        } else if t == "#else" {
-            if let Some(top) = open.last_mut() {
-                *top = !*top;
-            }
-        } else if t == "#endif" {
-            open.pop();
-        } else if open.iter().all(|&kept| kept) {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -148,14 +113,34 @@ mod tests {
         assert_eq!(v.streams(), [true, true, false, false, true, false]);
     }
 
+    /// The shader's vertex inputs are the stream table's: location = index, width = components.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn vertex_inputs_match_the_stream_table() {
+        let src = Variant::from_bits(0b1111).source();
+        let module = naga::front::wgsl::parse_str(&src).expect("parses");
+        let vs = module.entry_points.iter().find(|e| e.name == "vs_main").expect("vs_main");
+        let naga::TypeInner::Struct { members, .. } = &module.types[vs.function.arguments[0].ty].inner else { panic!("vs_main takes a struct") };
+        let got: Vec<(u32, u32)> = members
+            .iter()
+            .map(|m| {
+                let Some(naga::Binding::Location { location, .. }) = m.binding else { panic!("{:?} has no location", m.name) };
+                let naga::TypeInner::Vector { size, .. } = module.types[m.ty].inner else { panic!("{:?} is not a vector", m.name) };
+                (location, size as u32)
+            })
+            .collect();
+        let want: Vec<(u32, u32)> = crate::scene::STREAMS.iter().enumerate().map(|(i, s)| (i as u32, s.components)).collect();
+        assert_eq!(got, want);
+    }
+
     /// Every variant parses and validates (naga, as wgpu's WebGL2 path and the browsers do).
     #[cfg(not(target_arch = "wasm32"))] // naga is a native dev-dependency
     #[test]
     fn every_variant_validates() {
         let mut validator = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty());
         for bits in 0..64u32 {
-            let b = |i: u32| bits & (1 << i) != 0;
-            let v = Variant { tangent: b(0), uv0: b(1), uv1: b(2), color: b(3), mask: b(4), blend: b(5) };
+            let v = Variant::from_bits(bits);
+            assert_eq!(v.bits(), bits);
             let src = v.source();
             let module = naga::front::wgsl::parse_str(&src).unwrap_or_else(|e| panic!("{v:?}: {}", e.emit_to_string(&src)));
             validator.validate(&module).unwrap_or_else(|e| panic!("{v:?}: {}", e.emit_to_string(&src)));

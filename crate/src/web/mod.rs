@@ -14,7 +14,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
-use crate::render::{Backend, GpuPrimitive, Renderer, View};
+use crate::render::{self, Backend, ContentId, Renderer, View};
 use crate::scene::{Projection, Scene};
 use fetch::{Progress, fetch_bytes, start_decode};
 
@@ -25,19 +25,11 @@ pub(crate) fn js_error(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Resolves after the browser has run its event loop once (a 0 ms timer).
-pub async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
 /// The loaded model: its scene data, the glTF scene shown, and that scene's bounds (computed
 /// once per scene, read by framing and every overlay frame).
 struct Loaded {
+    /// The model's content in the renderer.
+    content: ContentId,
     scene: Scene,
     index: usize,
     bounds: crate::geometry::Aabb,
@@ -97,14 +89,14 @@ struct GpuStats {
 #[wasm_bindgen(js_name = gpuStats)]
 pub fn gpu_stats() -> Result<JsValue, JsValue> {
     let wasm_bytes = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length()).unwrap_or(0);
-    let mut stats = GpuStats { viewers: 0, devices: crate::render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0, wasm_bytes: f64::from(wasm_bytes) };
+    let mut stats = GpuStats { viewers: 0, devices: render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0, wasm_bytes: f64::from(wasm_bytes) };
     LIVE.with(|live| {
         let mut live = live.borrow_mut();
         live.retain(|w| w.strong_count() > 0);
         for state in live.iter().filter_map(std::rc::Weak::upgrade) {
             stats.viewers += 1;
             if let Ok(s) = state.try_borrow() {
-                stats.scene_bytes += s.renderer.scene_bytes() as f64;
+                stats.scene_bytes += s.renderer.content_bytes() as f64;
                 stats.gpu_bytes += s.renderer.gpu_bytes() as f64;
             }
         }
@@ -178,14 +170,7 @@ pub fn mikktspace_tangents(positions: &[f32], normals: &[f32], uvs: &[f32], indi
 /// The backends this build can open, best first.
 #[wasm_bindgen(js_name = availableBackends)]
 pub fn available_backends() -> Vec<String> {
-    let mut v = Vec::new();
-    if cfg!(feature = "webgpu") {
-        v.push("webgpu".to_string());
-    }
-    if cfg!(feature = "webgl") {
-        v.push("webgl2".to_string());
-    }
-    v
+    render::available().into_iter().map(|b| b.name().to_string()).collect()
 }
 
 #[wasm_bindgen]
@@ -206,14 +191,9 @@ impl Viewer {
                 "auto" => vec![Backend::WebGpu, Backend::WebGl2],
                 other => return Err(js_sys::TypeError::new(&format!("backend must be auto, webgpu or webgl2, not {other:?}")).into()),
             };
-            let available = available_backends();
             let mut errors = Vec::new();
             for b in order {
-                if !available.iter().any(|a| a == b.name()) {
-                    errors.push(format!("{} is not in this build", b.name()));
-                    continue;
-                }
-                match Renderer::new(canvas.clone(), b).await {
+                match render::open(canvas.clone(), b).await {
                     Ok(renderer) => {
                         let state = State {
                             renderer,
@@ -244,7 +224,7 @@ impl Viewer {
 
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.state.borrow().renderer.backend.name().to_string()
+        self.state.borrow().renderer.backend().name().to_string()
     }
 
     /// Loads a glTF/GLB from `url`, calling `on_progress(loaded, total)` as bytes arrive.
@@ -257,132 +237,149 @@ impl Viewer {
     pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let (generation, signal) = {
-                let mut s = state.borrow_mut();
-                if let Some(a) = s.abort.take() {
-                    a.abort();
-                }
-                s.generation += 1;
-                let controller = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
-                let signal = controller.signal();
-                s.abort = Some(controller);
-                (s.generation, signal)
-            };
-            let progress = Progress::new(Box::new(move |l, t| {
-                let _ = on_progress.call2(&JsValue::NULL, &l.into(), &t.into());
-            }));
-            let stale = || state.borrow().generation != generation;
-            let bytes = match response {
-                Some(r) => fetch::read_response(r, &progress).await,
-                None => fetch_bytes(&url, &signal, &progress).await,
+            let mut content = None;
+            let loaded = load(&state, &url, on_progress, response, tangents, &mut content).await;
+            // A failed or superseded load leaves nothing on the GPU.
+            if let (Err(_), Some(c)) = (&loaded, content) {
+                state.borrow_mut().renderer.remove_content(c);
             }
-            .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
-            let parsed = loader::parse_file(Box::new(bytes)).map_err(|e| to_js(format!("{url}: {e}")))?;
-            // A worker for the tangents starts now, with this compiled module, while the rest loads.
-            if let Some(run) = tangents.as_ref().filter(|_| parsed.may_need_tangents()) {
-                let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
-            }
-            // Buffers and images are fetched in parallel.
-            let refs = parsed.external_refs();
-            let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
-            let results = join_all(urls.iter().map(|u| fetch_bytes(u, &signal, &progress))).await;
-            let mut fetched = Fetched::default();
-            for ((r, u), res) in refs.iter().zip(&urls).zip(results) {
-                let data = res.map_err(|e| to_js(format!("could not load {u}: {e}")))?;
-                match r.kind {
-                    ResourceKind::Buffer => fetched.buffers.push((r.index, Box::new(data))),
-                    ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
-                }
-            }
-            if stale() {
-                return Err(to_js("superseded by a newer load"));
-            }
-            // Images start decoding in the browser as soon as they are out of the file; meshes
-            // and tangents are built meanwhile.
-            let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
-            // Each primitive goes to the GPU as soon as it is decoded and keeps only positions
-            // and indices: the decoded streams of the whole model never sit in wasm memory at
-            // once (its high-water mark is what the viewer keeps).
-            let mut uploaded: Vec<Vec<Option<GpuPrimitive>>> = Vec::new();
-            let loaded = {
-                let s = state.borrow();
-                loader::build_with(
-                    parsed,
-                    fetched,
-                    &mut |i, mime, bytes, range| {
-                        started.resize_with(started.len().max(i + 1), || Ok(None));
-                        started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
-                    },
-                    &mut |mesh, i, p| {
-                        uploaded.resize_with(uploaded.len().max(mesh + 1), Vec::new);
-                        let slots = &mut uploaded[mesh];
-                        slots.resize_with(slots.len().max(i + 1), || None);
-                        slots[i] = s.renderer.upload_primitive(p);
-                        p.strip();
-                    },
-                )
-            }
-            .map_err(|e| to_js(format!("{url}: {e}")))?;
-            started.resize_with(loaded.scene.images.len(), || Ok(None));
-            let mut warnings = loaded.report.warnings;
-            let mut scene = loaded.scene;
-            // Tangents are generated while the images decode.
-            let jobs = loaded.tangents;
-            let elsewhere = join_all(jobs.iter().map(|job| tangents_elsewhere(tangents.as_ref(), job.inputs(&scene))));
-            let decoding = join_all(started.into_iter().map(|s| async move {
-                match s? {
-                    Some(p) => fetch::decoded(p).await.map(Some),
-                    None => Ok(None),
-                }
-            }));
-            let (decoded, generated) = futures::future::join(decoding, elsewhere).await;
-            for (job, corners) in jobs.iter().zip(generated) {
-                if !corners.is_some_and(|c| job.apply(&mut scene, c)) {
-                    job.run(&mut scene);
-                }
-            }
-            let mut bitmaps = Vec::new();
-            for (i, d) in decoded.into_iter().enumerate() {
-                match d {
-                    Ok(b) => bitmaps.push(b),
-                    Err(e) => {
-                        warnings.push(format!("/images/{i}: the browser could not decode it ({e}); its textures are left out"));
-                        bitmaps.push(None);
-                    }
-                }
-            }
-            if stale() {
-                return Err(to_js("superseded by a newer load"));
-            }
-            let mut s = state.borrow_mut();
-            let index = scene.default_scene.min(scene.scenes.len().saturating_sub(1));
-            s.renderer.set_scene(&scene, &bitmaps, index, &mut uploaded);
-            // Those that waited for tangents are on the GPU now too.
-            scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(crate::scene::Primitive::strip);
-            for b in bitmaps.iter().flatten() {
-                b.close();
-            }
-            let bounds = scene.bounds(index);
-            let spec = s.camera_spec;
-            s.camera.frame_with(bounds, &spec);
-            s.dirty = true;
-            let info = LoadInfo {
-                warnings,
-                scenes: scene.scenes.iter().enumerate().map(|(i, r)| r.name.clone().unwrap_or_else(|| format!("Scene {i}"))).collect(),
-                scene: index,
-                cameras: scene.cameras.iter().enumerate().map(|(i, c)| c.name.clone().unwrap_or_else(|| format!("Camera {i}"))).collect(),
-                triangles: scene.triangle_count(),
-                images: scene.images.len(),
-            };
-            s.model = Some(Loaded { scene, index, bounds });
-            s.pois.occluders = None;
-            if let Some(e) = s.renderer.take_error() {
-                return Err(to_js(format!("the GPU refused the scene: {e}")));
-            }
-            serde_wasm_bindgen::to_value(&info).map_err(to_js)
+            loaded
         })
     }
+}
 
+/// `Viewer::load`'s work; `content` is set once the model has a content in the renderer.
+async fn load(state: &Rc<RefCell<State>>, url: &str, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>, content: &mut Option<ContentId>) -> Result<JsValue, JsValue> {
+    let url = url.to_string();
+    let (generation, signal) = {
+        let mut s = state.borrow_mut();
+        if let Some(a) = s.abort.take() {
+            a.abort();
+        }
+        s.generation += 1;
+        let controller = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
+        let signal = controller.signal();
+        s.abort = Some(controller);
+        (s.generation, signal)
+    };
+    let progress = Progress::new(Box::new(move |l, t| {
+        let _ = on_progress.call2(&JsValue::NULL, &l.into(), &t.into());
+    }));
+    let stale = || state.borrow().generation != generation;
+    let bytes = match response {
+        Some(r) => fetch::read_response(r, &progress).await,
+        None => fetch_bytes(&url, &signal, &progress).await,
+    }
+    .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
+    let parsed = loader::parse_file(Box::new(bytes)).map_err(|e| to_js(format!("{url}: {e}")))?;
+    // A worker for the tangents starts now, with this compiled module, while the rest loads.
+    if let Some(run) = tangents.as_ref().filter(|_| parsed.may_need_tangents()) {
+        let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
+    }
+    // Buffers and images are fetched in parallel.
+    let refs = parsed.external_refs();
+    let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
+    let results = join_all(urls.iter().map(|u| fetch_bytes(u, &signal, &progress))).await;
+    let mut fetched = Fetched::default();
+    for ((r, u), res) in refs.iter().zip(&urls).zip(results) {
+        let data = res.map_err(|e| to_js(format!("could not load {u}: {e}")))?;
+        match r.kind {
+            ResourceKind::Buffer => fetched.buffers.push((r.index, Box::new(data))),
+            ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
+        }
+    }
+    if stale() {
+        return Err(to_js("superseded by a newer load"));
+    }
+    // Images start decoding in the browser as soon as they are out of the file; meshes
+    // and tangents are built meanwhile.
+    let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
+    // Each primitive goes to the GPU as soon as it is decoded and keeps only positions
+    // and indices: the decoded streams of the whole model never sit in wasm memory at
+    // once (its high-water mark is what the viewer keeps).
+    let id = state.borrow_mut().renderer.begin_content();
+    *content = Some(id);
+    let loaded = {
+        let mut s = state.borrow_mut();
+        loader::build_with(
+            parsed,
+            fetched,
+            &mut |i, mime, bytes, range| {
+                started.resize_with(started.len().max(i + 1), || Ok(None));
+                started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
+            },
+            &mut |mesh, i, p| {
+                s.renderer.upload_primitive(id, mesh, i, p);
+                p.strip();
+            },
+        )
+    }
+    .map_err(|e| to_js(format!("{url}: {e}")))?;
+    started.resize_with(loaded.scene.images.len(), || Ok(None));
+    let mut warnings = loaded.report.warnings;
+    let mut scene = loaded.scene;
+    // Tangents are generated while the images decode.
+    let jobs = loaded.tangents;
+    let elsewhere = join_all(jobs.iter().map(|job| tangents_elsewhere(tangents.as_ref(), job.inputs(&scene))));
+    let decoding = join_all(started.into_iter().map(|s| async move {
+        match s? {
+            Some(p) => fetch::decoded(p).await.map(Some),
+            None => Ok(None),
+        }
+    }));
+    let (decoded, generated) = futures::future::join(decoding, elsewhere).await;
+    for (job, corners) in jobs.iter().zip(generated) {
+        if !corners.is_some_and(|c| job.apply(&mut scene, c)) {
+            job.run(&mut scene);
+        }
+    }
+    let mut bitmaps = Vec::new();
+    for (i, d) in decoded.into_iter().enumerate() {
+        match d {
+            Ok(b) => bitmaps.push(b),
+            Err(e) => {
+                warnings.push(format!("/images/{i}: the browser could not decode it ({e}); its textures are left out"));
+                bitmaps.push(None);
+            }
+        }
+    }
+    if stale() {
+        return Err(to_js("superseded by a newer load"));
+    }
+    let mut s = state.borrow_mut();
+    let index = scene.default_scene.min(scene.scenes.len().saturating_sub(1));
+    // The old model's GPU memory is freed before the new one's textures arrive.
+    if let Some(old) = s.model.take() {
+        s.renderer.remove_content(old.content);
+    }
+    s.renderer.finish_content(id, &scene, &bitmaps, index);
+    // Those that waited for tangents are on the GPU now too.
+    scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(crate::scene::Primitive::strip);
+    for b in bitmaps.iter().flatten() {
+        b.close();
+    }
+    let bounds = scene.bounds(index);
+    let spec = s.camera_spec;
+    s.camera.frame_with(bounds, &spec);
+    s.dirty = true;
+    let info = LoadInfo {
+        warnings,
+        scenes: scene.scenes.iter().enumerate().map(|(i, r)| r.name.clone().unwrap_or_else(|| format!("Scene {i}"))).collect(),
+        scene: index,
+        cameras: scene.cameras.iter().enumerate().map(|(i, c)| c.name.clone().unwrap_or_else(|| format!("Camera {i}"))).collect(),
+        triangles: scene.triangle_count(),
+        images: scene.images.len(),
+    };
+    s.model = Some(Loaded { content: id, scene, index, bounds });
+    s.pois.occluders = None;
+    if let Some(e) = s.renderer.take_error() {
+        return Err(to_js(format!("the GPU refused the scene: {e}")));
+    }
+    serde_wasm_bindgen::to_value(&info).map_err(to_js)
+}
+
+#[wasm_bindgen]
+impl Viewer {
     /// Drops the current model and frees its GPU memory.
     pub fn unload(&self) {
         let mut s = self.state.borrow_mut();
@@ -390,9 +387,10 @@ impl Viewer {
             a.abort();
         }
         s.generation += 1;
-        s.model = None;
+        if let Some(old) = s.model.take() {
+            s.renderer.remove_content(old.content);
+        }
         s.pois.occluders = None;
-        s.renderer.clear_scene();
         s.dirty = true;
     }
 
@@ -407,7 +405,7 @@ impl Viewer {
         }
         model.show(index);
         s.pois.occluders = None;
-        s.renderer.show_scene(&model.scene, index);
+        s.renderer.show_scene(model.content, &model.scene, index);
         s.camera.frame_with(model.bounds, &s.camera_spec);
         s.dirty = true;
         Ok(())
@@ -501,7 +499,7 @@ impl Viewer {
     pub fn set_environment(&self, name: &str) -> Result<(), JsValue> {
         let env = crate::scene::environment::Environment::preset(name).map_err(to_js)?;
         let mut s = self.state.borrow_mut();
-        s.renderer.environment = env;
+        s.renderer.set_environment(env);
         s.dirty = true;
         Ok(())
     }
@@ -561,10 +559,9 @@ impl Viewer {
             let readback = {
                 let mut s = state.borrow_mut();
                 let view = view_of(&s);
-                s.renderer.start_readback(&view)
+                s.renderer.read_pixels(&view)
             };
-            let result = readback.finish().await;
-            let (w, h, data) = result.map_err(to_js)?;
+            let render::Image { width: w, height: h, data } = readback.await.map_err(to_js)?;
             let out = js_sys::Object::new();
             js_sys::Reflect::set(&out, &"width".into(), &w.into())?;
             js_sys::Reflect::set(&out, &"height".into(), &h.into())?;

@@ -1,43 +1,13 @@
 //! A scene on the GPU: vertex/index buffers per primitive, a bind group per material, and the
 //! draw list of the current glTF scene. Dropping it destroys its buffers and textures at once.
 
-use bytemuck::{Pod, Zeroable};
-use glam::Mat4;
 use wgpu::util::DeviceExt;
 
-use super::texture::{Samplers, upload_bitmap, MipGen};
-use super::{Layouts, PipelineKey, Defaults};
-use crate::geometry::{Aabb, Frustum};
-use crate::scene::{Material, Primitive, Scene, Topology};
-use crate::shader::Variant;
-
-/// Bytes per vertex of each stream in `Primitive::streams` order (vertex buffer slots 0..6).
-pub const STREAM_STRIDES: [u64; 6] = [12, 12, 16, 8, 8, 16];
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-struct SlotU {
-    info: [f32; 4],
-    r0: [f32; 4],
-    r1: [f32; 4],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-struct MaterialU {
-    base_color: [f32; 4],
-    emissive: [f32; 4],
-    mr: [f32; 4],
-    alpha: [f32; 4],
-    slots: [SlotU; 5],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-pub struct ObjectU {
-    model: [[f32; 4]; 4],
-    normal: [[f32; 4]; 4],
-}
+use super::texture::{MipGen, Samplers, upload_bitmap};
+use super::{Defaults, Layouts};
+use crate::render::draws::{Draw, DrawList, PrimInfo};
+use crate::render::uniforms::{MaterialU, ObjectU};
+use crate::scene::{Primitive, STREAMS, Scene};
 
 pub struct GpuPrimitive {
     /// The present streams back to back; `streams` has each one's offset and size.
@@ -45,10 +15,7 @@ pub struct GpuPrimitive {
     streams: [Option<(u64, u64)>; 6],
     indices: Option<wgpu::Buffer>,
     count: u32,
-    topology: Topology,
-    /// The scene's material index (see `GpuScene::material`).
-    material: Option<usize>,
-    bounds: Aabb,
+    info: PrimInfo,
 }
 
 impl GpuPrimitive {
@@ -79,9 +46,7 @@ impl GpuPrimitive {
             streams,
             indices,
             count: p.indices.as_ref().map_or(p.positions.len(), Vec::len) as u32,
-            topology: p.topology,
-            material: p.material,
-            bounds: p.bounds,
+            info: PrimInfo { streams: streams.map(|s| s.is_some()), topology: p.topology, material: p.material, bounds: p.bounds },
         })
     }
 }
@@ -96,24 +61,16 @@ impl Drop for GpuPrimitive {
     }
 }
 
-pub struct Draw {
-    pub prim: usize,
-    pub object: u32,
-    pub key: PipelineKey,
-    /// World-space bounds: for culling, and their centre for sorting blended draws.
-    pub bounds: Aabb,
-}
-
 pub struct GpuScene {
     pub prims: Vec<GpuPrimitive>,
-    /// One per scene material, then the glTF default material last.
-    materials: Vec<(wgpu::BindGroup, Material)>,
+    /// One bind group per scene material, then the glTF default material last.
+    materials: Vec<wgpu::BindGroup>,
     /// Per glTF mesh, the indices of its primitives in `prims`.
     mesh_prims: Vec<Vec<usize>>,
     textures: Vec<wgpu::Texture>,
     buffers: Vec<wgpu::Buffer>,
     pub objects: Option<(wgpu::Buffer, wgpu::BindGroup)>,
-    pub draws: Vec<Draw>,
+    pub list: DrawList,
     pub object_stride: u32,
 }
 
@@ -147,12 +104,6 @@ impl Drop for GpuScene {
     }
 }
 
-/// Texture + sampler pair of a material slot (the neutral default when empty).
-struct Bound {
-    view: wgpu::TextureView,
-    sampler: wgpu::Sampler,
-}
-
 impl GpuScene {
     #[allow(clippy::too_many_arguments)]
     /// Uploads the scene's materials and textures, and its primitives but those in `uploaded`
@@ -166,7 +117,7 @@ impl GpuScene {
         mips: &mut MipGen,
         scene: &Scene,
         bitmaps: &[Option<web_sys::ImageBitmap>],
-        uploaded: &mut [Vec<Option<GpuPrimitive>>],
+        mut uploaded: Vec<Vec<Option<GpuPrimitive>>>,
     ) -> GpuScene {
         let mut encoder = device.create_command_encoder(&Default::default());
         let mut textures = Vec::new();
@@ -174,12 +125,14 @@ impl GpuScene {
         let mut image_views: std::collections::HashMap<(usize, bool), wgpu::TextureView> = Default::default();
         let mut buffers = Vec::new();
         let mut materials = Vec::new();
-        let default_material = Material::default();
+        let default_material = crate::scene::Material::default();
         for m in scene.materials.iter().chain(std::iter::once(&default_material)) {
-            let mut bound: Vec<Bound> = Vec::new();
-            let mut slots = [SlotU::zeroed(); 5];
-            for (i, (slot, srgb)) in m.texture_slots().into_iter().enumerate() {
-                let tex = slot.and_then(|s| Some((s, scene.textures.get(s.texture)?.as_ref()?)));
+            let mut bound: Vec<(wgpu::TextureView, wgpu::Sampler)> = Vec::new();
+            let slots = m.texture_slots();
+            let mut refs: [Option<&crate::scene::TexRef>; 5] = [None; 5];
+            for (i, (slot, srgb)) in slots.iter().enumerate() {
+                let srgb = *srgb;
+                let tex = slot.as_ref().and_then(|s| Some((s, scene.textures.get(s.texture)?.as_ref()?)));
                 let bitmap = tex.and_then(|(_, t)| bitmaps.get(t.image)?.as_ref());
                 match (tex, bitmap) {
                     (Some((s, t)), Some(bmp)) => {
@@ -192,43 +145,29 @@ impl GpuScene {
                                 view
                             })
                             .clone();
-                        let c = s.transform.to_cols_array_2d();
-                        slots[i] = SlotU {
-                            info: [s.tex_coord as f32, 1.0, 0.0, 0.0],
-                            r0: [c[0][0], c[1][0], c[2][0], 0.0],
-                            r1: [c[0][1], c[1][1], c[2][1], 0.0],
-                        };
-                        bound.push(Bound { view, sampler: samplers.get(device, t.sampler) });
+                        refs[i] = Some(s);
+                        bound.push((view, samplers.get(device, t.sampler)));
                     }
                     _ => {
-                        slots[i] = SlotU { info: [0.0; 4], r0: [1.0, 0.0, 0.0, 0.0], r1: [0.0, 1.0, 0.0, 0.0] };
                         let view = match i {
                             2 => defaults.normal.clone(),
                             _ if srgb => defaults.white_srgb.clone(),
                             _ => defaults.white.clone(),
                         };
-                        bound.push(Bound { view, sampler: defaults.sampler.clone() });
+                        bound.push((view, defaults.sampler.clone()));
                     }
                 }
             }
-            let e = m.emissive_strength;
-            let u = MaterialU {
-                base_color: m.base_color,
-                emissive: [m.emissive[0] * e, m.emissive[1] * e, m.emissive[2] * e, 0.0],
-                mr: [m.metallic, m.roughness, m.normal_scale, m.occlusion_strength],
-                // The alpha mode is the shader variant's (MASK, BLEND), not a uniform.
-                alpha: [m.alpha_cutoff, 0.0, if m.unlit { 1.0 } else { 0.0 }, 0.0],
-                slots,
-            };
+            let u = MaterialU::new(m, refs);
             let ubuf = buffer_with(device, queue, "material", bytemuck::bytes_of(&u), wgpu::BufferUsages::UNIFORM);
             let mut entries = vec![wgpu::BindGroupEntry { binding: 0, resource: ubuf.as_entire_binding() }];
-            for (i, b) in bound.iter().enumerate() {
-                entries.push(wgpu::BindGroupEntry { binding: 1 + 2 * i as u32, resource: wgpu::BindingResource::TextureView(&b.view) });
-                entries.push(wgpu::BindGroupEntry { binding: 2 + 2 * i as u32, resource: wgpu::BindingResource::Sampler(&b.sampler) });
+            for (i, (view, sampler)) in bound.iter().enumerate() {
+                entries.push(wgpu::BindGroupEntry { binding: 1 + 2 * i as u32, resource: wgpu::BindingResource::TextureView(view) });
+                entries.push(wgpu::BindGroupEntry { binding: 2 + 2 * i as u32, resource: wgpu::BindingResource::Sampler(sampler) });
             }
             let bg = device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some("material"), layout: &layouts.material, entries: &entries });
             buffers.push(ubuf);
-            materials.push((bg, m.clone()));
+            materials.push(bg);
         }
         queue.submit([encoder.finish()]);
 
@@ -245,7 +184,7 @@ impl GpuScene {
             }
             mesh_prims.push(ids);
         }
-        GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, draws: Vec::new(), object_stride: 256 }
+        GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, list: DrawList::default(), object_stride: 256 }
     }
 
     /// Builds the draw list and per-object uniforms for one glTF scene.
@@ -253,29 +192,14 @@ impl GpuScene {
         if let Some((b, _)) = self.objects.take() {
             b.destroy();
         }
-        self.draws.clear();
+        let infos: Vec<PrimInfo> = self.prims.iter().map(|p| p.info).collect();
+        self.list = DrawList::build(scene, index, &self.mesh_prims, &infos);
         let stride = (std::mem::size_of::<ObjectU>() as u32).div_ceil(align) * align;
         self.object_stride = stride;
-        let (instances, _) = scene.flatten(index);
-        let mut data: Vec<u8> = Vec::new();
-        for inst in instances {
-            let Some(ids) = self.mesh_prims.get(inst.mesh) else { continue };
-            let object = (data.len() as u32) / stride;
-            let u = ObjectU { model: inst.world.to_cols_array_2d(), normal: inst.world.inverse().transpose().to_cols_array_2d() };
-            data.extend_from_slice(bytemuck::bytes_of(&u));
+        let mut data: Vec<u8> = Vec::with_capacity(self.list.objects.len() * stride as usize);
+        for u in &self.list.objects {
+            data.extend_from_slice(bytemuck::bytes_of(u));
             data.resize(data.len().div_ceil(stride as usize) * stride as usize, 0);
-            // A mirroring transform flips the winding of every triangle.
-            let mirrored = inst.world.determinant() < 0.0;
-            for &id in ids {
-                let p = &self.prims[id];
-                let m = &self.materials[self.material(p)].1;
-                self.draws.push(Draw {
-                    prim: id,
-                    object,
-                    key: PipelineKey { topology: p.topology, variant: Variant::of(p.streams.map(|s| s.is_some()), m), cull: !m.double_sided, mirrored },
-                    bounds: p.bounds.transformed(inst.world),
-                });
-            }
         }
         if data.is_empty() {
             return;
@@ -296,26 +220,13 @@ impl GpuScene {
         self.objects = Some((buf, bg));
     }
 
-    /// The draws the view may see: opaque ones first, then blended ones back to front.
-    pub fn sorted_draws(&self, view: Mat4, proj: Mat4) -> Vec<&Draw> {
-        let frustum = Frustum::new(proj * view);
-        let seen = || self.draws.iter().filter(|d| frustum.may_see(&d.bounds));
-        let mut opaque: Vec<&Draw> = seen().filter(|d| !d.key.variant.blend).collect();
-        let mut blend: Vec<(f32, &Draw)> = seen().filter(|d| d.key.variant.blend).map(|d| (view.transform_point3(d.bounds.center()).z, d)).collect();
-        // View space looks down -z: the most negative z is farthest and goes first.
-        blend.sort_by(|a, b| a.0.total_cmp(&b.0));
-        opaque.sort_by_key(|d| (d.key, self.material(&self.prims[d.prim])));
-        opaque.extend(blend.into_iter().map(|(_, d)| d));
-        opaque
-    }
-
     /// Draws `d`; `same_primitive` when the previous draw had the same primitive, whose vertex
     /// and index buffers are still bound (six vertex slots: worth not setting again).
     pub fn draw<'a>(&'a self, pass: &mut wgpu::RenderPass<'a>, d: &Draw, same_primitive: bool) {
         let p = &self.prims[d.prim];
         let Some((_, objects)) = &self.objects else { return };
         pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
-        pass.set_bind_group(2, &self.materials[self.material(p)].0, &[]);
+        pass.set_bind_group(2, &self.materials[d.material], &[]);
         if !same_primitive {
             // The streams the variant reads (it reads only streams the primitive has).
             let read = d.key.variant.streams();
@@ -333,13 +244,11 @@ impl GpuScene {
             None => pass.draw(0..p.count, 0..1),
         }
     }
+}
 
-    /// A primitive's material in `materials`: its own, or the glTF default material (last)
-    /// where it has none or names one that is not there.
-    fn material(&self, p: &GpuPrimitive) -> usize {
-        let default = self.materials.len() - 1;
-        p.material.filter(|&m| m < default).unwrap_or(default)
-    }
+/// Vertex buffer strides by slot, from the one stream table.
+pub fn stream_strides() -> [u64; 6] {
+    STREAMS.map(|s| s.stride())
 }
 
 /// A buffer holding `contents`, written with `Queue::write_buffer`. `create_buffer_init` maps the

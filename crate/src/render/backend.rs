@@ -1,0 +1,122 @@
+//! The one renderer interface the web room sees, and how a backend is opened.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+
+use super::{Backend, ContentId, View};
+use crate::scene::environment::Environment;
+use crate::scene::{Primitive, Scene};
+
+/// A frame read back: RGBA8 sRGB rows, top first.
+pub struct Image {
+    pub width: u32,
+    pub height: u32,
+    pub data: Vec<u8>,
+}
+
+pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
+
+/// What every backend does. Contents are referred to by id; GPU handles stay inside.
+pub trait RenderBackend {
+    fn backend(&self) -> Backend;
+    /// The drawing buffer in device pixels.
+    fn size(&self) -> (u32, u32);
+    /// Follows the canvas size in device pixels, within what the GPU allows.
+    fn resize(&mut self, width: u32, height: u32);
+    /// Samples per pixel: 4 (multisampled) or 1 (see `samples_for`).
+    fn samples(&self) -> u32;
+    /// Overrides the multisampling chosen at opening: 4 or 1.
+    fn set_samples(&mut self, samples: u32);
+    /// The oldest GPU error since the last call, if any.
+    fn take_error(&mut self) -> Option<String>;
+    /// Whether the GPU context is lost (WebGL context loss, WebGPU device loss): nothing can be
+    /// drawn until the viewer opens a new backend and uploads again.
+    fn is_lost(&self) -> bool;
+    fn set_environment(&mut self, env: Environment);
+
+    /// Starts a content; its primitives may be uploaded as they are decoded.
+    fn begin_content(&mut self) -> ContentId;
+    /// Uploads primitive `index` of mesh `mesh` (the loader may then drop its vertex streams).
+    fn upload_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive);
+    /// Uploads the materials, textures and remaining primitives of `scene` and shows glTF scene
+    /// `index`; `images` are the decoded images by glTF image index.
+    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<web_sys::ImageBitmap>], index: usize);
+    /// Shows another glTF scene of a finished content.
+    fn show_scene(&mut self, content: ContentId, scene: &Scene, index: usize);
+    /// Drops a content and frees its GPU memory now.
+    fn remove_content(&mut self, content: ContentId);
+
+    /// GPU bytes of the contents, and with the render targets.
+    fn content_bytes(&self) -> u64;
+    fn gpu_bytes(&self) -> u64;
+
+    /// Draws a frame to the canvas.
+    fn render(&mut self, v: &View) -> Result<(), String>;
+    /// Renders a frame off screen and reads it back. The future holds no borrow of the backend.
+    fn read_pixels(&mut self, v: &View) -> Pending<Image>;
+}
+
+pub type Renderer = Box<dyn RenderBackend>;
+
+thread_local! {
+    static LIVE_DEVICES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// GPU devices and WebGL2 contexts open on this page (from this bundle).
+pub fn live_devices() -> u32 {
+    LIVE_DEVICES.with(Cell::get)
+}
+
+/// Counts one open device or context while it lives.
+pub(crate) struct DeviceCount;
+
+impl DeviceCount {
+    pub fn new() -> DeviceCount {
+        LIVE_DEVICES.with(|n| n.set(n.get() + 1));
+        DeviceCount
+    }
+}
+
+impl Drop for DeviceCount {
+    fn drop(&mut self) {
+        LIVE_DEVICES.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+/// The backends this build holds, best first.
+pub fn available() -> Vec<Backend> {
+    let mut v = Vec::new();
+    if cfg!(feature = "webgpu") {
+        v.push(Backend::WebGpu);
+    }
+    if cfg!(feature = "webgl") {
+        v.push(Backend::WebGl2);
+    }
+    v
+}
+
+/// Opens `want` on `canvas`, if this build has it.
+pub async fn open(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
+    match want {
+        #[cfg(feature = "webgpu")]
+        Backend::WebGpu => Ok(Box::new(super::webgpu::Renderer::new(canvas, want).await?)),
+        #[cfg(feature = "webgl")]
+        Backend::WebGl2 => Ok(Box::new(super::webgl::Renderer::new(canvas)?)),
+        #[allow(unreachable_patterns)]
+        _ => {
+            let _ = canvas;
+            Err(format!("{} is not in this build", want.name()))
+        }
+    }
+}
+
+/// Resolves after the browser has run its event loop once (a 0 ms timer).
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

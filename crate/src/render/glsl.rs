@@ -1,0 +1,71 @@
+//! The WebGL2 shaders: GLSL ES 3.00 that build.rs translated from pbr.wgsl with naga, one per
+//! variant, kept as a table of distinct lines (see build.rs). Pure: tested natively.
+
+use crate::shader::Variant;
+
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/glsl.rs"));
+}
+
+pub use generated::{BLOCKS, SAMPLERS};
+
+fn join(lines: &[u16]) -> String {
+    let table: Vec<&str> = generated::LINES.split('\n').collect();
+    let mut out = String::with_capacity(lines.len() * 40);
+    for &l in lines {
+        out.push_str(table.get(usize::from(l)).copied().unwrap_or(""));
+        out.push('\n');
+    }
+    out
+}
+
+/// (vertex, fragment) GLSL of a variant's PBR program.
+pub fn pbr(v: Variant) -> (String, String) {
+    let bits = v.bits() as usize;
+    (join(generated::VERTEX[bits & 15]), join(generated::FRAGMENT[bits & 63]))
+}
+
+/// (vertex, fragment) GLSL of the sky dome.
+pub fn sky() -> (String, String) {
+    (join(generated::SKY_VERTEX), join(generated::SKY_FRAGMENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_glsl_with_its_inputs_and_bindings() {
+        for bits in 0..64 {
+            let v = Variant::from_bits(bits);
+            let (vs, fs) = pbr(v);
+            assert!(vs.starts_with("#version 300 es") && fs.starts_with("#version 300 es"), "{v:?}");
+            // The vertex shader reads the streams the variant reads, at their locations.
+            for (i, read) in v.streams().iter().enumerate() {
+                assert_eq!(vs.contains(&format!("layout(location = {i}) in ")), *read, "{v:?} stream {i}");
+            }
+            // The alpha test only where MASK asks for it.
+            assert_eq!(fs.contains("discard"), v.mask, "{v:?}");
+            // Each uniform block and sampler the shader declares has a binding.
+            for line in vs.lines().chain(fs.lines()) {
+                if let Some(rest) = line.strip_prefix("layout(std140) uniform ") {
+                    let name = rest.split_whitespace().next().unwrap_or_default();
+                    assert!(BLOCKS.iter().any(|(n, _)| *n == name), "{v:?}: block {name} unbound");
+                }
+                if let Some(rest) = line.strip_prefix("uniform highp sampler2D ") {
+                    let name = rest.trim_end_matches(';');
+                    assert!(SAMPLERS.iter().any(|(n, _)| *n == name), "{v:?}: sampler {name} unbound");
+                }
+            }
+        }
+        // Globals, Object and the material, at their WGSL groups; five material textures.
+        let mut groups: Vec<u32> = BLOCKS.iter().map(|b| b.1).collect();
+        groups.dedup();
+        assert_eq!(groups.iter().copied().collect::<std::collections::BTreeSet<_>>(), [0, 1, 2].into());
+        let mut units: Vec<u32> = SAMPLERS.iter().map(|s| s.1).collect();
+        units.sort();
+        assert_eq!(units, [0, 1, 2, 3, 4]);
+        let (vs, fs) = sky();
+        assert!(vs.contains("gl_VertexID") && fs.contains("_fs2p_location0"));
+    }
+}

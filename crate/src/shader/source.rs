@@ -1,0 +1,55 @@
+//! The shaders' text and the preprocessor that makes a variant of it. Depends on nothing else in
+//! the crate: build.rs includes this file to translate every variant to GLSL for WebGL2.
+
+/// The PBR shader, with `#if NAME` / `#if !NAME` / `#else` / `#endif` lines (see [`preprocess`]).
+pub const PBR: &str = include_str!("pbr.wgsl");
+/// Mipmap generation (WebGPU; WebGL2 has generateMipmap).
+#[allow(dead_code)]
+pub const MIP: &str = include_str!("mip.wgsl");
+
+/// The names `#if` tests, in the order of `Variant::bits`.
+pub const DEFINES: [&str; 6] = ["TANGENT", "UV0", "UV1", "COLOR", "MASK", "BLEND"];
+
+/// The sky dome (`vs_sky` in pbr.wgsl): rings below and above the horizon, segments around.
+/// Declared here and prepended to the shader, so the draw call and the shader agree.
+const SKY_BELOW: u32 = 6;
+const SKY_ABOVE: u32 = 12;
+const SKY_SEGMENTS: u32 = 32;
+#[allow(dead_code)]
+pub const SKY_VERTICES: u32 = (SKY_BELOW + SKY_ABOVE) * SKY_SEGMENTS * 6;
+
+/// The WGSL of the PBR shader with the names `defined` holds.
+pub fn pbr(defined: impl Fn(&str) -> bool) -> String {
+    let head = format!("const SKY_BELOW: u32 = {SKY_BELOW}u;\nconst SKY_ABOVE: u32 = {SKY_ABOVE}u;\nconst SKY_SEGMENTS: u32 = {SKY_SEGMENTS}u;\n");
+    head + &preprocess(PBR, defined)
+}
+
+/// Keeps the lines whose enclosing `#if NAME` (or `#if !NAME`) conditions hold under `defined`;
+/// `#else` flips the innermost one. Directive lines become empty lines, so line numbers in
+/// shader compiler messages still match the file (after the prepended constants).
+pub fn preprocess(src: &str, defined: impl Fn(&str) -> bool) -> String {
+    // One entry per open `#if`: whether its current branch is kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut out = String::with_capacity(src.len());
+    for line in src.lines() {
+        let t = line.trim();
+        if let Some(cond) = t.strip_prefix("#if ") {
+            let cond = cond.trim();
+            let holds = match cond.strip_prefix('!') {
+                Some(name) => !defined(name.trim()),
+                None => defined(cond),
+            };
+            open.push(holds);
+        } else if t == "#else" {
+            if let Some(top) = open.last_mut() {
+                *top = !*top;
+            }
+        } else if t == "#endif" {
+            open.pop();
+        } else if open.iter().all(|&kept| kept) {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
