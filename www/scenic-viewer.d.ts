@@ -76,6 +76,8 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   'poi-warning': CustomEvent<{ count: number; reasons: string[] }>;
   'poi-error': CustomEvent<{ message: string }>;
   warning: CustomEvent<{ message: string }>;
+  /** The GPU context was lost and the viewer drew again on a new one, camera and POIs kept. */
+  'context-restored': CustomEvent<{ backend: 'webgpu' | 'webgl2'; lostBackend: 'webgpu' | 'webgl2' }>;
 }
 
 export declare class ScenicViewer extends HTMLElement {

@@ -2,8 +2,8 @@
 // handle, input → camera deltas, and events out. Rendering happens only when something changed.
 // Families of attributes live in features/: controls (input), staging (camera and light), pois.
 //
-// Two wasm bundles sit beside this file: pkg/webgpu (small) and pkg/webgl2 (carries the WebGL2
-// translator). A browser downloads the WebGL2 one only when it gets no WebGPU adapter. Every
+// Two wasm bundles sit beside this file: pkg/webgpu (wgpu) and pkg/webgl2 (Scenic's own WebGL2
+// renderer). A browser downloads the WebGL2 one only when it gets no WebGPU adapter. Every
 // viewer on a page shares one instance of each bundle, and WebGPU viewers share one GPU device.
 
 import { PoiLayer, poiStyles } from './features/pois.js';
@@ -44,14 +44,14 @@ async function hasWebGpuAdapter() {
   }
 }
 
-async function openViewer(canvas, wanted) {
+async function openViewer(canvas, wanted, onLost) {
   const errors = [];
   const order = wanted === 'webgpu' ? ['webgpu'] : wanted === 'webgl2' ? ['webgl2']
     : (await hasWebGpuAdapter()) ? ['webgpu', 'webgl2'] : ['webgl2'];
   for (const name of order) {
     try {
       const m = await bundle(name);
-      return await m.Viewer.create(canvas, { backend: name });
+      return await m.Viewer.create(canvas, { backend: name }, onLost);
     } catch (e) {
       errors.push(`${name}: ${e?.message ?? e}`);
     }
@@ -131,7 +131,7 @@ const REFLECTED = {
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored'];
   /** This element's own modules, relative to this file: a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
    *  imports per round trip (the snippet page writes those lines). The build's one-file
@@ -152,6 +152,8 @@ export class ScenicViewer extends HTMLElement {
 
   #root; #canvas; #bar; #progress; #message; #notice; #poster; #start;
   #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
+  /** The camera to put back once a viewer replacing one whose GPU context was lost has loaded. */
+  #recovering = null;
   #rafPending = false; #visible = true; #started = false;
   #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null;
 
@@ -294,7 +296,7 @@ export class ScenicViewer extends HTMLElement {
       if (!['auto', 'webgpu', 'webgl2'].includes(wanted)) {
         throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
       }
-      const viewer = await openViewer(canvas, wanted);
+      const viewer = await openViewer(canvas, wanted, () => this.#recover());
       // A backend change or removal while opening made this viewer obsolete: release it.
       if (token !== this.#openToken) {
         viewer.free();
@@ -332,6 +334,18 @@ export class ScenicViewer extends HTMLElement {
   #reopen() {
     this.#drop();
     this.#load();
+  }
+
+  /** The GPU context was lost (a driver reset, a GPU process crash, WEBGL_lose_context): a new
+   *  viewer on a new canvas loads the model again (from the browser's cache) with the camera
+   *  where it was and the POIs placed again, then fires `context-restored`. */
+  #recover() {
+    if (this.#recovering || !this.#viewer) return;
+    let orbit = null;
+    try { orbit = this.#viewer.cameraOrbit(); } catch { /* the camera is framed anew */ }
+    this.#recovering = { orbit, backend: this.#viewer.backend };
+    console.warn('scenic-viewer: the GPU context was lost; drawing again');
+    this.#reopen();
   }
 
   /** Removed from the page: free the GPU, stop observers and page-level listeners. */
@@ -378,6 +392,9 @@ export class ScenicViewer extends HTMLElement {
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;
+      const recovered = this.#recovering;
+      this.#recovering = null;
+      if (recovered?.orbit) this.#viewer.restoreOrbit(recovered.orbit);
       this.#requestFrame();
       // Ready once the first frame is drawn (or soon, where frames are paused, as in a hidden tab).
       await new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 250); });
@@ -387,6 +404,7 @@ export class ScenicViewer extends HTMLElement {
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
       this.#loadPois();
+      if (recovered) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
     } catch (e) {
       if (token !== this.#loadToken) return;
       this.#fail(e);
@@ -410,6 +428,7 @@ export class ScenicViewer extends HTMLElement {
   }
 
   #fail(e) {
+    this.#recovering = null;
     const message = String(e?.message ?? e);
     this.#message.textContent = message; // text, never HTML
     this.dataset.state = 'error';
@@ -487,7 +506,8 @@ export class ScenicViewer extends HTMLElement {
         this.#poiLayer.update();
         if (moving) this.#requestFrame();
       } catch (e) {
-        this.#fail(e);
+        if (this.#viewer?.lost) this.#recover();
+        else this.#fail(e);
       }
     });
   }

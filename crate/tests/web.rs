@@ -39,7 +39,7 @@ fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
 
 /// Draws the quad and reads it back; `samples`, if given, overrides the renderer's choice.
 async fn draw_quad(backend: Backend, rgb: [f32; 3], turn: f32, samples: Option<u32>) -> (u32, u32, Vec<u8>) {
-    let mut r = render::open(canvas(64, 64), backend).await.expect("renderer");
+    let mut r = render::open(canvas(64, 64), backend, None).await.expect("renderer");
     if let Some(n) = samples {
         r.set_samples(n);
         assert_eq!(r.samples(), n);

@@ -64,6 +64,16 @@ impl OrbitCamera {
         self.pending = Pending::default();
     }
 
+    /// Puts the camera at an orbit it had (kept across a lost GPU context), with no motion left.
+    pub fn restore(&mut self, yaw: f32, pitch: f32, distance: f32, target: Vec3) {
+        let o = &mut self.orbit;
+        o.yaw = yaw;
+        o.pitch = pitch.clamp(-PITCH_LIMIT, PITCH_LIMIT);
+        o.distance = distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        o.target = target;
+        self.pending = Pending::default();
+    }
+
     /// Frames the bounds, then takes what the page's `camera-orbit` / `camera-target` fix.
     pub fn frame_with(&mut self, bounds: Aabb, spec: &CameraSpec) {
         self.frame(bounds);

@@ -96,16 +96,17 @@ pub fn available() -> Vec<Backend> {
     v
 }
 
-/// Opens `want` on `canvas`, if this build has it.
-pub async fn open(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
+/// Opens `want` on `canvas`, if this build has it. `on_lost` is called if the GPU context is
+/// lost later (then `is_lost` holds, and the viewer must open a new backend on a new canvas).
+pub async fn open(canvas: web_sys::HtmlCanvasElement, want: Backend, on_lost: Option<js_sys::Function>) -> Result<Renderer, String> {
     match want {
         #[cfg(feature = "webgpu")]
-        Backend::WebGpu => Ok(Box::new(super::webgpu::Renderer::new(canvas, want).await?)),
+        Backend::WebGpu => Ok(Box::new(super::webgpu::Renderer::new(canvas, want, on_lost).await?)),
         #[cfg(feature = "webgl")]
-        Backend::WebGl2 => Ok(Box::new(super::webgl::Renderer::new(canvas)?)),
+        Backend::WebGl2 => Ok(Box::new(super::webgl::Renderer::new(canvas, on_lost)?)),
         #[allow(unreachable_patterns)]
         _ => {
-            let _ = canvas;
+            let _ = (canvas, on_lost);
             Err(format!("{} is not in this build", want.name()))
         }
     }

@@ -176,8 +176,10 @@ pub fn available_backends() -> Vec<String> {
 #[wasm_bindgen]
 impl Viewer {
     /// Opens a viewer on `canvas`. `options.backend`: "webgpu", "webgl2" or "auto" (WebGPU when
-    /// an adapter is actually obtained, else WebGL2 when this build has it).
-    pub fn create(canvas: web_sys::HtmlCanvasElement, options: JsValue) -> js_sys::Promise {
+    /// an adapter is actually obtained, else WebGL2 when this build has it). `on_lost` is called
+    /// if the GPU context is lost later (a driver reset, a GPU process crash, a tab the browser
+    /// evicted from the GPU): the page then opens a new viewer (see `lost`).
+    pub fn create(canvas: web_sys::HtmlCanvasElement, options: JsValue, on_lost: Option<js_sys::Function>) -> js_sys::Promise {
         future_to_promise(async move {
             let opts: Options = if options.is_undefined() || options.is_null() {
                 Options::default()
@@ -193,7 +195,7 @@ impl Viewer {
             };
             let mut errors = Vec::new();
             for b in order {
-                match render::open(canvas.clone(), b).await {
+                match render::open(canvas.clone(), b, on_lost.clone()).await {
                     Ok(renderer) => {
                         let state = State {
                             renderer,
@@ -220,6 +222,12 @@ impl Viewer {
             }
             Err(to_js(errors.join("; ")))
         })
+    }
+
+    /// Whether the GPU context is lost: nothing is drawn any more.
+    #[wasm_bindgen(getter)]
+    pub fn lost(&self) -> bool {
+        self.state.borrow().renderer.is_lost()
     }
 
     #[wasm_bindgen(getter)]
@@ -484,6 +492,26 @@ impl Viewer {
         let o = s.camera.orbit;
         let pose = Pose { yaw: o.yaw.to_degrees(), pitch: o.pitch.to_degrees(), distance: o.distance, target: o.target.to_array() };
         serde_wasm_bindgen::to_value(&pose).map_err(to_js)
+    }
+
+    /// Puts the camera where `cameraOrbit()` said it was (a viewer that replaces a lost one).
+    #[wasm_bindgen(js_name = restoreOrbit)]
+    pub fn restore_orbit(&self, pose: JsValue) -> Result<(), JsValue> {
+        #[derive(serde::Deserialize)]
+        struct Pose {
+            yaw: f32,
+            pitch: f32,
+            distance: f32,
+            target: [f32; 3],
+        }
+        let p: Pose = serde_wasm_bindgen::from_value(pose).map_err(|e| JsValue::from(js_sys::TypeError::new(&format!("orbit: {e}"))))?;
+        if ![p.yaw, p.pitch, p.distance].iter().chain(&p.target).all(|v| v.is_finite()) || p.distance <= 0.0 {
+            return Err(js_sys::TypeError::new("orbit: finite angles, target and a positive distance").into());
+        }
+        let mut s = self.state.borrow_mut();
+        s.camera.restore(p.yaw.to_radians(), p.pitch.to_radians(), p.distance, glam::Vec3::from_array(p.target));
+        s.dirty = true;
+        Ok(())
     }
 
     /// Turns the view `degrees_per_second` around its target while nobody touches it (0 stops).

@@ -137,7 +137,7 @@ fn link(gl: &Gl, (vs, fs): (String, String)) -> Result<Program, String> {
 }
 
 impl Renderer {
-    pub fn new(canvas: web_sys::HtmlCanvasElement) -> Result<Renderer, String> {
+    pub fn new(canvas: web_sys::HtmlCanvasElement, on_lost: Option<js_sys::Function>) -> Result<Renderer, String> {
         let attrs = web_sys::WebGlContextAttributes::new();
         // Multisampling is ours to choose (samples_for), into a target resolved into the canvas.
         attrs.set_antialias(false);
@@ -173,6 +173,9 @@ impl Renderer {
             Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
                 e.prevent_default();
                 lost.set(true);
+                if let Some(f) = &on_lost {
+                    let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+                }
             })
         };
         let _ = canvas.add_event_listener_with_callback("webglcontextlost", on_lost.as_ref().unchecked_ref());

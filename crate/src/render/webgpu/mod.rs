@@ -53,12 +53,25 @@ pub struct Gpu {
     errors: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// Set when the device is lost (destroyed, a driver reset).
     lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Names this device to the viewers listening for its loss (`LOST_LISTENERS`).
+    id: u32,
     _count: DeviceCount,
 }
 
 thread_local! {
     static SHARED_WEBGPU: RefCell<Weak<Gpu>> = const { RefCell::new(Weak::new()) };
     static OPENING_WEBGPU: Cell<bool> = const { Cell::new(false) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+    /// (device id, renderer id, the page's callback): told when that device is lost. wgpu's
+    /// lost callback must be Send, so it carries the device id and looks its listeners up here.
+    static LOST_LISTENERS: RefCell<Vec<(u32, u32, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
 }
 
 impl Drop for Gpu {
@@ -78,7 +91,8 @@ impl Gpu {
         while OPENING_WEBGPU.with(Cell::get) {
             yield_now().await;
         }
-        if let Some(gpu) = SHARED_WEBGPU.with(|w| w.borrow().upgrade()) {
+        // A lost device is not shared: viewers recovering from its loss open a new one.
+        if let Some(gpu) = SHARED_WEBGPU.with(|w| w.borrow().upgrade()).filter(|g| !g.lost.load(std::sync::atomic::Ordering::Relaxed)) {
             let surface = gpu.instance.create_surface(wgpu::SurfaceTarget::Canvas(canvas)).map_err(|e| format!("cannot draw into the canvas with webgpu: {e}"))?;
             return Ok((gpu, surface));
         }
@@ -132,19 +146,30 @@ impl Gpu {
             }));
         }
         let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let id = next_id();
         {
             let lost = lost.clone();
+            // Also called when the last viewer destroys the device on purpose; no listener is
+            // left by then.
             device.set_device_lost_callback(move |_reason, message| {
-                web_sys::console::warn_1(&format!("scenic: GPU device lost: {message}").into());
                 lost.store(true, std::sync::atomic::Ordering::Relaxed);
+                let listeners: Vec<js_sys::Function> = LOST_LISTENERS.with(|l| l.borrow().iter().filter(|e| e.0 == id).map(|e| e.2.clone()).collect());
+                if !listeners.is_empty() {
+                    web_sys::console::warn_1(&format!("scenic: GPU device lost: {message}").into());
+                }
+                for f in listeners {
+                    let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+                }
             });
         }
-        Ok((Gpu { instance, adapter, device, queue, errors, lost, _count: DeviceCount::new() }, surface))
+        Ok((Gpu { instance, adapter, device, queue, errors, lost, id, _count: DeviceCount::new() }, surface))
     }
 }
 
 pub struct Renderer {
     gpu: Rc<Gpu>,
+    /// Its entry in `LOST_LISTENERS`, removed when dropped.
+    listener: u32,
     device: wgpu::Device,
     queue: wgpu::Queue,
     surface: wgpu::Surface<'static>,
@@ -246,7 +271,7 @@ fn draw_list<'a>(pass: &mut wgpu::RenderPass<'a>, scenes: &[&'a GpuScene], pipel
 
 impl Renderer {
     /// Opens the GPU for `canvas`. `want` picks the backend; the build decides which exist.
-    pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend) -> Result<Renderer, String> {
+    pub async fn new(canvas: web_sys::HtmlCanvasElement, want: Backend, on_lost: Option<js_sys::Function>) -> Result<Renderer, String> {
         let (w, h) = (canvas.width().max(1), canvas.height().max(1));
         let (gpu, surface) = Gpu::open(canvas, want).await?;
         let (device, queue) = (gpu.device.clone(), gpu.queue.clone());
@@ -315,7 +340,12 @@ impl Renderer {
         };
         let targets = Self::make_targets(&device, format, w, h, samples);
         let mips = MipGen::new(&device);
+        let listener = next_id();
+        if let Some(f) = on_lost {
+            LOST_LISTENERS.with(|l| l.borrow_mut().push((gpu.id, listener, f)));
+        }
         Ok(Renderer {
+            listener,
             gpu,
             device,
             queue,
@@ -517,6 +547,12 @@ impl Renderer {
         Readback { device: self.device.clone(), buffer, target, width: w, height: h, row, bgra, done }
     }
 
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        LOST_LISTENERS.with(|l| l.borrow_mut().retain(|e| e.1 != self.listener));
+    }
 }
 
 impl RenderBackend for Renderer {

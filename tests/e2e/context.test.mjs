@@ -1,0 +1,72 @@
+// A lost GPU context (WEBGL_lose_context on WebGL2, GPUDevice.destroy() on WebGPU, as a driver
+// reset or a GPU process crash would do): the viewer draws again on a new context, with the camera
+// where it was and the POI labels back, and says so with `context-restored`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, BASE, pixels, at } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const LOSE = {
+  // The page takes the canvas's own context (getContext returns the one the viewer has).
+  webgl2: () => document.getElementById('viewer').shadowRoot.querySelector('canvas').getContext('webgl2').getExtension('WEBGL_lose_context').loseContext(),
+  // Every device the page asked for was noted by the init script below.
+  webgpu: () => window.__devices.forEach((d) => d.destroy()),
+};
+
+for (const backend of ['webgl2', 'webgpu']) {
+  test(`${backend}: a lost GPU context is rebuilt with the camera and labels kept`, async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 320 }, deviceScaleFactor: 1 });
+    const logs = [];
+    page.on('console', (m) => logs.push(m.text()));
+    await page.addInitScript(() => {
+      window.__devices = [];
+      window.__restored = [];
+      if (globalThis.GPUAdapter) {
+        const request = GPUAdapter.prototype.requestDevice;
+        GPUAdapter.prototype.requestDevice = async function (...args) {
+          const d = await request.apply(this, args);
+          window.__devices.push(d);
+          return d;
+        };
+      }
+      document.addEventListener('DOMContentLoaded', () => {
+        document.getElementById('viewer').addEventListener('context-restored', (e) => window.__restored.push(e.detail));
+      });
+    });
+    const q = new URLSearchParams({ backend, src: '/corpus/gltf/models/Box/glTF-Binary/Box.glb', size: '320', pois: '/assets/lakeside-pois.geojson' });
+    await page.goto(`${BASE}/fidelity/?${q}`);
+    await page.waitForFunction(() => document.getElementById('viewer')?.poiList.length > 0, null, { timeout: 60000 });
+    // Turn the camera away from its framed pose (keys, as a visitor would), so keeping it is seen.
+    for (let i = 0; i < 6; i++) await page.locator('#viewer').press('ArrowLeft');
+    await page.waitForTimeout(600);
+    const before = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit());
+    assert.ok(Math.abs(before.yaw) > 5, `turned: yaw ${before.yaw}`);
+    const labels = () => page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelectorAll('.poi').length);
+    const labelCount = await labels();
+    const picture = await pixels(page);
+    assert.ok(labelCount > 0);
+
+    await page.evaluate(LOSE[backend]);
+    await page.waitForFunction(() => window.__restored.length > 0, null, { timeout: 60000 }).catch(() => {
+      throw new Error(`no context-restored; console: ${logs.join(' | ')}`);
+    });
+    assert.deepEqual(await page.evaluate(() => window.__restored[0]), { backend, lostBackend: backend });
+    await page.waitForFunction(() => document.getElementById('viewer').poiList.length > 0, null, { timeout: 30000 });
+    const v = await page.evaluate(() => ({ state: document.getElementById('viewer').dataset.state, backend: document.getElementById('viewer').activeBackend }));
+    assert.deepEqual(v, { state: 'ready', backend });
+    const after = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit());
+    for (const k of ['yaw', 'pitch', 'distance']) assert.ok(Math.abs(after[k] - before[k]) < 1e-3, `${k}: ${before[k]} -> ${after[k]}`);
+    assert.equal(await labels(), labelCount);
+    // The same picture as before the loss: the red box in the middle of the sky.
+    const again = await pixels(page);
+    const centre = at(again, 0.5, 0.5);
+    assert.ok(centre[0] > 150 && centre[1] < 80, `centre ${centre}`);
+    let diff = 0;
+    for (let k = 0; k < again.data.length; k++) diff = Math.max(diff, Math.abs(again.data[k] - picture.data[k]));
+    assert.ok(diff <= 8, `max channel difference from before the loss: ${diff}`);
+    await page.close();
+  });
+}
