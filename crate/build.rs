@@ -14,8 +14,11 @@ use std::fmt::Write as _;
 
 use naga::back::glsl;
 
+/// GLSL names and the binding (group, or texture unit) each stands for.
+type Names = Vec<(String, u32)>;
+
 /// GLSL for one entry point, and the names the writer gave its uniform blocks and samplers.
-fn translate(wgsl: &str, entry: &str, stage: naga::ShaderStage) -> (String, Vec<(String, u32)>, Vec<(String, u32)>) {
+fn translate(wgsl: &str, entry: &str, stage: naga::ShaderStage) -> (String, Names, Names) {
     let mut module = naga::front::wgsl::parse_str(wgsl).unwrap_or_else(|e| panic!("{entry}: {}", e.emit_to_string(wgsl)));
     // One entry point per shader, and only what it uses: smaller text, quicker to compile.
     module.entry_points.retain(|e| e.name == entry);
@@ -34,9 +37,9 @@ fn translate(wgsl: &str, entry: &str, stage: naga::ShaderStage) -> (String, Vec<
     let mut writer = glsl::Writer::new(&mut out, &module, &info, &options, &pipeline, naga::proc::BoundsCheckPolicies::default()).unwrap_or_else(|e| panic!("{entry}: {e}"));
     let reflection = writer.write().unwrap_or_else(|e| panic!("{entry}: {e}"));
     let group = |h: naga::Handle<naga::GlobalVariable>| module.global_variables[h].binding.as_ref().map_or((0, 1), |b| (b.group, b.binding));
-    let mut blocks: Vec<(String, u32)> = reflection.uniforms.iter().map(|(h, name)| (name.clone(), group(*h).0)).collect();
+    let mut blocks: Names = reflection.uniforms.iter().map(|(h, name)| (name.clone(), group(*h).0)).collect();
     // Material textures are at bindings 1, 3, 5, ... of their group: unit = (binding - 1) / 2.
-    let mut samplers: Vec<(String, u32)> = reflection.texture_mapping.iter().map(|(name, m)| (name.clone(), (group(m.texture).1 - 1) / 2)).collect();
+    let mut samplers: Names = reflection.texture_mapping.iter().map(|(name, m)| (name.clone(), (group(m.texture).1 - 1) / 2)).collect();
     blocks.sort();
     samplers.sort();
     (out, blocks, samplers)
@@ -62,7 +65,7 @@ impl Table {
 }
 
 /// Adds a shader's names to a stage's binding table; a name always has the same binding.
-fn merge(table: &mut std::collections::BTreeMap<String, u32>, names: Vec<(String, u32)>) {
+fn merge(table: &mut std::collections::BTreeMap<String, u32>, names: Names) {
     for (name, binding) in names {
         let was = table.insert(name.clone(), binding);
         assert!(was.is_none_or(|w| w == binding), "{name} is bound to {was:?} and {binding} in different variants");

@@ -130,6 +130,25 @@ impl<P, S> Contents<P, S> {
     }
 }
 
+/// A scene's primitives on the GPU: those staged while it was built, the others uploaded now;
+/// and per mesh, the indices of its primitives in that list (a primitive with nothing to draw
+/// has none).
+pub fn gather<P>(scene: &crate::scene::Scene, mut staged: Vec<Vec<Option<P>>>, mut upload: impl FnMut(&crate::scene::Primitive) -> Option<P>) -> (Vec<P>, Vec<Vec<usize>>) {
+    let mut prims = Vec::new();
+    let mut mesh_prims = Vec::new();
+    for (m, mesh) in scene.meshes.iter().enumerate() {
+        let mut ids = Vec::new();
+        for (i, p) in mesh.primitives.iter().enumerate() {
+            let early = staged.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
+            let Some(gp) = early.or_else(|| upload(p)) else { continue };
+            ids.push(prims.len());
+            prims.push(gp);
+        }
+        mesh_prims.push(ids);
+    }
+    (prims, mesh_prims)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +172,18 @@ mod tests {
         assert!(c.take_staged(b).is_empty());
         c.remove(a);
         assert!(c.ready.is_empty());
+    }
+
+    #[test]
+    fn gather_takes_staged_primitives_and_uploads_the_rest() {
+        use crate::scene::{Mesh, Primitive, Scene, Topology};
+        let prim = |n: usize| Primitive { topology: Topology::Triangles, positions: vec![[0.0; 3]; n], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: crate::geometry::Aabb::EMPTY };
+        let scene = Scene { meshes: vec![Mesh { primitives: vec![prim(3), prim(6)] }, Mesh { primitives: vec![prim(0)] }], ..Default::default() };
+        let staged = vec![vec![None, Some("staged")]];
+        let (prims, mesh_prims) = gather(&scene, staged, |p| (!p.positions.is_empty()).then_some("now"));
+        assert_eq!(prims, ["now", "staged"]);
+        // The empty primitive has nothing to draw.
+        assert_eq!(mesh_prims, vec![vec![0, 1], vec![]]);
     }
 
     #[test]

@@ -169,7 +169,7 @@ pub struct Bound {
 }
 
 impl GlScene {
-    pub fn upload(gl: &Gl, shared: &mut Textures, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], mut uploaded: Vec<Vec<Option<GlPrimitive>>>) -> GlScene {
+    pub fn upload(gl: &Gl, shared: &mut Textures, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], uploaded: Vec<Vec<Option<GlPrimitive>>>) -> GlScene {
         let mut textures: Vec<(WebGlTexture, u64)> = Vec::new();
         // An image may serve as colour (sRGB) in one slot and data (linear) in another.
         let mut image_textures: HashMap<(usize, bool), WebGlTexture> = HashMap::new();
@@ -201,19 +201,7 @@ impl GlScene {
             gl.buffer_data_with_u8_array(Gl::UNIFORM_BUFFER, bytemuck::bytes_of(&u), Gl::STATIC_DRAW);
             materials.push(GlMaterial { uniforms: buf, slots: bound });
         }
-        let mut prims = Vec::new();
-        let mut mesh_prims = Vec::new();
-        for (m, mesh) in scene.meshes.iter().enumerate() {
-            let mut ids = Vec::new();
-            for (i, p) in mesh.primitives.iter().enumerate() {
-                // Uploaded while the model was built, or now.
-                let early = uploaded.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
-                let Some(gp) = early.or_else(|| GlPrimitive::upload(gl, p)) else { continue };
-                ids.push(prims.len());
-                prims.push(gp);
-            }
-            mesh_prims.push(ids);
-        }
+        let (prims, mesh_prims) = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p));
         GlScene { gl: gl.clone(), prims, materials, mesh_prims, textures, objects: None, list: DrawList::default() }
     }
 

@@ -117,7 +117,7 @@ impl GpuScene {
         mips: &mut MipGen,
         scene: &Scene,
         bitmaps: &[Option<web_sys::ImageBitmap>],
-        mut uploaded: Vec<Vec<Option<GpuPrimitive>>>,
+        uploaded: Vec<Vec<Option<GpuPrimitive>>>,
     ) -> GpuScene {
         let mut encoder = device.create_command_encoder(&Default::default());
         let mut textures = Vec::new();
@@ -171,19 +171,7 @@ impl GpuScene {
         }
         queue.submit([encoder.finish()]);
 
-        let mut prims = Vec::new();
-        let mut mesh_prims = Vec::new();
-        for (m, mesh) in scene.meshes.iter().enumerate() {
-            let mut ids = Vec::new();
-            for (i, p) in mesh.primitives.iter().enumerate() {
-                // Uploaded while the model was built, or now.
-                let early = uploaded.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
-                let Some(gp) = early.or_else(|| GpuPrimitive::upload(device, queue, p)) else { continue };
-                ids.push(prims.len());
-                prims.push(gp);
-            }
-            mesh_prims.push(ids);
-        }
+        let (prims, mesh_prims) = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p));
         GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, list: DrawList::default(), object_stride: 256 }
     }
 
