@@ -128,25 +128,25 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, LoadError> {
 /// chunk stays where it is (in place in a `Vec`, or in the browser's ArrayBuffer) for `build`.
 pub fn parse_file(file: Box<dyn Bytes>) -> Result<Parsed, LoadError> {
     let is_glb = file.get(0..4).is_some_and(|m| m.as_ref() == GLB_MAGIC);
-    let (json, bin) = if is_glb { validate::glb(&*file)? } else { (0..file.len(), None) };
-    let (document, report) = {
+    let mut report = LoadReport::default();
+    let (json, bin) = if is_glb { validate::glb(&*file, &mut report)? } else { (0..file.len(), None) };
+    let document = {
         let json = file.get(json).ok_or_else(|| LoadError::Container("GLB: JSON chunk runs past the end of the file".into()))?;
-        parse_json(&json, bin.as_ref().map(Range::len))?
+        parse_json(&json, bin.as_ref().map(Range::len), &mut report)?
     };
     Ok(Parsed { document, blob: bin.map(|r| file.keep(r)), report })
 }
 
-fn parse_json(json: &[u8], blob_len: Option<usize>) -> Result<(Document, LoadReport), LoadError> {
+fn parse_json(json: &[u8], blob_len: Option<usize>, report: &mut LoadReport) -> Result<Document, LoadError> {
     if json.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(LoadError::Container("JSON must not start with a byte order mark".into()));
     }
     let value: Value = serde_json::from_slice(json).map_err(|e| LoadError::Container(format!("JSON: {e}")))?;
     validate::json(&value)?;
-    let mut report = LoadReport::default();
-    let document = doc::read(&value, &mut report)?;
+    let document = doc::read(&value, report)?;
     drop(value);
-    validate::document(&document, blob_len, &mut report)?;
-    Ok((document, report))
+    validate::document(&document, blob_len, report)?;
+    Ok(document)
 }
 
 impl Parsed {
@@ -229,7 +229,8 @@ fn buffers(doc: &Document, mut blob: Option<Box<dyn Bytes>>, mut fetched: Vec<(u
         .map(|(index, b)| {
             let at = format!("/buffers/{index}");
             let data = match &b.uri {
-                None => blob.take().unwrap_or_else(missing),
+                None if index == 0 => blob.take().unwrap_or_else(missing),
+                None => missing(),
                 Some(u) => match uri::parse_data_uri(u).map_err(|m| LoadError::invalid(format!("{at}/uri"), m))? {
                     Some(d) => Box::new(d.bytes),
                     None => {
@@ -517,5 +518,92 @@ pub(crate) mod tests {
         let l = build(p, Fetched::default()).unwrap();
         assert!(l.scene.meshes[0].primitives.is_empty());
         assert!(l.report.warnings.iter().any(|w| w.contains("buffer 0 has no data")), "{:?}", l.report);
+    }
+
+    /// A GLB around `json` (padded with spaces) and an optional BIN chunk (padded with zeros).
+    fn glb(json: &str, bin: Option<&[u8]>) -> Vec<u8> {
+        let mut json = json.as_bytes().to_vec();
+        json.resize(json.len().next_multiple_of(4), b' ');
+        let mut out = b"glTF".to_vec();
+        out.extend(2u32.to_le_bytes());
+        out.extend([0; 4]);
+        out.extend((json.len() as u32).to_le_bytes());
+        out.extend(b"JSON");
+        out.extend(json);
+        if let Some(bin) = bin {
+            let mut bin = bin.to_vec();
+            bin.resize(bin.len().next_multiple_of(4), 0);
+            out.extend((bin.len() as u32).to_le_bytes());
+            out.extend(b"BIN\0");
+            out.extend(bin);
+        }
+        let len = (out.len() as u32).to_le_bytes();
+        out[8..12].copy_from_slice(&len);
+        out
+    }
+
+    /// TRIANGLE with its buffer in a GLB BIN chunk of `bin_len` bytes (the triangle first).
+    fn triangle_glb(buffers: &str, bin_len: usize) -> Vec<u8> {
+        let json = TRIANGLE.replace(r#"[{"byteLength":36,"uri":"data:application/octet-stream;base64,AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA"}]"#, buffers);
+        let mut bin: Vec<u8> = [[0f32, 0., 0.], [1., 0., 0.], [0., 1., 0.]].iter().flatten().flat_map(|f| f.to_le_bytes()).collect();
+        bin.resize(bin_len, 0);
+        glb(&json, Some(&bin))
+    }
+
+    fn loads(bytes: &[u8]) -> Loaded {
+        let l = build(parse(bytes).unwrap(), Fetched::default()).unwrap();
+        assert_eq!(l.scene.meshes[0].primitives.len(), 1, "the triangle is drawn");
+        l
+    }
+
+    // The glTF-Validator reports these three as warnings, not errors: exporters write them.
+    #[test]
+    fn glb_with_bytes_after_its_declared_length_loads_with_a_warning() {
+        let mut file = triangle_glb(r#"[{"byteLength":36}]"#, 36);
+        file.extend([0u8; 7]);
+        let l = loads(&file);
+        assert!(l.report.warnings.iter().any(|w| w.contains("7 bytes after")), "{:?}", l.report);
+        let mut short = triangle_glb(r#"[{"byteLength":36}]"#, 36);
+        short.truncate(short.len() - 4);
+        assert!(matches!(parse(&short), Err(LoadError::Container(m)) if m.contains("header says")));
+    }
+
+    #[test]
+    fn glb_bin_chunk_larger_than_its_buffer_loads_with_a_warning() {
+        let l = loads(&triangle_glb(r#"[{"byteLength":36}]"#, 36 + 64));
+        assert!(l.report.warnings.iter().any(|w| w.contains("64 bytes beyond")), "{:?}", l.report);
+        // A chunk that fits is no warning; one too small is an error.
+        assert!(loads(&triangle_glb(r#"[{"byteLength":36}]"#, 36)).report.warnings.is_empty());
+        let json = TRIANGLE.replace(r#"[{"byteLength":36,"uri":"data:application/octet-stream;base64,AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA"}]"#, r#"[{"byteLength":40}]"#);
+        assert!(parse(&glb(&json, Some(&[0; 36]))).err().unwrap().to_string().contains("/buffers/0/byteLength"));
+    }
+
+    #[test]
+    fn a_buffer_without_data_that_nothing_reads_is_a_placeholder() {
+        // As EXT_meshopt_compression's fallback buffers are: a byteLength and no data.
+        let l = loads(&triangle_glb(r#"[{"byteLength":36},{"byteLength":4096,"extensions":{"EXT_meshopt_compression":{"fallback":true}}}]"#, 36));
+        assert_eq!(l.scene.meshes[0].primitives[0].positions, [[0., 0., 0.], [1., 0., 0.], [0., 1., 0.]]);
+        // Only the first buffer is the BIN chunk: a second one without a URI never takes it.
+        let json = TRIANGLE.replace(r#"[{"byteLength":36,"uri":"data:application/octet-stream;base64,AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA"}]"#, r#"[{"byteLength":36,"uri":"data:application/octet-stream;base64,AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAA"},{"byteLength":36}]"#).replace(r#""bufferViews":[{"buffer":0"#, r#""bufferViews":[{"buffer":1"#);
+        let l = build(parse(&glb(&json, Some(&[0; 36]))).unwrap(), Fetched::default()).unwrap();
+        assert!(l.scene.meshes[0].primitives.is_empty());
+        assert!(l.report.warnings.iter().any(|w| w.contains("buffer 1 has no data")), "{:?}", l.report);
+    }
+
+    #[test]
+    fn a_100000_deep_node_chain_loads_and_places_its_leaf() {
+        // Hierarchy checks are linear in the node count: quadratic ones took ~18 s here in a browser.
+        let n = 100_000;
+        let nodes: Vec<String> = (0..n).map(|i| if i + 1 < n { format!(r#"{{"children":[{}],"translation":[0.5,0,0]}}"#, i + 1) } else { r#"{"mesh":0}"#.into() }).collect();
+        let json = TRIANGLE.replace(r#""nodes":[{"mesh":0,"translation":[1,0,0]}]"#, &format!(r#""nodes":[{}]"#, nodes.join(",")));
+        let l = loads(json.as_bytes());
+        let (meshes, _) = l.scene.flatten(0);
+        assert_eq!(meshes.len(), 1);
+        assert_eq!(meshes[0].world.w_axis.x, 0.5 * (n - 1) as f32);
+        // A cycle anywhere in such a chain is still found.
+        let cyclic = json.replace(r#"{"mesh":0}"#, r#"{"mesh":0,"children":[50000]}"#);
+        assert!(parse(cyclic.as_bytes()).err().unwrap().to_string().contains("more than one parent"));
+        let ring = json.replace(r#"{"mesh":0}"#, r#"{"mesh":0,"children":[0]}"#);
+        assert!(parse(ring.as_bytes()).err().unwrap().to_string().contains("cycle"));
     }
 }
