@@ -1,5 +1,9 @@
 //! Builds the two browser bundles into www/pkg/{webgpu,webgl2}: cargo (release, opt-level "z",
-//! LTO) then wasm-bindgen. No wasm-opt pass: measured here, npm binaryen 132's -Oz and -Os both
+//! LTO) then wasm-bindgen. With the machine's nightly toolchain and its rust-src, std is rebuilt
+//! for size with panics that abort at once (`-Z build-std`, `-C panic=immediate-abort`): no
+//! panic messages or their formatting in the bundle (the code has no panics on purpose; a trap is
+//! caught by the element like any error). `SCENIC_STABLE=1`, or no nightly, builds on stable; the
+//! README's size table gives both. No wasm-opt pass: measured here, npm binaryen 132's -Oz and -Os both
 //! made the gzipped WebGPU module larger (274,648 and 274,183 bytes against 259,464 without), and
 //! Debian's binaryen 108 produces modules that fail to instantiate. esbuild minifies the glue and
 //! makes www/scenic-viewer.min.js (the element in one file). Copies assets into www/.
@@ -20,10 +24,20 @@ pub fn all() -> Result {
             continue;
         }
         let target = root.join("target").join(format!("bundle-{name}"));
-        run(Command::new("cargo")
-            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "scenic", "--no-default-features", "--features", features])
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(&root))?;
+        let mut cargo = Command::new("cargo");
+        match size_toolchain() {
+            Some(nightly) => {
+                eprintln!("xtask: {name} bundle with {nightly}, std rebuilt for size");
+                cargo.arg("+nightly");
+            }
+            None => eprintln!("xtask: {name} bundle on stable (no nightly with rust-src, or SCENIC_STABLE=1)"),
+        }
+        cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "scenic", "--no-default-features", "--features", features]);
+        if size_toolchain().is_some() {
+            // Through --config, as cargo adds these to .cargo/config.toml's flags (RUSTFLAGS would replace them).
+            cargo.args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--config", r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort"]"#]);
+        }
+        run(cargo.env("CARGO_TARGET_DIR", &target).current_dir(&root))?;
         let wasm = target.join("wasm32-unknown-unknown/release/scenic.wasm");
         let out = root.join("www/pkg").join(name);
         run(Command::new("wasm-bindgen")
@@ -57,6 +71,26 @@ pub fn all() -> Result {
         }
     }
     Ok(())
+}
+
+/// The nightly toolchain's version line, where `rustup` has one.
+pub fn nightly() -> Option<String> {
+    let out = Command::new("rustc").args(["+nightly", "--version"]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Whether the nightly toolchain has its std sources (rust-src), which `-Z build-std` needs.
+pub fn has_rust_src() -> bool {
+    let Ok(out) = Command::new("rustc").args(["+nightly", "--print", "sysroot"]).output() else { return false };
+    std::path::Path::new(String::from_utf8_lossy(&out.stdout).trim()).join("lib/rustlib/src/rust/library/std/Cargo.toml").exists()
+}
+
+/// The toolchain the bundles are built with for size: nightly with rust-src unless SCENIC_STABLE is set.
+fn size_toolchain() -> Option<String> {
+    if std::env::var_os("SCENIC_STABLE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return None;
+    }
+    nightly().filter(|_| has_rust_src())
 }
 
 /// Runs the esbuild installed by setup (node_modules) with `args`, writing `out`.

@@ -31,6 +31,11 @@ pub fn all() -> Result {
     if !output(Command::new("rustup").args(["target", "list", "--installed"])).contains("wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    // The release bundles rebuild std for size with the machine's nightly toolchain (build.rs);
+    // that needs its std sources. Where there is no nightly the bundles build on stable.
+    if crate::build::nightly().is_some() && !crate::build::has_rust_src() {
+        run(Command::new("rustup").args(["component", "add", "rust-src", "--toolchain", "nightly"]))?;
+    }
     let version = locked_wasm_bindgen()?;
     if !output(Command::new("wasm-bindgen").arg("--version")).contains(&version) {
         // Not --locked: a dependency version it locks is missing from the registry.
@@ -46,8 +51,9 @@ pub fn all() -> Result {
         let packages = ["chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk", "fonts-noto-color-emoji"];
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    // playwright-core drives the browser in the tests; esbuild minifies what the build ships.
-    if !["playwright-core", "esbuild"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
+    // playwright-core drives the browser in the tests; esbuild minifies what the build ships;
+    // gltfpack makes the meshopt-compressed test models.
+    if !["playwright-core", "esbuild", "gltfpack"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())
