@@ -13,12 +13,16 @@ import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
 // instead of one round trip later (on a mobile link each level of imports is a round trip).
 import './features/poi-fetch.js';
 import { tangentsIn } from './features/tangents.js';
+import { decodersIn } from './features/decoders.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
 // `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
 // of every app; in a bundled app the script is not found and the viewer makes tangents itself.
 const TANGENT_WORKER = new URL('./features/tangents-worker.js', import.meta.url);
 const tangentWorker = () => new Worker(TANGENT_WORKER, { type: 'module' });
+const DECODER_WORKER = new URL('./features/decoders-worker.js', import.meta.url);
+const decoderWorker = () => new Worker(DECODER_WORKER, { type: 'module' });
+const importMeshopt = () => import('./pkg/meshopt/scenic_meshopt.js');
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -388,7 +392,7 @@ export class ScenicViewer extends HTMLElement {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      }, response, tangentsIn(tangentWorker, this.#viewer.backend));
+      }, response, tangentsIn(tangentWorker, this.#viewer.backend), decodersIn(decoderWorker, importMeshopt));
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;

@@ -1,5 +1,6 @@
 // Shared set-up for end-to-end tests: Debian's Chromium driven by playwright-core, with the
 // flags that give WebGPU on SwiftShader here (see ../shared/docs/browser-toolchain.md).
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.SCENIC_BASE_URL ?? 'http://127.0.0.1:8080';
@@ -68,4 +69,24 @@ export function changedPixels(a, b, tol = 20) {
   let n = 0;
   for (let k = 0; k < a.data.length; k += 4) if (Math.abs(a.data[k] - b.data[k]) > tol) n++;
   return n;
+}
+
+/** { rms, outliers } between two frames of the same size. Per pixel: the smallest, over the
+ *  other frame's 3×3 neighbourhood, of the largest RGB channel difference (0–255), so that an
+ *  edge one pixel away is no difference; rms is over all pixels, outliers the fraction above 24. */
+export function difference(a, b) {
+  assert.equal(a.data.length, b.data.length);
+  const { width: w, height: h } = a;
+  let sum = 0, outliers = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const k = (y * w + x) * 4;
+    let best = 255;
+    for (let j = Math.max(0, y - 1); j <= Math.min(h - 1, y + 1); j++) for (let i = Math.max(0, x - 1); i <= Math.min(w - 1, x + 1); i++) {
+      const m = (j * w + i) * 4;
+      best = Math.min(best, Math.max(...[0, 1, 2].map((c) => Math.abs(a.data[k + c] - b.data[m + c]))));
+    }
+    sum += best * best;
+    if (best > 24) outliers++;
+  }
+  return { rms: Math.sqrt(sum / (w * h)), outliers: outliers / (w * h) };
 }

@@ -7,7 +7,7 @@
 // must be ≤ 2 and at most 0.5 % of pixels may be more than 24 apart. The figures print per model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openFixture, pixels } from './browser.mjs';
+import { launch, openFixture, pixels, difference } from './browser.mjs';
 
 const MODELS = [
   'AlphaBlendModeTest/glTF/AlphaBlendModeTest.gltf',
@@ -29,24 +29,6 @@ const MODELS = [
   'UnlitTest/glTF/UnlitTest.gltf',
   'VertexColorTest/glTF/VertexColorTest.gltf',
 ];
-
-/** { rms, outliers }: RMS of the per-pixel difference described above, fraction of pixels off by more than 24. */
-export function difference(a, b) {
-  assert.equal(a.data.length, b.data.length);
-  const { width: w, height: h } = a;
-  let sum = 0, outliers = 0;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const k = (y * w + x) * 4;
-    let best = 255;
-    for (let j = Math.max(0, y - 1); j <= Math.min(h - 1, y + 1); j++) for (let i = Math.max(0, x - 1); i <= Math.min(w - 1, x + 1); i++) {
-      const m = (j * w + i) * 4;
-      best = Math.min(best, Math.max(...[0, 1, 2].map((c) => Math.abs(a.data[k + c] - b.data[m + c]))));
-    }
-    sum += best * best;
-    if (best > 24) outliers++;
-  }
-  return { rms: Math.sqrt(sum / (w * h)), outliers: outliers / (w * h) };
-}
 
 let browser;
 before(async () => { browser = await launch(); });

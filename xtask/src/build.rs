@@ -15,44 +15,25 @@ use crate::{Result, root, run};
 /// (bundle name, cargo features)
 const BUNDLES: [(&str, &str); 2] = [("webgpu", "webgpu"), ("webgl2", "webgl")];
 
+/// Decoder modules, each its own bundle that the element fetches only for files that need it:
+/// (bundle name, package, module name).
+pub const DECODERS: [(&str, &str, &str); 1] = [("meshopt", "scenic-meshopt", "scenic_meshopt")];
+
 pub fn all() -> Result {
     let only = std::env::var("SCENIC_BUNDLES").ok();
-    let root = root();
+    // SCENIC_BUNDLES=webgpu builds one bundle only (quicker iteration).
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o.split(',').any(|b| b == name));
     for (name, features) in BUNDLES {
-        // SCENIC_BUNDLES=webgpu builds one bundle only (quicker iteration).
-        if only.as_deref().is_some_and(|o| !o.split(',').any(|b| b == name)) {
-            continue;
-        }
-        let target = root.join("target").join(format!("bundle-{name}"));
-        let mut cargo = Command::new("cargo");
-        match size_toolchain() {
-            Some(nightly) => {
-                eprintln!("xtask: {name} bundle with {nightly}, std rebuilt for size");
-                cargo.arg("+nightly");
-            }
-            None => eprintln!("xtask: {name} bundle on stable (no nightly with rust-src, or SCENIC_STABLE=1)"),
-        }
-        cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "scenic", "--no-default-features", "--features", features]);
-        if size_toolchain().is_some() {
-            // Through --config, as cargo adds these to .cargo/config.toml's flags (RUSTFLAGS would replace them).
-            cargo.args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--config", r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort"]"#]);
-        }
-        run(cargo.env("CARGO_TARGET_DIR", &target).current_dir(&root))?;
-        let wasm = target.join("wasm32-unknown-unknown/release/scenic.wasm");
-        let out = root.join("www/pkg").join(name);
-        run(Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--remove-name-section", "--out-name", "scenic", "--out-dir"])
-            .arg(&out)
-            .arg(&wasm))?;
-        // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
-        esbuild(&[out.join("scenic.js").to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &out.join("scenic.js"))?;
-        let bg = out.join("scenic_bg.wasm");
-        let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
-        eprintln!("xtask: {name} bundle: {} bytes of wasm", bytes.len());
-        for file in [&bg, &out.join("scenic.js")] {
-            crate::compress::beside(file)?;
+        if wanted(name) {
+            bundle(name, "scenic", &["--no-default-features", "--features", features], "scenic")?;
         }
     }
+    for (name, package, module) in DECODERS {
+        if wanted(name) {
+            bundle(name, package, &[], module)?;
+        }
+    }
+    let root = root();
     // The element and its feature modules as one minified file for a page's script tag: one
     // request instead of five over two levels of imports, about 10 KB gzipped instead of 16. The
     // bundles stay separate files, imported by the backend the browser has.
@@ -91,6 +72,43 @@ fn size_toolchain() -> Option<String> {
         return None;
     }
     nightly().filter(|_| has_rust_src())
+}
+
+/// Builds `package` for wasm (release, with the size toolchain where there is one) and runs
+/// wasm-bindgen and esbuild on it into www/pkg/<name>/<module>.js and <module>_bg.wasm.
+fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Result {
+    let root = root();
+    let target = root.join("target").join(format!("bundle-{name}"));
+    let mut cargo = Command::new("cargo");
+    match size_toolchain() {
+        Some(nightly) => {
+            eprintln!("xtask: {name} bundle with {nightly}, std rebuilt for size");
+            cargo.arg("+nightly");
+        }
+        None => eprintln!("xtask: {name} bundle on stable (no nightly with rust-src, or SCENIC_STABLE=1)"),
+    }
+    cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", package]).args(cargo_args);
+    if size_toolchain().is_some() {
+        // Through --config, as cargo adds these to .cargo/config.toml's flags (RUSTFLAGS would replace them).
+        cargo.args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--config", r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort"]"#]);
+    }
+    run(cargo.env("CARGO_TARGET_DIR", &target).current_dir(&root))?;
+    let wasm = target.join("wasm32-unknown-unknown/release").join(format!("{}.wasm", package.replace('-', "_")));
+    let out = root.join("www/pkg").join(name);
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--out-name", module, "--out-dir"])
+        .arg(&out)
+        .arg(&wasm))?;
+    // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
+    let js = out.join(format!("{module}.js"));
+    esbuild(&[js.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &js)?;
+    let bg = out.join(format!("{module}_bg.wasm"));
+    let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
+    eprintln!("xtask: {name} bundle: {} bytes of wasm", bytes.len());
+    for file in [&bg, &js] {
+        crate::compress::beside(file)?;
+    }
+    Ok(())
 }
 
 /// Runs the esbuild installed by setup (node_modules) with `args`, writing `out`.
@@ -145,6 +163,16 @@ pub fn sizes() -> Result {
             thousands(wasm_gz + js_gz + element.1),
             thousands(wasm_br + js_br + element.2)
         );
+    }
+    // Fetched on top of a path only by a file that declares the decoder's extension.
+    println!();
+    println!("| decoder module | wasm | wasm gzip / brotli | JS glue gzip / brotli | total gzip | total brotli |");
+    println!("|---|---|---|---|---|---|");
+    for (name, _, module) in DECODERS {
+        let dir = www.join("pkg").join(name);
+        let (wasm, wasm_gz, wasm_br) = packed(&dir.join(format!("{module}_bg.wasm")))?;
+        let (_, js_gz, js_br) = packed(&dir.join(format!("{module}.js")))?;
+        println!("| {name} | {} | {} / {} | {} / {} | {} | {} |", thousands(wasm), thousands(wasm_gz), thousands(wasm_br), thousands(js_gz), thousands(js_br), thousands(wasm_gz + js_gz), thousands(wasm_br + js_br));
     }
     Ok(())
 }

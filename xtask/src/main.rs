@@ -3,6 +3,7 @@
 
 mod build;
 mod compress;
+mod content;
 mod package;
 mod pygeoapi;
 mod scene_gen;
@@ -30,7 +31,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | size | bench | bench-overlay | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | size | bench | bench-overlay | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         }
         Some("package") => setup::all().and_then(|_| build::all()).and_then(|_| package::assemble()).map(|_| ()),
         Some("test") => setup::all().and_then(|_| test()),
+        Some("content") => setup::all().and_then(|_| content::all()),
         Some("size") => build::sizes(),
         Some("bench") => setup::all().and_then(|_| build::all()).and_then(|_| bench()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
@@ -68,6 +70,8 @@ fn main() -> ExitCode {
 /// headless Chromium against the built bundles.
 fn test() -> Result {
     let root = root();
+    // The native tests read the generated variants too.
+    content::all()?;
     run(Command::new("cargo").args(["test", "--workspace"]).current_dir(&root))?;
     run(Command::new("wasm-pack")
         .args(["test", "--headless", "--chrome"])

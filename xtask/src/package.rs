@@ -35,9 +35,10 @@ pub fn assemble() -> Result<std::path::PathBuf> {
             files.push(format!("features/{name}"));
         }
     }
-    for bundle in ["webgpu", "webgl2"] {
+    let bundles = [("webgpu", "scenic"), ("webgl2", "scenic")].into_iter().chain(crate::build::DECODERS.iter().map(|&(name, _, module)| (name, module)));
+    for (bundle, module) in bundles {
         // The modules also precompressed (see compress.rs), for servers that send such copies.
-        for f in ["scenic.js", "scenic_bg.wasm", "scenic_bg.wasm.br", "scenic_bg.wasm.gz"] {
+        for f in [format!("{module}.js"), format!("{module}_bg.wasm"), format!("{module}_bg.wasm.br"), format!("{module}_bg.wasm.gz")] {
             files.push(format!("pkg/{bundle}/{f}"));
         }
     }

@@ -41,7 +41,11 @@ fn resolve(url: &str) -> Option<PathBuf> {
     let path = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
     let (base, rest) = match path.strip_prefix("/corpus/") {
         Some(rest) => (root().join("../shared/corpus"), rest.to_string()),
-        None => (root().join("www"), path.trim_start_matches('/').to_string()),
+        // Test content made from the corpus (content.rs).
+        None => match path.strip_prefix("/generated/") {
+            Some(rest) => (crate::content::dir(), rest.to_string()),
+            None => (root().join("www"), path.trim_start_matches('/').to_string()),
+        },
     };
     let rel = Path::new(&rest);
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {

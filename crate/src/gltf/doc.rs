@@ -65,6 +65,23 @@ pub struct View {
     pub length: usize,
     pub stride: Option<usize>,
     pub target: Option<usize>,
+    /// Set where an extension (meshopt) makes the view's bytes from a stream elsewhere; then
+    /// `buffer` is its fallback, often a placeholder without data.
+    pub compressed: Option<Compression>,
+}
+
+/// A meshopt-compressed buffer view (EXT_ or KHR_meshopt_compression): `count` elements of
+/// `stride` bytes, decoded from bytes `offset..offset + length` of `buffer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compression {
+    pub khr: bool,
+    pub buffer: usize,
+    pub offset: usize,
+    pub length: usize,
+    pub stride: usize,
+    pub count: usize,
+    pub mode: String,
+    pub filter: String,
 }
 
 pub struct Accessor {
@@ -151,6 +168,16 @@ impl Primitive {
 }
 
 impl Document {
+    /// Which mesh reads buffer view `v`, for messages: `mesh 2 (bufferView 5)`, else `bufferView 5`.
+    pub fn view_user(&self, v: usize) -> String {
+        let reads = |a: usize| self.accessors.get(a).is_some_and(|a| a.view == Some(v));
+        let mesh = self.meshes.iter().position(|m| m.primitives.iter().any(|p| p.indices.is_some_and(reads) || p.attributes.iter().any(|&(_, a)| reads(a))));
+        match mesh {
+            Some(m) => format!("mesh {m} (bufferView {v})"),
+            None => format!("bufferView {v}"),
+        }
+    }
+
     /// For triangles with a normal map and no TANGENT, which must have MikkTSpace tangents
     /// generated: the UV set (0 or 1) the normal map reads.
     pub fn tangent_uv_set(&self, p: &Primitive) -> Option<u32> {
@@ -413,6 +440,10 @@ fn view(o: &Obj, n: &Counts) -> Result<View> {
         length: o.positive("byteLength")?,
         stride: o.uint("byteStride")?,
         target,
+        compressed: match super::ext::buffer_view(o.extensions()?.as_ref()) {
+            None => None,
+            Some((name, read)) => Some(read.map_err(|m| o.err(&format!("extensions/{name}"), m))?),
+        },
     })
 }
 

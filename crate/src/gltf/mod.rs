@@ -103,11 +103,20 @@ pub struct ExternalRef {
     pub uri: String,
 }
 
-/// Fetched bytes for the external references, keyed by kind and index.
+/// Fetched bytes for the external references, keyed by kind and index, and the decoded bytes of
+/// compressed buffer views (see [`Parsed::view_jobs`]), keyed by view.
 #[derive(Default)]
 pub struct Fetched {
     pub buffers: Vec<(usize, Box<dyn Bytes>)>,
     pub images: Vec<(usize, Box<dyn Bytes>)>,
+    pub views: Vec<(usize, Box<dyn Bytes>)>,
+}
+
+/// A compressed buffer view to decode once the buffers are fetched, before `build`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewJob {
+    pub view: usize,
+    pub compression: doc::Compression,
 }
 
 pub struct Loaded {
@@ -170,6 +179,44 @@ impl Parsed {
     pub fn document(&self) -> &Document {
         &self.document
     }
+
+    /// The buffer views a decoder module must make (meshopt), in document order.
+    pub fn view_jobs(&self) -> Vec<ViewJob> {
+        let views = self.document.views.iter().enumerate();
+        views.filter_map(|(view, v)| Some(ViewJob { view, compression: v.compressed.clone()? })).collect()
+    }
+
+    /// Where the compressed stream of `job` is: in the GLB's BIN chunk or a fetched buffer (left
+    /// where it is kept, so the web room hands a view of it to the decoder), or a data URI.
+    pub fn view_source<'a>(&'a self, job: &ViewJob, fetched: &'a Fetched) -> Result<Source<'a>, LoadError> {
+        let c = &job.compression;
+        let missing = || LoadError::invalid(self.document.view_user(job.view), format!("its compressed stream's buffer {} has no data", c.buffer));
+        let range = c.offset..c.offset + c.length;
+        let slice = |b: &'a dyn Bytes| if range.end <= b.len() { Ok(Source::Slice(b, range.clone())) } else { Err(missing()) };
+        match self.document.buffers.get(c.buffer).and_then(|b| b.uri.as_deref()) {
+            None if c.buffer == 0 => slice(self.blob.as_deref().ok_or_else(missing)?),
+            None => Err(missing()),
+            Some(u) => match uri::parse_data_uri(u).map_err(|m| LoadError::invalid(format!("/buffers/{}/uri", c.buffer), m))? {
+                Some(d) => d.bytes.get(range.clone()).map(|b| Source::Data(b.to_vec())).ok_or_else(missing),
+                None => slice(&*fetched.buffers.iter().find(|(i, _)| *i == c.buffer).ok_or_else(missing)?.1),
+            },
+        }
+    }
+}
+
+/// A compressed stream's bytes (see [`Parsed::view_source`]).
+pub enum Source<'a> {
+    Slice(&'a dyn Bytes, Range<usize>),
+    Data(Vec<u8>),
+}
+
+impl Source<'_> {
+    pub fn bytes(&self) -> Option<Cow<'_, [u8]>> {
+        match self {
+            Source::Slice(b, r) => b.get(r.clone()),
+            Source::Data(v) => Some(Cow::Borrowed(v)),
+        }
+    }
 }
 
 /// Builds the scene from a parsed document and its fetched resources, with each image's
@@ -191,8 +238,17 @@ pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
 /// copying it into `Image::bytes`, and leaving generated tangents to the caller (`Loaded::tangents`).
 /// Each primitive without such a job goes to `on_primitive` as soon as it is complete.
 pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_primitive: &mut OnPrimitive) -> Result<Loaded, LoadError> {
-    let Parsed { document: doc, blob, mut report } = parsed;
-    let buffers = buffers(&doc, blob, fetched.buffers)?;
+    let Parsed { document: mut doc, blob, mut report } = parsed;
+    let mut buffers = buffers(&doc, blob, fetched.buffers)?;
+    // Each decoded view becomes a buffer of its own that the view then refers to.
+    for (v, bytes) in fetched.views {
+        let view = doc.views.get_mut(v).filter(|view| view.compressed.is_some()).ok_or_else(|| LoadError::invalid(format!("/bufferViews/{v}"), "is not compressed"))?;
+        if bytes.len() != view.length {
+            return Err(LoadError::invalid(format!("/bufferViews/{v}"), format!("decoded to {} bytes, not its byteLength {}", bytes.len(), view.length)));
+        }
+        (view.buffer, view.offset) = (buffers.len(), 0);
+        buffers.push(bytes);
+    }
     let images = images(&doc, &buffers, fetched.images, &mut report, on_image)?;
     let textures = material::textures(&doc, &images);
     let materials = doc.materials.iter().map(|m| material::material(m, &textures)).collect();
@@ -322,7 +378,23 @@ pub fn load_path(path: &std::path::Path) -> Result<Loaded, LoadError> {
             ResourceKind::Image => fetched.images.push((r.index, Box::new(bytes))),
         }
     }
+    decode_views(&parsed, &mut fetched)?;
     build(parsed, fetched)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Decodes the compressed views in this process, with the decoder module's own code (the web
+/// room runs the same code in its wasm module, in a worker).
+pub fn decode_views(parsed: &Parsed, fetched: &mut Fetched) -> Result<(), LoadError> {
+    for job in parsed.view_jobs() {
+        let c = &job.compression;
+        let source = parsed.view_source(&job, fetched)?;
+        let source = source.bytes().unwrap_or_default();
+        let version = if c.khr { scenic_meshopt::Version::Khr } else { scenic_meshopt::Version::Ext };
+        let bytes = scenic_meshopt::decode(version, &c.mode, &c.filter, c.count, c.stride, &source).map_err(|m| LoadError::invalid(parsed.document.view_user(job.view), format!("meshopt: {m}")))?;
+        fetched.views.push((job.view, Box::new(bytes)));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -141,6 +141,19 @@ fn buffers(doc: &Document, blob_len: Option<usize>, report: &mut LoadReport) -> 
         if v.offset.checked_add(v.length).is_none_or(|e| e > buffer) {
             return Err(LoadError::invalid(format!("{at}/byteLength"), format!("ends past its buffer of {buffer} bytes")));
         }
+        if let Some(c) = &v.compressed {
+            let ext = if c.khr { "KHR_meshopt_compression" } else { "EXT_meshopt_compression" };
+            let at = format!("{at}/extensions/{ext}");
+            let Some(source) = doc.buffers.get(c.buffer) else {
+                return Err(LoadError::invalid(format!("{at}/buffer"), format!("refers to buffers[{}], which does not exist", c.buffer)));
+            };
+            if c.offset.checked_add(c.length).is_none_or(|e| e > source.length) {
+                return Err(LoadError::invalid(format!("{at}/byteLength"), format!("ends past its buffer of {} bytes", source.length)));
+            }
+            if c.count.checked_mul(c.stride) != Some(v.length) || v.stride.is_some_and(|s| s != c.stride) {
+                return Err(LoadError::invalid(at, format!("{} elements of {} bytes do not make the view's {} bytes (or its byteStride)", c.count, c.stride, v.length)));
+            }
+        }
         if let Some(stride) = v.stride {
             if !(4..=252).contains(&stride) || stride % 4 != 0 {
                 return Err(LoadError::invalid(format!("{at}/byteStride"), format!("{stride} is not a multiple of 4 between 4 and 252")));

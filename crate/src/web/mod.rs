@@ -154,6 +154,37 @@ fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, 
     }
 }
 
+/// Has `decode` (see `Viewer::load`) make each compressed buffer view, all at once; the decoded
+/// bytes stay in JS memory until the loader reads them.
+async fn decode_views(parsed: &loader::Parsed, fetched: &mut Fetched, decode: Option<&js_sys::Function>) -> Result<(), String> {
+    let jobs = parsed.view_jobs();
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let decode = decode.ok_or_else(|| format!("{} buffer views are meshopt-compressed and no decoder was given", jobs.len()))?;
+    let mut started = Vec::new();
+    for job in &jobs {
+        let c = &job.compression;
+        let source = match parsed.view_source(job, fetched).map_err(|e| e.to_string())? {
+            loader::Source::Slice(bytes, range) => fetch::js_array(bytes, range),
+            loader::Source::Data(v) => js_sys::Uint8Array::from(&v[..]),
+        };
+        let spec = js_sys::Object::new();
+        let extension = if c.khr { "KHR_meshopt_compression" } else { "EXT_meshopt_compression" };
+        for (key, value) in [("extension", JsValue::from(extension)), ("mode", c.mode.as_str().into()), ("filter", c.filter.as_str().into()), ("count", c.count.into()), ("stride", c.stride.into())] {
+            js_sys::Reflect::set(&spec, &key.into(), &value).map_err(|e| js_error(&e))?;
+        }
+        let promise = decode.call2(&JsValue::NULL, &spec, &source).map_err(|e| js_error(&e))?.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())?;
+        started.push(JsFuture::from(promise));
+    }
+    for (job, result) in jobs.iter().zip(join_all(started).await) {
+        let user = parsed.document().view_user(job.view);
+        let bytes = result.map_err(|e| format!("{user}: meshopt: {}", js_error(&e)))?.dyn_into::<js_sys::Uint8Array>().map_err(|_| format!("{user}: the decoder returned no bytes"))?;
+        fetched.views.push((job.view, Box::new(fetch::JsBytes(bytes))));
+    }
+    Ok(())
+}
+
 /// MikkTSpace for a worker (www/features/tangents-worker.js instantiates this module there):
 /// positions and normals (xyz), the normal map's UVs (uv) and, for an indexed primitive, its
 /// indices → one tangent (xyzw) per corner: per index, else per vertex.
@@ -241,12 +272,15 @@ impl Viewer {
     /// `(positions, normals, uvs, indices?) => Promise<Float32Array>` running MikkTSpace elsewhere
     /// (a worker: its memory is freed after, this module's never shrinks), first called with
     /// just this `WebAssembly.Module` to start up; where it fails they are generated here.
+    /// `decode`, when given, is `({ extension, mode, filter, count, stride }, source) =>
+    /// Promise<Uint8Array>` running the meshopt decoder module (www/features/decoders.js), called
+    /// only for a file with compressed buffer views; such a file fails to load without it.
     /// Resolves with what was loaded (warnings, scenes, cameras); rejects with a readable message.
-    pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>) -> js_sys::Promise {
+    pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>) -> js_sys::Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             let mut content = None;
-            let loaded = load(&state, &url, on_progress, response, tangents, &mut content).await;
+            let loaded = load(&state, &url, on_progress, response, tangents, decode, &mut content).await;
             // A failed or superseded load leaves nothing on the GPU.
             if let (Err(_), Some(c)) = (&loaded, content) {
                 state.borrow_mut().renderer.remove_content(c);
@@ -257,7 +291,16 @@ impl Viewer {
 }
 
 /// `Viewer::load`'s work; `content` is set once the model has a content in the renderer.
-async fn load(state: &Rc<RefCell<State>>, url: &str, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>, content: &mut Option<ContentId>) -> Result<JsValue, JsValue> {
+#[allow(clippy::too_many_arguments)]
+async fn load(
+    state: &Rc<RefCell<State>>,
+    url: &str,
+    on_progress: js_sys::Function,
+    response: Option<js_sys::Promise>,
+    tangents: Option<js_sys::Function>,
+    decode: Option<js_sys::Function>,
+    content: &mut Option<ContentId>,
+) -> Result<JsValue, JsValue> {
     let url = url.to_string();
     let (generation, signal) = {
         let mut s = state.borrow_mut();
@@ -296,6 +339,7 @@ async fn load(state: &Rc<RefCell<State>>, url: &str, on_progress: js_sys::Functi
             ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
         }
     }
+    decode_views(&parsed, &mut fetched, decode.as_ref()).await.map_err(|e| to_js(format!("{url}: {e}")))?;
     if stale() {
         return Err(to_js("superseded by a newer load"));
     }

@@ -3,11 +3,13 @@
 
 mod emissive_strength;
 mod mesh_quantization;
+pub mod meshopt;
 mod texture_transform;
 mod unlit;
 
 use serde_json::Value;
 
+use crate::gltf::doc::Compression;
 use crate::scene::{Material, TexRef};
 
 pub trait Extension: Sync {
@@ -17,6 +19,10 @@ pub trait Extension: Sync {
     fn material(&self, _ext: &Value, _material: &mut Material) {}
     /// Reads the extension object found on a textureInfo (any of the five slots).
     fn texture_info(&self, _ext: &Value, _tex: &mut TexRef) {}
+    /// Reads the extension object found on a bufferView whose bytes it makes.
+    fn buffer_view(&self, _ext: &Value) -> Option<Result<Compression, String>> {
+        None
+    }
 }
 
 pub static SUPPORTED: &[&dyn Extension] = &[
@@ -24,6 +30,8 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &emissive_strength::EmissiveStrength,
     &texture_transform::TextureTransform,
     &mesh_quantization::MeshQuantization,
+    &meshopt::EXT,
+    &meshopt::KHR,
 ];
 
 pub fn is_supported(name: &str) -> bool {
@@ -41,6 +49,11 @@ pub fn apply_texture_info(extensions: Option<&serde_json::Map<String, Value>>, t
     for (ext, value) in present(extensions) {
         ext.texture_info(value, tex);
     }
+}
+
+/// The first supported extension on a bufferView that makes its bytes: (its name, what it read).
+pub fn buffer_view(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<Compression, String>)> {
+    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.buffer_view(value)?)))
 }
 
 fn present(extensions: Option<&serde_json::Map<String, Value>>) -> impl Iterator<Item = (&'static dyn Extension, &Value)> {

@@ -1,0 +1,76 @@
+// Compressed content (issue 13): meshopt variants of corpus models, made at test time by
+// `cargo xtask content` (gltfpack) and served under /generated/, drawn by both renderers. Each
+// must look like its uncompressed original (the parity metric of browser.mjs: RMS ≤ 1.5 and at
+// most 0.5 % of pixels more than 24 apart; measured 0.16–0.68 and 0 %: gltfpack quantises positions
+// to 14 bits, normals to 8 and UVs to 12, so shading moves slightly). The decoder module is fetched only for such files, and a
+// broken stream is a readable error that leaves the viewer usable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openFixture, pixels, difference, BACKENDS, BASE } from './browser.mjs';
+
+const VARIANTS = [
+  ['duck-ext.glb', 'Duck/glTF-Binary/Duck.glb'],
+  ['duck-khr.glb', 'Duck/glTF-Binary/Duck.glb'],
+  ['duck-external.gltf', 'Duck/glTF-Binary/Duck.glb'],
+  ['helmet-exp.glb', 'DamagedHelmet/glTF-Binary/DamagedHelmet.glb'],
+  ['boxcolors-khr.glb', 'BoxVertexColors/glTF-Binary/BoxVertexColors.glb'],
+];
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Opens `src` on `backend`; returns its frame and the URLs the page and its workers requested. */
+async function shot(src, backend) {
+  const requests = [];
+  const context = await browser.newContext();
+  context.on('request', (r) => requests.push(r.url()));
+  try {
+    const { page, logs } = await openFixture(context, src, backend);
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready', `${src}: ${logs.join('\n')}`);
+    return { image: await pixels(page), requests };
+  } finally {
+    await context.close();
+  }
+}
+
+for (const backend of BACKENDS) {
+  for (const [variant, original] of VARIANTS) {
+    test(`meshopt ${variant} on ${backend} looks like ${original.split('/')[0]}`, async () => {
+      const a = await shot(`/generated/meshopt/${variant}`, backend);
+      const b = await shot(`/corpus/gltf/models/${original}`, backend);
+      const { rms, outliers } = difference(a.image, b.image);
+      console.log(`meshopt ${variant} ${backend}: rms ${rms.toFixed(2)}, outliers ${(outliers * 100).toFixed(2)} %`);
+      assert.ok(rms <= 1.5, `RMS ${rms.toFixed(2)} > 1.5`);
+      assert.ok(outliers <= 0.005, `${(outliers * 100).toFixed(2)} % of pixels differ by more than 24`);
+      // The decoder module came for the compressed file only.
+      const decoder = (r) => r.includes('/pkg/meshopt/');
+      assert.ok(a.requests.some(decoder), `no decoder fetched: ${a.requests.join(' ')}`);
+      assert.ok(a.requests.some((r) => r.endsWith('/features/decoders-worker.js')), 'decoded off the main thread');
+      assert.ok(!b.requests.some(decoder), `decoder fetched for an uncompressed file: ${b.requests.filter(decoder)}`);
+    });
+  }
+}
+
+test('a corrupt meshopt stream is an error naming the mesh, and the next model loads', async () => {
+  const page = await browser.newPage({ viewport: { width: 256, height: 256 } });
+  try {
+    // Serve duck-ext.glb with its first compressed stream's header byte garbled.
+    await page.route('**/broken-duck.glb', async (route) => {
+      const bytes = new Uint8Array(await (await fetch(`${BASE}/generated/meshopt/duck-ext.glb`)).arrayBuffer());
+      const jsonLength = new DataView(bytes.buffer).getUint32(12, true);
+      const json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLength)));
+      const ext = json.bufferViews.find((v) => v.extensions?.EXT_meshopt_compression?.mode === 'ATTRIBUTES').extensions.EXT_meshopt_compression;
+      bytes[20 + jsonLength + 8 + (ext.byteOffset ?? 0)] = 0x7f;
+      await route.fulfill({ body: Buffer.from(bytes), contentType: 'model/gltf-binary' });
+    });
+    await page.goto(`${BASE}/fidelity/?backend=webgl2&src=${encodeURIComponent('/broken-duck.glb')}`);
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('viewer')?.dataset.state), null, { timeout: 60000 });
+    const shown = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent);
+    assert.match(shown, /mesh 0 .*meshopt: the compressed stream is truncated or corrupt/);
+    await page.evaluate(() => document.getElementById('viewer').setAttribute('src', '/generated/meshopt/duck-khr.glb'));
+    await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  } finally {
+    await page.close();
+  }
+});

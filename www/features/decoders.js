@@ -1,0 +1,64 @@
+// Decoder modules for compressed glTF content, each its own small wasm bundle beside the
+// viewer's, fetched only when a file declares its extension and run in a worker (closed when
+// idle, taking its memory with it). Today: meshopt (EXT_ / KHR_meshopt_compression,
+// pkg/meshopt). Where a worker cannot start, the module runs on the main thread instead.
+
+const IDLE_MS = 5000;
+let worker = null;
+let idle = 0;
+let next = 0;
+const pending = new Map();
+let inline = null;
+
+// A worker that fails to start (its script not found, as in a bundled app) hands its jobs to
+// the main thread.
+const WORKER_FAILED = Symbol('worker failed');
+
+function stop() {
+  worker?.terminate();
+  worker = null;
+  for (const p of pending.values()) p.reject(WORKER_FAILED);
+  pending.clear();
+}
+
+function start(spawn) {
+  const w = spawn();
+  w.onmessage = ({ data }) => {
+    const p = pending.get(data.id);
+    pending.delete(data.id);
+    if (data.error) p?.reject(new Error(data.error));
+    else p?.resolve(data.bytes);
+  };
+  w.onerror = (e) => { e.preventDefault(); stop(); };
+  return w;
+}
+
+/** The meshopt module on this thread (no worker); `importer` imports pkg/meshopt (written in the
+ *  element's file, so that the one-file build and bundlers resolve it from there). */
+async function decodeHere(importer, spec, source) {
+  inline ??= importer().then(async (m) => { await m.default(); return m; });
+  inline.catch(() => { inline = null; });
+  const m = await inline;
+  return m.decode(spec.extension === 'KHR_meshopt_compression', spec.mode, spec.filter, spec.count, spec.stride, source);
+}
+
+/** For `Viewer.load`: `(spec, source) => Promise<Uint8Array>`, decoding in the worker `spawn()`
+ *  makes; if it cannot be made, on this thread with the module `importer()` imports. */
+export function decodersIn(spawn, importer) {
+  return (spec, source) => {
+    clearTimeout(idle);
+    try {
+      worker ??= start(spawn);
+    } catch {
+      return decodeHere(importer, spec, source);
+    }
+    const id = next++;
+    const done = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    // A copy of just the stream: posting a view of the whole file would clone all of it.
+    const copy = source.slice();
+    worker.postMessage({ id, spec, source: copy }, [copy.buffer]);
+    return done.catch((e) => (e === WORKER_FAILED ? decodeHere(importer, spec, source) : Promise.reject(e))).finally(() => {
+      if (!pending.size) idle = setTimeout(stop, IDLE_MS);
+    });
+  };
+}
