@@ -136,6 +136,27 @@ fn cameras_and_primitive_modes() {
 }
 
 #[test]
+fn gpu_instancing_draws_every_instance_with_its_transform() {
+    let l = model("SimpleInstancing/glTF-Binary/SimpleInstancing.glb");
+    let (instances, _) = l.scene.flatten(0);
+    assert_eq!(instances.len(), 125);
+    // The file's instances: a 5×5×5 grid of translations, each with its own rotation and scale.
+    let origins: Vec<glam::Vec3> = instances.iter().map(|i| i.world.w_axis.truncate()).collect();
+    let distinct = |f: fn(&glam::Vec3) -> f32| {
+        let mut v: Vec<i32> = origins.iter().map(|o| (f(o) * 100.0).round() as i32).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
+    assert_eq!((distinct(|o| o.x), distinct(|o| o.y), distinct(|o| o.z)), (5, 5, 5), "{origins:?}");
+    let scales: Vec<f32> = instances.iter().map(|i| i.world.x_axis.truncate().length()).collect();
+    assert!(scales.iter().any(|&s| (s - scales[0]).abs() > 1e-3), "instances keep their own scale");
+    // The scene's bounds cover every instance, not one cube.
+    let b = l.scene.bounds(0);
+    assert!((b.max - b.min).min_element() > 4.0 * (instances[0].world.x_axis.truncate().length()), "{b:?}");
+}
+
+#[test]
 fn texture_transform_and_unlit_extensions_apply() {
     let t = model("TextureTransformTest/glTF/TextureTransformTest.gltf");
     assert!(t.scene.materials.iter().any(|m| m.base_color_texture.is_some_and(|r| r.transform != glam::Mat3::IDENTITY)));

@@ -29,7 +29,50 @@ function fractionWhere(img, pred) {
   return hit / (img.width * img.height);
 }
 
+/** Connected groups (4-neighbour) of pixels for which `pred(k)` holds (k: pixel index), of at
+ *  least `min` pixels. */
+function blobs(img, pred, min = 4) {
+  const { width: w, height: h } = img;
+  const seen = new Uint8Array(w * h);
+  let count = 0;
+  for (let start = 0; start < w * h; start++) {
+    if (seen[start] || !pred(start)) continue;
+    let size = 0;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length) {
+      const k = stack.pop();
+      size++;
+      const x = k % w, y = (k - x) / w;
+      for (const [i, j] of [[x + 1, y], [x - 1, y], [x, y + 1], [x, y - 1]]) {
+        const q = j * w + i;
+        if (i < 0 || j < 0 || i >= w || j >= h || seen[q] || !pred(q)) continue;
+        seen[q] = 1;
+        stack.push(q);
+      }
+    }
+    if (size >= min) count++;
+  }
+  return count;
+}
+
 const scenarios = [
+  ['SimpleInstancing: 125 instances of one cube, not one (EXT_mesh_gpu_instancing)', model('SimpleInstancing/glTF-Binary/SimpleInstancing.glb'), (img) => {
+    // The background changes only from row to row (sky, horizon, ground); a pixel unlike its row's
+    // first one is a cube. Seen through a grid of cubes, the background shows in many separate
+    // gaps; one cube, or one merged block, leaves none.
+    const cube = (k) => {
+      const row = k - (k % img.width);
+      return [0, 1, 2].some((c) => Math.abs(img.data[k * 4 + c] - img.data[row * 4 + c]) > 12);
+    };
+    const gaps = blobs(img, (k) => !cube(k)) - 1; // less the background around the grid
+    console.log(`SimpleInstancing: ${gaps} gaps between the cubes`);
+    assert.ok(gaps >= 10, `${gaps} gaps between the cubes`);
+    let covered = 0;
+    for (let k = 0; k < img.width * img.height; k++) if (cube(k)) covered++;
+    covered /= img.width * img.height;
+    assert.ok(covered > 0.1 && covered < 0.8, `cubes cover ${covered}`);
+  }],
   ['Box: red silhouette on the sky', model('Box/glTF-Binary/Box.glb'), (img) => {
     assert.ok(isRed(at(img, 0.5, 0.5)), `centre ${at(img, 0.5, 0.5)}`);
     assert.ok(isSky(at(img, 0.05, 0.05)), `corner ${at(img, 0.05, 0.05)}`);

@@ -210,6 +210,8 @@ pub struct Document {
     pub materials: Vec<Material>,
     pub meshes: Vec<Mesh>,
     pub nodes: Vec<Node>,
+    /// Nodes whose mesh is instanced (EXT_mesh_gpu_instancing), with the instance accessors.
+    pub instancing: Vec<(usize, super::ext::mesh_gpu_instancing::Instancing)>,
     pub scenes: Vec<Scene>,
     pub scene: Option<usize>,
     pub cameras: Vec<Camera>,
@@ -398,6 +400,7 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
         s.index("skeleton", n.nodes)?;
         s.index("inverseBindMatrices", n.accessors)?;
     }
+    let node_objects = r.objects("nodes")?;
     Ok(Document {
         asset_extras: asset.get("extras").cloned(),
         extensions_used: r.strings("extensionsUsed")?,
@@ -414,7 +417,8 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
             .collect::<Result<_>>()?,
         materials: r.objects("materials")?.iter().map(|o| material(o, &n)).collect::<Result<_>>()?,
         meshes: r.objects("meshes")?.iter().map(|o| mesh(o, &n)).collect::<Result<_>>()?,
-        nodes: r.objects("nodes")?.iter().map(|o| node(o, &n)).collect::<Result<_>>()?,
+        nodes: node_objects.iter().map(|o| node(o, &n)).collect::<Result<_>>()?,
+        instancing: node_objects.iter().enumerate().filter_map(|(i, o)| instancing(o, &n).transpose().map(|r| r.map(|x| (i, x)))).collect::<Result<_>>()?,
         scenes: r
             .objects("scenes")?
             .iter()
@@ -639,7 +643,23 @@ fn node(o: &Obj, n: &Counts) -> Result<Node> {
         children: o.indices("children", n.nodes)?,
         mesh: o.index("mesh", n.meshes)?,
         camera: o.index("camera", n.cameras)?,
+        instances: Vec::new(),
     })
+}
+
+/// A node's EXT_mesh_gpu_instancing, with its accessors checked.
+fn instancing(o: &Obj, n: &Counts) -> Result<Option<super::ext::mesh_gpu_instancing::Instancing>> {
+    let Some((name, read)) = super::ext::node(o.extensions()?.as_ref()) else { return Ok(None) };
+    let inst = read.map_err(|m| o.err(&format!("extensions/{name}"), m))?;
+    for a in [inst.translation, inst.rotation, inst.scale].into_iter().flatten() {
+        if a >= n.accessors.0 {
+            return Err(o.err(&format!("extensions/{name}/attributes"), n.accessors.missing(a)));
+        }
+    }
+    if o.get("mesh").is_none() {
+        return Err(o.err(&format!("extensions/{name}"), "is on a node without a mesh"));
+    }
+    Ok(Some(inst))
 }
 
 fn camera(o: &Obj) -> Result<Camera> {

@@ -263,7 +263,11 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
     let extras = |e: Option<&Value>| crate::poi::GeoReference::from_json(e?.get("geoReference")?);
     let default_scene = doc.scene.or((!doc.scenes.is_empty()).then_some(0));
     let geo_reference = default_scene.and_then(|s| extras(doc.scenes[s].extras.as_ref())).or_else(|| extras(doc.asset_extras.as_ref()));
-    let Document { nodes, cameras, .. } = doc;
+    let mut nodes = std::mem::take(&mut doc.nodes);
+    for (n, inst) in &doc.instancing {
+        nodes[*n].instances = ext::mesh_gpu_instancing::matrices(&doc, *n, inst, &buffers)?;
+    }
+    let Document { cameras, .. } = doc;
     let scene = Scene {
         meshes,
         materials,
@@ -677,5 +681,20 @@ pub(crate) mod tests {
         assert!(parse(cyclic.as_bytes()).err().unwrap().to_string().contains("more than one parent"));
         let ring = json.replace(r#"{"mesh":0}"#, r#"{"mesh":0,"children":[0]}"#);
         assert!(parse(ring.as_bytes()).err().unwrap().to_string().contains("cycle"));
+    }
+
+    #[test]
+    fn broken_instancing_is_refused_with_its_pointer() {
+        let with = |ext: &str| TRIANGLE.replace(r#""nodes":[{"mesh":0,"translation":[1,0,0]}]"#, &format!(r#""nodes":[{{"mesh":0,"extensions":{{"EXT_mesh_gpu_instancing":{ext}}}}}]"#));
+        let err = |ext: &str| parse(with(ext).as_bytes()).and_then(|p| build(p, Fetched::default())).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err(r#"{"attributes":{"TRANSLATION":7}}"#).contains("/nodes/0/extensions/EXT_mesh_gpu_instancing/attributes"));
+        assert!(err(r#"{"attributes":{}}"#).contains("names no TRANSLATION"));
+        assert!(err(r#"{"attributes":"no"}"#).contains("attributes must be an object"));
+        // Three instances from the triangle's own positions, used as translations.
+        let l = build(parse(with(r#"{"attributes":{"TRANSLATION":0}}"#).as_bytes()).unwrap(), Fetched::default()).unwrap();
+        let (instances, _) = l.scene.flatten(0);
+        assert_eq!(instances.iter().map(|i| i.world.w_axis.truncate().to_array()).collect::<Vec<_>>(), [[0., 0., 0.], [1., 0., 0.], [0., 1., 0.]]);
+        let no_mesh = TRIANGLE.replace(r#""nodes":[{"mesh":0,"translation":[1,0,0]}]"#, r#""nodes":[{"extensions":{"EXT_mesh_gpu_instancing":{"attributes":{"TRANSLATION":0}}}}]"#);
+        assert!(parse(no_mesh.as_bytes()).err().unwrap().to_string().contains("without a mesh"));
     }
 }

@@ -37,6 +37,9 @@ pub struct Node {
     pub children: Vec<usize>,
     pub mesh: Option<usize>,
     pub camera: Option<usize>,
+    /// Local transforms of the mesh's instances under this node (EXT_mesh_gpu_instancing); empty:
+    /// the mesh is drawn once.
+    pub instances: Vec<Mat4>,
 }
 
 #[derive(Debug, Default)]
@@ -289,7 +292,10 @@ impl Scene {
             let Some(node) = self.nodes.get(n) else { continue };
             let world = parent * node.local;
             if let Some(mesh) = node.mesh {
-                meshes.push(Instance { mesh, world });
+                if node.instances.is_empty() {
+                    meshes.push(Instance { mesh, world });
+                }
+                meshes.extend(node.instances.iter().map(|&i| Instance { mesh, world: world * i }));
             }
             if let Some(camera) = node.camera {
                 cameras.push(CameraInstance { camera, world });

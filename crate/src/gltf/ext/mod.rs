@@ -2,6 +2,7 @@
 //! Adding an extension means adding its file and one line to that list.
 
 mod emissive_strength;
+pub mod mesh_gpu_instancing;
 mod mesh_quantization;
 pub mod meshopt;
 mod texture_transform;
@@ -23,6 +24,10 @@ pub trait Extension: Sync {
     fn buffer_view(&self, _ext: &Value) -> Option<Result<Compression, String>> {
         None
     }
+    /// Reads the extension object found on a node that draws its mesh several times.
+    fn node(&self, _ext: &Value) -> Option<Result<mesh_gpu_instancing::Instancing, String>> {
+        None
+    }
 }
 
 pub static SUPPORTED: &[&dyn Extension] = &[
@@ -32,6 +37,7 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &mesh_quantization::MeshQuantization,
     &meshopt::EXT,
     &meshopt::KHR,
+    &mesh_gpu_instancing::MeshGpuInstancing,
 ];
 
 pub fn is_supported(name: &str) -> bool {
@@ -54,6 +60,11 @@ pub fn apply_texture_info(extensions: Option<&serde_json::Map<String, Value>>, t
 /// The first supported extension on a bufferView that makes its bytes: (its name, what it read).
 pub fn buffer_view(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<Compression, String>)> {
     present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.buffer_view(value)?)))
+}
+
+/// The first supported extension on a node that instances its mesh: (its name, what it read).
+pub fn node(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<mesh_gpu_instancing::Instancing, String>)> {
+    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.node(value)?)))
 }
 
 fn present(extensions: Option<&serde_json::Map<String, Value>>) -> impl Iterator<Item = (&'static dyn Extension, &Value)> {
