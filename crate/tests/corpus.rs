@@ -136,6 +136,52 @@ fn cameras_and_primitive_modes() {
 }
 
 #[test]
+fn interpolation_test_poses_each_row_as_its_keyframes_say() {
+    let mut l = model("InterpolationTest/glTF/InterpolationTest.gltf");
+    let names: Vec<String> = l.scene.animations.iter().map(|a| a.name.clone().unwrap_or_default()).collect();
+    assert_eq!(names.len(), 9, "{names:?}");
+    let clip = |l: &Loaded, name: &str| names.iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"));
+    let node_y = |l: &Loaded, node: usize| l.scene.nodes[node].local.w_axis.y;
+    // Translation rows (nodes 8, 9, 10): keys at y 6.67 → 10 → 6 → 10 → 6.
+    let (step, linear, cubic) = (clip(&l, "Step Translation"), clip(&l, "Linear Translation"), clip(&l, "CubicSpline Translation"));
+    l.scene.pose(step, 0.6);
+    assert_eq!(node_y(&l, 8), 10.0, "STEP holds the key before");
+    l.scene.pose(linear, (0.416_666_66 + 0.833_333_3) / 2.0);
+    assert!((node_y(&l, 10) - 8.0).abs() < 1e-3, "LINEAR halfway from 10 to 6: {}", node_y(&l, 10));
+    l.scene.pose(cubic, 0.416_666_66);
+    assert!((node_y(&l, 9) - 10.0).abs() < 1e-4, "CUBICSPLINE passes its key");
+    // Zero tangents halfway between keys 6.64 and 10: the mean.
+    l.scene.pose(cubic, 0.416_666_66 / 2.0);
+    assert!((node_y(&l, 9) - (6.640_117 + 10.0) / 2.0).abs() < 1e-3, "{}", node_y(&l, 9));
+    // Rotation (node 7): LINEAR halfway between 0° and 45° about -z is 22.5°, by slerp.
+    l.scene.pose(clip(&l, "Linear Rotation"), 0.416_666_66 / 2.0);
+    let (_, r, _) = l.scene.nodes[7].local.to_scale_rotation_translation();
+    assert!(r.angle_between(glam::Quat::from_rotation_z(-22.5f32.to_radians())) < 1e-3, "{r:?}");
+    // Scale (node 0), STEP: 0.5 from its second key on; before the first key, the first value.
+    l.scene.pose(clip(&l, "Step Scale"), 0.5);
+    assert!((l.scene.nodes[0].local.x_axis.length() - 0.5).abs() < 1e-6);
+    l.scene.pose(clip(&l, "Step Scale"), 0.0);
+    assert!((l.scene.nodes[0].local.x_axis.length() - 1.0).abs() < 1e-6);
+    // Back to rest: the file's own transforms.
+    l.scene.rest_pose();
+    assert_eq!(node_y(&l, 8), 6.665_226_5);
+    assert!(l.scene.animations.iter().all(|a| (a.duration - 1.708_333_4).abs() < 1e-3 || (a.duration - 1.666_666_6).abs() < 1e-3), "durations");
+}
+
+#[test]
+fn animated_models_load_their_clips_and_say_what_is_not_played() {
+    for rel in ["BoxAnimated/glTF-Binary/BoxAnimated.glb", "AnimatedCube/glTF/AnimatedCube.gltf"] {
+        let l = model(rel);
+        assert_eq!(l.scene.animations.len(), 1, "{rel}");
+        assert!(l.scene.animations[0].duration > 0.0 && !l.scene.animations[0].channels.is_empty(), "{rel}");
+    }
+    // A morph animation drives weights only: no channel Scenic plays, and a warning says so.
+    let morph = model("AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb");
+    assert!(morph.scene.animations[0].channels.is_empty());
+    assert!(morph.report.warnings.iter().any(|w| w.contains("morph target weights")), "{:?}", morph.report.warnings);
+}
+
+#[test]
 fn gpu_instancing_draws_every_instance_with_its_transform() {
     let l = model("SimpleInstancing/glTF-Binary/SimpleInstancing.glb");
     let (instances, _) = l.scene.flatten(0);

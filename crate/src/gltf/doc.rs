@@ -197,6 +197,26 @@ pub struct Scene {
     pub extras: Option<Value>,
 }
 
+/// An animation as written: channels name a sampler of the same animation, samplers name accessors.
+pub struct Animation {
+    pub name: Option<String>,
+    pub channels: Vec<Channel>,
+    pub samplers: Vec<AnimationSampler>,
+}
+
+pub struct Channel {
+    pub sampler: usize,
+    /// None: the channel targets something an extension names (KHR_animation_pointer); skipped.
+    pub node: Option<usize>,
+    pub path: String,
+}
+
+pub struct AnimationSampler {
+    pub input: usize,
+    pub output: usize,
+    pub interpolation: crate::scene::animation::Interpolation,
+}
+
 pub struct Document {
     pub asset_extras: Option<Value>,
     pub extensions_used: Vec<String>,
@@ -210,6 +230,7 @@ pub struct Document {
     pub materials: Vec<Material>,
     pub meshes: Vec<Mesh>,
     pub nodes: Vec<Node>,
+    pub animations: Vec<Animation>,
     /// Nodes whose mesh is instanced (EXT_mesh_gpu_instancing), with the instance accessors.
     pub instancing: Vec<(usize, super::ext::mesh_gpu_instancing::Instancing)>,
     pub scenes: Vec<Scene>,
@@ -389,9 +410,6 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
         cameras: arr("cameras"),
         skins: arr("skins"),
     };
-    if r.get("animations").is_some() {
-        report.warnings.push("animations are not played yet; the model is shown in its rest pose".into());
-    }
     let asset = r.required("asset", r.object("asset")?)?;
     // Skins are not drawn yet; their references are still checked so a broken file says so.
     for s in r.objects("skins")? {
@@ -401,7 +419,9 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
         s.index("inverseBindMatrices", n.accessors)?;
     }
     let node_objects = r.objects("nodes")?;
+    let animations = r.objects("animations")?.iter().map(|o| animation(o, &n)).collect::<Result<_>>()?;
     Ok(Document {
+        animations,
         asset_extras: asset.get("extras").cloned(),
         extensions_used: r.strings("extensionsUsed")?,
         extensions_required: r.strings("extensionsRequired")?,
@@ -621,19 +641,21 @@ fn semantic(name: &str) -> bool {
 }
 
 fn node(o: &Obj, n: &Counts) -> Result<Node> {
-    let local = match o.get("matrix") {
+    let (local, rest) = match o.get("matrix") {
         Some(_) => {
             // Given with TRS too (invalid), the matrix wins, as in most viewers.
-            Mat4::from_cols_array(&o.numbers("matrix", [0.0; 16])?)
+            (Mat4::from_cols_array(&o.numbers("matrix", [0.0; 16])?), None)
         }
         None => {
             let [x, y, z, w] = o.numbers("rotation", [0.0, 0.0, 0.0, 1.0])?;
             // A rotation that is not a unit quaternion (invalid) is normalised, not skewed.
             let q = glam::Vec4::new(x, y, z, w).try_normalize().unwrap_or(glam::Vec4::W);
-            let rotation = Quat::from_vec4(q);
-            let t = Vec3::from_array(o.numbers("translation", [0.0; 3])?);
-            let s = Vec3::from_array(o.numbers("scale", [1.0; 3])?);
-            Mat4::from_scale_rotation_translation(s, rotation, t)
+            let rest = crate::scene::animation::Trs {
+                translation: Vec3::from_array(o.numbers("translation", [0.0; 3])?),
+                rotation: Quat::from_vec4(q),
+                scale: Vec3::from_array(o.numbers("scale", [1.0; 3])?),
+            };
+            (rest.matrix(), Some(rest))
         }
     };
     o.index("skin", n.skins)?;
@@ -644,7 +666,39 @@ fn node(o: &Obj, n: &Counts) -> Result<Node> {
         mesh: o.index("mesh", n.meshes)?,
         camera: o.index("camera", n.cameras)?,
         instances: Vec::new(),
+        rest,
     })
+}
+
+fn animation(o: &Obj, n: &Counts) -> Result<Animation> {
+    use crate::scene::animation::Interpolation;
+    let samplers: Vec<AnimationSampler> = o
+        .objects("samplers")?
+        .iter()
+        .map(|s| {
+            let interpolation = match s.string("interpolation")?.unwrap_or("LINEAR") {
+                "LINEAR" => Interpolation::Linear,
+                "STEP" => Interpolation::Step,
+                "CUBICSPLINE" => Interpolation::CubicSpline,
+                other => return Err(s.err("interpolation", format!("{other:?} is not LINEAR, STEP or CUBICSPLINE"))),
+            };
+            Ok(AnimationSampler { input: s.required("input", s.index("input", n.accessors)?)?, output: s.required("output", s.index("output", n.accessors)?)?, interpolation })
+        })
+        .collect::<Result<_>>()?;
+    let count = Array(samplers.len(), "this animation's samplers");
+    let channels = o
+        .objects("channels")?
+        .iter()
+        .map(|c| {
+            let target = c.required("target", c.object("target")?)?;
+            Ok(Channel {
+                sampler: c.required("sampler", c.index("sampler", count)?)?,
+                node: target.index("node", n.nodes)?,
+                path: target.required("path", target.string("path")?)?.to_owned(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Animation { name: o.name()?, channels, samplers })
 }
 
 /// A node's EXT_mesh_gpu_instancing, with its accessors checked.

@@ -5,6 +5,7 @@
 //! document, listing the external URIs to fetch; [`build`] turns it and the fetched bytes into a scene.
 
 mod accessor;
+mod animation;
 pub mod doc;
 pub mod ext;
 mod material;
@@ -267,6 +268,7 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
     for (n, inst) in &doc.instancing {
         nodes[*n].instances = ext::mesh_gpu_instancing::matrices(&doc, *n, inst, &buffers)?;
     }
+    let animations = animation::read(&doc, &nodes, &buffers, &mut report);
     let Document { cameras, .. } = doc;
     let scene = Scene {
         meshes,
@@ -278,6 +280,7 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
         scenes,
         cameras,
         geo_reference,
+        animations,
     };
     Ok(Loaded { scene, report, tangents })
 }

@@ -120,7 +120,7 @@ mod tests {
     }
 
     fn node(mesh: usize, at: Vec3, scale: f32) -> Node {
-        Node { name: None, local: Mat4::from_translation(at) * Mat4::from_scale(Vec3::new(scale, 1.0, 1.0)), children: vec![], mesh: Some(mesh), camera: None, instances: vec![] }
+        Node { name: None, local: Mat4::from_translation(at) * Mat4::from_scale(Vec3::new(scale, 1.0, 1.0)), children: vec![], mesh: Some(mesh), camera: None, instances: vec![], rest: None }
     }
 
     /// Mesh 0 (opaque) at z = -5 and mirrored at z = -40, mesh 1 (blended) at z = -10 and -20.

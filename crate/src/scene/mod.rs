@@ -1,5 +1,6 @@
 //! Plain scene data: what the loader produces and the renderer consumes. No GPU, no browser.
 
+pub mod animation;
 pub mod environment;
 
 use glam::{Mat3, Mat4, Vec3};
@@ -22,6 +23,7 @@ pub struct Scene {
     pub cameras: Vec<Camera>,
     /// Where the scene sits on the earth (`extras.geoReference` of the scene or the asset).
     pub geo_reference: Option<crate::poi::GeoReference>,
+    pub animations: Vec<animation::Animation>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -40,6 +42,9 @@ pub struct Node {
     /// Local transforms of the mesh's instances under this node (EXT_mesh_gpu_instancing); empty:
     /// the mesh is drawn once.
     pub instances: Vec<Mat4>,
+    /// The rest transform as TRS, where the file gave it so (only such nodes are animated);
+    /// `local` is its matrix until an animation poses the node.
+    pub rest: Option<animation::Trs>,
 }
 
 #[derive(Debug, Default)]

@@ -1,0 +1,213 @@
+//! glTF animations as plain data, and posing a scene at a time: keyframe samplers with STEP,
+//! LINEAR (slerp for rotations) and CUBICSPLINE interpolation driving node translation, rotation
+//! and scale. Pure: the web room only keeps the clock.
+
+use glam::{Mat4, Quat, Vec3};
+
+use super::Scene;
+
+#[derive(Debug, Clone)]
+pub struct Animation {
+    pub name: Option<String>,
+    pub channels: Vec<Channel>,
+    /// The last keyframe time over all channels (seconds).
+    pub duration: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub node: usize,
+    pub path: Path,
+    pub sampler: Sampler,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    Translation,
+    Rotation,
+    Scale,
+}
+
+impl Path {
+    pub fn width(self) -> usize {
+        if self == Path::Rotation { 4 } else { 3 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpolation {
+    Step,
+    Linear,
+    CubicSpline,
+}
+
+/// Keyframes: `times` ascending; `values` holds `width` floats per key, or for CUBICSPLINE three
+/// groups per key (in-tangent, value, out-tangent), as glTF stores them.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    pub times: Vec<f32>,
+    pub values: Vec<f32>,
+    pub interpolation: Interpolation,
+    pub width: usize,
+}
+
+impl Sampler {
+    /// The value at time `t` (clamped to the first and last keys) into `out` (`width` floats).
+    pub fn sample(&self, t: f32, out: &mut [f32]) {
+        let (w, n) = (self.width, self.times.len());
+        let cubic = self.interpolation == Interpolation::CubicSpline;
+        let value = |k: usize, i: usize| if cubic { self.values[(3 * k + 1) * w + i] } else { self.values[k * w + i] };
+        if n == 0 {
+            return;
+        }
+        // The key at or before t.
+        let k = self.times.partition_point(|&x| x <= t).saturating_sub(1);
+        if t <= self.times[0] || k + 1 >= n || self.interpolation == Interpolation::Step {
+            let k = if t <= self.times[0] { 0 } else { k };
+            out.iter_mut().enumerate().for_each(|(i, o)| *o = value(k, i));
+            return;
+        }
+        let (t0, t1) = (self.times[k], self.times[k + 1]);
+        let dt = t1 - t0;
+        let u = if dt > 0.0 { ((t - t0) / dt).clamp(0.0, 1.0) } else { 0.0 };
+        match self.interpolation {
+            // Handled above with the ends.
+            Interpolation::Step => {}
+            Interpolation::Linear if w == 4 => {
+                let q0 = Quat::from_xyzw(value(k, 0), value(k, 1), value(k, 2), value(k, 3));
+                let mut q1 = Quat::from_xyzw(value(k + 1, 0), value(k + 1, 1), value(k + 1, 2), value(k + 1, 3));
+                // The short way round.
+                if q0.dot(q1) < 0.0 {
+                    q1 = -q1;
+                }
+                out.copy_from_slice(&q0.slerp(q1, u).to_array());
+            }
+            Interpolation::Linear => out.iter_mut().enumerate().for_each(|(i, o)| *o = value(k, i) + (value(k + 1, i) - value(k, i)) * u),
+            Interpolation::CubicSpline => {
+                // Hermite basis with tangents scaled by the key interval (glTF spec, Appendix C).
+                let (u2, u3) = (u * u, u * u * u);
+                let (h00, h10, h01, h11) = (2.0 * u3 - 3.0 * u2 + 1.0, u3 - 2.0 * u2 + u, -2.0 * u3 + 3.0 * u2, u3 - u2);
+                for (i, o) in out.iter_mut().enumerate() {
+                    let p0 = self.values[(3 * k + 1) * w + i];
+                    let m0 = self.values[(3 * k + 2) * w + i] * dt;
+                    let p1 = self.values[(3 * (k + 1) + 1) * w + i];
+                    let m1 = self.values[(3 * (k + 1)) * w + i] * dt;
+                    *o = h00 * p0 + h10 * m0 + h01 * p1 + h11 * m1;
+                }
+            }
+        }
+        if w == 4 {
+            // Rotations stay unit quaternions (cubic ones are not, between keys).
+            let q = Quat::from_slice(out).normalize();
+            if q.is_finite() {
+                out.copy_from_slice(&q.to_array());
+            }
+        }
+    }
+}
+
+/// A node's rest transform as translation, rotation and scale (glTF animates only TRS nodes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trs {
+    pub translation: Vec3,
+    pub rotation: Quat,
+    pub scale: Vec3,
+}
+
+impl Trs {
+    pub fn matrix(&self) -> Mat4 {
+        Mat4::from_scale_rotation_translation(self.scale, self.rotation, self.translation)
+    }
+}
+
+impl Scene {
+    /// Poses the nodes `animation` drives at time `t` (seconds, clamped to the clip); nodes it
+    /// does not drive keep their transforms.
+    pub fn pose(&mut self, animation: usize, t: f32) {
+        let Some(anim) = self.animations.get(animation) else { return };
+        let mut posed: Vec<(usize, Trs)> = Vec::new();
+        let mut v = [0.0f32; 4];
+        for c in &anim.channels {
+            let Some(rest) = self.nodes.get(c.node).and_then(|n| n.rest) else { continue };
+            let at = match posed.iter().position(|(n, _)| *n == c.node) {
+                Some(i) => i,
+                None => {
+                    posed.push((c.node, rest));
+                    posed.len() - 1
+                }
+            };
+            let trs = &mut posed[at].1;
+            let out = &mut v[..c.path.width()];
+            c.sampler.sample(t, out);
+            match c.path {
+                Path::Translation => trs.translation = Vec3::from_slice(out),
+                Path::Rotation => trs.rotation = Quat::from_slice(out),
+                Path::Scale => trs.scale = Vec3::from_slice(out),
+            }
+        }
+        for (n, trs) in posed {
+            self.nodes[n].local = trs.matrix();
+        }
+    }
+
+    /// Puts every animated node back at its rest transform.
+    pub fn rest_pose(&mut self) {
+        let driven: Vec<usize> = self.animations.iter().flat_map(|a| a.channels.iter().map(|c| c.node)).collect();
+        for n in driven {
+            if let Some(rest) = self.nodes.get(n).and_then(|n| n.rest) {
+                self.nodes[n].local = rest.matrix();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sampler(interpolation: Interpolation, width: usize, times: &[f32], values: &[f32]) -> Sampler {
+        Sampler { times: times.to_vec(), values: values.to_vec(), interpolation, width }
+    }
+
+    fn at(s: &Sampler, t: f32) -> Vec<f32> {
+        let mut out = vec![0.0; s.width];
+        s.sample(t, &mut out);
+        out
+    }
+
+    #[test]
+    fn step_and_linear_hold_the_ends_and_interpolate_between() {
+        let lin = sampler(Interpolation::Linear, 3, &[1.0, 3.0], &[0.0, 0.0, 0.0, 2.0, 4.0, 6.0]);
+        assert_eq!(at(&lin, 0.0), [0.0, 0.0, 0.0]);
+        assert_eq!(at(&lin, 2.0), [1.0, 2.0, 3.0]);
+        assert_eq!(at(&lin, 9.0), [2.0, 4.0, 6.0]);
+        let step = Sampler { interpolation: Interpolation::Step, ..lin.clone() };
+        assert_eq!(at(&step, 2.9), [0.0, 0.0, 0.0]);
+        assert_eq!(at(&step, 3.0), [2.0, 4.0, 6.0]);
+    }
+
+    #[test]
+    fn rotations_slerp_the_short_way_and_stay_unit() {
+        let q1 = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
+        // The second key written as -q: the same rotation, which must not spin the long way.
+        let s = sampler(Interpolation::Linear, 4, &[0.0, 1.0], &[0.0, 0.0, 0.0, 1.0, -q1.x, -q1.y, -q1.z, -q1.w]);
+        let mid = Quat::from_slice(&at(&s, 0.5));
+        assert!(mid.angle_between(Quat::from_rotation_y(std::f32::consts::FRAC_PI_4)) < 1e-4, "{mid:?}");
+    }
+
+    #[test]
+    fn cubic_spline_passes_its_keys_and_follows_its_tangents() {
+        // One scalar-like channel (width 3, x only): keys 0 → 1 with zero tangents: smoothstep.
+        let v = |inx: f32, x: f32, outx: f32| [inx, 0.0, 0.0, x, 0.0, 0.0, outx, 0.0, 0.0];
+        let values: Vec<f32> = [v(0.0, 0.0, 0.0), v(0.0, 1.0, 0.0)].concat();
+        let s = sampler(Interpolation::CubicSpline, 3, &[0.0, 2.0], &values);
+        assert_eq!(at(&s, 0.0)[0], 0.0);
+        assert_eq!(at(&s, 2.0)[0], 1.0);
+        assert!((at(&s, 0.5)[0] - (3.0 * 0.0625 - 2.0 * 0.015625)).abs() < 1e-6);
+        // A slope of 1 per second out of the first key, over a 2 s interval.
+        let sloped: Vec<f32> = [v(0.0, 0.0, 1.0), v(0.0, 0.0, 0.0)].concat();
+        let s = sampler(Interpolation::CubicSpline, 3, &[0.0, 2.0], &sloped);
+        let u: f32 = 0.25;
+        assert!((at(&s, 0.5)[0] - (u * u * u - 2.0 * u * u + u) * 2.0).abs() < 1e-6);
+    }
+}
