@@ -10,6 +10,8 @@ export interface ScenicInfo {
   cameras: string[];
   triangles: number;
   images: number;
+  /** Animation clip names. */
+  animations: string[];
   warnings: string[];
 }
 
@@ -78,6 +80,13 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   warning: CustomEvent<{ message: string }>;
   /** The GPU context was lost and the viewer drew again on a new one, camera and POIs kept. */
   'context-restored': CustomEvent<{ backend: 'webgpu' | 'webgl2'; lostBackend: 'webgpu' | 'webgl2' }>;
+  /** The animation clip started or went on playing (`play()`, `autoplay`). */
+  play: CustomEvent<void>;
+  pause: CustomEvent<void>;
+  /** The clip wrapped round to play again. */
+  loop: CustomEvent<void>;
+  /** The last of `play({ repetitions })` ended; the clip rests on its last pose. */
+  finished: CustomEvent<void>;
 }
 
 export declare class ScenicViewer extends HTMLElement {
@@ -106,6 +115,8 @@ export declare class ScenicViewer extends HTMLElement {
   environment: string;
   geoReference: string;
   poisCrs: string;
+  autoplay: boolean;
+  animationName: string;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;
@@ -122,6 +133,16 @@ export declare class ScenicViewer extends HTMLElement {
   useCamera(index: number): Promise<void>;
   resetView(): void;
   getCameraOrbit(): ScenicCameraOrbit | null;
+
+  /** The loaded model's animation clip names. */
+  readonly availableAnimations: string[];
+  play(options?: { repetitions?: number }): void;
+  pause(): void;
+  readonly paused: boolean;
+  /** Seconds into the clip; setting it shows that pose. */
+  currentTime: number;
+  timeScale: number;
+  readonly duration: number;
 
   addEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;

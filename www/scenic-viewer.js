@@ -14,6 +14,7 @@ import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
 import './features/poi-fetch.js';
 import { tangentsIn } from './features/tangents.js';
 import { decodersIn } from './features/decoders.js';
+import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
 // `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
@@ -130,19 +131,20 @@ const REFLECTED = {
   'auto-rotate': ['autoRotate', 'boolean'], 'auto-rotate-speed': ['autoRotateSpeed', 'number'],
   exposure: ['exposure', 'number'], environment: ['environment', 'string'],
   'geo-reference': ['geoReference', 'string'], 'pois-crs': ['poisCrs', 'string'],
+  autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
 };
 
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished'];
   /** This element's own modules, relative to this file: a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
    *  imports per round trip (the snippet page writes those lines). The build's one-file
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js'];
 
   /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
   static async gpuStats() {
@@ -225,6 +227,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'backend') this.#reopen();
     else if (name === 'src') this.#load();
     else if (STAGING_ATTRIBUTES.includes(name)) { if (this.#viewer) { applyStaging(this, this.#viewer, (m) => this.#warn(m), [name]); this.#requestFrame(); } }
+    else if (ANIMATION_ATTRIBUTES.includes(name)) { if (this.state === 'ready') { applyAnimation(this, this.#viewer, (m) => this.#warn(m), [name]); this.#requestFrame(); } }
     else if (['pois', 'lang', 'geo-reference', 'pois-crs'].includes(name) && this.state === 'ready') this.#loadPois();
   }
 
@@ -273,6 +276,33 @@ export class ScenicViewer extends HTMLElement {
   resetView() { this.#viewer?.reset(); this.#requestFrame(); }
   /** The current view: `{ yaw, pitch }` in degrees, `distance` and `target` in metres. */
   getCameraOrbit() { return this.#viewer?.cameraOrbit() ?? null; }
+
+  // Animation (model-viewer's API): the clip named by `animation-name`, else the first.
+  /** The loaded model's clip names. */
+  get availableAnimations() { return this.state === 'ready' ? this.#viewer.availableAnimations : []; }
+  /** Plays the clip, `repetitions` times (default: forever); fires `play`. */
+  play(options = {}) {
+    if (this.state !== 'ready' || !this.#viewer.availableAnimations.length) return;
+    this.#viewer.play(options.repetitions);
+    this.dispatchEvent(new CustomEvent('play'));
+    this.#requestFrame();
+  }
+  /** Pauses where it is; fires `pause`. */
+  pause() {
+    if (this.state !== 'ready' || this.#viewer.paused) return;
+    this.#viewer.pause();
+    this.dispatchEvent(new CustomEvent('pause'));
+  }
+  get paused() { return this.state !== 'ready' || this.#viewer.paused; }
+  /** Seconds into the clip; setting it shows that pose. */
+  get currentTime() { return this.state === 'ready' ? this.#viewer.currentTime : 0; }
+  set currentTime(t) { if (this.state === 'ready') { this.#viewer.currentTime = Number(t); this.#requestFrame(); } }
+  /** Playback speed (1 by default; negative plays backwards). */
+  get timeScale() { return this.#timeScale; }
+  set timeScale(v) { this.#timeScale = Number.isFinite(Number(v)) ? Number(v) : 1; if (this.#viewer) this.#viewer.timeScale = this.#timeScale; }
+  #timeScale = 1;
+  /** The clip's length in seconds (0 without one). */
+  get duration() { return this.state === 'ready' ? this.#viewer.duration : 0; }
 
   get #lazy() { return (this.getAttribute('loading') ?? '').toLowerCase() === 'lazy'; }
 
@@ -399,6 +429,7 @@ export class ScenicViewer extends HTMLElement {
       const recovered = this.#recovering;
       this.#recovering = null;
       if (recovered?.orbit) this.#viewer.restoreOrbit(recovered.orbit);
+      this.#viewer.timeScale = this.#timeScale;
       this.#requestFrame();
       // Ready once the first frame is drawn (or soon, where frames are paused, as in a hidden tab).
       await new Promise((r) => { requestAnimationFrame(() => r()); setTimeout(r, 250); });
@@ -407,6 +438,8 @@ export class ScenicViewer extends HTMLElement {
       this.dataset.state = 'ready';
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
+      applyAnimation(this, this.#viewer, (m) => this.#warn(m));
+      this.#requestFrame();
       this.#loadPois();
       if (recovered) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
     } catch (e) {
@@ -507,6 +540,7 @@ export class ScenicViewer extends HTMLElement {
       if (!this.#viewer) return;
       try {
         const moving = this.#viewer.frame(t);
+        animationEvents(this, this.#viewer);
         this.#poiLayer.update();
         if (moving) this.#requestFrame();
       } catch (e) {

@@ -390,8 +390,8 @@ struct Counts {
     skins: Array,
 }
 
-/// Reads and checks the whole document. Animations and skins are not read (Scenic draws the
-/// rest pose); unknown accessor types are reported and read as scalars so an unused one does
+/// Reads and checks the whole document. Skins are checked, not read (Scenic draws the bind
+/// pose); unknown accessor types are reported and read as scalars so an unused one does
 /// not refuse the file.
 pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
     let r = object(root, String::new())?;

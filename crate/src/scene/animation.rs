@@ -161,9 +161,105 @@ impl Scene {
     }
 }
 
+/// The clock of the clip being played: pure policy (model-viewer's semantics), driven by the web
+/// room's frames.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playback {
+    pub clip: usize,
+    /// Seconds into the clip.
+    pub time: f32,
+    /// Playback speed; negative plays backwards.
+    pub time_scale: f32,
+    pub playing: bool,
+    /// Plays left after this one; None: forever.
+    pub repetitions_left: Option<u32>,
+}
+
+/// What a step of the clock did, for the page's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Playing,
+    /// Wrapped round to play again.
+    Looped,
+    /// Reached the end of its last repetition and paused there.
+    Finished,
+}
+
+impl Playback {
+    pub fn new(clip: usize) -> Playback {
+        Playback { clip, time: 0.0, time_scale: 1.0, playing: false, repetitions_left: None }
+    }
+
+    /// Starts playing `repetitions` times (None: forever), from the start if it had finished.
+    pub fn play(&mut self, repetitions: Option<u32>, duration: f32) {
+        let at_end = if self.time_scale >= 0.0 { self.time >= duration } else { self.time <= 0.0 };
+        if at_end {
+            self.time = if self.time_scale >= 0.0 { 0.0 } else { duration };
+        }
+        self.repetitions_left = repetitions.map(|r| r.saturating_sub(1));
+        self.playing = true;
+    }
+
+    /// Moves the clock on by `dt` seconds of wall time in a clip of `duration` seconds.
+    pub fn advance(&mut self, dt: f32, duration: f32) -> Step {
+        if !self.playing {
+            return Step::Playing;
+        }
+        if duration <= 0.0 {
+            self.playing = false;
+            return Step::Finished;
+        }
+        self.time += dt * self.time_scale;
+        let (past_end, past_start) = (self.time > duration, self.time < 0.0);
+        if !past_end && !past_start {
+            return Step::Playing;
+        }
+        match self.repetitions_left {
+            Some(0) => {
+                self.time = self.time.clamp(0.0, duration);
+                self.playing = false;
+                Step::Finished
+            }
+            left => {
+                self.repetitions_left = left.map(|l| l - 1);
+                self.time = self.time.rem_euclid(duration);
+                Step::Looped
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn playback_loops_finishes_and_plays_backwards() {
+        let mut p = Playback::new(0);
+        assert_eq!(p.advance(0.5, 2.0), Step::Playing);
+        assert_eq!(p.time, 0.0, "paused until played");
+        p.play(None, 2.0);
+        assert_eq!(p.advance(1.5, 2.0), Step::Playing);
+        assert_eq!(p.advance(1.0, 2.0), Step::Looped);
+        assert!((p.time - 0.5).abs() < 1e-6);
+        // Twice, then it stops at the end.
+        let mut p = Playback::new(0);
+        p.play(Some(2), 1.0);
+        assert_eq!(p.advance(1.2, 1.0), Step::Looped);
+        assert_eq!(p.advance(1.0, 1.0), Step::Finished);
+        assert_eq!((p.time, p.playing), (1.0, false));
+        // Played again after finishing: from the start.
+        p.play(Some(1), 1.0);
+        assert_eq!(p.time, 0.0);
+        // Backwards at double speed.
+        let mut p = Playback { time_scale: -2.0, ..Playback::new(0) };
+        p.play(Some(1), 1.0);
+        assert_eq!(p.time, 1.0);
+        assert_eq!(p.advance(0.25, 1.0), Step::Playing);
+        assert!((p.time - 0.5).abs() < 1e-6);
+        assert_eq!(p.advance(0.5, 1.0), Step::Finished);
+        assert_eq!(p.time, 0.0);
+    }
 
     fn sampler(interpolation: Interpolation, width: usize, times: &[f32], values: &[f32]) -> Sampler {
         Sampler { times: times.to_vec(), values: values.to_vec(), interpolation, width }

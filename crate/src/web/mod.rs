@@ -1,6 +1,7 @@
 //! The web shell: the only room that touches wasm-bindgen and the DOM. One `Viewer` handle per
 //! `<scenic-viewer>` element; the element's JS forwards attributes, input and animation frames.
 
+mod animation;
 mod fetch;
 mod pois;
 
@@ -62,6 +63,10 @@ struct State {
     /// Set by input; the next frame notes the time, and auto-rotate waits `AUTO_ROTATE_DELAY` after it.
     interacted: bool,
     idle_since: f64,
+    /// The clip being played or shown, if the model has any.
+    playback: Option<crate::scene::animation::Playback>,
+    /// "loop" or "finished", until the page takes it (`takeAnimationEvent`).
+    animation_event: Option<&'static str>,
 }
 
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
@@ -113,6 +118,8 @@ struct LoadInfo {
     cameras: Vec<String>,
     triangles: usize,
     images: usize,
+    /// Animation clip names (model-viewer's `availableAnimations`).
+    animations: Vec<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -242,6 +249,8 @@ impl Viewer {
                             camera_spec: CameraSpec::default(),
                             auto_rotate: 0.0,
                             interacted: false,
+                            playback: None,
+                            animation_event: None,
                             idle_since: f64::NEG_INFINITY,
                         };
                         let state = Rc::new(RefCell::new(state));
@@ -421,7 +430,10 @@ async fn load(
         cameras: scene.cameras.iter().enumerate().map(|(i, c)| c.name.clone().unwrap_or_else(|| format!("Camera {i}"))).collect(),
         triangles: scene.triangle_count(),
         images: scene.images.len(),
+        animations: animation::names(&scene),
     };
+    s.playback = (!scene.animations.is_empty()).then(|| crate::scene::animation::Playback::new(0));
+    s.animation_event = None;
     s.model = Some(Loaded { content: id, scene, index, bounds });
     s.pois.occluders = None;
     if let Some(e) = s.renderer.take_error() {
@@ -442,6 +454,7 @@ impl Viewer {
         if let Some(old) = s.model.take() {
             s.renderer.remove_content(old.content);
         }
+        s.playback = None;
         s.pois.occluders = None;
         s.dirty = true;
     }
@@ -609,7 +622,8 @@ impl Viewer {
             s.camera.spin(turn);
             moving = true;
         }
-        let wants_more = moving || spinning;
+        let animating = animation::advance(&mut s, dt);
+        let wants_more = moving || spinning || animating;
         s.last_ms = if wants_more { Some(now_ms) } else { None };
         if moving || s.dirty {
             s.dirty = false;

@@ -1,0 +1,142 @@
+//! Animation playback on the Viewer handle: the clip's clock (scene::animation::Playback, pure)
+//! advanced by frames, the scene posed and handed to the renderer. Names and semantics follow
+//! model-viewer's (`availableAnimations`, `animationName`, `play({repetitions})`, `pause()`,
+//! `paused`, `currentTime`, `timeScale`, `duration`).
+
+use wasm_bindgen::prelude::*;
+
+use super::{State, Viewer, to_js};
+use crate::scene::Scene;
+use crate::scene::animation::Step;
+
+/// Clip names, "Animation N" where the file gives none.
+pub fn names(scene: &Scene) -> Vec<String> {
+    scene.animations.iter().enumerate().map(|(i, a)| a.name.clone().unwrap_or_else(|| format!("Animation {i}"))).collect()
+}
+
+/// Moves the clock on and poses the scene; true while a clip plays (more frames wanted).
+pub fn advance(s: &mut State, dt: f32) -> bool {
+    let (Some(p), Some(model)) = (s.playback.as_mut(), s.model.as_mut()) else { return false };
+    if !p.playing {
+        return false;
+    }
+    let duration = model.scene.animations.get(p.clip).map_or(0.0, |a| a.duration);
+    match p.advance(dt, duration) {
+        Step::Playing => {}
+        Step::Looped => s.animation_event = Some("loop"),
+        Step::Finished => s.animation_event = Some("finished"),
+    }
+    let (clip, time, playing) = (p.clip, p.time, p.playing);
+    model.scene.pose(clip, time);
+    s.renderer.show_scene(model.content, &model.scene, model.index);
+    s.dirty = true;
+    playing
+}
+
+/// Poses the current clip at its clock (after a seek or a change of clip).
+fn show(s: &mut State) {
+    let (Some(p), Some(model)) = (s.playback.as_ref(), s.model.as_mut()) else { return };
+    model.scene.rest_pose();
+    model.scene.pose(p.clip, p.time);
+    s.renderer.show_scene(model.content, &model.scene, model.index);
+    s.dirty = true;
+}
+
+#[wasm_bindgen]
+impl Viewer {
+    #[wasm_bindgen(getter, js_name = availableAnimations)]
+    pub fn available_animations(&self) -> Vec<String> {
+        self.state.borrow().model.as_ref().map(|m| names(&m.scene)).unwrap_or_default()
+    }
+
+    /// Selects the clip called `name` (the first when empty), at its start; playing goes on.
+    #[wasm_bindgen(js_name = setAnimation)]
+    pub fn set_animation(&self, name: &str) -> Result<(), JsValue> {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let Some(model) = s.model.as_ref() else { return Ok(()) };
+        let all = names(&model.scene);
+        if all.is_empty() {
+            return if name.is_empty() { Ok(()) } else { Err(to_js(format!("animation-name=\"{name}\": the model has no animations"))) };
+        }
+        let clip = if name.is_empty() { 0 } else { all.iter().position(|n| n == name).ok_or_else(|| to_js(format!("animation-name=\"{name}\" is not one of: {}", all.join(", "))))? };
+        if let Some(p) = s.playback.as_mut() {
+            p.clip = clip;
+            p.time = if p.time_scale >= 0.0 { 0.0 } else { model.scene.animations[clip].duration };
+        }
+        show(s);
+        Ok(())
+    }
+
+    #[wasm_bindgen(getter, js_name = animationName)]
+    pub fn animation_name(&self) -> Option<String> {
+        let s = self.state.borrow();
+        let (p, m) = (s.playback.as_ref()?, s.model.as_ref()?);
+        names(&m.scene).into_iter().nth(p.clip)
+    }
+
+    /// Plays the clip `repetitions` times (forever when absent or not a positive number).
+    pub fn play(&self, repetitions: Option<f64>) {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let Some(duration) = s.playback.as_ref().zip(s.model.as_ref()).map(|(p, m)| m.scene.animations.get(p.clip).map_or(0.0, |a| a.duration)) else { return };
+        let reps = repetitions.filter(|r| r.is_finite() && *r >= 1.0).map(|r| r.min(u32::MAX as f64) as u32);
+        if let Some(p) = s.playback.as_mut() {
+            p.play(reps, duration);
+        }
+        s.last_ms = None;
+        s.dirty = true;
+    }
+
+    pub fn pause(&self) {
+        if let Some(p) = self.state.borrow_mut().playback.as_mut() {
+            p.playing = false;
+        }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn paused(&self) -> bool {
+        self.state.borrow().playback.as_ref().is_none_or(|p| !p.playing)
+    }
+
+    #[wasm_bindgen(getter, js_name = currentTime)]
+    pub fn current_time(&self) -> f64 {
+        self.state.borrow().playback.as_ref().map_or(0.0, |p| f64::from(p.time))
+    }
+
+    /// Seeks (seconds, clamped to the clip) and shows that pose.
+    #[wasm_bindgen(setter, js_name = currentTime)]
+    pub fn set_current_time(&self, t: f64) {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let duration = s.playback.as_ref().zip(s.model.as_ref()).map_or(0.0, |(p, m)| m.scene.animations.get(p.clip).map_or(0.0, |a| a.duration));
+        if let Some(p) = s.playback.as_mut() {
+            p.time = if t.is_finite() { (t as f32).clamp(0.0, duration) } else { 0.0 };
+        }
+        show(s);
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn duration(&self) -> f64 {
+        let s = self.state.borrow();
+        s.playback.as_ref().zip(s.model.as_ref()).map_or(0.0, |(p, m)| m.scene.animations.get(p.clip).map_or(0.0, |a| f64::from(a.duration)))
+    }
+
+    #[wasm_bindgen(getter, js_name = timeScale)]
+    pub fn time_scale(&self) -> f64 {
+        self.state.borrow().playback.as_ref().map_or(1.0, |p| f64::from(p.time_scale))
+    }
+
+    #[wasm_bindgen(setter, js_name = timeScale)]
+    pub fn set_time_scale(&self, v: f64) {
+        if let Some(p) = self.state.borrow_mut().playback.as_mut() {
+            p.time_scale = if v.is_finite() { v as f32 } else { 1.0 };
+        }
+    }
+
+    /// "loop" or "finished" once after it happened, else undefined (the element turns it into an event).
+    #[wasm_bindgen(js_name = takeAnimationEvent)]
+    pub fn take_animation_event(&self) -> Option<String> {
+        self.state.borrow_mut().animation_event.take().map(str::to_owned)
+    }
+}

@@ -1,0 +1,101 @@
+// Animation (issue 13): clips chosen by `animation-name`, posed by `currentTime`, played by
+// `autoplay` / play() / pause() on both renderers, with model-viewer's events. Poses at fixed
+// times are judged on pixels: InterpolationTest's STEP row holds between keys, its LINEAR row
+// moves; the same pose twice is the same picture. (The keyframe values themselves are checked
+// natively, crate/tests/corpus.rs.)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openFixture, pixels, changedPixels, BACKENDS } from './browser.mjs';
+
+const INTERPOLATION = '/corpus/gltf/models/InterpolationTest/glTF/InterpolationTest.gltf';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Shows clip `name` at `t` seconds and returns the frame. */
+async function poseAt(page, name, t) {
+  await page.evaluate(([name, t]) => {
+    const v = document.getElementById('viewer');
+    v.setAttribute('animation-name', name);
+    v.currentTime = t;
+  }, [name, t]);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return pixels(page);
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: InterpolationTest's clips pose its cubes at the times asked`, async () => {
+    const { page, logs } = await openFixture(browser, INTERPOLATION, backend);
+    try {
+      const names = await page.evaluate(() => document.getElementById('viewer').availableAnimations);
+      assert.equal(names.length, 9, JSON.stringify(names));
+      assert.ok(names.includes('Step Translation') && names.includes('Linear Translation'), JSON.stringify(names));
+      // STEP holds its key between 0.458 s and 0.833 s, then jumps.
+      const a = await poseAt(page, 'Step Translation', 0.5);
+      const b = await poseAt(page, 'Step Translation', 0.8);
+      const c = await poseAt(page, 'Step Translation', 0.9);
+      assert.equal(changedPixels(a, b, 8), 0, 'STEP holds between keys');
+      assert.ok(changedPixels(a, c, 20) > 50, `STEP jumps at its key: ${changedPixels(a, c, 20)} pixels changed`);
+      // LINEAR moves within the same interval; the same time twice is the same picture.
+      const d = await poseAt(page, 'Linear Translation', 0.5);
+      const e = await poseAt(page, 'Linear Translation', 0.75);
+      assert.ok(changedPixels(d, e, 20) > 20, `LINEAR moves between keys: ${changedPixels(d, e, 20)}`);
+      assert.equal(changedPixels(d, await poseAt(page, 'Linear Translation', 0.5), 8), 0, 'a pose is repeatable');
+      assert.ok(!logs.some((l) => /error/i.test(l)), logs.join('\n'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test(`${backend}: autoplay plays, pause() stops, play({repetitions}) finishes, with events`, async () => {
+    const { page } = await openFixture(browser, '/corpus/gltf/models/BoxAnimated/glTF-Binary/BoxAnimated.glb', backend);
+    try {
+      await page.evaluate(() => {
+        const v = document.getElementById('viewer');
+        window.__events = [];
+        for (const t of ['play', 'pause', 'loop', 'finished']) v.addEventListener(t, () => window.__events.push(t));
+        v.setAttribute('autoplay', '');
+      });
+      await page.waitForTimeout(600);
+      const playing = await page.evaluate(() => ({ paused: document.getElementById('viewer').paused, t: document.getElementById('viewer').currentTime }));
+      assert.equal(playing.paused, false);
+      assert.ok(playing.t > 0.2, `the clock runs: ${playing.t}`);
+      const f1 = await pixels(page);
+      await page.waitForTimeout(300);
+      const f2 = await pixels(page);
+      assert.ok(changedPixels(f1, f2, 20) > 20, 'frames change while it plays');
+      await page.evaluate(() => document.getElementById('viewer').pause());
+      const t0 = await page.evaluate(() => document.getElementById('viewer').currentTime);
+      const g1 = await pixels(page);
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => document.getElementById('viewer').currentTime), t0, 'paused: the clock stands');
+      assert.equal(changedPixels(g1, await pixels(page), 8), 0, 'paused: the picture stands');
+      // Once, four times as fast: the clip ends within a second or so and rests on its last pose.
+      await page.evaluate(() => { const v = document.getElementById('viewer'); v.timeScale = 4; v.currentTime = 0; v.play({ repetitions: 1 }); });
+      await page.waitForFunction(() => window.__events.includes('finished'), null, { timeout: 10000 });
+      const end = await page.evaluate(() => { const v = document.getElementById('viewer'); return { paused: v.paused, t: v.currentTime, d: v.duration }; });
+      assert.ok(end.paused && Math.abs(end.t - end.d) < 1e-3, JSON.stringify(end));
+      // Autoplay loops (a `loop` each time round, however many the machine's pace allows).
+      const events = await page.evaluate(() => window.__events.filter((e) => e !== 'loop'));
+      assert.deepEqual(events, ['play', 'pause', 'play', 'finished']);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+test('an unknown animation-name is a warning naming the clips there are', async () => {
+  const { page } = await openFixture(browser, '/corpus/gltf/models/BoxAnimated/glTF-Binary/BoxAnimated.glb', 'webgl2');
+  try {
+    const message = await page.evaluate(() => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      v.addEventListener('warning', (e) => resolve(e.detail.message), { once: true });
+      v.setAttribute('animation-name', 'Wave <b>hello</b>');
+    }));
+    assert.match(message, /animation-name="Wave <b>hello<\/b>" is not one of: /);
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready');
+  } finally {
+    await page.close();
+  }
+});
