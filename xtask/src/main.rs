@@ -4,6 +4,7 @@
 mod build;
 mod compress;
 mod content;
+mod fuzz;
 mod package;
 mod pygeoapi;
 mod scene_gen;
@@ -31,7 +32,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | size | bench | bench-overlay | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-overlay | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Some("package") => setup::all().and_then(|_| build::all()).and_then(|_| package::assemble()).map(|_| ()),
         Some("test") => setup::all().and_then(|_| test()),
         Some("content") => setup::all().and_then(|_| content::all()),
+        Some("fuzz") => setup::all().and_then(|_| content::all()).and_then(|_| fuzz::main(&args[1..])),
         Some("size") => build::sizes(),
         Some("bench") => setup::all().and_then(|_| build::all()).and_then(|_| bench()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
@@ -73,6 +75,13 @@ fn test() -> Result {
     // The native tests read the generated variants too.
     content::all()?;
     run(Command::new("cargo").args(["test", "--workspace"]).current_dir(&root))?;
+    // A short pass of every fuzz target (longer runs: `cargo xtask fuzz --time S`), where the
+    // machine has the nightly toolchain cargo-fuzz needs.
+    if build::nightly().is_some() {
+        fuzz::run_targets(10, &fuzz::TARGETS.map(String::from))?;
+    } else {
+        eprintln!("xtask: no nightly toolchain: the fuzz smoke pass is skipped");
+    }
     run(Command::new("wasm-pack")
         .args(["test", "--headless", "--chrome"])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
