@@ -34,6 +34,8 @@ pub trait RenderBackend {
     /// drawn until the viewer opens a new backend and uploads again.
     fn is_lost(&self) -> bool;
     fn set_environment(&mut self, env: Environment);
+    /// The largest texture side the GPU takes; larger images are downscaled before upload.
+    fn max_texture_size(&self) -> u32;
 
     /// Starts a content; its primitives may be uploaded as they are decoded.
     fn begin_content(&mut self) -> ContentId;

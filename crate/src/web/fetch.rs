@@ -153,6 +153,28 @@ pub fn start_decode(array: &Uint8Array, mime: &str) -> Result<js_sys::Promise, S
     Ok(js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout)))
 }
 
+/// `bitmap` scaled down (keeping its aspect) so that neither side exceeds `max`, and the old one
+/// closed; None when it fits already.
+pub async fn fit(bitmap: &web_sys::ImageBitmap, max: u32) -> Result<Option<web_sys::ImageBitmap>, String> {
+    let (w, h) = (bitmap.width(), bitmap.height());
+    if w <= max && h <= max {
+        return Ok(None);
+    }
+    let scale = f64::from(max) / f64::from(w.max(h));
+    let (nw, nh) = (((f64::from(w) * scale).floor() as u32).clamp(1, max), ((f64::from(h) * scale).floor() as u32).clamp(1, max));
+    let opts = web_sys::ImageBitmapOptions::new();
+    opts.set_premultiply_alpha(web_sys::PremultiplyAlpha::None);
+    opts.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
+    opts.set_resize_width(nw);
+    opts.set_resize_height(nh);
+    opts.set_resize_quality(web_sys::ResizeQuality::High);
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(bitmap, &opts).map_err(|e| js_error(&e))?;
+    let smaller: web_sys::ImageBitmap = JsFuture::from(promise).await.map_err(|e| js_error(&e))?.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())?;
+    bitmap.close();
+    Ok(Some(smaller))
+}
+
 /// The bitmap of a decode begun with `start_decode`.
 pub async fn decoded(started: js_sys::Promise) -> Result<web_sys::ImageBitmap, String> {
     let bitmap = JsFuture::from(started)

@@ -395,7 +395,20 @@ async fn load(
         }
     }
     let mut bitmaps = Vec::new();
+    let max = state.borrow().renderer.max_texture_size();
     for (i, d) in decoded.into_iter().enumerate() {
+        // Larger than the GPU takes: scaled to fit, as the GPU would refuse it (phones: 4096).
+        let d = match d {
+            Ok(Some(b)) => match (b.width(), b.height(), fetch::fit(&b, max).await) {
+                (_, _, Ok(None)) => Ok(Some(b)),
+                (w, h, Ok(Some(smaller))) => {
+                    warnings.push(format!("/images/{i}: {w}×{h} is larger than this GPU's {max}-pixel texture limit; drawn at {}×{}", smaller.width(), smaller.height()));
+                    Ok(Some(smaller))
+                }
+                (_, _, Err(e)) => Err(e),
+            },
+            other => other,
+        };
         match d {
             Ok(b) => bitmaps.push(b),
             Err(e) => {

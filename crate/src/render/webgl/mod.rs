@@ -364,6 +364,11 @@ impl RenderBackend for Renderer {
         self.environment = env;
     }
 
+    fn max_texture_size(&self) -> u32 {
+        // WebGL2 guarantees 2048.
+        self.gl.get_parameter(Gl::MAX_TEXTURE_SIZE).ok().and_then(|v| v.as_f64()).map_or(2048, |m| m as u32).max(2048)
+    }
+
     fn begin_content(&mut self) -> ContentId {
         self.contents.begin()
     }

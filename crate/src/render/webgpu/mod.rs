@@ -589,6 +589,10 @@ impl RenderBackend for Renderer {
         self.environment = env;
     }
 
+    fn max_texture_size(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
+    }
+
     fn size(&self) -> (u32, u32) {
         (self.config.width, self.config.height)
     }
