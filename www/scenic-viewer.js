@@ -23,7 +23,10 @@ const TANGENT_WORKER = new URL('./features/tangents-worker.js', import.meta.url)
 const tangentWorker = () => new Worker(TANGENT_WORKER, { type: 'module' });
 const DECODER_WORKER = new URL('./features/decoders-worker.js', import.meta.url);
 const decoderWorker = () => new Worker(DECODER_WORKER, { type: 'module' });
-const importMeshopt = () => import('./pkg/meshopt/scenic_meshopt.js');
+const decoderModules = {
+  meshopt: () => import('./pkg/meshopt/scenic_meshopt.js'),
+  draco: () => import('./pkg/draco/scenic_draco.js'),
+};
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -422,7 +425,7 @@ export class ScenicViewer extends HTMLElement {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      }, response, tangentsIn(tangentWorker, this.#viewer.backend), decodersIn(decoderWorker, importMeshopt));
+      }, response, tangentsIn(tangentWorker, this.#viewer.backend), decodersIn(decoderWorker, decoderModules));
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;

@@ -1,5 +1,6 @@
 // Compressed content (issue 13): meshopt variants of corpus models, made at test time by
-// `cargo xtask content` (gltfpack) and served under /generated/, drawn by both renderers. Each
+// `cargo xtask content` (gltfpack) and served under /generated/, and the corpus's own Draco
+// variants, drawn by both renderers. Each
 // must look like its uncompressed original (the parity metric of browser.mjs: RMS ≤ 1.5 and at
 // most 0.5 % of pixels more than 24 apart; measured 0.16–0.68 and 0 %: gltfpack quantises positions
 // to 14 bits, normals to 8 and UVs to 12, so shading moves slightly). The decoder module is fetched only for such files, and a
@@ -9,6 +10,9 @@ import assert from 'node:assert/strict';
 import { launch, openFixture, pixels, difference, BACKENDS, BASE } from './browser.mjs';
 
 const VARIANTS = [
+  ['/corpus/gltf/models/Avocado/glTF-Draco/Avocado.gltf', 'Avocado/glTF/Avocado.gltf'],
+  ['/corpus/gltf/models/Duck/glTF-Draco/Duck.gltf', 'Duck/glTF/Duck.gltf'],
+  ['/corpus/gltf/models/CesiumMan/glTF-Draco/CesiumMan.gltf', 'CesiumMan/glTF/CesiumMan.gltf'],
   ['duck-ext.glb', 'Duck/glTF-Binary/Duck.glb'],
   ['duck-khr.glb', 'Duck/glTF-Binary/Duck.glb'],
   ['duck-external.gltf', 'Duck/glTF-Binary/Duck.glb'],
@@ -36,15 +40,16 @@ async function shot(src, backend) {
 
 for (const backend of BACKENDS) {
   for (const [variant, original] of VARIANTS) {
-    test(`meshopt ${variant} on ${backend} looks like ${original.split('/')[0]}`, async () => {
-      const a = await shot(`/generated/meshopt/${variant}`, backend);
+    const draco = variant.includes('Draco');
+    test(`${draco ? 'Draco' : 'meshopt'} ${variant.split('/').pop()} on ${backend} looks like ${original.split('/')[0]}`, async () => {
+      const a = await shot(draco ? variant : `/generated/meshopt/${variant}`, backend);
       const b = await shot(`/corpus/gltf/models/${original}`, backend);
       const { rms, outliers } = difference(a.image, b.image);
-      console.log(`meshopt ${variant} ${backend}: rms ${rms.toFixed(2)}, outliers ${(outliers * 100).toFixed(2)} %`);
+      console.log(`${variant.split('/').pop()} ${backend}: rms ${rms.toFixed(2)}, outliers ${(outliers * 100).toFixed(2)} %`);
       assert.ok(rms <= 1.5, `RMS ${rms.toFixed(2)} > 1.5`);
       assert.ok(outliers <= 0.005, `${(outliers * 100).toFixed(2)} % of pixels differ by more than 24`);
       // The decoder module came for the compressed file only.
-      const decoder = (r) => r.includes('/pkg/meshopt/');
+      const decoder = (r) => r.includes(draco ? '/pkg/draco/' : '/pkg/meshopt/');
       assert.ok(a.requests.some(decoder), `no decoder fetched: ${a.requests.join(' ')}`);
       assert.ok(a.requests.some((r) => r.endsWith('/features/decoders-worker.js')), 'decoded off the main thread');
       assert.ok(!b.requests.some(decoder), `decoder fetched for an uncompressed file: ${b.requests.filter(decoder)}`);
@@ -69,6 +74,32 @@ test('a corrupt meshopt stream is an error naming the mesh, and the next model l
     const shown = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent);
     assert.match(shown, /mesh 0 .*meshopt: the compressed stream is truncated or corrupt/);
     await page.evaluate(() => document.getElementById('viewer').setAttribute('src', '/generated/meshopt/duck-khr.glb'));
+    await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  } finally {
+    await page.close();
+  }
+});
+
+test('a corrupt Draco stream is an error naming the primitive, and the viewer goes on', async () => {
+  const page = await browser.newPage({ viewport: { width: 256, height: 256 } });
+  try {
+    const gltf = '/corpus/gltf/models/Duck/glTF-Draco/Duck.gltf';
+    const json = await (await fetch(`${BASE}${gltf}`)).json();
+    const view = json.bufferViews[json.meshes[0].primitives[0].extensions.KHR_draco_mesh_compression.bufferView];
+    // Garble the stream past its header, in several places.
+    await page.route('**/glTF-Draco/Duck.bin', async (route) => {
+      const bytes = new Uint8Array(await (await fetch(`${BASE}/corpus/gltf/models/Duck/glTF-Draco/Duck.bin`)).arrayBuffer());
+      for (let k = 12; k < view.byteLength; k += 97) bytes[(view.byteOffset ?? 0) + k] ^= 0xa5;
+      await route.fulfill({ body: Buffer.from(bytes), contentType: 'application/octet-stream' });
+    });
+    await page.goto(`${BASE}/fidelity/?backend=webgl2&src=${encodeURIComponent(gltf)}`);
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('viewer')?.dataset.state), null, { timeout: 60000 });
+    const state = await page.evaluate(() => document.getElementById('viewer').dataset.state);
+    const shown = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent);
+    assert.equal(state, 'error', 'a garbled stream is not drawn as garbage');
+    assert.match(shown, /\/meshes\/0\/primitives\/0: Draco: /);
+    await page.unroute('**/glTF-Draco/Duck.bin');
+    await page.evaluate(() => document.getElementById('viewer').setAttribute('src', '/corpus/gltf/models/Box/glTF-Draco/Box.gltf'));
     await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
   } finally {
     await page.close();

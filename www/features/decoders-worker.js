@@ -1,15 +1,21 @@
-// The worker behind features/decoders.js: loads a decoder module on first use.
+// The worker behind features/decoders.js: loads each decoder module on first use. A module that
+// failed (a trap on a corrupt stream) is started afresh for the next job.
+import { moduleFor, run } from './decoders.js';
 
-let meshopt = null;
+const importers = {
+  meshopt: () => import('../pkg/meshopt/scenic_meshopt.js'),
+  draco: () => import('../pkg/draco/scenic_draco.js'),
+};
+const ready = {};
 
 self.onmessage = async ({ data: { id, spec, source } }) => {
+  const name = moduleFor(spec);
   try {
-    meshopt ??= import('../pkg/meshopt/scenic_meshopt.js').then(async (m) => { await m.default(); return m; });
-    const m = await meshopt;
-    const bytes = m.decode(spec.extension === 'KHR_meshopt_compression', spec.mode, spec.filter, spec.count, spec.stride, source);
+    ready[name] ??= importers[name]().then(async (m) => { await m.default(); return m; });
+    const bytes = run(await ready[name], spec, source);
     self.postMessage({ id, bytes }, [bytes.buffer]);
   } catch (e) {
-    meshopt = null;
+    delete ready[name];
     self.postMessage({ id, error: String(e?.message ?? e) });
   }
 };

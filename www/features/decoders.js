@@ -1,14 +1,15 @@
 // Decoder modules for compressed glTF content, each its own small wasm bundle beside the
 // viewer's, fetched only when a file declares its extension and run in a worker (closed when
-// idle, taking its memory with it). Today: meshopt (EXT_ / KHR_meshopt_compression,
-// pkg/meshopt). Where a worker cannot start, the module runs on the main thread instead.
+// idle, taking its memory with it): meshopt (EXT_ / KHR_meshopt_compression, pkg/meshopt) and
+// Draco (KHR_draco_mesh_compression, pkg/draco). Where a worker cannot start, the module runs on
+// the main thread instead.
 
 const IDLE_MS = 5000;
 let worker = null;
 let idle = 0;
 let next = 0;
 const pending = new Map();
-let inline = null;
+const inline = {};
 
 // A worker that fails to start (its script not found, as in a bundled app) hands its jobs to
 // the main thread.
@@ -33,31 +34,40 @@ function start(spawn) {
   return w;
 }
 
-/** The meshopt module on this thread (no worker); `importer` imports pkg/meshopt (written in the
- *  element's file, so that the one-file build and bundlers resolve it from there). */
-async function decodeHere(importer, spec, source) {
-  inline ??= importer().then(async (m) => { await m.default(); return m; });
-  inline.catch(() => { inline = null; });
-  const m = await inline;
+/** Which module decodes `spec` ('meshopt' or 'draco'). */
+export const moduleFor = (spec) => (spec.extension === 'KHR_draco_mesh_compression' ? 'draco' : 'meshopt');
+
+/** Runs `spec` on module `m` (its wasm-bindgen glue, initialised). */
+export function run(m, spec, source) {
+  if (spec.extension === 'KHR_draco_mesh_compression') return m.decode(source);
   return m.decode(spec.extension === 'KHR_meshopt_compression', spec.mode, spec.filter, spec.count, spec.stride, source);
 }
 
+/** On this thread (no worker); `importers[name]()` imports pkg/<name> (written in the element's
+ *  file, so that the one-file build and bundlers resolve it from there). */
+async function decodeHere(importers, spec, source) {
+  const name = moduleFor(spec);
+  inline[name] ??= importers[name]().then(async (m) => { await m.default(); return m; });
+  inline[name].catch(() => { delete inline[name]; });
+  return run(await inline[name], spec, source);
+}
+
 /** For `Viewer.load`: `(spec, source) => Promise<Uint8Array>`, decoding in the worker `spawn()`
- *  makes; if it cannot be made, on this thread with the module `importer()` imports. */
-export function decodersIn(spawn, importer) {
+ *  makes; if it cannot be made, on this thread with the modules `importers` import. */
+export function decodersIn(spawn, importers) {
   return (spec, source) => {
     clearTimeout(idle);
     try {
       worker ??= start(spawn);
     } catch {
-      return decodeHere(importer, spec, source);
+      return decodeHere(importers, spec, source);
     }
     const id = next++;
     const done = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
     // A copy of just the stream: posting a view of the whole file would clone all of it.
     const copy = source.slice();
     worker.postMessage({ id, spec, source: copy }, [copy.buffer]);
-    return done.catch((e) => (e === WORKER_FAILED ? decodeHere(importer, spec, source) : Promise.reject(e))).finally(() => {
+    return done.catch((e) => (e === WORKER_FAILED ? decodeHere(importers, spec, source) : Promise.reject(e))).finally(() => {
       if (!pending.size) idle = setTimeout(stop, IDLE_MS);
     });
   };

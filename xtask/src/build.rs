@@ -17,7 +17,7 @@ const BUNDLES: [(&str, &str); 2] = [("webgpu", "webgpu"), ("webgl2", "webgl")];
 
 /// Decoder modules, each its own bundle that the element fetches only for files that need it:
 /// (bundle name, package, module name).
-pub const DECODERS: [(&str, &str, &str); 1] = [("meshopt", "scenic-meshopt", "scenic_meshopt")];
+pub const DECODERS: [(&str, &str, &str); 2] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco")];
 
 pub fn all() -> Result {
     let only = std::env::var("SCENIC_BUNDLES").ok();

@@ -159,6 +159,8 @@ pub struct Primitive {
     pub indices: Option<usize>,
     pub material: Option<usize>,
     pub mode: Mode,
+    /// Set where the primitive's data is a Draco stream (KHR_draco_mesh_compression).
+    pub draco: Option<super::ext::draco::DracoPrimitive>,
 }
 
 impl Primitive {
@@ -627,6 +629,16 @@ fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
                 indices: p.index("indices", n.accessors)?,
                 material: p.index("material", n.materials)?,
                 mode,
+                draco: match super::ext::primitive(p.extensions()?.as_ref()) {
+                    None => None,
+                    Some((name, read)) => {
+                        let d = read.map_err(|m| p.err(&format!("extensions/{name}"), m))?;
+                        if d.view >= n.views.0 {
+                            return Err(p.err(&format!("extensions/{name}/bufferView"), n.views.missing(d.view)));
+                        }
+                        Some(d)
+                    }
+                },
             })
         })
         .collect::<Result<_>>()?;

@@ -161,21 +161,36 @@ fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, 
     }
 }
 
-/// Has `decode` (see `Viewer::load`) make each compressed buffer view, all at once; the decoded
-/// bytes stay in JS memory until the loader reads them.
+/// Has `decode` (see `Viewer::load`) make each Draco primitive and compressed buffer view, all at
+/// once; the decoded bytes stay in JS memory until the loader reads them.
 async fn decode_views(parsed: &loader::Parsed, fetched: &mut Fetched, decode: Option<&js_sys::Function>) -> Result<(), String> {
-    let jobs = parsed.view_jobs();
-    if jobs.is_empty() {
+    let (jobs, prims) = (parsed.view_jobs(), parsed.primitive_jobs());
+    if jobs.is_empty() && prims.is_empty() {
         return Ok(());
     }
-    let decode = decode.ok_or_else(|| format!("{} buffer views are meshopt-compressed and no decoder was given", jobs.len()))?;
+    let decode = decode.ok_or_else(|| format!("{} buffer views and {} primitives are compressed and no decoder was given", jobs.len(), prims.len()))?;
+    let js = |source: loader::Source| match source {
+        loader::Source::Slice(bytes, range) => fetch::js_array(bytes, range),
+        loader::Source::Data(v) => js_sys::Uint8Array::from(&v[..]),
+    };
+    // Draco primitives: one stream each.
+    let mut started = Vec::new();
+    for job in &prims {
+        let source = js(parsed.primitive_source(job, fetched).map_err(|e| e.to_string())?);
+        let spec = js_sys::Object::new();
+        js_sys::Reflect::set(&spec, &"extension".into(), &"KHR_draco_mesh_compression".into()).map_err(|e| js_error(&e))?;
+        let promise = decode.call2(&JsValue::NULL, &spec, &source).map_err(|e| js_error(&e))?.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())?;
+        started.push(JsFuture::from(promise));
+    }
+    for (job, result) in prims.iter().zip(join_all(started).await) {
+        let at = format!("/meshes/{}/primitives/{}", job.mesh, job.primitive);
+        let bytes = result.map_err(|e| format!("{at}: Draco: {}", js_error(&e)))?.dyn_into::<js_sys::Uint8Array>().map_err(|_| format!("{at}: the decoder returned no bytes"))?;
+        fetched.primitives.push(((job.mesh, job.primitive), Box::new(fetch::JsBytes(bytes))));
+    }
     let mut started = Vec::new();
     for job in &jobs {
         let c = &job.compression;
-        let source = match parsed.view_source(job, fetched).map_err(|e| e.to_string())? {
-            loader::Source::Slice(bytes, range) => fetch::js_array(bytes, range),
-            loader::Source::Data(v) => js_sys::Uint8Array::from(&v[..]),
-        };
+        let source = js(parsed.view_source(job, fetched).map_err(|e| e.to_string())?);
         let spec = js_sys::Object::new();
         let extension = if c.khr { "KHR_meshopt_compression" } else { "EXT_meshopt_compression" };
         for (key, value) in [("extension", JsValue::from(extension)), ("mode", c.mode.as_str().into()), ("filter", c.filter.as_str().into()), ("count", c.count.into()), ("stride", c.stride.into())] {
@@ -282,8 +297,9 @@ impl Viewer {
     /// (a worker: its memory is freed after, this module's never shrinks), first called with
     /// just this `WebAssembly.Module` to start up; where it fails they are generated here.
     /// `decode`, when given, is `({ extension, mode, filter, count, stride }, source) =>
-    /// Promise<Uint8Array>` running the meshopt decoder module (www/features/decoders.js), called
-    /// only for a file with compressed buffer views; such a file fails to load without it.
+    /// Promise<Uint8Array>` running a decoder module (www/features/decoders.js: meshopt for
+    /// compressed buffer views, Draco for compressed primitives), called only for a file that has
+    /// them; such a file fails to load without it.
     /// Resolves with what was loaded (warnings, scenes, cameras); rejects with a readable message.
     pub fn load(&self, url: String, on_progress: js_sys::Function, response: Option<js_sys::Promise>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>) -> js_sys::Promise {
         let state = self.state.clone();

@@ -1,6 +1,7 @@
 //! glTF extensions: one small unit per extension behind one trait, listed once in [`SUPPORTED`].
 //! Adding an extension means adding its file and one line to that list.
 
+pub mod draco;
 mod emissive_strength;
 pub mod mesh_gpu_instancing;
 mod mesh_quantization;
@@ -24,6 +25,10 @@ pub trait Extension: Sync {
     fn buffer_view(&self, _ext: &Value) -> Option<Result<Compression, String>> {
         None
     }
+    /// Reads the extension object found on a mesh primitive whose data it carries.
+    fn primitive(&self, _ext: &Value) -> Option<Result<draco::DracoPrimitive, String>> {
+        None
+    }
     /// Reads the extension object found on a node that draws its mesh several times.
     fn node(&self, _ext: &Value) -> Option<Result<mesh_gpu_instancing::Instancing, String>> {
         None
@@ -38,6 +43,7 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &meshopt::EXT,
     &meshopt::KHR,
     &mesh_gpu_instancing::MeshGpuInstancing,
+    &draco::Draco,
 ];
 
 pub fn is_supported(name: &str) -> bool {
@@ -60,6 +66,11 @@ pub fn apply_texture_info(extensions: Option<&serde_json::Map<String, Value>>, t
 /// The first supported extension on a bufferView that makes its bytes: (its name, what it read).
 pub fn buffer_view(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<Compression, String>)> {
     present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.buffer_view(value)?)))
+}
+
+/// The first supported extension on a primitive that carries its data: (its name, what it read).
+pub fn primitive(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<draco::DracoPrimitive, String>)> {
+    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.primitive(value)?)))
 }
 
 /// The first supported extension on a node that instances its mesh: (its name, what it read).

@@ -1,0 +1,99 @@
+//! The Draco decoder module: one KHR_draco_mesh_compression stream in, its triangle indices and
+//! attributes out, in a compact little-endian layout the viewer's loader reads
+//! (crate/src/gltf/ext/draco.rs, `Decoded::read`):
+//!
+//! `u32 attribute count, u32 index count, u32 × index count, then per attribute: u32 Draco id,
+//! u32 components, u32 points, f32 × components × points` — every attribute per point, in point
+//! order, integer ones (joints) as exact floats.
+//!
+//! On the web it is its own wasm bundle (www/pkg/draco), fetched by the element only for a file
+//! that declares the extension and run in a worker; natively the loader calls [`decode`].
+
+use draco_oxide_core::attribute::ComponentDataType as C;
+
+/// Decoded geometry above this many bytes is refused (a stream's counts are untrusted).
+pub const MAX_DECODED: usize = 1 << 29;
+
+pub fn decode(source: &[u8]) -> Result<Vec<u8>, String> {
+    // Natively (tests, fuzzing) a panic in the decoder is caught; in the wasm bundle panics abort,
+    // which the worker reports as an error and answers by starting the module afresh.
+    let mesh = std::panic::catch_unwind(|| draco_oxide_decoder::decode_mesh(source))
+        .map_err(|_| "the Draco stream is corrupt (the decoder gave up)".to_string())?
+        .map_err(|e| format!("the Draco stream is corrupt or unsupported: {e}"))?;
+    let points = mesh.attributes.first().map_or(0, |a| a.len());
+    let floats: usize = mesh.attributes.iter().map(|a| a.get_num_components() * a.len()).sum();
+    let bytes = 8 + 12 * mesh.attributes.len() + 4 * (3 * mesh.faces.len() + floats);
+    if bytes > MAX_DECODED {
+        return Err(format!("the Draco stream decodes to {bytes} bytes, more than Scenic takes ({MAX_DECODED})"));
+    }
+    let mut out = Vec::with_capacity(bytes);
+    let put = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    put(&mut out, mesh.attributes.len() as u32);
+    put(&mut out, 3 * mesh.faces.len() as u32);
+    for face in &mesh.faces {
+        for p in face {
+            let p = usize::from(*p);
+            if p >= points {
+                return Err(format!("the Draco stream is corrupt: a face refers to point {p} of {points}"));
+            }
+            put(&mut out, p as u32);
+        }
+    }
+    for a in &mesh.attributes {
+        if a.len() != points {
+            return Err("the Draco stream is corrupt: its attributes cover different point counts".into());
+        }
+        let n = a.get_num_components();
+        let size = match a.get_component_type() {
+            C::I8 | C::U8 => 1,
+            C::I16 | C::U16 => 2,
+            C::I32 | C::U32 | C::F32 => 4,
+            _ => return Err("the Draco stream has 64-bit attributes, which glTF does not use".into()),
+        };
+        let ty = a.get_component_type();
+        let data = a.get_data_as_bytes();
+        let map = a.point_map_as_slice();
+        put(&mut out, a.get_id().as_usize() as u32);
+        put(&mut out, n as u32);
+        put(&mut out, points as u32);
+        for p in 0..points {
+            let v = map.map_or(p, |m| usize::from(m[p]));
+            for c in 0..n {
+                let at = (v * n + c) * size;
+                let b = data.get(at..at + size).ok_or("the Draco stream is corrupt: a value lies outside its attribute")?;
+                let x = match ty {
+                    C::I8 => f32::from(b[0] as i8),
+                    C::U8 => f32::from(b[0]),
+                    C::I16 => f32::from(i16::from_le_bytes([b[0], b[1]])),
+                    C::U16 => f32::from(u16::from_le_bytes([b[0], b[1]])),
+                    C::I32 => i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32,
+                    C::U32 => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32,
+                    _ => f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                };
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use wasm_bindgen::prelude::*;
+
+    /// `decode(source)` for the worker: the layout above, or an exception with the reason.
+    #[wasm_bindgen]
+    pub fn decode(source: &[u8]) -> Result<Vec<u8>, JsError> {
+        super::decode(source).map_err(|e| JsError::new(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn garbage_and_truncation_are_errors_not_panics() {
+        for bytes in [&b""[..], b"DRACO", b"DRACO\x02\x02\x01\x01\x00\x00", &[0xff; 64]] {
+            assert!(super::decode(bytes).is_err(), "{bytes:?}");
+        }
+    }
+}
