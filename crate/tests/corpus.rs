@@ -237,6 +237,16 @@ fn broken_draco_streams_fail_naming_the_primitive() {
 }
 
 #[test]
+fn texture_webp_is_preferred_and_a_bad_source_is_named() {
+    let root = corpus().join("invalid/glTF-Validator/test/ext/EXT_texture_webp/data/texture");
+    let l = load_path(&root.join("valid.gltf")).unwrap();
+    let t = l.scene.textures[0].as_ref().expect("a usable texture");
+    assert_eq!((t.image, l.scene.images[1].mime.as_str()), (1, "image/webp"));
+    let e = load_path(&root.join("unresolved_source.gltf")).err().unwrap().to_string();
+    assert!(e.contains("/textures/0/extensions/EXT_texture_webp/source"), "{e}");
+}
+
+#[test]
 fn gpu_instancing_draws_every_instance_with_its_transform() {
     let l = model("SimpleInstancing/glTF-Binary/SimpleInstancing.glb");
     let (instances, _) = l.scene.flatten(0);

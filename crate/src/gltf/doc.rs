@@ -435,7 +435,20 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
         textures: r
             .objects("textures")?
             .iter()
-            .map(|o| Ok(Texture { source: o.index("source", n.images)?, sampler: o.index("sampler", n.samplers)? }))
+            .map(|o| {
+                let source = o.index("source", n.images)?;
+                let source = match super::ext::texture_source(o.extensions()?.as_ref()) {
+                    None => source,
+                    Some((name, read)) => {
+                        let s = read.map_err(|m| o.err(&format!("extensions/{name}"), m))?;
+                        if s >= n.images.0 {
+                            return Err(o.err(&format!("extensions/{name}/source"), n.images.missing(s)));
+                        }
+                        Some(s)
+                    }
+                };
+                Ok(Texture { source, sampler: o.index("sampler", n.samplers)? })
+            })
             .collect::<Result<_>>()?,
         materials: r.objects("materials")?.iter().map(|o| material(o, &n)).collect::<Result<_>>()?,
         meshes: r.objects("meshes")?.iter().map(|o| mesh(o, &n)).collect::<Result<_>>()?,

@@ -7,6 +7,7 @@ pub mod mesh_gpu_instancing;
 mod mesh_quantization;
 pub mod meshopt;
 mod texture_transform;
+mod texture_webp;
 mod unlit;
 
 use serde_json::Value;
@@ -23,6 +24,10 @@ pub trait Extension: Sync {
     fn texture_info(&self, _ext: &Value, _tex: &mut TexRef) {}
     /// Reads the extension object found on a bufferView whose bytes it makes.
     fn buffer_view(&self, _ext: &Value) -> Option<Result<Compression, String>> {
+        None
+    }
+    /// Reads the extension object found on a texture that names an image of its own.
+    fn texture_source(&self, _ext: &Value) -> Option<Result<usize, String>> {
         None
     }
     /// Reads the extension object found on a mesh primitive whose data it carries.
@@ -44,6 +49,7 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &meshopt::KHR,
     &mesh_gpu_instancing::MeshGpuInstancing,
     &draco::Draco,
+    &texture_webp::TextureWebp,
 ];
 
 pub fn is_supported(name: &str) -> bool {
@@ -66,6 +72,11 @@ pub fn apply_texture_info(extensions: Option<&serde_json::Map<String, Value>>, t
 /// The first supported extension on a bufferView that makes its bytes: (its name, what it read).
 pub fn buffer_view(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<Compression, String>)> {
     present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.buffer_view(value)?)))
+}
+
+/// The image a supported extension on a texture names instead of its `source`: (its name, index).
+pub fn texture_source(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<usize, String>)> {
+    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.texture_source(value)?)))
 }
 
 /// The first supported extension on a primitive that carries its data: (its name, what it read).

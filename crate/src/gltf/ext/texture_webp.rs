@@ -1,0 +1,19 @@
+//! EXT_texture_webp: a texture's WebP image, preferred to its `source` (every browser Scenic runs
+//! in decodes WebP itself), and the only image where a file requires the extension.
+
+use serde_json::Value;
+
+use super::Extension;
+
+pub struct TextureWebp;
+
+impl Extension for TextureWebp {
+    fn name(&self) -> &'static str {
+        "EXT_texture_webp"
+    }
+
+    fn texture_source(&self, ext: &Value) -> Option<Result<usize, String>> {
+        let source = ext.get("source")?;
+        Some(source.as_u64().and_then(|s| usize::try_from(s).ok()).ok_or_else(|| format!("source: {source} is not an image index")))
+    }
+}
