@@ -61,6 +61,9 @@ fn datum(name: Option<String>) -> Result<Datum, JsValue> {
     name.filter(|n| !n.is_empty()).map_or(Ok(Datum::Wgs84), |n| Datum::parse(&n).map_err(to_js))
 }
 
+/// The most POIs one viewer shows (a scenic area has hundreds; each is a label in the page).
+pub const MAX_POIS: usize = 5000;
+
 #[wasm_bindgen]
 impl Viewer {
     /// Reads one response body (GeoJSON, an OGC API – Features page, schema.org JSON-LD) or,
@@ -77,6 +80,15 @@ impl Viewer {
         }
         .map_err(to_js)?;
         let mut staged = self.staged.borrow_mut();
+        let mut page = page;
+        let room = MAX_POIS.saturating_sub(staged.len());
+        if page.pois.len() > room {
+            // A feed of a million features would be a million labels: the first ones are shown,
+            // the rest said, and no further pages are fetched.
+            page.skipped.push(format!("{} more POIs than the {MAX_POIS} shown are left out", page.pois.len() - room));
+            page.pois.truncate(room);
+            page.next = None;
+        }
         let out = PageView {
             pois: page.pois.iter().map(view).collect(),
             skipped: page.skipped,
