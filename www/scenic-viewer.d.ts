@@ -93,6 +93,9 @@ export declare class ScenicViewer extends HTMLElement {
   static readonly observedAttributes: string[];
   /** The events the element fires. */
   static readonly events: readonly string[];
+  /** Registers the offline service worker (scenic-sw.js copied to the site's root); null where
+   *  the browser has no service workers. */
+  static registerOffline(url?: string): Promise<ServiceWorkerRegistration | null>;
   /** What the loaded bundles hold on the GPU, summed over every viewer on the page. */
   static gpuStats(): Promise<ScenicGpuStats>;
   /** The element's own modules, relative to the file loaded, for `<link rel="modulepreload">`:

@@ -149,6 +149,14 @@ export class ScenicViewer extends HTMLElement {
     ? ['scenic-viewer.min.js']
     : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js'];
 
+  /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
+   *  serves only the pages under its own folder). Resolves with the registration, or null where
+   *  the browser has no service workers (some in-app browsers). */
+  static async registerOffline(url = '/scenic-sw.js') {
+    if (!('serviceWorker' in navigator)) return null;
+    return navigator.serviceWorker.register(url, { type: 'classic' });
+  }
+
   /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
   static async gpuStats() {
     const total = { viewers: 0, devices: 0, sceneBytes: 0, gpuBytes: 0, wasmBytes: 0 };

@@ -28,7 +28,7 @@ pub fn assemble() -> Result<std::path::PathBuf> {
     let www = root.join("www");
     let out = root.join("target/npm").join(NAME);
     let _ = std::fs::remove_dir_all(&out);
-    let mut files: Vec<String> = ["scenic-viewer.js", "scenic-viewer.d.ts", "scenic-viewer.min.js", "scenic-viewer.min.js.br", "scenic-viewer.min.js.gz"].map(String::from).into();
+    let mut files: Vec<String> = ["scenic-viewer.js", "scenic-viewer.d.ts", "scenic-viewer.min.js", "scenic-viewer.min.js.br", "scenic-viewer.min.js.gz", "scenic-sw.js"].map(String::from).into();
     for f in std::fs::read_dir(www.join("features")).map_err(|e| e.to_string())? {
         let name = f.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
         if name.ends_with(".js") {
