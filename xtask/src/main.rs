@@ -32,7 +32,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-overlay | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-overlay | soak [--minutes M] | gen-scene>".into())
 }
 
 fn main() -> ExitCode {
@@ -53,6 +53,11 @@ fn main() -> ExitCode {
         Some("size") => build::sizes(),
         Some("bench") => setup::all().and_then(|_| build::all()).and_then(|_| bench()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
+        Some("soak") => {
+            // --minutes M (default 10), split between the two renderers.
+            let minutes = args.iter().position(|a| a == "--minutes").and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| "10".into());
+            setup::all().and_then(|_| build::all()).and_then(|_| bench_script_with("tests/bench/soak.mjs", &[("SOAK_MINUTES", &minutes)]))
+        }
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb())
             .and_then(|_| std::fs::write(root().join("assets/lakeside-pois.geojson"), scene_gen::pois()))
             .and_then(|_| std::fs::write(root().join("assets/ningbo.glb"), scene_gen::ningbo_glb()))
@@ -150,8 +155,17 @@ fn bench_overlay() -> Result {
 
 /// Runs a benchmark script against a server of www/ started for it.
 fn bench_script(script: &str) -> Result {
+    bench_script_with(script, &[])
+}
+
+fn bench_script_with(script: &str, env: &[(&str, &str)]) -> Result {
     let port = serve::spawn(0, false)?;
-    run(Command::new("node").arg(script).env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(root()))
+    let mut node = Command::new("node");
+    node.arg(script).env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}")).current_dir(root());
+    for (k, v) in env {
+        node.env(k, v);
+    }
+    run(&mut node)
 }
 
 /// `npm ci` in `dir`: exactly what its committed lock file names.
