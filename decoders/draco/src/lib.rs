@@ -90,6 +90,22 @@ mod web {
 
 #[cfg(test)]
 mod tests {
+    /// Found by `cargo xtask fuzz gltf` (a mutated Draco stream): its wrapped transform's range
+    /// has min above max, on which draco-oxide-decoder panicked (fixed in patches/).
+    const FUZZ_WRAPPED_RANGE: [u8; 130] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 0, 8, 12, 1, 11, 0, 0, 3, 95, 91, 10, 1, 1, 16, 85,
+        4, 92, 227, 141, 70, 2, 0, 1, 0, 255, 0, 0, 1, 1, 9, 3, 0, 0, 3, 1, 0, 9, 3, 0, 1, 2,
+        0, 3, 1, 1, 1, 128, 4, 85, 53, 255, 255, 255, 255, 255, 255, 255, 247, 173, 10, 6, 76, 253, 208, 164, 110, 167,
+        255, 3, 0, 0, 255, 1, 0, 0, 10, 1, 1, 1, 0, 3, 3, 1, 48, 1, 16, 3, 0, 36, 150, 19, 10, 36,
+        4, 0, 63, 0, 0, 255, 0, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 128, 63, 14,
+    ];
+
+    #[test]
+    fn fuzz_findings_are_errors_from_the_decoder_not_panics() {
+        let e = super::decode(&FUZZ_WRAPPED_RANGE).unwrap_err();
+        assert!(!e.contains("gave up"), "the decoder panicked: {e}");
+    }
+
     #[test]
     fn garbage_and_truncation_are_errors_not_panics() {
         for bytes in [&b""[..], b"DRACO", b"DRACO\x02\x02\x01\x01\x00\x00", &[0xff; 64]] {
