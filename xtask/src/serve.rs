@@ -48,11 +48,49 @@ fn resolve(url: &str) -> Option<PathBuf> {
         },
     };
     let rel = Path::new(&rest);
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+    // `..`, an absolute path or a drive (after percent-decoding, so `%2e%2e` too), and backslashes,
+    // which are separators on Windows.
+    if rest.contains('\\') || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }
     let full = base.join(rel);
+    // A symbolic link inside the root must not lead out of it.
+    if let (Ok(real), Ok(root)) = (full.canonicalize(), base.canonicalize()) {
+        if !real.starts_with(&root) {
+            return None;
+        }
+    }
     if full.is_dir() { Some(full.join("index.html")) } else { Some(full) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_outside_the_roots_are_refused() {
+        assert!(resolve("/index.html").is_some_and(|p| p.ends_with("www/index.html")));
+        for bad in ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/%2E%2E%2FCargo.toml", "/corpus/../../main/Cargo.toml", "/assets/..%5c..%5cCargo.toml", "/corpus//etc/passwd", "/generated/%2e%2e/%2e%2e/Cargo.toml"] {
+            assert_eq!(resolve(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_link_out_of_the_root_is_refused() {
+        let dir = root().join("target/serve-test-link");
+        let _ = std::fs::create_dir_all(root().join("www/assets"));
+        let link = root().join("www/assets/.serve-test-link");
+        let _ = std::fs::remove_file(&link);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("secret.txt"), "no").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&dir, &link).unwrap();
+            let refused = resolve("/assets/.serve-test-link/secret.txt");
+            let _ = std::fs::remove_file(&link);
+            assert_eq!(refused, None);
+        }
+    }
 }
 
 /// Misbehaving endpoints for the POI client's fault tests (only in `cargo xtask test`).
