@@ -12,7 +12,7 @@ use crate::{Result, root, run};
 pub const TARGETS: [&str; 4] = ["gltf", "pois", "camera", "meshopt"];
 
 /// Camera attributes as pages write them (target: orbit, NUL, target).
-const CAMERA_SEEDS: [&str; 6] = ["45deg 60deg 10m\0auto auto auto", "0 75deg auto\01m 2m 3m", "-30deg 90deg 105%\0", "1rad 0.5rad 20m\0-1 0 0", "auto auto auto\0auto", "45deg  60deg\t10\0 0 0 0"];
+const CAMERA_SEEDS: [&str; 6] = ["45deg 60deg 10m\0auto auto auto", "0 75deg auto\x001m 2m 3m", "-30deg 90deg 105%\0", "1rad 0.5rad 20m\0-1 0 0", "auto auto auto\0auto", "45deg  60deg\t10\0 0 0 0"];
 
 fn corpus_dir(target: &str) -> PathBuf {
     root().join("target/fuzz/corpus").join(target)

@@ -55,10 +55,10 @@ fn resolve(url: &str) -> Option<PathBuf> {
     }
     let full = base.join(rel);
     // A symbolic link inside the root must not lead out of it.
-    if let (Ok(real), Ok(root)) = (full.canonicalize(), base.canonicalize()) {
-        if !real.starts_with(&root) {
-            return None;
-        }
+    if let (Ok(real), Ok(root)) = (full.canonicalize(), base.canonicalize())
+        && !real.starts_with(&root)
+    {
+        return None;
     }
     if full.is_dir() { Some(full.join("index.html")) } else { Some(full) }
 }
