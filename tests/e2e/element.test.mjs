@@ -134,7 +134,8 @@ test('malformed glTF from the validator corpus is refused with its reason', asyn
   const cases = [
     ['/corpus/invalid/glTF-Validator/test/base/data/glb/invalid_version.glb', /GLB: version 0/],
     ['/corpus/invalid/glTF-Validator/test/base/data/accessor/empty_array.gltf', /\/accessors/],
-    ['/corpus/gltf/models/Box/glTF-Draco/Box.gltf', /KHR_draco_mesh_compression/],
+    // A required extension Scenic does not implement (Draco, once the example here, now loads).
+    ['/corpus/gltf/models/ClearCoatCarPaint/glTF/ClearCoatCarPaint.gltf', /KHR_materials_clearcoat/],
   ];
   for (const [src, reason] of cases) {
     const events = await setSrc(page, src);

@@ -414,7 +414,7 @@ test('the source element lists its own modules: exactly those a page loading it 
     listed: customElements.get('scenic-viewer').modules.map((m) => new URL(m, location.href).href),
     fetched: performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/(scenic-viewer(\.min)?\.js|features\/[^/]+\.js)$/.test(n)),
   }));
-  assert.equal(listed.length, 6);
+  assert.equal(listed.length, 8);
   assert.deepEqual([...new Set(fetched)].sort(), listed.sort());
   assert.deepEqual(errors, []);
   await page.close();
