@@ -362,6 +362,15 @@ impl<'a> Obj<'a> {
         Ok(self.object("extensions")?.map(|o| o.map.clone()))
     }
 
+    /// What the supported extension `hook` claims read from this object's `extensions`: (its name,
+    /// the value), a fault named by its pointer.
+    fn extension<T>(&self, hook: impl Fn(&dyn super::ext::Extension, &Value) -> Option<std::result::Result<T, String>>) -> Result<Option<(&'static str, T)>> {
+        match super::ext::find(self.extensions()?.as_ref(), hook) {
+            None => Ok(None),
+            Some((name, read)) => Ok(Some((name, read.map_err(|m| self.err(&format!("extensions/{name}"), m))?))),
+        }
+    }
+
     fn len(&self, key: &'static str) -> usize {
         self.get(key).and_then(Value::as_array).map_or(0, Vec::len)
     }
@@ -437,10 +446,9 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
             .iter()
             .map(|o| {
                 let source = o.index("source", n.images)?;
-                let source = match super::ext::texture_source(o.extensions()?.as_ref()) {
+                let source = match o.extension(|e, v| e.texture_source(v))? {
                     None => source,
-                    Some((name, read)) => {
-                        let s = read.map_err(|m| o.err(&format!("extensions/{name}"), m))?;
+                    Some((name, s)) => {
                         if s >= n.images.0 {
                             return Err(o.err(&format!("extensions/{name}/source"), n.images.missing(s)));
                         }
@@ -479,10 +487,7 @@ fn view(o: &Obj, n: &Counts) -> Result<View> {
         length: o.positive("byteLength")?,
         stride: o.uint("byteStride")?,
         target,
-        compressed: match super::ext::buffer_view(o.extensions()?.as_ref()) {
-            None => None,
-            Some((name, read)) => Some(read.map_err(|m| o.err(&format!("extensions/{name}"), m))?),
-        },
+        compressed: o.extension(|e, v| e.buffer_view(v))?.map(|(_, c)| c),
     })
 }
 
@@ -642,10 +647,9 @@ fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
                 indices: p.index("indices", n.accessors)?,
                 material: p.index("material", n.materials)?,
                 mode,
-                draco: match super::ext::primitive(p.extensions()?.as_ref()) {
+                draco: match p.extension(|e, v| e.primitive(v))? {
                     None => None,
-                    Some((name, read)) => {
-                        let d = read.map_err(|m| p.err(&format!("extensions/{name}"), m))?;
+                    Some((name, d)) => {
                         if d.view >= n.views.0 {
                             return Err(p.err(&format!("extensions/{name}/bufferView"), n.views.missing(d.view)));
                         }
@@ -728,8 +732,7 @@ fn animation(o: &Obj, n: &Counts) -> Result<Animation> {
 
 /// A node's EXT_mesh_gpu_instancing, with its accessors checked.
 fn instancing(o: &Obj, n: &Counts) -> Result<Option<super::ext::mesh_gpu_instancing::Instancing>> {
-    let Some((name, read)) = super::ext::node(o.extensions()?.as_ref()) else { return Ok(None) };
-    let inst = read.map_err(|m| o.err(&format!("extensions/{name}"), m))?;
+    let Some((name, inst)) = o.extension(|e, v| e.node(v))? else { return Ok(None) };
     for a in [inst.translation, inst.rotation, inst.scale].into_iter().flatten() {
         if a >= n.accessors.0 {
             return Err(o.err(&format!("extensions/{name}/attributes"), n.accessors.missing(a)));

@@ -69,24 +69,10 @@ pub fn apply_texture_info(extensions: Option<&serde_json::Map<String, Value>>, t
     }
 }
 
-/// The first supported extension on a bufferView that makes its bytes: (its name, what it read).
-pub fn buffer_view(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<Compression, String>)> {
-    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.buffer_view(value)?)))
-}
-
-/// The image a supported extension on a texture names instead of its `source`: (its name, index).
-pub fn texture_source(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<usize, String>)> {
-    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.texture_source(value)?)))
-}
-
-/// The first supported extension on a primitive that carries its data: (its name, what it read).
-pub fn primitive(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<draco::DracoPrimitive, String>)> {
-    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.primitive(value)?)))
-}
-
-/// The first supported extension on a node that instances its mesh: (its name, what it read).
-pub fn node(extensions: Option<&serde_json::Map<String, Value>>) -> Option<(&'static str, Result<mesh_gpu_instancing::Instancing, String>)> {
-    present(extensions).find_map(|(ext, value)| Some((ext.name(), ext.node(value)?)))
+/// The first supported extension in `extensions` whose `hook` (one of the Extension methods that
+/// read an object: buffer_view, texture_source, primitive, node) claims it: (its name, what it read).
+pub fn find<T>(extensions: Option<&serde_json::Map<String, Value>>, hook: impl Fn(&dyn Extension, &Value) -> Option<Result<T, String>>) -> Option<(&'static str, Result<T, String>)> {
+    present(extensions).find_map(|(ext, value)| Some((ext.name(), hook(ext, value)?)))
 }
 
 fn present(extensions: Option<&serde_json::Map<String, Value>>) -> impl Iterator<Item = (&'static dyn Extension, &Value)> {
