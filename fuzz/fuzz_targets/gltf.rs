@@ -4,12 +4,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scenic::gltf::{Fetched, build, decode_views, parse};
+use scenic::gltf::{Fetched, build, decode_compressed, parse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(parsed) = parse(data) else { return };
     let mut fetched = Fetched::default();
-    if decode_views(&parsed, &mut fetched).is_err() {
+    if decode_compressed(&parsed, &mut fetched).is_err() {
         return;
     }
     if let Ok(mut loaded) = build(parsed, fetched) {

@@ -415,27 +415,20 @@ pub fn load_path(path: &std::path::Path) -> Result<Loaded, LoadError> {
             ResourceKind::Image => fetched.images.push((r.index, Box::new(bytes))),
         }
     }
-    decode_views(&parsed, &mut fetched)?;
+    decode_compressed(&parsed, &mut fetched)?;
     build(parsed, fetched)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-/// Decodes the Draco primitives in this process, with the Draco module's own code.
-pub fn decode_primitives(parsed: &Parsed, fetched: &mut Fetched) -> Result<(), LoadError> {
+/// Decodes the Draco primitives and the compressed views in this process, with the decoder
+/// modules' own code (the web room runs the same code in their wasm modules, in a worker).
+pub fn decode_compressed(parsed: &Parsed, fetched: &mut Fetched) -> Result<(), LoadError> {
     for job in parsed.primitive_jobs() {
         let source = parsed.primitive_source(&job, fetched)?;
         let source = source.bytes().unwrap_or_default();
         let bytes = scenic_draco::decode(&source).map_err(|m| LoadError::invalid(format!("/meshes/{}/primitives/{}", job.mesh, job.primitive), format!("Draco: {m}")))?;
         fetched.primitives.push(((job.mesh, job.primitive), Box::new(bytes)));
     }
-    Ok(())
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-/// Decodes the Draco primitives and the compressed views in this process, with the decoder
-/// modules' own code (the web room runs the same code in their wasm modules, in a worker).
-pub fn decode_views(parsed: &Parsed, fetched: &mut Fetched) -> Result<(), LoadError> {
-    decode_primitives(parsed, fetched)?;
     for job in parsed.view_jobs() {
         let c = &job.compression;
         let source = parsed.view_source(&job, fetched)?;

@@ -2,6 +2,7 @@
 //! `<scenic-viewer>` element; the element's JS forwards attributes, input and animation frames.
 
 mod animation;
+mod decoders;
 mod fetch;
 mod pois;
 
@@ -161,52 +162,6 @@ fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, 
     }
 }
 
-/// Has `decode` (see `Viewer::load`) make each Draco primitive and compressed buffer view, all at
-/// once; the decoded bytes stay in JS memory until the loader reads them.
-async fn decode_views(parsed: &loader::Parsed, fetched: &mut Fetched, decode: Option<&js_sys::Function>) -> Result<(), String> {
-    let (jobs, prims) = (parsed.view_jobs(), parsed.primitive_jobs());
-    if jobs.is_empty() && prims.is_empty() {
-        return Ok(());
-    }
-    let decode = decode.ok_or_else(|| format!("{} buffer views and {} primitives are compressed and no decoder was given", jobs.len(), prims.len()))?;
-    let js = |source: loader::Source| match source {
-        loader::Source::Slice(bytes, range) => fetch::js_array(bytes, range),
-        loader::Source::Data(v) => js_sys::Uint8Array::from(&v[..]),
-    };
-    // Draco primitives: one stream each.
-    let mut started = Vec::new();
-    for job in &prims {
-        let source = js(parsed.primitive_source(job, fetched).map_err(|e| e.to_string())?);
-        let spec = js_sys::Object::new();
-        js_sys::Reflect::set(&spec, &"extension".into(), &"KHR_draco_mesh_compression".into()).map_err(|e| js_error(&e))?;
-        let promise = decode.call2(&JsValue::NULL, &spec, &source).map_err(|e| js_error(&e))?.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())?;
-        started.push(JsFuture::from(promise));
-    }
-    for (job, result) in prims.iter().zip(join_all(started).await) {
-        let at = format!("/meshes/{}/primitives/{}", job.mesh, job.primitive);
-        let bytes = result.map_err(|e| format!("{at}: Draco: {}", js_error(&e)))?.dyn_into::<js_sys::Uint8Array>().map_err(|_| format!("{at}: the decoder returned no bytes"))?;
-        fetched.primitives.push(((job.mesh, job.primitive), Box::new(fetch::JsBytes(bytes))));
-    }
-    let mut started = Vec::new();
-    for job in &jobs {
-        let c = &job.compression;
-        let source = js(parsed.view_source(job, fetched).map_err(|e| e.to_string())?);
-        let spec = js_sys::Object::new();
-        let extension = if c.khr { "KHR_meshopt_compression" } else { "EXT_meshopt_compression" };
-        for (key, value) in [("extension", JsValue::from(extension)), ("mode", c.mode.as_str().into()), ("filter", c.filter.as_str().into()), ("count", c.count.into()), ("stride", c.stride.into())] {
-            js_sys::Reflect::set(&spec, &key.into(), &value).map_err(|e| js_error(&e))?;
-        }
-        let promise = decode.call2(&JsValue::NULL, &spec, &source).map_err(|e| js_error(&e))?.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())?;
-        started.push(JsFuture::from(promise));
-    }
-    for (job, result) in jobs.iter().zip(join_all(started).await) {
-        let user = parsed.document().view_user(job.view);
-        let bytes = result.map_err(|e| format!("{user}: meshopt: {}", js_error(&e)))?.dyn_into::<js_sys::Uint8Array>().map_err(|_| format!("{user}: the decoder returned no bytes"))?;
-        fetched.views.push((job.view, Box::new(fetch::JsBytes(bytes))));
-    }
-    Ok(())
-}
-
 /// MikkTSpace for a worker (www/features/tangents-worker.js instantiates this module there):
 /// positions and normals (xyz), the normal map's UVs (uv) and, for an indexed primitive, its
 /// indices → one tangent (xyzw) per corner: per index, else per vertex.
@@ -364,7 +319,7 @@ async fn load(
             ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
         }
     }
-    decode_views(&parsed, &mut fetched, decode.as_ref()).await.map_err(|e| to_js(format!("{url}: {e}")))?;
+    decoders::decode(&parsed, &mut fetched, decode.as_ref()).await.map_err(|e| to_js(format!("{url}: {e}")))?;
     if stale() {
         return Err(to_js("superseded by a newer load"));
     }

@@ -1,0 +1,61 @@
+//! Compressed content on the web: each Draco primitive and meshopt view goes to the page's
+//! decoder function (`Viewer::load`'s `decode`: www/features/decoders.js, a worker running the
+//! decoder modules), all at once; the decoded bytes stay in JS memory until the loader reads them.
+
+use futures::future::join_all;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{fetch, js_error};
+use crate::gltf::{self as loader, Fetched};
+
+/// Hands `source` to `decode` with `spec` (`{ extension, … }`) as its first argument.
+fn start(decode: &js_sys::Function, spec: &[(&str, JsValue)], source: loader::Source) -> Result<JsFuture, String> {
+    let source = match source {
+        loader::Source::Slice(bytes, range) => fetch::js_array(bytes, range),
+        loader::Source::Data(v) => js_sys::Uint8Array::from(&v[..]),
+    };
+    let object = js_sys::Object::new();
+    for (key, value) in spec {
+        js_sys::Reflect::set(&object, &(*key).into(), value).map_err(|e| js_error(&e))?;
+    }
+    let promise = decode.call2(&JsValue::NULL, &object, &source).map_err(|e| js_error(&e))?;
+    Ok(JsFuture::from(promise.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())?))
+}
+
+/// The decoded bytes of one job, or its failure named by `at` and the codec.
+fn finish(result: Result<JsValue, JsValue>, at: &str, codec: &str) -> Result<Box<dyn loader::Bytes>, String> {
+    let bytes = result.map_err(|e| format!("{at}: {codec}: {}", js_error(&e)))?;
+    Ok(Box::new(fetch::JsBytes(bytes.dyn_into::<js_sys::Uint8Array>().map_err(|_| format!("{at}: the decoder returned no bytes"))?)))
+}
+
+pub async fn decode(parsed: &loader::Parsed, fetched: &mut Fetched, decode: Option<&js_sys::Function>) -> Result<(), String> {
+    let (views, prims) = (parsed.view_jobs(), parsed.primitive_jobs());
+    if views.is_empty() && prims.is_empty() {
+        return Ok(());
+    }
+    let decode = decode.ok_or_else(|| format!("{} buffer views and {} primitives are compressed and no decoder was given", views.len(), prims.len()))?;
+    let draco = [("extension", JsValue::from("KHR_draco_mesh_compression"))];
+    let mut started = Vec::new();
+    for job in &prims {
+        started.push(start(decode, &draco, parsed.primitive_source(job, fetched).map_err(|e| e.to_string())?)?);
+    }
+    for job in &views {
+        let c = &job.compression;
+        let extension = if c.khr { "KHR_meshopt_compression" } else { "EXT_meshopt_compression" };
+        let spec = [("extension", JsValue::from(extension)), ("mode", c.mode.as_str().into()), ("filter", c.filter.as_str().into()), ("count", c.count.into()), ("stride", c.stride.into())];
+        started.push(start(decode, &spec, parsed.view_source(job, fetched).map_err(|e| e.to_string())?)?);
+    }
+    // Draco and meshopt jobs run together; results come back in the order started.
+    let mut results = join_all(started).await.into_iter();
+    for (job, result) in prims.iter().zip(results.by_ref()) {
+        let bytes = finish(result, &format!("/meshes/{}/primitives/{}", job.mesh, job.primitive), "Draco")?;
+        fetched.primitives.push(((job.mesh, job.primitive), bytes));
+    }
+    for (job, result) in views.iter().zip(results) {
+        let bytes = finish(result, &parsed.document().view_user(job.view), "meshopt")?;
+        fetched.views.push((job.view, bytes));
+    }
+    Ok(())
+}
