@@ -100,10 +100,21 @@ mod tests {
         4, 0, 63, 0, 0, 255, 0, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 128, 63, 14,
     ];
 
+    /// A mutated Draco Box whose rANS alphabet size reads as ~2^60 (`cargo xtask fuzz gltf`,
+    /// 1 Dec 2026): `vec![0; n]` panicked with a capacity overflow (patches/README.md).
+    const FUZZ_RANS_ALPHABET: [u8; 130] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 0, 8, 12, 1, 11, 0, 0, 3, 95, 91, 10, 1, 1, 16, 85, 4, 92, 227, 141, 70, 2, 0, 1, 0, 255,
+        0, 0, 1, 1, 9, 3, 0, 0, 3, 1, 0, 9, 3, 0, 1, 2, 0, 3, 1, 1, 1, 138, 251, 170, 202, 255, 255, 255, 255, 255, 255, 255, 247, 173,
+        10, 6, 76, 253, 208, 164, 110, 167, 255, 3, 0, 0, 255, 1, 0, 0, 10, 1, 1, 1, 0, 3, 3, 1, 255, 255, 255, 48, 1, 16, 3, 0, 36, 150,
+        19, 10, 36, 4, 0, 0, 0, 0, 255, 63, 251, 255, 255, 255, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0,
+    ];
+
     #[test]
     fn fuzz_findings_are_errors_from_the_decoder_not_panics() {
-        let e = super::decode(&FUZZ_WRAPPED_RANGE).unwrap_err();
-        assert!(!e.contains("gave up"), "the decoder panicked: {e}");
+        for stream in [&FUZZ_WRAPPED_RANGE, &FUZZ_RANS_ALPHABET] {
+            let e = super::decode(stream).unwrap_err();
+            assert!(!e.contains("gave up"), "the decoder panicked: {e}");
+        }
     }
 
     #[test]

@@ -211,6 +211,13 @@ impl<'a> RansSymbolDecoder<'a> {
         precision: usize,
     ) -> Result<Self, Err> {
         let num_symbols = leb128_read(reader)? as usize;
+        // Scenic's patch: the count comes from the stream and sizes an allocation. As Draco's
+        // reference decoder (RAnsSymbolDecoder::Create) does, the table needs at least one byte
+        // per 64 symbols (a zero run covers at most 64): a larger count is a corrupt stream, not
+        // a `capacity overflow` panic or a terabyte allocation.
+        if num_symbols / 64 > reader.remaining() {
+            return Err(Err::AllocationTooLarge("rANS alphabet larger than its frequency table"));
+        }
         let mut freq_counts = vec![0usize; num_symbols];
 
         let mut i = 0;
