@@ -7,6 +7,9 @@ export function attachControls(host, viewer, requestFrame) {
   let lastPinch = null;
 
   host.addEventListener('pointerdown', (e) => {
+    // A press on a button or the card is not an orbit: captured by the host, the pointer's
+    // click would go to the host instead of the button (Pointer Events' click target).
+    if (e.composedPath().some((n) => n instanceof Element && n.matches('button, a, .card'))) return;
     try { host.setPointerCapture(e.pointerId); } catch { /* pointer already gone: track it anyway */ }
     pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, pan: e.button === 2 || e.shiftKey });
     lastPinch = null;
