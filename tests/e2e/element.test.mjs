@@ -328,6 +328,23 @@ test('a one-finger drag orbits (touch)', async () => {
   await page.close();
 });
 
+test('a real click on the reset button puts the camera back (the host does not capture it)', async () => {
+  const page = await fixture();
+  await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+  const yaw = () => page.evaluate(() => document.getElementById('viewer').getCameraOrbit().yaw);
+  const start = await yaw();
+  await page.mouse.move(60, 200);
+  await page.mouse.down();
+  await page.mouse.move(160, 200, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForTimeout(800);
+  assert.ok(Math.abs((await yaw()) - start) > 5, 'the drag turned the camera');
+  await page.locator('#viewer .reset').click();
+  await page.waitForTimeout(800);
+  assert.ok(Math.abs((await yaw()) - start) < 0.5, `yaw ${await yaw()} after reset, ${start} before the drag`);
+  await page.close();
+});
+
 test('toBlob gives a PNG of the frame', async () => {
   const page = await fixture();
   await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
