@@ -5,6 +5,7 @@
 //! the wgpu and WebGL2 backends on wasm) ← `web` (the only room that touches
 //! wasm-bindgen and the DOM).
 
+pub mod ar;
 pub mod camera;
 pub mod error;
 pub mod geometry;

@@ -155,6 +155,12 @@ impl GeoReference {
         // Invert the rotation in `to_scene`.
         let east = x * c + north_in_scene * s;
         let north = -x * s + north_in_scene * c;
+        self.offset(east, north)
+    }
+
+    /// WGS84 (lon, lat) of the point `east` and `north` metres from the origin, on the tangent
+    /// plane (well under a metre over the few kilometres a visitor sees).
+    pub fn offset(&self, east: f64, north: f64) -> (f64, f64) {
         let e2 = F * (2.0 - F);
         let sl = self.lat.to_radians().sin();
         let w = (1.0 - e2 * sl * sl).sqrt();

@@ -2,6 +2,7 @@
 //! `<scenic-viewer>` element; the element's JS forwards attributes, input and animation frames.
 
 mod animation;
+mod ar;
 mod decoders;
 mod fetch;
 mod pois;
@@ -55,6 +56,8 @@ struct State {
     dirty: bool,
     exposure: f32,
     pois: pois::Placed,
+    /// Location AR and the AR map: the visitor's position and the phone's orientation.
+    ar: ar::ArState,
     /// A geo-reference given by the page, over the model's own.
     geo_override: Option<crate::poi::GeoReference>,
     /// The page's `camera-orbit` / `camera-target`: applied whenever the view is (re)framed.
@@ -215,6 +218,7 @@ impl Viewer {
                             dirty: true,
                             exposure: 1.0,
                             pois: Default::default(),
+                            ar: Default::default(),
                             geo_override: None,
                             camera_spec: CameraSpec::default(),
                             auto_rotate: 0.0,

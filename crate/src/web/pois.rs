@@ -41,6 +41,8 @@ pub(super) struct Placed {
     pub sizes: Vec<(f32, f32)>,
     /// Built lazily from the scene's triangles, dropped when the scene changes.
     pub occluders: Option<Occluders>,
+    /// The POIs' own extent (radius, metres) when there is no model to size the view by.
+    pub extent: Option<f32>,
 }
 
 fn view(p: &Poi) -> PoiView {
@@ -112,7 +114,9 @@ impl Viewer {
     pub fn set_pois(&self) -> Result<Vec<String>, JsValue> {
         let pois = std::mem::take(&mut *self.staged.borrow_mut());
         let mut s = self.state.borrow_mut();
-        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
+        let alone = s.model.is_none();
+        // POIs alone (no model: a town's spots, or AR): placed around their own centre.
+        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference)).or_else(|| if alone { centre(&pois) } else { None });
         let mut placed = Placed { occluders: s.pois.occluders.take(), ..Default::default() };
         let mut problems = Vec::new();
         for p in pois {
@@ -127,6 +131,12 @@ impl Viewer {
             placed.anchors.push(anchor);
             placed.sizes.push((120.0, 28.0));
             placed.pois.push(p);
+        }
+        if alone && !placed.anchors.is_empty() {
+            let bounds = crate::geometry::Aabb::from_points(placed.anchors.iter().map(|a| a.as_ref()));
+            placed.extent = Some(bounds.radius().max(10.0));
+            let spec = s.camera_spec;
+            s.camera.frame_with(bounds, &spec);
         }
         s.pois = placed;
         s.dirty = true;
@@ -186,10 +196,17 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let i = s.pois.pois.iter().position(|p| p.id == id).ok_or_else(|| to_js(format!("no POI with id {id:?}")))?;
         let target = s.pois.anchors[i];
-        let radius = s.model.as_ref().map_or(10.0, |m| m.bounds.radius());
+        let radius = s.model.as_ref().map_or(s.pois.extent.unwrap_or(10.0), |m| m.bounds.radius());
         s.camera.fly_to(target, (radius * 0.35).max(1.0));
         Ok(())
     }
+}
+
+/// The mean position of POIs given by longitude/latitude, as a frame to place them in.
+fn centre(pois: &[Poi]) -> Option<GeoReference> {
+    let geo: Vec<(f64, f64)> = pois.iter().filter_map(|p| if let Position::Geo { lon, lat, .. } = p.position { Some((lon, lat)) } else { None }).collect();
+    let n = geo.len() as f64;
+    (n > 0.0).then(|| GeoReference { lon: geo.iter().map(|g| g.0).sum::<f64>() / n, lat: geo.iter().map(|g| g.1).sum::<f64>() / n, height: 0.0, heading_deg: 0.0 })
 }
 
 fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
@@ -202,7 +219,7 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
         }
     }
     let v = view_of(s);
-    let radius = s.model.as_ref().map_or(10.0, |m| m.bounds.radius());
+    let radius = s.model.as_ref().map_or(s.pois.extent.unwrap_or(10.0), |m| m.bounds.radius());
     let cam = overlay::Camera { view_proj: v.proj * v.view, eye: v.eye, width: w, height: h, near_distance: radius * 1.5 };
     let labels: Vec<Label> = s
         .pois

@@ -1,0 +1,190 @@
+//! The AR side of the Viewer handle: the element feeds it the browser's position fixes and
+//! orientation events, and asks for label placements each frame (crate::ar does the work).
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{Viewer, to_js};
+use crate::ar::orientation::{self, Heading, Reading, Smoothed};
+use crate::ar::position::{Fix, Visitor};
+use crate::ar::{self, Target, View};
+use crate::poi::{Datum, Position};
+
+/// Fixes less precise than this are ignored unless the page says otherwise (metres): worse
+/// than a city block puts a label on the wrong building.
+const DEFAULT_MAX_ACCURACY_M: f64 = 50.0;
+
+#[derive(Default)]
+pub(super) struct ArState {
+    visitor: Visitor,
+    orientation: Smoothed,
+    heading: Option<Heading>,
+    last_ms: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Status {
+    /// Whether a position is known, and how well (metres).
+    position: bool,
+    uncertainty: Option<f64>,
+    /// The last fix's accuracy, used or ignored.
+    last_accuracy: Option<f64>,
+    longitude: Option<f64>,
+    latitude: Option<f64>,
+    /// "reliable", "uncalibrated", "unknown" (no north), or "none" (no orientation yet).
+    heading: &'static str,
+    /// Degrees clockwise from north the phone points, once known.
+    heading_deg: Option<f64>,
+    /// Whether the drawn orientation is still gliding towards the sensors'.
+    settling: bool,
+}
+
+#[wasm_bindgen]
+impl Viewer {
+    /// A position fix for AR (`lon`, `lat` in `crs`: WGS84 by default, GCJ-02 from WeChat's
+    /// JS-SDK, BD-09). Returns null when used, or why it was ignored (less precise than
+    /// `max_accuracy` metres). Never sent anywhere.
+    #[wasm_bindgen(js_name = arFix)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ar_fix(&self, lon: f64, lat: f64, altitude: Option<f64>, accuracy: f64, time_ms: f64, crs: Option<String>, max_accuracy: Option<f64>) -> Result<Option<String>, JsValue> {
+        let datum = crs.filter(|c| !c.is_empty()).map_or(Ok(Datum::Wgs84), |c| Datum::parse(&c)).map_err(to_js)?;
+        let (lon, lat) = if lon.is_finite() && lat.is_finite() { datum.to_wgs84(lon, lat) } else { (f64::NAN, f64::NAN) };
+        let mut s = self.state.borrow_mut();
+        let threshold = max_accuracy.filter(|m| m.is_finite() && *m > 0.0).unwrap_or(DEFAULT_MAX_ACCURACY_M);
+        let r = s.ar.visitor.accept(Fix { lon, lat, altitude, accuracy, time_ms }, threshold);
+        s.dirty = true;
+        Ok(r.err().map(|e| e.to_string()))
+    }
+
+    /// A DeviceOrientation reading (degrees; `compass` is iOS's `webkitCompassHeading`,
+    /// `compass_accuracy` its `webkitCompassAccuracy`). Returns false when it holds no angles.
+    #[wasm_bindgen(js_name = arOrientation)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ar_orientation(&self, alpha: Option<f64>, beta: Option<f64>, gamma: Option<f64>, screen: f64, compass: Option<f64>, compass_accuracy: Option<f64>, absolute: bool) -> bool {
+        let nan = f64::NAN;
+        let r = Reading { alpha: alpha.unwrap_or(nan), beta: beta.unwrap_or(nan), gamma: gamma.unwrap_or(nan), screen, compass: compass.filter(|c| c.is_finite()), absolute };
+        let Some(q) = orientation::camera_rotation(&r) else { return false };
+        let mut s = self.state.borrow_mut();
+        let first = s.ar.orientation.target.is_none();
+        s.ar.orientation.target = Some(q);
+        if first {
+            s.ar.orientation.settle();
+        }
+        s.ar.heading = Some(match (r.compass, compass_accuracy) {
+            (Some(_), Some(a)) if !(0.0..=25.0).contains(&a) => Heading::Uncalibrated,
+            (Some(_), _) => Heading::Reliable,
+            (None, _) if absolute => Heading::Reliable,
+            _ => Heading::Unknown,
+        });
+        s.dirty = true;
+        true
+    }
+
+    /// Forgets the position and orientation (leaving AR).
+    #[wasm_bindgen(js_name = arReset)]
+    pub fn ar_reset(&self) {
+        self.state.borrow_mut().ar = ArState::default();
+    }
+
+    /// Lays out every POI for AR `mode` ("location" over the camera picture, "map" on the dial)
+    /// at `time_ms`: per POI `[x, y, scale, opacity, state, count, distance, bearing, arrow]`
+    /// (state as `layout`, plus 4: an arrow at the border, pointing `arrow` radians). Empty until
+    /// a position is known. The orientation glides towards the sensors': `arMoving` says whether
+    /// to draw again.
+    #[wasm_bindgen(js_name = arLayout)]
+    pub fn ar_layout(&self, mode: &str, css_width: f32, css_height: f32, fov_deg: f32, max_distance: f32, time_ms: f64) -> Vec<f32> {
+        let mut s = self.state.borrow_mut();
+        let dt = s.ar.last_ms.map_or(0.0, |t| ((time_ms - t) / 1000.0).clamp(0.0, 1.0));
+        s.ar.last_ms = Some(time_ms);
+        s.ar.orientation.step(dt);
+        let Some(frame) = s.ar.visitor.frame() else { return Vec::new() };
+        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
+        let grounded = s.ar.visitor.has_altitude();
+        let targets: Vec<Target> = s
+            .pois
+            .pois
+            .iter()
+            .zip(&s.pois.sizes)
+            .map(|(p, &(width, height))| {
+                let at = match (p.position, geo) {
+                    (Position::Geo { lon, lat, height }, _) => Some((lon, lat, height)),
+                    (Position::Scene(a), Some(g)) => {
+                        let (lon, lat) = g.to_geo(a);
+                        Some((lon, lat, g.height + f64::from(a[1])))
+                    }
+                    (Position::Scene(_), None) => None,
+                };
+                // A POI without a height (0) stands on the visitor's ground; with one, and a
+                // device altitude, it is placed at its height.
+                let enu = at.map_or(glam::DVec3::splat(f64::INFINITY), |(lon, lat, h)| frame.enu(lon, lat, if h == 0.0 || !grounded { frame.height } else { h }));
+                Target { enu, priority: p.priority, width, height }
+            })
+            .collect();
+        let view = View { width: css_width, height: css_height, fov_deg, max_distance: if max_distance.is_finite() && max_distance > 0.0 { max_distance } else { 5000.0 }, eye_height: 1.6 };
+        let placed = if mode == "map" {
+            let heading = s.ar.orientation.current.map_or(0.0, orientation::heading_of);
+            // Without north the dial cannot turn: it stays north-up.
+            let heading = if s.ar.heading == Some(Heading::Unknown) { 0.0 } else { heading };
+            ar::map_layout(&targets, heading, &view)
+        } else {
+            match s.ar.orientation.current {
+                Some(q) => ar::location_layout(&targets, q, &view),
+                None => return Vec::new(),
+            }
+        };
+        let mut out = Vec::with_capacity(placed.len() * 9);
+        for p in placed {
+            let state = match p.placement.state {
+                _ if p.edge && p.placement.state == crate::overlay::State::Offscreen => 4.0,
+                crate::overlay::State::Visible => 0.0,
+                crate::overlay::State::Offscreen => 1.0,
+                crate::overlay::State::Occluded => 2.0,
+                crate::overlay::State::Clustered => 3.0,
+            };
+            let q = p.placement;
+            out.extend([q.x, q.y, q.scale, q.opacity, state, q.count as f32, p.distance, p.bearing, p.arrow]);
+        }
+        out
+    }
+
+    /// Whether the orientation is still gliding towards the sensors' (draw another frame).
+    #[wasm_bindgen(getter, js_name = arMoving)]
+    pub fn ar_moving(&self) -> bool {
+        let s = self.state.borrow();
+        match (s.ar.orientation.current, s.ar.orientation.target) {
+            (Some(c), Some(t)) => c.angle_between(t) >= 1.7e-4,
+            _ => false,
+        }
+    }
+
+    /// What AR knows: `{position, uncertainty, lastAccuracy, longitude, latitude, heading,
+    /// headingDeg, settling}`.
+    #[wasm_bindgen(js_name = arStatus)]
+    pub fn ar_status(&self) -> Result<JsValue, JsValue> {
+        let s = self.state.borrow();
+        let frame = s.ar.visitor.frame();
+        let status = Status {
+            position: frame.is_some(),
+            uncertainty: s.ar.visitor.uncertainty(),
+            last_accuracy: s.ar.visitor.last_accuracy,
+            longitude: frame.map(|f| f.lon),
+            latitude: frame.map(|f| f.lat),
+            heading: match s.ar.heading {
+                Some(Heading::Reliable) => "reliable",
+                Some(Heading::Uncalibrated) => "uncalibrated",
+                Some(Heading::Unknown) => "unknown",
+                None => "none",
+            },
+            heading_deg: s.ar.orientation.current.filter(|_| s.ar.heading != Some(Heading::Unknown)).map(|q| orientation::heading_of(q).to_degrees().rem_euclid(360.0)),
+            settling: matches!((s.ar.orientation.current, s.ar.orientation.target), (Some(c), Some(t)) if c.angle_between(t) >= 1.7e-4),
+        };
+        status.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
+    }
+
+    /// Where on the map dial `distance` metres falls, as a fraction of its radius (for rings).
+    #[wasm_bindgen(js_name = arMapRadius)]
+    pub fn ar_map_radius(&self, distance: f32, max_distance: f32) -> f32 {
+        ar::map_radius(distance, max_distance)
+    }
+}
