@@ -87,6 +87,29 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   loop: CustomEvent<void>;
   /** The last of `play({ repetitions })` ended; the clip rests on its last pose. */
   finished: CustomEvent<void>;
+  /** AR began (or switched: `from` is the mode left). */
+  'ar-start': CustomEvent<{ mode: ScenicArMode; from?: ScenicArMode }>;
+  'ar-end': CustomEvent<{ mode: ScenicArMode }>;
+  /** Something AR needs was refused or is missing; `fallback` is what the viewer shows instead. */
+  'ar-error': CustomEvent<{ mode: ScenicArMode | null; reason: string; message: string; fallback: 'map' | '3d' | null }>;
+  /** A position fix arrived: used, or ignored (less precise than `ar-max-accuracy`). */
+  'ar-position': CustomEvent<{ accepted: boolean; accuracy: number; reason?: string }>;
+}
+
+export type ScenicArMode = 'location' | 'map';
+
+export interface ScenicArStatus {
+  position: boolean;
+  /** The filtered position's 68 % radius (metres). */
+  uncertainty: number | null;
+  lastAccuracy: number | null;
+  longitude: number | null;
+  latitude: number | null;
+  heading: 'reliable' | 'uncalibrated' | 'unknown' | 'none';
+  /** Degrees clockwise from north the phone points. */
+  headingDeg: number | null;
+  /** The labels are still gliding to the latest orientation. */
+  settling: boolean;
 }
 
 export declare class ScenicViewer extends HTMLElement {
@@ -120,6 +143,16 @@ export declare class ScenicViewer extends HTMLElement {
   poisCrs: string;
   autoplay: boolean;
   animationName: string;
+  /** Shows the AR button. */
+  ar: boolean;
+  /** The camera picture's vertical field of view in degrees (65). */
+  arFov: number | null;
+  /** POIs farther than this many metres are left out of AR (5000). */
+  arMaxDistance: number | null;
+  /** Position fixes less precise than this many metres are ignored (50). */
+  arMaxAccuracy: number | null;
+  /** The CRS of positions given to `setVisitorPosition` (wgs84, gcj02, bd09). */
+  visitorCrs: string;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;
@@ -146,6 +179,14 @@ export declare class ScenicViewer extends HTMLElement {
   currentTime: number;
   timeScale: number;
   readonly duration: number;
+
+  /** Call from a tap (iOS asks for motion permission only then). Resolves with the mode in use
+   *  after fallbacks (no camera → 'map'), or null when AR cannot run (see `ar-error`). */
+  enterAR(mode?: ScenicArMode): Promise<ScenicArMode | null>;
+  exitAR(): void;
+  readonly arMode: ScenicArMode | null;
+  setVisitorPosition(position: { longitude: number; latitude: number; altitude?: number | null; accuracy?: number; crs?: string }): void;
+  readonly arStatus: ScenicArStatus | null;
 
   addEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;

@@ -1,6 +1,7 @@
 // <scenic-viewer>: the embeddable element. Thin by design: attributes → calls on the wasm Viewer
 // handle, input → camera deltas, and events out. Rendering happens only when something changed.
-// Families of attributes live in features/: controls (input), staging (camera and light), pois.
+// Families of attributes live in features/: controls (input), staging (camera and light), pois,
+// animation, ar (location AR and the AR map).
 //
 // Two wasm bundles sit beside this file: pkg/webgpu (wgpu) and pkg/webgl2 (Scenic's own WebGL2
 // renderer). A browser downloads the WebGL2 one only when it gets no WebGPU adapter. Every
@@ -15,6 +16,7 @@ import './features/poi-fetch.js';
 import { tangentsIn } from './features/tangents.js';
 import { decodersIn } from './features/decoders.js';
 import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
+import { ArMode, arStyles, AR_ATTRIBUTES } from './features/ar.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
 // `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
@@ -111,6 +113,7 @@ template.innerHTML = `
   :host(:not([data-state="ready"])) .toolbar { display: none; }
   .start { position: absolute; inset: 0; margin: auto; width: max-content; padding-inline: 14px; }
   ${poiStyles}
+  ${arStyles}
 </style>
 <canvas part="canvas" role="img"></canvas>
 <img class="poster" part="poster" alt="" hidden>
@@ -135,19 +138,21 @@ const REFLECTED = {
   exposure: ['exposure', 'number'], environment: ['environment', 'string'],
   'geo-reference': ['geoReference', 'string'], 'pois-crs': ['poisCrs', 'string'],
   autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
+  ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
+  'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
 };
 
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position'];
   /** This element's own modules, relative to this file: a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
    *  imports per round trip (the snippet page writes those lines). The build's one-file
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/ar.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -172,7 +177,7 @@ export class ScenicViewer extends HTMLElement {
   /** The camera to put back once a viewer replacing one whose GPU context was lost has loaded. */
   #recovering = null;
   #rafPending = false; #visible = true; #started = false;
-  #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null;
+  #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null; #ar;
 
   constructor() {
     super();
@@ -187,6 +192,7 @@ export class ScenicViewer extends HTMLElement {
     this.#start = root.querySelector('.start');
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
+    this.#ar = new ArMode(this, root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar.mode));
     root.querySelector('.reset').addEventListener('click', () => { this.#viewer?.reset(); this.#requestFrame(); });
     root.querySelector('.fullscreen').addEventListener('click', () => {
       if (document.fullscreenElement === this) document.exitFullscreen(); else this.requestFullscreen?.().catch(() => {});
@@ -233,6 +239,7 @@ export class ScenicViewer extends HTMLElement {
     if (old === value || !this.isConnected) return;
     if (name === 'poster') return this.#syncPoster();
     if (name === 'lang' || name === 'alt') this.#localize();
+    if (AR_ATTRIBUTES.includes(name)) { this.#ar.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
@@ -279,6 +286,23 @@ export class ScenicViewer extends HTMLElement {
   /** Opens POI `id`'s card (fires `poi-select`) and eases the camera to it. */
   async selectPoi(id) { await this.#ready(); this.#poiLayer.select(id); }
   closeCard() { this.#poiLayer.closeCard(); }
+
+  // AR (features/ar.js): location AR over the rear camera, or the AR map; `data-ar` says which.
+  /** Enters AR `mode` ('location' | 'map'; call it from a tap: iOS asks for motion permission
+   *  only then). Resolves with the mode in use after fallbacks, or null (see `ar-error`). */
+  async enterAR(mode = 'location') {
+    if (!this.#viewer) await this.#ready();
+    return this.#ar.enter(mode);
+  }
+  /** Leaves AR: the camera stops, the 3D view returns. */
+  exitAR() { this.#ar.exit(); }
+  /** 'location' | 'map' while in AR, else null. */
+  get arMode() { return this.#ar.mode; }
+  /** A position from the page instead of (or besides) the browser's: `{ longitude, latitude,
+   *  altitude?, accuracy?, crs? }` (crs 'gcj02' for WeChat's JS-SDK; default `visitor-crs`). */
+  setVisitorPosition(position) { this.#ar.setPosition(position); }
+  /** What AR knows: position and its uncertainty, heading and whether it can be trusted. */
+  get arStatus() { return this.#viewer?.arStatus() ?? null; }
 
   /** Shows glTF scene `i`; views glTF camera `i`. */
   async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
@@ -395,6 +419,7 @@ export class ScenicViewer extends HTMLElement {
 
   /** Removed from the page: free the GPU, stop observers and page-level listeners. */
   #release() {
+    this.#ar.exit(); // the camera light goes off with the element
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
@@ -427,7 +452,14 @@ export class ScenicViewer extends HTMLElement {
       if (token !== this.#loadToken) return;
       if (!src) {
         this.#viewer.unload();
-        throw new Error('no model: set the src attribute to a .glb or .gltf URL');
+        // POIs alone (a town's spots, AR) need no model.
+        if (!this.hasAttribute('pois') && !this.#poisFromJs) throw new Error('no model: set the src attribute to a .glb or .gltf URL');
+        this.#info = { warnings: [], scenes: [], scene: 0, cameras: [], triangles: 0, images: 0, animations: [] };
+        this.dataset.state = 'ready';
+        this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
+        this.#loadPois();
+        this.#requestFrame();
+        return;
       }
       const info = await this.#viewer.load(url, (loaded, total) => {
         if (token !== this.#loadToken) return;
@@ -510,6 +542,7 @@ export class ScenicViewer extends HTMLElement {
     fs.setAttribute('aria-label', full ? t.exitFullscreen : t.fullscreen); fs.title = fs.getAttribute('aria-label');
     fs.hidden = !document.fullscreenEnabled;
     this.#start.textContent = t.load;
+    this.#ar.localize();
   }
 
   #setProgress(loaded, total) {
@@ -550,9 +583,11 @@ export class ScenicViewer extends HTMLElement {
       this.#rafPending = false;
       if (!this.#viewer) return;
       try {
-        const moving = this.#viewer.frame(t);
-        animationEvents(this, this.#viewer);
-        this.#poiLayer.update();
+        // In AR the 3D view is hidden: only the labels move.
+        const ar = this.#ar.layout(t);
+        const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
+        if (!ar) animationEvents(this, this.#viewer);
+        this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();
       } catch (e) {
         if (this.#viewer?.lost) this.#recover();

@@ -5,13 +5,14 @@ import { chromium } from 'playwright-core';
 
 export const BASE = process.env.SCENIC_BASE_URL ?? 'http://127.0.0.1:8080';
 
-export async function launch() {
+/** `extra`: more Chromium flags (the AR tests add a fake camera). */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
       '--use-angle=swiftshader', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic',
+      '--disable-sync', '--no-first-run', '--disable-quic', ...extra,
     ],
   });
 }

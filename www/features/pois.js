@@ -149,16 +149,24 @@ export class PoiLayer {
       name.className = 'name';
       name.dir = 'auto'; // a Latin, Chinese or Arabic name each reads in its own direction
       name.textContent = this.#text(p.name); // text, never HTML
+      // In AR: the distance, and the arrow an off-screen POI shows at the border.
+      const dist = document.createElement('span');
+      dist.className = 'dist';
+      dist.setAttribute('part', 'label-distance');
+      const arrow = document.createElement('span');
+      arrow.className = 'arrow';
+      arrow.setAttribute('aria-hidden', 'true');
+      arrow.textContent = '➜';
       const count = document.createElement('span');
       count.className = 'count';
       count.setAttribute('part', 'label-count');
       count.hidden = true;
-      b.append(icon, name, count);
+      b.append(icon, name, dist, arrow, count); // count stays last (lastChild below)
       b.hidden = true;
       // A cluster expands on tap: the camera moves in until its labels separate.
       b.addEventListener('click', (e) => {
         e.stopPropagation();
-        if (!b.lastChild.hidden) this.flyTo(p.id); else this.open(i);
+        if (!b.lastChild.hidden && !this.#inAr) this.flyTo(p.id); else this.open(i);
       });
       b.addEventListener('pointerdown', (e) => e.stopPropagation());
       this.#layer.append(b);
@@ -170,8 +178,15 @@ export class PoiLayer {
     this.#measured = false;
   }
 
-  /** Moves labels to the layout the viewer computed for this frame. */
-  update() {
+  /** Labels are measured again (entering or leaving AR shows or hides their distance); in AR
+   *  a tap opens the card, a cluster included (there is no camera to fly). */
+  remeasure(inAr) { this.#measured = false; this.#inAr = inAr; }
+  #inAr = false;
+
+  /** Moves labels to the layout the viewer computed for this frame; in AR, `ar` is the AR
+   *  layout (9 numbers per POI: the 3D view's 6, then distance, bearing and arrow direction)
+   *  and `distance` formats metres. */
+  update(ar = null, distance = null) {
     if (!this.#viewer || this.#buttons.length === 0) return;
     // The overlay benchmark (tests/bench) sets this to time each part of the frame.
     const bench = globalThis.__scenicBench;
@@ -184,8 +199,10 @@ export class PoiLayer {
       this.#buttons.forEach((b) => {
         b.hidden = false;
         b.style.transform = 'translate(-9999px, 0)';
+        delete b.dataset.edge;
         b.lastChild.hidden = false;
         b.lastChild.textContent = '999+';
+        if (distance) b.querySelector('.dist').textContent = distance(9900);
       });
       this.#buttons.forEach((b, i) => {
         sizes[2 * i] = b.offsetWidth + 4;
@@ -197,21 +214,36 @@ export class PoiLayer {
       this.#viewer.setLabelSizes(sizes);
       this.#measured = true;
     }
-    const l = this.#viewer.layout(this.#host.clientWidth, this.#host.clientHeight);
+    const l = ar ?? this.#viewer.layout(this.#host.clientWidth, this.#host.clientHeight);
+    const stride = ar ? 9 : 6;
     const t1 = bench ? performance.now() : 0;
     // Plain indexing and a JS-side record of what is shown: no per-label allocations, and the
     // DOM is touched only for labels that show or change.
     const shownBefore = this.#shown;
     for (let i = 0; i < this.#buttons.length; i++) {
-      const k = 6 * i;
-      const show = l[k + 4] === 0 && l[k + 3] > 0.01;
+      const k = stride * i;
+      const edge = l[k + 4] === 4;
+      const show = (l[k + 4] === 0 || edge) && l[k + 3] > 0.01;
       if (!show) {
         if (shownBefore[i]) { this.#buttons[i].hidden = true; shownBefore[i] = 0; }
         continue;
       }
       const b = this.#buttons[i];
       if (!shownBefore[i]) { b.hidden = false; shownBefore[i] = 1; }
-      b.style.transform = `translate(${l[k]}px, ${l[k + 1]}px) translate(-50%, -100%) scale(${l[k + 2].toFixed(3)})`;
+      if (ar) {
+        // An arrow is centred on its place at the border; a label stands on its anchor.
+        if (edge !== (b.dataset.edge !== undefined)) b.toggleAttribute('data-edge', edge);
+        if (edge) b.style.setProperty('--arrow', `${l[k + 8].toFixed(3)}rad`);
+        const text = distance(l[k + 6]);
+        const d = b.querySelector('.dist');
+        if (d.textContent !== text) d.textContent = text;
+        b.dataset.distance = String(Math.round(l[k + 6]));
+        b.dataset.bearing = l[k + 7].toFixed(1);
+      } else if (b.dataset.edge !== undefined) {
+        delete b.dataset.edge;
+      }
+      b.style.transform = edge ? `translate(${l[k]}px, ${l[k + 1]}px) translate(-50%, -50%)`
+        : `translate(${l[k]}px, ${l[k + 1]}px) translate(-50%, -100%) scale(${l[k + 2].toFixed(3)})`;
       b.style.opacity = l[k + 3].toFixed(2);
       const count = l[k + 5];
       const c = b.lastChild;
