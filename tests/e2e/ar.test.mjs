@@ -227,6 +227,37 @@ test('iOS: a relative alpha is corrected by webkitCompassHeading', async () => {
   await context.close();
 });
 
+/** WGS84 → GCJ-02, written here from the published algorithm (eviltransform), apart from
+ *  crate/src/poi/geo.rs. */
+function gcj02(lon, lat) {
+  const a = 6378245.0, ee = 0.00669342162296594323;
+  const x = lon - 105, y = lat - 35;
+  let dLat = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  dLat += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
+  dLat += ((20 * Math.sin(y * Math.PI) + 40 * Math.sin((y / 3) * Math.PI)) * 2) / 3;
+  dLat += ((160 * Math.sin((y / 12) * Math.PI) + 320 * Math.sin((y * Math.PI) / 30)) * 2) / 3;
+  let dLon = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  dLon += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
+  dLon += ((20 * Math.sin(x * Math.PI) + 40 * Math.sin((x / 3) * Math.PI)) * 2) / 3;
+  dLon += ((150 * Math.sin((x / 12) * Math.PI) + 300 * Math.sin((x / 30) * Math.PI)) * 2) / 3;
+  const r = rad(lat), m = 1 - ee * Math.sin(r) ** 2, s = Math.sqrt(m);
+  return [lon + (dLon * 180) / ((a / s) * Math.cos(r) * Math.PI), lat + (dLat * 180) / (((a * (1 - ee)) / (m * s)) * Math.PI)];
+}
+
+test("WeChat: a GCJ-02 position from the page lands at its WGS84 place, and AR runs without the browser's", async () => {
+  const { page, context } = await open({ permissions: [...MOTION] });
+  const [lon, lat] = gcj02(HERE.longitude, HERE.latitude);
+  assert.ok(Math.abs(lon - HERE.longitude) > 0.003, 'GCJ-02 is hundreds of metres off in Ningbo');
+  await page.evaluate(([lon, lat]) => document.getElementById('viewer').setVisitorPosition({ longitude: lon, latitude: lat, accuracy: 8, crs: 'gcj02' }), [lon, lat]);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterAR('map')), 'map');
+  await page.waitForTimeout(500);
+  const s = await page.evaluate(() => ({ status: document.getElementById('viewer').arStatus, ar: document.getElementById('viewer').dataset.ar }));
+  assert.equal(s.ar, 'map', 'a refused browser position does not end AR when the page gives positions');
+  const { distance } = bearingDistance(HERE, { lon: s.status.longitude, lat: s.status.latitude });
+  assert.ok(distance < 1, `${distance.toFixed(2)} m from the WGS84 place`);
+  await context.close();
+});
+
 test('a refused camera falls back to the AR map with a message, and no track is left open', async () => {
   const { page, context } = await open({
     init: () => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')); },

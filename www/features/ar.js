@@ -59,7 +59,7 @@ export class ArMode {
   #host; #root; #viewer; #requestFrame; #onChange;
   #video; #map; #status; #button; #switch;
   #mode = null; #stream = null; #watch = null; #abort = null; #orientationTimer = null;
-  #absoluteSeen = false; #readings = 0; #geoProblem = ''; #token = 0;
+  #absoluteSeen = false; #readings = 0; #geoProblem = ''; #token = 0; #pagePositions = false;
 
   constructor(host, root, getViewer, requestFrame, onChange) {
     this.#host = host;
@@ -175,6 +175,8 @@ export class ArMode {
 
   /** A position from the page (WeChat's JS-SDK gives GCJ-02: `crs: 'gcj02'`). */
   setPosition({ longitude, latitude, altitude = null, accuracy = 10, crs } = {}) {
+    // The page has its own source (WeChat's JS-SDK): a refused browser position is no longer fatal.
+    this.#pagePositions = true;
     this.#fix(Number(longitude), Number(latitude), altitude, Number(accuracy), performance.now(), crs ?? this.#host.getAttribute('visitor-crs'));
   }
 
@@ -218,7 +220,7 @@ export class ArMode {
     this.#watch = navigator.geolocation.watchPosition(
       (p) => this.#fix(p.coords.longitude, p.coords.latitude, p.coords.altitude, p.coords.accuracy, p.timestamp, null),
       (e) => {
-        if (e.code === e.PERMISSION_DENIED) this.#fail(this.#mode, 'geolocation-denied', this.#t('geoDenied'));
+        if (e.code === e.PERMISSION_DENIED && !this.#pagePositions) this.#fail(this.#mode, 'geolocation-denied', this.#t('geoDenied'));
         else { this.#geoProblem = `${this.#t('geoFailed')}: ${e.message}`; this.#requestFrame(); }
       },
       { enableHighAccuracy: true, maximumAge: 1000, timeout: 30000 },
