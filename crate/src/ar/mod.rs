@@ -6,6 +6,7 @@
 //! visitor's eye in the east-north-up frame, turned by the phone; the map is a top-down dial
 //! (compass up = the way the phone points) with distance on a logarithmic scale.
 
+pub mod declination;
 pub mod orientation;
 pub mod position;
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{Viewer, to_js};
+use crate::ar::declination::declination;
 use crate::ar::orientation::{self, Heading, Reading, Smoothed};
 use crate::ar::position::{Fix, Visitor};
 use crate::ar::{self, Target, View};
@@ -20,6 +21,16 @@ pub(super) struct ArState {
     orientation: Smoothed,
     heading: Option<Heading>,
     last_ms: Option<f64>,
+    /// Degrees east of true north the compass's north lies here (WMM), once a position is known.
+    declination: Option<f64>,
+}
+
+impl ArState {
+    /// The drawn camera rotation about true north (the sensors' is about magnetic north).
+    fn rotation(&self) -> Option<glam::DQuat> {
+        let turn = glam::DQuat::from_rotation_z(-self.declination.unwrap_or(0.0).to_radians());
+        self.orientation.current.map(|q| turn * q)
+    }
 }
 
 #[derive(Serialize)]
@@ -34,8 +45,10 @@ struct Status {
     latitude: Option<f64>,
     /// "reliable", "uncalibrated", "unknown" (no north), or "none" (no orientation yet).
     heading: &'static str,
-    /// Degrees clockwise from north the phone points, once known.
+    /// Degrees clockwise from true north the phone points, once known.
     heading_deg: Option<f64>,
+    /// The magnetic declination applied (degrees, east positive; WMM2025).
+    declination: Option<f64>,
     /// Whether the drawn orientation is still gliding towards the sensors'.
     settling: bool,
 }
@@ -53,6 +66,9 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let threshold = max_accuracy.filter(|m| m.is_finite() && *m > 0.0).unwrap_or(DEFAULT_MAX_ACCURACY_M);
         let r = s.ar.visitor.accept(Fix { lon, lat, altitude, accuracy, time_ms }, threshold);
+        if r.is_ok() {
+            s.ar.declination = declination(lon, lat, js_sys::Date::now());
+        }
         s.dirty = true;
         Ok(r.err().map(|e| e.to_string()))
     }
@@ -123,12 +139,12 @@ impl Viewer {
             .collect();
         let view = View { width: css_width, height: css_height, fov_deg, max_distance: if max_distance.is_finite() && max_distance > 0.0 { max_distance } else { 5000.0 }, eye_height: 1.6 };
         let placed = if mode == "map" {
-            let heading = s.ar.orientation.current.map_or(0.0, orientation::heading_of);
+            let heading = s.ar.rotation().map_or(0.0, orientation::heading_of);
             // Without north the dial cannot turn: it stays north-up.
             let heading = if s.ar.heading == Some(Heading::Unknown) { 0.0 } else { heading };
             ar::map_layout(&targets, heading, &view)
         } else {
-            match s.ar.orientation.current {
+            match s.ar.rotation() {
                 Some(q) => ar::location_layout(&targets, q, &view),
                 None => return Vec::new(),
             }
@@ -159,7 +175,7 @@ impl Viewer {
     }
 
     /// What AR knows: `{position, uncertainty, lastAccuracy, longitude, latitude, heading,
-    /// headingDeg, settling}`.
+    /// headingDeg, declination, settling}`.
     #[wasm_bindgen(js_name = arStatus)]
     pub fn ar_status(&self) -> Result<JsValue, JsValue> {
         let s = self.state.borrow();
@@ -176,7 +192,8 @@ impl Viewer {
                 Some(Heading::Unknown) => "unknown",
                 None => "none",
             },
-            heading_deg: s.ar.orientation.current.filter(|_| s.ar.heading != Some(Heading::Unknown)).map(|q| orientation::heading_of(q).to_degrees().rem_euclid(360.0)),
+            heading_deg: s.ar.rotation().filter(|_| s.ar.heading != Some(Heading::Unknown)).map(|q| orientation::heading_of(q).to_degrees().rem_euclid(360.0)),
+            declination: s.ar.declination,
             settling: matches!((s.ar.orientation.current, s.ar.orientation.target), (Some(c), Some(t)) if c.angle_between(t) >= 1.7e-4),
         };
         status.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
