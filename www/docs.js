@@ -47,6 +47,20 @@ for (const b of document.querySelectorAll('[data-call]')) {
   });
 }
 
+// The AR example: stand 120 m south of the lake's origin, then open a mode (from a tap, as iOS wants).
+const arViewer = document.getElementById('ar-viewer');
+const AR = {
+  stand: () => arViewer.setVisitorPosition({ longitude: 121.5445, latitude: 29.8694, accuracy: 5 }),
+  map: () => arViewer.enterAR('map'),
+  location: () => arViewer.enterAR('location'),
+  exit: () => arViewer.exitAR(),
+};
+for (const b of document.querySelectorAll('[data-ar-call]')) {
+  b.addEventListener('click', async () => {
+    try { show((await AR[b.dataset.arCall]()) ?? arViewer.arStatus ?? 'done'); } catch (e) { show(`error: ${e.message}`); }
+  });
+}
+
 // The iframe example talks to embed.html with postMessage, as an operator's page would.
 const frame = document.getElementById('frame');
 const frameLog = document.getElementById('frame-log');

@@ -2,6 +2,7 @@
 // that cannot add scripts. A parent page talks to it with postMessage (see docs.html#iframe):
 //
 //   parent → frame  { type: 'scenic', id, call: 'flyTo' | 'selectPoi' | 'closeCard' | 'resetView' |
+//                     'enterAR' | 'exitAR' | 'setVisitorPosition' | 'getArStatus' |
 //                     'setAttribute' | 'removeAttribute' | 'getInfo' | 'getPois' | 'getCameraOrbit', args: [...] }
 //   frame → parent  { type: 'scenic', id, result } or { type: 'scenic', id, error }   (replies)
 //                   { type: 'scenic', event: 'ready' | 'load' | 'error' | 'progress' | 'poi-load' | 'poi-select' |
@@ -60,6 +61,11 @@ const CALLS = {
   getInfo: () => ({ state: viewer.state, backend: viewer.activeBackend, info: viewer.info }),
   getPois: () => viewer.poiList,
   getCameraOrbit: () => viewer.getCameraOrbit(),
+  // AR needs the iframe to allow it: <iframe allow="camera; geolocation; accelerometer; gyroscope; magnetometer">.
+  enterAR: (mode) => viewer.enterAR(mode === undefined ? undefined : String(mode)),
+  exitAR: () => viewer.exitAR(),
+  setVisitorPosition: (p) => viewer.setVisitorPosition({ longitude: Number(p?.longitude), latitude: Number(p?.latitude), altitude: p?.altitude == null ? null : Number(p.altitude), accuracy: p?.accuracy == null ? undefined : Number(p.accuracy), crs: p?.crs == null ? undefined : String(p.crs) }),
+  getArStatus: () => ({ mode: viewer.arMode, status: viewer.arStatus }),
 };
 
 window.addEventListener('message', async (e) => {

@@ -106,8 +106,10 @@ export interface ScenicArStatus {
   longitude: number | null;
   latitude: number | null;
   heading: 'reliable' | 'uncalibrated' | 'unknown' | 'none';
-  /** Degrees clockwise from north the phone points. */
+  /** Degrees clockwise from true north the phone points. */
   headingDeg: number | null;
+  /** The magnetic declination applied to the compass (degrees, east positive; WMM2025). */
+  declination: number | null;
   /** The labels are still gliding to the latest orientation. */
   settling: boolean;
 }
@@ -185,7 +187,8 @@ export declare class ScenicViewer extends HTMLElement {
   enterAR(mode?: ScenicArMode): Promise<ScenicArMode | null>;
   exitAR(): void;
   readonly arMode: ScenicArMode | null;
-  setVisitorPosition(position: { longitude: number; latitude: number; altitude?: number | null; accuracy?: number; crs?: string }): void;
+  /** A position from the page (WeChat's JS-SDK: crs 'gcj02'); it replaces the browser's from then on. */
+  setVisitorPosition(position: { longitude: number; latitude: number; altitude?: number | null; accuracy?: number; crs?: string }): Promise<void>;
   readonly arStatus: ScenicArStatus | null;
 
   addEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -16,7 +16,6 @@ import './features/poi-fetch.js';
 import { tangentsIn } from './features/tangents.js';
 import { decodersIn } from './features/decoders.js';
 import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
-import { ArMode, arStyles, AR_ATTRIBUTES } from './features/ar.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
 // `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
@@ -29,6 +28,10 @@ const decoderModules = {
   meshopt: () => import('./pkg/meshopt/scenic_meshopt.js'),
   draco: () => import('./pkg/draco/scenic_draco.js'),
 };
+
+// AR (features/ar.js) is fetched only by a page that uses it: the `ar` attribute or enterAR().
+const AR_ATTRIBUTES = ['ar', 'ar-fov', 'ar-max-distance', 'ar-max-accuracy', 'visitor-crs'];
+const arModule = () => import('./features/ar.js');
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -113,7 +116,6 @@ template.innerHTML = `
   :host(:not([data-state="ready"])) .toolbar { display: none; }
   .start { position: absolute; inset: 0; margin: auto; width: max-content; padding-inline: 14px; }
   ${poiStyles}
-  ${arStyles}
 </style>
 <canvas part="canvas" role="img"></canvas>
 <img class="poster" part="poster" alt="" hidden>
@@ -146,13 +148,14 @@ export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
   static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position'];
-  /** This element's own modules, relative to this file: a page can list them as
+  /** This element's own modules, relative to this file (AR's features/ar.js, fetched only by
+   *  pages that use it, is left out): a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
    *  imports per round trip (the snippet page writes those lines). The build's one-file
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/ar.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -177,7 +180,9 @@ export class ScenicViewer extends HTMLElement {
   /** The camera to put back once a viewer replacing one whose GPU context was lost has loaded. */
   #recovering = null;
   #rafPending = false; #visible = true; #started = false;
-  #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null; #ar;
+  #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null;
+  /** The AR feature once loaded (null until the page uses it), and its loading. */
+  #ar = null; #arLoading = null;
 
   constructor() {
     super();
@@ -192,7 +197,6 @@ export class ScenicViewer extends HTMLElement {
     this.#start = root.querySelector('.start');
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
-    this.#ar = new ArMode(this, root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar.mode));
     root.querySelector('.reset').addEventListener('click', () => { this.#viewer?.reset(); this.#requestFrame(); });
     root.querySelector('.fullscreen').addEventListener('click', () => {
       if (document.fullscreenElement === this) document.exitFullscreen(); else this.requestFullscreen?.().catch(() => {});
@@ -222,6 +226,7 @@ export class ScenicViewer extends HTMLElement {
     this.#intersection.observe(this);
     this.#syncPoster();
     this.#localize();
+    if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); // its button shows once loaded
     if (this.#lazy && !this.#started) {
       this.dataset.state = 'idle';
       this.#start.hidden = false;
@@ -239,7 +244,7 @@ export class ScenicViewer extends HTMLElement {
     if (old === value || !this.isConnected) return;
     if (name === 'poster') return this.#syncPoster();
     if (name === 'lang' || name === 'alt') this.#localize();
-    if (AR_ATTRIBUTES.includes(name)) { this.#ar.localize(); this.#requestFrame(); return; }
+    if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
@@ -291,16 +296,34 @@ export class ScenicViewer extends HTMLElement {
   /** Enters AR `mode` ('location' | 'map'; call it from a tap: iOS asks for motion permission
    *  only then). Resolves with the mode in use after fallbacks, or null (see `ar-error`). */
   async enterAR(mode = 'location') {
+    const ar = this.#ar ?? await this.#loadAr();
     if (!this.#viewer) await this.#ready();
-    return this.#ar.enter(mode);
+    return ar.enter(mode);
   }
   /** Leaves AR: the camera stops, the 3D view returns. */
-  exitAR() { this.#ar.exit(); }
+  exitAR() { this.#ar?.exit(); }
   /** 'location' | 'map' while in AR, else null. */
-  get arMode() { return this.#ar.mode; }
-  /** A position from the page instead of (or besides) the browser's: `{ longitude, latitude,
+  get arMode() { return this.#ar?.mode ?? null; }
+  /** A position from the page, replacing the browser's from then on: `{ longitude, latitude,
    *  altitude?, accuracy?, crs? }` (crs 'gcj02' for WeChat's JS-SDK; default `visitor-crs`). */
-  setVisitorPosition(position) { this.#ar.setPosition(position); }
+  async setVisitorPosition(position) {
+    const ar = this.#ar ?? await this.#loadAr();
+    if (!this.#viewer) await this.#ready();
+    ar.setPosition(position);
+  }
+
+  #loadAr() {
+    this.#arLoading ??= arModule().then(({ ArMode, arStyles }) => {
+      const style = document.createElement('style');
+      style.textContent = arStyles;
+      this.#root.append(style);
+      this.#ar = new ArMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar?.mode));
+      return this.#ar;
+    });
+    // A failed download may be retried (a flaky mobile network).
+    this.#arLoading.catch(() => { this.#arLoading = null; });
+    return this.#arLoading;
+  }
   /** What AR knows: position and its uncertainty, heading and whether it can be trusted. */
   get arStatus() { return this.#viewer?.arStatus() ?? null; }
 
@@ -419,7 +442,7 @@ export class ScenicViewer extends HTMLElement {
 
   /** Removed from the page: free the GPU, stop observers and page-level listeners. */
   #release() {
-    this.#ar.exit(); // the camera light goes off with the element
+    this.#ar?.exit(); // the camera light goes off with the element
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
@@ -542,7 +565,7 @@ export class ScenicViewer extends HTMLElement {
     fs.setAttribute('aria-label', full ? t.exitFullscreen : t.fullscreen); fs.title = fs.getAttribute('aria-label');
     fs.hidden = !document.fullscreenEnabled;
     this.#start.textContent = t.load;
-    this.#ar.localize();
+    this.#ar?.localize();
   }
 
   #setProgress(loaded, total) {
@@ -584,7 +607,7 @@ export class ScenicViewer extends HTMLElement {
       if (!this.#viewer) return;
       try {
         // In AR the 3D view is hidden: only the labels move.
-        const ar = this.#ar.layout(t);
+        const ar = this.#ar?.layout(t) ?? null;
         const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
         if (!ar) animationEvents(this, this.#viewer);
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);

@@ -7,7 +7,7 @@ import { ScenicViewer } from './scenic-viewer.min.js';
 const form = document.getElementById('form');
 const here = new URL('.', location.href);
 const URL_FIELDS = ['src', 'pois', 'poster'];
-const ATTRIBUTES = ['src', 'pois', 'poster', 'alt', 'lang', 'loading', 'environment', 'theme', 'camera-orbit', 'auto-rotate'];
+const ATTRIBUTES = ['src', 'pois', 'poster', 'alt', 'lang', 'loading', 'environment', 'theme', 'camera-orbit', 'auto-rotate', 'ar'];
 
 function escapeAttribute(v) {
   return String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -18,7 +18,7 @@ function attributes() {
   const data = new FormData(form);
   const out = [];
   for (const name of ATTRIBUTES) {
-    if (name === 'auto-rotate') { if (data.get(name)) out.push([name, '']); continue; }
+    if (name === 'auto-rotate' || name === 'ar') { if (data.get(name)) out.push([name, '']); continue; }
     let v = String(data.get(name) ?? '').trim();
     if (!v) continue;
     if (URL_FIELDS.includes(name)) {
@@ -54,8 +54,10 @@ function iframeSnippet(attrs) {
   const origin = String(new FormData(form).get('origin') ?? '').trim();
   if (origin) { try { url.searchParams.set('origin', new URL(origin).origin); } catch { /* not a URL: left out */ } }
   const title = attrs.find(([n]) => n === 'alt')?.[1] ?? 'Scenic 3D';
+  // AR in a frame needs the camera, the position and the motion sensors delegated to it.
+  const allow = attrs.some(([n]) => n === 'ar') ? 'fullscreen; camera; geolocation; accelerometer; gyroscope; magnetometer' : 'fullscreen';
   return `<iframe src="${escapeAttribute(url.href)}" title="${escapeAttribute(title)}"\n`
-    + `        style="width: 100%; height: ${height()}; border: 0" allow="fullscreen" loading="lazy"></iframe>`;
+    + `        style="width: 100%; height: ${height()}; border: 0" allow="${allow}" loading="lazy"></iframe>`;
 }
 
 let previewed = '';

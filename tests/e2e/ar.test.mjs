@@ -86,6 +86,15 @@ function labels(page) {
   });
 }
 
+/** The magnetic declination the viewer applies (the sensors give magnetic north): checked
+ *  against NOAA's charts for Ningbo (about 6° west in 2025–2029), then used for true bearings. */
+async function declination(page) {
+  await page.waitForFunction(() => document.getElementById('viewer').arStatus?.declination != null, null, { timeout: 10000 });
+  const d = await page.evaluate(() => document.getElementById('viewer').arStatus.declination);
+  assert.ok(d > -7 && d < -5, `declination ${d}° is not Ningbo's`);
+  return d;
+}
+
 /** Waits until the labels have glided to where the sensors say, and one more frame is drawn. */
 async function settle(page) {
   await page.waitForTimeout(100);
@@ -104,11 +113,13 @@ for (const backend of BACKENDS) {
     await page.waitForFunction(() => document.getElementById('viewer').shadowRoot.querySelector('.ar-video').videoWidth > 0);
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('viewer').shadowRoot.querySelector('canvas')).visibility), 'hidden');
     const half = Math.tan(rad(FOV) / 2) * (W / H);
+    const D = await declination(page);
     let checked = 0;
-    // The four compass points, then facing each spot in turn (six spots around the city).
+    // The four compass points (true north), then facing each spot in turn (six around the city).
     const facing = SPOTS.map((s) => Math.round(bearingDistance(HERE, s).bearing));
     for (const heading of [0, 90, 180, 270, ...facing]) {
-      await face(heading);
+      // The compass reads magnetic north: the phone faces `heading` when it reads heading − D.
+      await face(heading - D);
       await settle(page);
       const shown = await labels(page);
       assert.ok(shown.length > 0, `heading ${heading}: no labels`);
@@ -171,8 +182,9 @@ test('location AR: moving updates distances and their order; a bad fix is ignore
 test('AR map: each POI on the dial at its bearing from the heading, the dial turning with the phone', async () => {
   const { page, context, face } = await open({ permissions: ['geolocation', ...MOTION] });
   assert.equal(await page.evaluate(() => document.getElementById('viewer').enterAR('map')), 'map');
+  const D = await declination(page);
   for (const heading of [0, 90, 225]) {
-    await face(heading);
+    await face(heading - D);
     await settle(page);
     const shown = (await labels(page)).filter((l) => !l.edge);
     assert.ok(shown.length >= 3, `heading ${heading}: ${shown.length} labels`);
@@ -203,16 +215,18 @@ test('iOS: a relative alpha is corrected by webkitCompassHeading', async () => {
     Object.defineProperties(e, { alpha: { value: 123 }, beta: { value: 90 }, gamma: { value: 0 }, absolute: { value: false }, webkitCompassHeading: { value: compass }, webkitCompassAccuracy: { value: 10 } });
     window.dispatchEvent(e);
   }, compass);
+  const D = await declination(page);
   for (const compass of [40, 300]) {
     await fire(compass);
     await settle(page);
     const status = await page.evaluate(() => document.getElementById('viewer').arStatus);
     assert.equal(status.heading, 'reliable');
-    assert.ok(Math.abs(((status.headingDeg - compass + 540) % 360) - 180) < 0.5, `compass ${compass}: heading ${status.headingDeg}`);
+    const heading = compass + D; // webkitCompassHeading is magnetic
+    assert.ok(Math.abs(((status.headingDeg - heading + 540) % 360) - 180) < 0.5, `compass ${compass}: heading ${status.headingDeg}`);
     const half = Math.tan(rad(FOV) / 2) * (W / H);
     for (const l of (await labels(page)).filter((l) => !l.edge)) {
       const { bearing } = bearingDistance(HERE, SPOTS.find((s) => s.id === l.id));
-      const want = (W / 2) * (1 + Math.tan(rad(((bearing - compass + 540) % 360) - 180)) / half);
+      const want = (W / 2) * (1 + Math.tan(rad(((bearing - heading + 540) % 360) - 180)) / half);
       assert.ok(Math.abs(l.x - want) < 4, `${l.id}: x ${l.x} vs ${want}`);
     }
   }
@@ -321,8 +335,20 @@ test('a hidden page and a removed element let go of the camera', async () => {
   await context.close();
 });
 
+test('a page without AR does not fetch its code', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/fidelity/?backend=webgl2&pois=${encodeURIComponent(POIS)}`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name));
+  assert.ok(fetched.some((f) => f.endsWith('/scenic-viewer.js')));
+  assert.ok(!fetched.some((f) => f.endsWith('/features/ar.js')), 'features/ar.js was fetched');
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.ar')), null, 'no AR button');
+  await page.close();
+});
+
 test('POIs alone (no src) load, show in the 3D view, and AR needs a secure page', async () => {
   const { page, context } = await open();
+  await page.waitForFunction(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi')].some((b) => !b.hidden), null, { timeout: 5000 }).catch(() => {});
   const v = await page.evaluate(() => ({ state: document.getElementById('viewer').dataset.state, shown: [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi')].filter((b) => !b.hidden).length, button: document.getElementById('viewer').shadowRoot.querySelector('.ar').hidden }));
   assert.equal(v.state, 'ready');
   assert.ok(v.shown > 0, 'labels show in the 3D view around their own centre');

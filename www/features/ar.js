@@ -8,7 +8,8 @@
 //
 // Privacy: the position stays in this page (in the viewer's memory); nothing here sends it.
 
-export const AR_ATTRIBUTES = ['ar', 'ar-fov', 'ar-max-distance', 'ar-max-accuracy', 'visitor-crs'];
+// Loaded by the element only for pages that use AR (the `ar` attribute, enterAR()); its
+// attributes are `ar`, `ar-fov`, `ar-max-distance`, `ar-max-accuracy`, `visitor-crs`.
 export const AR_MODES = ['location', 'map'];
 
 const STRINGS = {
@@ -175,9 +176,10 @@ export class ArMode {
 
   /** A position from the page (WeChat's JS-SDK gives GCJ-02: `crs: 'gcj02'`). */
   setPosition({ longitude, latitude, altitude = null, accuracy = 10, crs } = {}) {
-    // The page has its own source (WeChat's JS-SDK): a refused browser position is no longer fatal.
+    // The page has its own source (WeChat's JS-SDK): from now on it replaces the browser's (two
+    // sources would pull the filter between them), and a refused browser position is not fatal.
     this.#pagePositions = true;
-    this.#fix(Number(longitude), Number(latitude), altitude, Number(accuracy), performance.now(), crs ?? this.#host.getAttribute('visitor-crs'));
+    this.#fix(Number(longitude), Number(latitude), altitude, Number(accuracy), Date.now(), crs ?? this.#host.getAttribute('visitor-crs'));
   }
 
   #fix(lon, lat, altitude, accuracy, time, crs) {
@@ -218,7 +220,7 @@ export class ArMode {
     const abort = this.#abort = new AbortController();
     const opts = { signal: abort.signal };
     this.#watch = navigator.geolocation.watchPosition(
-      (p) => this.#fix(p.coords.longitude, p.coords.latitude, p.coords.altitude, p.coords.accuracy, p.timestamp, null),
+      (p) => this.#pagePositions || this.#fix(p.coords.longitude, p.coords.latitude, p.coords.altitude, p.coords.accuracy, p.timestamp, null),
       (e) => {
         if (e.code === e.PERMISSION_DENIED && !this.#pagePositions) this.#fail(this.#mode, 'geolocation-denied', this.#t('geoDenied'));
         else { this.#geoProblem = `${this.#t('geoFailed')}: ${e.message}`; this.#requestFrame(); }
