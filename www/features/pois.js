@@ -79,11 +79,10 @@ export class PoiLayer {
   async loadUrl(url, bbox) {
     this.#abort?.abort();
     this.#notice.hidden = true;
-    if (!url) { this.#show([], []); return; }
+    if (!url) { this.#viewer.discardPois(); this.#show([]); return; }
     const abort = new AbortController();
     this.#abort = abort;
     this.#viewer.discardPois();
-    const found = [];
     const skipped = [];
     try {
       await fetchPoiPages(url, {
@@ -91,7 +90,6 @@ export class PoiLayer {
         bbox,
         onPage: (bytes) => {
           const page = this.#viewer.readPois(bytes, undefined, this.#host.getAttribute('pois-crs'));
-          found.push(...page.pois);
           skipped.push(...page.skipped);
           return page.next;
         },
@@ -104,7 +102,7 @@ export class PoiLayer {
       this.#host.dispatchEvent(new CustomEvent('poi-error', { detail: { message: String(e?.message ?? e) } }));
     }
     if (abort.signal.aborted) return;
-    this.#show(found, skipped);
+    this.#show(skipped);
   }
 
   /** Shows POIs built in JS. */
@@ -112,16 +110,14 @@ export class PoiLayer {
     this.#abort?.abort();
     this.#viewer.discardPois();
     const page = this.#viewer.readPois(new Uint8Array(0), array, this.#host.getAttribute('pois-crs'));
-    this.#show(page.pois, page.skipped);
+    this.#show(page.skipped);
   }
 
-  #show(pois, skipped) {
-    const unplaced = this.#viewer.setPois();
-    const reasons = [...skipped, ...unplaced];
-    // Follow the viewer's order (it leaves out POIs it cannot place); ids may repeat.
-    const byId = new Map();
-    for (const p of pois) byId.set(p.id, [...(byId.get(p.id) ?? []), p]);
-    this.#pois = this.#viewer.poiIds().map((id) => byId.get(id).shift());
+  /** Shows what the viewer read (each POI comes out of wasm once, here, in layout order). */
+  #show(skipped) {
+    const { pois, problems } = this.#viewer.setPois();
+    const reasons = [...skipped, ...problems];
+    this.#pois = pois;
     this.#build();
     if (reasons.length) {
       this.#host.dispatchEvent(new CustomEvent('poi-warning', { detail: { count: reasons.length, reasons } }));

@@ -24,13 +24,22 @@ struct PoiView {
     priority: i32,
 }
 
+/// What one page read: how many POIs it held (they wait in wasm for `setPois`), why features
+/// were skipped, and the next page.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PageView {
-    pois: Vec<PoiView>,
+    count: usize,
     skipped: Vec<String>,
     next: Option<String>,
     number_matched: Option<u64>,
+}
+
+/// The POIs shown, in layout order, and why others could not be placed.
+#[derive(Serialize)]
+struct Shown {
+    pois: Vec<PoiView>,
+    problems: Vec<String>,
 }
 
 /// POIs in place: data for display plus each one's anchor in scene coordinates.
@@ -69,8 +78,8 @@ pub const MAX_POIS: usize = 5000;
 #[wasm_bindgen]
 impl Viewer {
     /// Reads one response body (GeoJSON, an OGC API – Features page, schema.org JSON-LD) or,
-    /// when `bytes` is empty, `value` (an array built in JS). Returns `{pois, skipped, next,
-    /// numberMatched}`; nothing is shown until `setPois`.
+    /// when `bytes` is empty, `value` (an array built in JS). Returns `{count, skipped, next,
+    /// numberMatched}`; the POIs stay here, and nothing is shown until `setPois`.
     #[wasm_bindgen(js_name = readPois)]
     pub fn read_pois(&self, bytes: &[u8], value: JsValue, datum_name: Option<String>) -> Result<JsValue, JsValue> {
         let opts = ReadOptions { datum: datum(datum_name)? };
@@ -92,7 +101,7 @@ impl Viewer {
             page.next = None;
         }
         let out = PageView {
-            pois: page.pois.iter().map(view).collect(),
+            count: page.pois.len(),
             skipped: page.skipped,
             next: page.next,
             number_matched: page.number_matched,
@@ -108,10 +117,12 @@ impl Viewer {
         self.staged.borrow_mut().clear();
     }
 
-    /// Shows the POIs read since the last call (replacing those shown). Returns the reasons for
-    /// any that cannot be placed (e.g. longitude/latitude without a geo-reference).
+    /// Shows the POIs read since the last call (replacing those shown). Returns `{pois,
+    /// problems}`: the POIs shown as the page displays them, in the order `layout` reports them
+    /// (each POI crosses to JS once, here), and the reasons for any that cannot be placed (e.g.
+    /// longitude/latitude without a geo-reference).
     #[wasm_bindgen(js_name = setPois)]
-    pub fn set_pois(&self) -> Result<Vec<String>, JsValue> {
+    pub fn set_pois(&self) -> Result<JsValue, JsValue> {
         let pois = std::mem::take(&mut *self.staged.borrow_mut());
         let mut s = self.state.borrow_mut();
         let alone = s.model.is_none();
@@ -138,15 +149,11 @@ impl Viewer {
             let spec = s.camera_spec;
             s.camera.frame_with(bounds, &spec);
         }
+        let shown = Shown { pois: placed.pois.iter().map(view).collect(), problems };
         s.pois = placed;
         s.dirty = true;
-        Ok(problems)
-    }
-
-    /// The ids of the POIs shown, in the order `layout` reports them.
-    #[wasm_bindgen(js_name = poiIds)]
-    pub fn poi_ids(&self) -> Vec<String> {
-        self.state.borrow().pois.pois.iter().map(|p| p.id.clone()).collect()
+        // Plain objects, not ES Maps, so the page reads `name.zh`.
+        shown.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
     }
 
     /// Places the scene on the earth (overrides the model's own `extras.geoReference`).
