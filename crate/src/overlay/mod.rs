@@ -83,7 +83,12 @@ pub fn layout(labels: &[Label], cam: &Camera, occluders: Option<&Occluders>) -> 
         .collect();
     order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
     const CELL: f32 = 128.0;
-    let mut grid: std::collections::HashMap<(i32, i32), Vec<usize>> = Default::default();
+    // A flat grid over the viewport (rectangles reaching past it fall in the border cells, which
+    // keeps every overlap in a shared cell): no hashing per look-up, as a HashMap of cells had.
+    let cols = (cam.width.max(1.0) / CELL).ceil() as i32 + 1;
+    let rows = (cam.height.max(1.0) / CELL).ceil() as i32 + 1;
+    let mut grid: Vec<Vec<u32>> = vec![Vec::new(); (cols * rows) as usize];
+    let cell = |cx: i32, cy: i32| (cx + cy * cols) as usize;
     let rect = |i: usize, p: &Placement| {
         // Labels sit above their anchor, centred.
         let (w, h) = (labels[i].width * p.scale, labels[i].height * p.scale);
@@ -91,11 +96,13 @@ pub fn layout(labels: &[Label], cam: &Camera, occluders: Option<&Occluders>) -> 
     };
     for &(_, _, i) in &order {
         let r = rect(i, &out[i]);
-        let (cx0, cy0, cx1, cy1) = ((r.0 / CELL).floor() as i32, (r.1 / CELL).floor() as i32, (r.2 / CELL).floor() as i32, (r.3 / CELL).floor() as i32);
+        let at = |v: f32, n: i32| ((v / CELL).floor() as i32).clamp(0, n - 1);
+        let (cx0, cy0, cx1, cy1) = (at(r.0, cols), at(r.1, rows), at(r.2, cols), at(r.3, rows));
         let mut winner = None;
         'cells: for cx in cx0..=cx1 {
             for cy in cy0..=cy1 {
-                for &j in grid.get(&(cx, cy)).map_or(&[][..], Vec::as_slice) {
+                for &j in &grid[cell(cx, cy)] {
+                    let j = j as usize;
                     let o = rect(j, &out[j]);
                     if r.0 < o.2 && o.0 < r.2 && r.1 < o.3 && o.1 < r.3 {
                         winner = Some(j);
@@ -119,7 +126,7 @@ pub fn layout(labels: &[Label], cam: &Camera, occluders: Option<&Occluders>) -> 
             None => {
                 for cx in cx0..=cx1 {
                     for cy in cy0..=cy1 {
-                        grid.entry((cx, cy)).or_default().push(i);
+                        grid[cell(cx, cy)].push(i as u32);
                     }
                 }
             }
