@@ -10,6 +10,8 @@ export function attachControls(host, viewer, requestFrame) {
     // A press on a button or the card is not an orbit: captured by the host, the pointer's
     // click would go to the host instead of the button (Pointer Events' click target).
     if (e.composedPath().some((n) => n instanceof Element && n.matches('button, a, .card'))) return;
+    // In AR the phone's own motion is the camera: the hidden 3D view is not orbited.
+    if (host.hasAttribute('data-ar')) return;
     try { host.setPointerCapture(e.pointerId); } catch { /* pointer already gone: track it anyway */ }
     pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, pan: e.button === 2 || e.shiftKey });
     lastPinch = null;
@@ -43,7 +45,7 @@ export function attachControls(host, viewer, requestFrame) {
 
   host.addEventListener('wheel', (e) => {
     const v = viewer();
-    if (!v) return;
+    if (!v || host.hasAttribute('data-ar')) return;
     e.preventDefault();
     const px = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
     v.zoom(Math.exp(px * 0.0015));
@@ -52,7 +54,7 @@ export function attachControls(host, viewer, requestFrame) {
 
   host.addEventListener('keydown', (e) => {
     const v = viewer();
-    if (!v) return;
+    if (!v || host.hasAttribute('data-ar')) return;
     const step = 0.05;
     const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
     if (moves[e.key]) {
