@@ -23,9 +23,17 @@ pub(super) struct ArState {
     last_ms: Option<f64>,
     /// Degrees east of true north the compass's north lies here (WMM), once a position is known.
     declination: Option<f64>,
+    /// Each POI's east-north-up offset from the visitor, kept until the visitor's frame or the
+    /// POIs change (the geodesy is most of a frame's work at thousands of POIs).
+    targets: Option<(crate::poi::GeoReference, Vec<glam::DVec3>)>,
 }
 
 impl ArState {
+    /// The POIs changed: their offsets are worked out again on the next frame.
+    pub(super) fn forget_targets(&mut self) {
+        self.targets = None;
+    }
+
     /// The drawn camera rotation about true north (the sensors' is about magnetic north).
     fn rotation(&self) -> Option<glam::DQuat> {
         let turn = glam::DQuat::from_rotation_z(-self.declination.unwrap_or(0.0).to_radians());
@@ -115,28 +123,32 @@ impl Viewer {
         s.ar.last_ms = Some(time_ms);
         s.ar.orientation.step(dt);
         let Some(frame) = s.ar.visitor.frame() else { return Vec::new() };
-        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
-        let grounded = s.ar.visitor.has_altitude();
-        let targets: Vec<Target> = s
-            .pois
-            .pois
-            .iter()
-            .zip(&s.pois.sizes)
-            .map(|(p, &(width, height))| {
-                let at = match (p.position, geo) {
-                    (Position::Geo { lon, lat, height }, _) => Some((lon, lat, height)),
-                    (Position::Scene(a), Some(g)) => {
-                        let (lon, lat) = g.to_geo(a);
-                        Some((lon, lat, g.height + f64::from(a[1])))
-                    }
-                    (Position::Scene(_), None) => None,
-                };
-                // A POI without a height (0) stands on the visitor's ground; with one, and a
-                // device altitude, it is placed at its height.
-                let enu = at.map_or(glam::DVec3::splat(f64::INFINITY), |(lon, lat, h)| frame.enu(lon, lat, if h == 0.0 || !grounded { frame.height } else { h }));
-                Target { enu, priority: p.priority, width, height }
-            })
-            .collect();
+        let fresh = s.ar.targets.as_ref().is_some_and(|(f, t)| *f == frame && t.len() == s.pois.pois.len());
+        if !fresh {
+            let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
+            let grounded = s.ar.visitor.has_altitude();
+            let enu = s
+                .pois
+                .pois
+                .iter()
+                .map(|p| {
+                    let at = match (p.position, geo) {
+                        (Position::Geo { lon, lat, height }, _) => Some((lon, lat, height)),
+                        (Position::Scene(a), Some(g)) => {
+                            let (lon, lat) = g.to_geo(a);
+                            Some((lon, lat, g.height + f64::from(a[1])))
+                        }
+                        (Position::Scene(_), None) => None,
+                    };
+                    // A POI without a height (0) stands on the visitor's ground; with one, and a
+                    // device altitude, it is placed at its height.
+                    at.map_or(glam::DVec3::splat(f64::INFINITY), |(lon, lat, h)| frame.enu(lon, lat, if h == 0.0 || !grounded { frame.height } else { h }))
+                })
+                .collect();
+            s.ar.targets = Some((frame, enu));
+        }
+        let enu = s.ar.targets.as_ref().map_or(&[][..], |(_, t)| t.as_slice());
+        let targets: Vec<Target> = s.pois.pois.iter().zip(&s.pois.sizes).zip(enu).map(|((p, &(width, height)), &enu)| Target { enu, priority: p.priority, width, height }).collect();
         let view = View { width: css_width, height: css_height, fov_deg, max_distance: if max_distance.is_finite() && max_distance > 0.0 { max_distance } else { 5000.0 }, eye_height: 1.6 };
         let placed = if mode == "map" {
             let heading = s.ar.rotation().map_or(0.0, orientation::heading_of);

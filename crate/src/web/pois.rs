@@ -151,6 +151,7 @@ impl Viewer {
         }
         let shown = Shown { pois: placed.pois.iter().map(view).collect(), problems };
         s.pois = placed;
+        s.ar.forget_targets();
         s.dirty = true;
         // Plain objects, not ES Maps, so the page reads `name.zh`.
         shown.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
