@@ -109,9 +109,18 @@ mod tests {
         19, 10, 36, 4, 0, 0, 0, 0, 255, 63, 251, 255, 255, 255, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0,
     ];
 
+    /// A mutated Draco Box whose edgebreaker symbols run past their bit stream (`cargo xtask fuzz
+    /// gltf`, 1 Dec 2026): an index out of bounds in the traversal's bit reader.
+    const FUZZ_EDGEBREAKER_BITS: [u8; 132] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 0, 235, 8, 12, 1, 11, 0, 0, 3, 95, 213, 91, 10, 1, 1, 16, 85, 4, 92, 227, 141, 70, 2, 0, 1,
+        0, 255, 0, 0, 135, 1, 1, 9, 3, 0, 0, 3, 1, 0, 9, 253, 255, 0, 2, 0, 3, 1, 1, 1, 128, 4, 85, 53, 255, 255, 255, 255, 255, 255,
+        255, 247, 173, 10, 6, 76, 253, 208, 164, 110, 167, 255, 3, 209, 0, 0, 255, 1, 0, 0, 10, 1, 1, 1, 0, 3, 3, 1, 48, 1, 16, 3, 0, 36,
+        150, 19, 10, 36, 4, 0, 0, 0, 0, 255, 63, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 128,
+    ];
+
     #[test]
     fn fuzz_findings_are_errors_from_the_decoder_not_panics() {
-        for stream in [&FUZZ_WRAPPED_RANGE, &FUZZ_RANS_ALPHABET] {
+        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS] {
             let e = super::decode(stream).unwrap_err();
             assert!(!e.contains("gave up"), "the decoder panicked: {e}");
         }

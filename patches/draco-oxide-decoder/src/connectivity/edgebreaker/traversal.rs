@@ -34,22 +34,26 @@ impl<'a> BitSource<'a> {
         }
     }
 
-    fn read_bit(&mut self) -> u32 {
-        let bit = (self.bytes[self.byte_pos] >> self.bit_pos) & 1;
+    // Scenic's patch: a corrupt stream may ask for more symbols than its bit stream holds; that
+    // is an error (as Draco's reference DecodeLeastSignificantBits32 returns false), not an
+    // index out of bounds.
+    fn read_bit(&mut self) -> Result<u32, Err> {
+        let byte = *self.bytes.get(self.byte_pos).ok_or(Err::MalformedConnectivity("the edgebreaker bit stream ends early"))?;
+        let bit = (byte >> self.bit_pos) & 1;
         self.bit_pos += 1;
         if self.bit_pos == 8 {
             self.bit_pos = 0;
             self.byte_pos += 1;
         }
-        bit as u32
+        Ok(bit as u32)
     }
 
-    fn read_bits(&mut self, n: u8) -> u32 {
+    fn read_bits(&mut self, n: u8) -> Result<u32, Err> {
         let mut value = 0;
         for i in 0..n {
-            value |= self.read_bit() << i;
+            value |= self.read_bit()? << i;
         }
-        value
+        Ok(value)
     }
 }
 
@@ -86,7 +90,7 @@ pub fn decode_topology_splits(reader: &mut Reader<'_>) -> Result<Vec<TopologySpl
         let edge_bytes = reader.read_bytes(num_splits.div_ceil(8))?;
         let mut bits = BitSource::new(edge_bytes);
         for split in &mut splits {
-            split.source_edge_right = bits.read_bit() & 1 == 1;
+            split.source_edge_right = bits.read_bit()? & 1 == 1;
         }
     }
 
@@ -348,10 +352,10 @@ impl<'a> StandardTraversalDecoder<'a> {
 
 impl TraversalDecoder for StandardTraversalDecoder<'_> {
     fn decode_symbol(&mut self) -> Result<Symbol, Err> {
-        if self.symbols.read_bit() == 0 {
+        if self.symbols.read_bit()? == 0 {
             return Ok(Symbol::C);
         }
-        let suffix = self.symbols.read_bits(2);
+        let suffix = self.symbols.read_bits(2)?;
         Ok(match 1 | (suffix << 1) {
             1 => Symbol::S,
             3 => Symbol::L,
