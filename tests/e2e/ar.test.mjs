@@ -353,6 +353,16 @@ test('POIs alone (no src) load, show in the 3D view, and AR needs a secure page'
   assert.equal(v.state, 'ready');
   assert.ok(v.shown > 0, 'labels show in the 3D view around their own centre');
   assert.equal(v.button, false, 'the AR button shows with the ar attribute');
+  // Reset goes back to the view that frames the POIs.
+  const framed = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance);
+  await page.mouse.move(180, 320);
+  await page.mouse.wheel(0, 600);
+  await page.waitForTimeout(600);
+  assert.ok(await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance) > framed * 1.2, 'the wheel zoomed out');
+  await page.evaluate(() => document.getElementById('viewer').resetView());
+  await page.waitForTimeout(300);
+  const back = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance);
+  assert.ok(Math.abs(back - framed) < framed * 0.01, `reset: ${back} m, framed at ${framed} m`);
   await context.close();
   // The same page from a name that is not this machine: not a secure context.
   const insecure = await launch(['--host-resolver-rules=MAP scenic.test 127.0.0.1']);

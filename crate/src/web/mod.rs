@@ -583,6 +583,9 @@ impl Viewer {
         let s = &mut *s;
         if let Some(m) = &s.model {
             s.camera.frame_with(m.bounds, &s.camera_spec);
+        } else if !s.pois.anchors.is_empty() {
+            // POIs alone: back to the view that frames them.
+            s.camera.frame_with(s.pois.bounds(), &s.camera_spec);
         }
         s.dirty = true;
     }

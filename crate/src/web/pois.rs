@@ -54,6 +54,13 @@ pub(super) struct Placed {
     pub extent: Option<f32>,
 }
 
+impl Placed {
+    /// The box around the anchors (the view of POIs shown without a model).
+    pub fn bounds(&self) -> crate::geometry::Aabb {
+        crate::geometry::Aabb::from_points(self.anchors.iter().map(|a| a.as_ref()))
+    }
+}
+
 fn view(p: &Poi) -> PoiView {
     PoiView {
         id: p.id.clone(),
@@ -144,7 +151,7 @@ impl Viewer {
             placed.pois.push(p);
         }
         if alone && !placed.anchors.is_empty() {
-            let bounds = crate::geometry::Aabb::from_points(placed.anchors.iter().map(|a| a.as_ref()));
+            let bounds = placed.bounds();
             placed.extent = Some(bounds.radius().max(10.0));
             let spec = s.camera_spec;
             s.camera.frame_with(bounds, &spec);
