@@ -269,6 +269,9 @@ test("WeChat: a GCJ-02 position from the page lands at its WGS84 place, and AR r
   assert.equal(s.ar, 'map', 'a refused browser position does not end AR when the page gives positions');
   const { distance } = bearingDistance(HERE, { lon: s.status.longitude, lat: s.status.latitude });
   assert.ok(distance < 1, `${distance.toFixed(2)} m from the WGS84 place`);
+  // Leaving and coming back keeps the page's position (the page may have given it once).
+  await page.evaluate(async () => { const v = document.getElementById('viewer'); v.exitAR(); await v.enterAR('map'); });
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').arStatus.position), true);
   await context.close();
 });
 

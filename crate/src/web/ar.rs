@@ -105,10 +105,15 @@ impl Viewer {
         true
     }
 
-    /// Forgets the position and orientation (leaving AR).
+    /// Forgets the orientation (leaving AR: the next session starts from fresh readings). The
+    /// position is kept, in this page only: a position the page gave once still serves, and the
+    /// next fix after a while outweighs it (its uncertainty has grown with the time).
     #[wasm_bindgen(js_name = arReset)]
     pub fn ar_reset(&self) {
-        self.state.borrow_mut().ar = ArState::default();
+        let mut s = self.state.borrow_mut();
+        s.ar.orientation = Smoothed::default();
+        s.ar.heading = None;
+        s.ar.last_ms = None;
     }
 
     /// Lays out every POI for AR `mode` ("location" over the camera picture, "map" on the dial)
