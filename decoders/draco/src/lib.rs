@@ -118,9 +118,18 @@ mod tests {
         150, 19, 10, 36, 4, 0, 0, 0, 0, 255, 63, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 128,
     ];
 
+    /// A mutated Draco Box declaring ~2^50 topology splits (`cargo xtask fuzz gltf`, 1 Dec 2026):
+    /// `Vec::with_capacity` of petabytes, an allocation failure that aborts (not even a panic).
+    const FUZZ_TOPOLOGY_SPLITS: [u8; 132] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 255, 255, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 127, 255, 255, 255, 255, 255, 255, 255, 0, 8, 12, 1, 11,
+        0, 0, 3, 95, 91, 10, 1, 1, 16, 85, 4, 92, 227, 141, 70, 2, 0, 1, 0, 255, 0, 0, 1, 1, 9, 3, 0, 0, 3, 1, 0, 9, 3, 0, 1, 2,
+        0, 3, 1, 1, 1, 128, 4, 85, 53, 255, 255, 255, 255, 255, 255, 255, 247, 173, 10, 6, 109, 112, 111, 110, 101, 110, 116, 84, 121, 112, 101, 34, 1, 0, 10, 0,
+        0, 1, 1, 3, 3, 1, 48, 1, 16, 3, 0, 36, 150, 19, 10, 36, 4, 0, 0, 0, 0, 255, 63, 0,
+    ];
+
     #[test]
     fn fuzz_findings_are_errors_from_the_decoder_not_panics() {
-        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS] {
+        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS, &FUZZ_TOPOLOGY_SPLITS] {
             let e = super::decode(stream).unwrap_err();
             assert!(!e.contains("gave up"), "the decoder panicked: {e}");
         }

@@ -68,11 +68,16 @@ pub struct TopologySplit {
 /// one edge bit per split.
 pub fn decode_topology_splits(reader: &mut Reader<'_>) -> Result<Vec<TopologySplit>, Err> {
     let num_splits = leb128_read(reader)? as usize;
+    // Scenic's patch: the count comes from the stream and sized an allocation (a mutated stream
+    // asked for petabytes). Each split takes at least two bytes (two leb128 values).
+    if num_splits > reader.remaining() / 2 {
+        return Err(Err::MalformedConnectivity("more topology splits than the stream holds"));
+    }
     let mut splits = Vec::with_capacity(num_splits);
 
     let mut last_source = 0usize;
     for _ in 0..num_splits {
-        let source_symbol_id = leb128_read(reader)? as usize + last_source;
+        let source_symbol_id = (leb128_read(reader)? as usize).checked_add(last_source).ok_or(Err::MalformedConnectivity("split id out of range"))?;
         let delta = leb128_read(reader)? as usize;
         if delta > source_symbol_id {
             return Err(Err::MalformedConnectivity("split id delta out of range"));
