@@ -687,7 +687,10 @@ impl Readback {
     /// Waits for the copy and returns `(width, height, RGBA8 rows, top first)`.
     async fn finish(self) -> Result<(u32, u32, Vec<u8>), String> {
         // In the browser poll() does not block: poll, then yield to the event loop, until mapped.
-        for _ in 0..1000 {
+        // The limit is time, not a count of yields: nested timeouts are clamped to 4 ms, so 1000
+        // yields were ~4 s, which a large frame on a slow (or busy, software) GPU can exceed.
+        let start = js_sys::Date::now();
+        while js_sys::Date::now() - start < 30_000.0 {
             let _ = self.device.poll(wgpu::PollType::Poll);
             if self.done.borrow().is_some() {
                 break;
