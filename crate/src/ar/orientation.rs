@@ -73,6 +73,8 @@ pub struct Smoothed {
 
 /// Seconds for the drawn rotation to close ~63 % of the way to the sensors'.
 const TIME_CONSTANT_S: f64 = 0.08;
+/// Within a hundredth of a degree (radians) the drawn rotation is there: no more frames.
+const ARRIVED: f64 = 1.7e-4;
 
 impl Smoothed {
     /// Advances by `dt` seconds; true while still moving (the page keeps drawing).
@@ -82,9 +84,13 @@ impl Smoothed {
         let t = 1.0 - (-dt.max(0.0) / TIME_CONSTANT_S).exp();
         let next = current.slerp(target, t).normalize();
         let left = next.angle_between(target);
-        // Within a hundredth of a degree it is there: stop asking for frames.
-        self.current = Some(if left < 1.7e-4 { target } else { next });
-        left >= 1.7e-4
+        self.current = Some(if left < ARRIVED { target } else { next });
+        left >= ARRIVED
+    }
+
+    /// Whether the drawn rotation is still gliding towards the sensors' (draw another frame).
+    pub fn settling(&self) -> bool {
+        matches!((self.current, self.target), (Some(c), Some(t)) if c.angle_between(t) >= ARRIVED)
     }
 
     /// Jumps to the target (entering AR: no glide from nowhere).

@@ -168,13 +168,8 @@ impl Viewer {
         };
         let mut out = Vec::with_capacity(placed.len() * 9);
         for p in placed {
-            let state = match p.placement.state {
-                _ if p.edge && p.placement.state == crate::overlay::State::Offscreen => 4.0,
-                crate::overlay::State::Visible => 0.0,
-                crate::overlay::State::Offscreen => 1.0,
-                crate::overlay::State::Occluded => 2.0,
-                crate::overlay::State::Clustered => 3.0,
-            };
+            // The 3D view's state codes, plus 4: an arrow at the border.
+            let state = if p.edge && p.placement.state == crate::overlay::State::Offscreen { 4.0 } else { super::pois::state_code(p.placement.state) };
             let q = p.placement;
             out.extend([q.x, q.y, q.scale, q.opacity, state, q.count as f32, p.distance, p.bearing, p.arrow]);
         }
@@ -184,11 +179,7 @@ impl Viewer {
     /// Whether the orientation is still gliding towards the sensors' (draw another frame).
     #[wasm_bindgen(getter, js_name = arMoving)]
     pub fn ar_moving(&self) -> bool {
-        let s = self.state.borrow();
-        match (s.ar.orientation.current, s.ar.orientation.target) {
-            (Some(c), Some(t)) => c.angle_between(t) >= 1.7e-4,
-            _ => false,
-        }
+        self.state.borrow().ar.orientation.settling()
     }
 
     /// What AR knows: `{position, uncertainty, lastAccuracy, longitude, latitude, heading,
@@ -211,7 +202,7 @@ impl Viewer {
             },
             heading_deg: s.ar.rotation().filter(|_| s.ar.heading != Some(Heading::Unknown)).map(|q| orientation::heading_of(q).to_degrees().rem_euclid(360.0)),
             declination: s.ar.declination,
-            settling: matches!((s.ar.orientation.current, s.ar.orientation.target), (Some(c), Some(t)) if c.angle_between(t) >= 1.7e-4),
+            settling: s.ar.orientation.settling(),
         };
         status.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
     }

@@ -224,6 +224,16 @@ fn centre(pois: &[Poi]) -> Option<GeoReference> {
     (n > 0.0).then(|| GeoReference { lon: geo.iter().map(|g| g.0).sum::<f64>() / n, lat: geo.iter().map(|g| g.1).sum::<f64>() / n, height: 0.0, heading_deg: 0.0 })
 }
 
+/// A label's state as the element reads it from a layout array.
+pub(super) fn state_code(state: overlay::State) -> f32 {
+    match state {
+        overlay::State::Visible => 0.0,
+        overlay::State::Offscreen => 1.0,
+        overlay::State::Occluded => 2.0,
+        overlay::State::Clustered => 3.0,
+    }
+}
+
 fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
     if s.pois.pois.is_empty() {
         return Vec::new();
@@ -247,13 +257,7 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
     let placed = overlay::layout(&labels, &cam, s.pois.occluders.as_ref());
     let mut out = Vec::with_capacity(placed.len() * 6);
     for p in placed {
-        let state = match p.state {
-            overlay::State::Visible => 0.0,
-            overlay::State::Offscreen => 1.0,
-            overlay::State::Occluded => 2.0,
-            overlay::State::Clustered => 3.0,
-        };
-        out.extend([p.x, p.y, p.scale, p.opacity, state, p.count as f32]);
+        out.extend([p.x, p.y, p.scale, p.opacity, state_code(p.state), p.count as f32]);
     }
     out
 }
