@@ -296,9 +296,7 @@ export class ScenicViewer extends HTMLElement {
   /** Enters AR `mode` ('location' | 'map'; call it from a tap: iOS asks for motion permission
    *  only then). Resolves with the mode in use after fallbacks, or null (see `ar-error`). */
   async enterAR(mode = 'location') {
-    const ar = this.#ar ?? await this.#loadAr();
-    if (!this.#viewer) await this.#ready();
-    return ar.enter(mode);
+    return (await this.#arReady()).enter(mode);
   }
   /** Leaves AR: the camera stops, the 3D view returns. */
   exitAR() { this.#ar?.exit(); }
@@ -307,9 +305,14 @@ export class ScenicViewer extends HTMLElement {
   /** A position from the page, replacing the browser's from then on: `{ longitude, latitude,
    *  altitude?, accuracy?, crs? }` (crs 'gcj02' for WeChat's JS-SDK; default `visitor-crs`). */
   async setVisitorPosition(position) {
+    (await this.#arReady()).setPosition(position);
+  }
+
+  /** The AR feature, loaded, with a viewer to feed. */
+  async #arReady() {
     const ar = this.#ar ?? await this.#loadAr();
     if (!this.#viewer) await this.#ready();
-    ar.setPosition(position);
+    return ar;
   }
 
   #loadAr() {

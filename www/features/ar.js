@@ -346,7 +346,7 @@ export class ArMode {
     for (const d of [100, 500, 1000, 2000, 5000, 10000, 20000].filter((d) => d <= max)) {
       const k = viewer.arMapRadius(d, max) * r;
       el('circle', { cx: w / 2, cy: h / 2, r: k });
-      el('text', { x: w / 2 + 3, y: h / 2 - k - 2 }, this.#distance(d));
+      el('text', { x: w / 2 + 3, y: h / 2 - k - 2 }, this.distanceText(d));
     }
     el('circle', { cx: w / 2, cy: h / 2, r: 6, class: 'you' }).append(Object.assign(document.createElementNS(ns, 'title'), { textContent: this.#t('you') }));
     const north = el('text', { x: w / 2, y: h / 2 - r - 8, 'text-anchor': 'middle', class: 'north' }, this.#t('north'));
@@ -366,12 +366,11 @@ export class ArMode {
   }
 
   /** "350 m", "1.2 km" (or 米 / 公里). */
-  #distance(d) {
+  distanceText(d) {
     if (d < 1000) return `${Math.max(10, Math.round(d / 10) * 10)} ${this.#t('m')}`;
     return `${(d / 1000).toFixed(d < 10000 ? 1 : 0)} ${this.#t('km')}`;
   }
 
-  distanceText(d) { return this.#distance(d); }
 }
 
 function screen_angle() {
