@@ -244,7 +244,7 @@ export class ScenicViewer extends HTMLElement {
     if (old === value || !this.isConnected) return;
     if (name === 'poster') return this.#syncPoster();
     if (name === 'lang' || name === 'alt') this.#localize();
-    if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.localize(); this.#requestFrame(); return; }
+    if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
@@ -320,7 +320,8 @@ export class ScenicViewer extends HTMLElement {
       const style = document.createElement('style');
       style.textContent = arStyles;
       this.#root.append(style);
-      this.#ar = new ArMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar?.mode));
+      this.#ar = new ArMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar?.mode), (m) => this.#warn(m));
+      this.#ar.checkAttributes();
       return this.#ar;
     });
     // A failed download may be retried (a flaky mobile network).

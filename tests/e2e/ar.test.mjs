@@ -338,6 +338,22 @@ test('a hidden page and a removed element let go of the camera', async () => {
   await context.close();
 });
 
+test('a wrong AR attribute is said in the page and AR keeps working with the default', async () => {
+  const { page, context } = await open({ permissions: ['geolocation', ...MOTION] });
+  const r = await page.evaluate(async () => {
+    const v = document.getElementById('viewer');
+    let warned = null;
+    v.addEventListener('warning', (e) => { warned = e.detail.message; });
+    v.setAttribute('ar-fov', 'wide');
+    const mode = await v.enterAR('map');
+    return { warned, mode, notice: v.shadowRoot.querySelector('.notice').textContent };
+  });
+  assert.match(r.warned, /ar-fov="wide" is not a number above 0/);
+  assert.match(r.notice, /ar-fov="wide"/);
+  assert.equal(r.mode, 'map');
+  await context.close();
+});
+
 test('a page without AR does not fetch its code', async () => {
   const page = await browser.newPage();
   await page.goto(`${BASE}/fidelity/?backend=webgl2&pois=${encodeURIComponent(POIS)}`);

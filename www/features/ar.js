@@ -57,12 +57,13 @@ export const arStyles = `
 const ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M12 2 4 6v5c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V6zm0 5a3 3 0 1 1 0 6 3 3 0 0 1 0-6z" fill="currentColor"/></svg>';
 
 export class ArMode {
-  #host; #root; #viewer; #requestFrame; #onChange;
+  #host; #root; #viewer; #requestFrame; #onChange; #warn;
   #video; #map; #status; #button; #switch;
   #mode = null; #stream = null; #watch = null; #abort = null; #orientationTimer = null;
   #absoluteSeen = false; #readings = 0; #geoProblem = ''; #token = 0; #pagePositions = false;
 
-  constructor(host, root, getViewer, requestFrame, onChange) {
+  constructor(host, root, getViewer, requestFrame, onChange, warn) {
+    this.#warn = warn;
     this.#host = host;
     this.#root = root;
     this.#viewer = getViewer;
@@ -98,6 +99,14 @@ export class ArMode {
   #t(key) {
     const lang = (this.#host.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
     return (lang.startsWith('zh') ? STRINGS.zh : STRINGS.en)[key];
+  }
+
+  /** A wrong number in `ar-fov`, `ar-max-distance` or `ar-max-accuracy` is said (the default
+   *  is used meanwhile). */
+  checkAttributes() {
+    for (const name of ['ar-fov', 'ar-max-distance', 'ar-max-accuracy']) {
+      if (this.#host.hasAttribute(name) && this.#number(name) === undefined) this.#warn(`${name}="${this.#host.getAttribute(name)}" is not a number above 0; the default is used`);
+    }
   }
 
   /** Labels, and whether the button shows (the `ar` attribute). */
