@@ -14,10 +14,18 @@ use draco_oxide_core::attribute::ComponentDataType as C;
 /// Decoded geometry above this many bytes is refused (a stream's counts are untrusted).
 pub const MAX_DECODED: usize = 1 << 29;
 
+/// A primitive declaring more faces or points than this is refused before the decoder allocates
+/// its tables (tens of bytes per face): 4.2 million triangles, beyond what a phone draws as one
+/// primitive; larger areas stream as 3D Tiles.
+pub const MAX_ELEMENTS: usize = 1 << 22;
+
 pub fn decode(source: &[u8]) -> Result<Vec<u8>, String> {
     // Natively (tests, fuzzing) a panic in the decoder is caught; in the wasm bundle panics abort,
     // which the worker reports as an error and answers by starting the module afresh.
-    let mesh = std::panic::catch_unwind(|| draco_oxide_decoder::decode_mesh(source))
+    let mesh = std::panic::catch_unwind(|| {
+        let limits = draco_oxide_decoder::Limits { max_faces: MAX_ELEMENTS, max_points: MAX_ELEMENTS };
+        draco_oxide_decoder::Decoder::with_limits(limits).decode_mesh(source)
+    })
         .map_err(|_| "the Draco stream is corrupt (the decoder gave up)".to_string())?
         .map_err(|e| format!("the Draco stream is corrupt or unsupported: {e}"))?;
     let points = mesh.attributes.first().map_or(0, |a| a.len());
@@ -127,9 +135,18 @@ mod tests {
         0, 1, 1, 3, 3, 1, 48, 1, 16, 3, 0, 36, 150, 19, 10, 36, 4, 0, 0, 0, 0, 255, 63, 0,
     ];
 
+    /// A mutated Draco Box whose edgebreaker header declares ~2^59 vertices (`cargo xtask fuzz
+    /// gltf`, 2 Dec 2026): `vec![true; n]` in the reconstruction, an allocation failure that aborts.
+    const FUZZ_EDGEBREAKER_COUNTS: [u8; 130] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 0, 147, 147, 147, 147, 147, 147, 147, 147, 8, 11, 1, 11, 0, 0, 3, 95, 59, 10, 1, 1, 16, 182, 4, 92,
+        227, 114, 70, 2, 0, 1, 0, 255, 0, 0, 1, 1, 9, 3, 0, 0, 3, 1, 0, 9, 2, 0, 1, 2, 0, 3, 1, 1, 1, 128, 4, 85, 53, 255, 255, 255,
+        255, 255, 255, 255, 247, 173, 10, 6, 76, 253, 192, 164, 110, 159, 255, 35, 0, 0, 255, 1, 0, 0, 10, 1, 1, 1, 0, 3, 3, 1, 48, 1, 16, 3, 0, 36,
+        150, 19, 195, 10, 36, 4, 0, 0, 0, 0, 253, 63, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191,
+    ];
+
     #[test]
     fn fuzz_findings_are_errors_from_the_decoder_not_panics() {
-        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS, &FUZZ_TOPOLOGY_SPLITS] {
+        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS, &FUZZ_TOPOLOGY_SPLITS, &FUZZ_EDGEBREAKER_COUNTS] {
             let e = super::decode(stream).unwrap_err();
             assert!(!e.contains("gave up"), "the decoder panicked: {e}");
         }

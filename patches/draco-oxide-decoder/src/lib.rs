@@ -164,15 +164,43 @@ pub enum Geometry {
     PointCloud(PointCloud),
 }
 
+/// Scenic's patch: caps on the counts a stream's header declares, checked before
+/// anything is allocated for them (as `image::Limits` caps an image's size). The
+/// decoder's tables take tens of bytes per face, so a mutated header asking for
+/// billions of faces would otherwise be an allocation failure, which aborts.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The most faces a mesh may declare.
+    pub max_faces: usize,
+    /// The most points (vertices, including those split off at seams) a mesh
+    /// may declare.
+    pub max_points: usize,
+}
+
+impl Default for Limits {
+    /// 2^24 faces and points: a few hundred MB of decoder tables at most.
+    fn default() -> Self {
+        Self { max_faces: 1 << 24, max_points: 1 << 24 }
+    }
+}
+
 /// The decoder. One instance is meant to be reused across decodes so that
 /// resources can be shared between runs.
 #[derive(Default)]
-pub struct Decoder {}
+pub struct Decoder {
+    limits: Limits,
+}
 
 impl Decoder {
     /// Creates a new decoder.
     pub fn new() -> Self {
-        Self {}
+        Self::default()
+    }
+
+    /// Creates a decoder that refuses streams declaring more than `limits`
+    /// (Scenic's patch).
+    pub fn with_limits(limits: Limits) -> Self {
+        Self { limits }
     }
 
     /// Decodes a draco stream into whatever [`Geometry`] it declares, with
@@ -238,7 +266,7 @@ impl Decoder {
         if header.metadata {
             metadata::decode_metadata(&mut reader)?;
         }
-        let conn = connectivity::decode_connectivity(&mut reader, header.encoder_method)?;
+        let conn = connectivity::decode_connectivity(&mut reader, header.encoder_method, &self.limits)?;
         let decoded = attribute::decode_attributes(&mut reader, &conn)?;
 
         let mut mesh = Mesh::new();

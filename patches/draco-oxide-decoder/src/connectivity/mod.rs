@@ -94,9 +94,10 @@ impl EdgebreakerConnectivity {
 pub fn decode_connectivity(
     reader: &mut Reader<'_>,
     encoder_method: EncoderMethod,
+    limits: &crate::Limits,
 ) -> Result<Connectivity, Err> {
     match encoder_method {
-        EncoderMethod::Edgebreaker => Ok(Connectivity::Edgebreaker(edgebreaker::decode(reader)?)),
-        EncoderMethod::Sequential => Ok(Connectivity::Sequential(sequential::decode(reader)?)),
+        EncoderMethod::Edgebreaker => Ok(Connectivity::Edgebreaker(edgebreaker::decode(reader, limits)?)),
+        EncoderMethod::Sequential => Ok(Connectivity::Sequential(sequential::decode(reader, limits)?)),
     }
 }

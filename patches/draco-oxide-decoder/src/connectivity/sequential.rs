@@ -19,9 +19,13 @@ const VARINT_THRESHOLD: usize = 1 << 21;
 /// Decodes sequential connectivity from `reader`, positioned just after the
 /// header (and metadata). Leaves the reader at the start of the attribute
 /// section.
-pub fn decode(reader: &mut Reader<'_>) -> Result<SequentialConnectivity, Err> {
+pub fn decode(reader: &mut Reader<'_>, limits: &crate::Limits) -> Result<SequentialConnectivity, Err> {
     let num_faces = leb128_read(reader)? as usize;
     let num_points = leb128_read(reader)? as usize;
+    // Scenic's patch: the point count sizes every attribute's values.
+    if num_faces > limits.max_faces || num_points > limits.max_points {
+        return Err(Err::AllocationTooLarge("more faces or points than the decoder's limits"));
+    }
 
     // Three indices per face, so a face count past a third of what is left
     // cannot be honoured however small the index encoding is.
