@@ -1,10 +1,13 @@
 //! The orbit camera: input deltas → a damped camera pose. Pure logic, tested natively.
 
+pub mod flight;
 pub mod spec;
 
 use glam::{Mat4, Vec3};
 
 use crate::geometry::Aabb;
+use crate::geometry::bvh::Occluders;
+pub use flight::Flight;
 pub use spec::{CameraSpec, Distance};
 
 /// Fraction of the remaining motion per second that damping lets through (higher = snappier).
@@ -39,6 +42,8 @@ pub struct OrbitCamera {
     pending: Pending,
     /// Scene radius: bounds the zoom and sets the clip planes.
     radius: f32,
+    /// A flight under way (a tour stop, a deep link); any input ends it where it is.
+    flight: Option<Flight>,
 }
 
 impl Default for OrbitCamera {
@@ -47,6 +52,7 @@ impl Default for OrbitCamera {
             orbit: Orbit { target: Vec3::ZERO, yaw: 0.0, pitch: 0.3, distance: 5.0, fov_y: 45f32.to_radians() },
             pending: Pending::default(),
             radius: 1.0,
+            flight: None,
         }
     }
 }
@@ -54,6 +60,7 @@ impl Default for OrbitCamera {
 impl OrbitCamera {
     /// Frames the bounds: the whole scene in view from a slightly raised three-quarter angle.
     pub fn frame(&mut self, bounds: Aabb) {
+        self.flight = None;
         let (center, radius) = if bounds.is_empty() { (Vec3::ZERO, 1.0) } else { (bounds.center(), bounds.radius().max(1e-4)) };
         self.radius = radius;
         self.orbit.target = center;
@@ -66,6 +73,7 @@ impl OrbitCamera {
 
     /// Puts the camera at an orbit it had (kept across a lost GPU context), with no motion left.
     pub fn restore(&mut self, yaw: f32, pitch: f32, distance: f32, target: Vec3) {
+        self.flight = None;
         let o = &mut self.orbit;
         o.yaw = yaw;
         o.pitch = pitch.clamp(-PITCH_LIMIT, PITCH_LIMIT);
@@ -97,19 +105,21 @@ impl OrbitCamera {
 
     /// Turns the view around the target by `radians` at once (auto-rotate, between frames).
     pub fn spin(&mut self, radians: f32) {
-        if radians.is_finite() {
+        if radians.is_finite() && self.flight.is_none() {
             self.orbit.yaw = (self.orbit.yaw + radians) % std::f32::consts::TAU;
         }
     }
 
     /// Drag by a fraction of the viewport height (1.0 = a full-height drag turns half a turn).
     pub fn rotate(&mut self, dx: f32, dy: f32) {
+        self.flight = None;
         self.pending.yaw -= dx * std::f32::consts::PI;
         self.pending.pitch += dy * std::f32::consts::PI;
     }
 
     /// Moves the target in the view plane by a fraction of the viewport height.
     pub fn pan(&mut self, dx: f32, dy: f32) {
+        self.flight = None;
         let (right, up, _) = self.axes();
         let scale = 2.0 * self.orbit.distance * (self.orbit.fov_y * 0.5).tan();
         self.pending.pan += (-right * dx + up * dy) * scale;
@@ -117,6 +127,7 @@ impl OrbitCamera {
 
     /// Multiplies the distance by `factor` (< 1 zooms in).
     pub fn zoom(&mut self, factor: f32) {
+        self.flight = None;
         if factor.is_finite() && factor > 0.0 {
             self.pending.zoom += factor.ln();
         }
@@ -124,15 +135,48 @@ impl OrbitCamera {
 
     /// Eases the view to look at `target` from `distance` away (damped like any other motion).
     pub fn fly_to(&mut self, target: Vec3, distance: f32) {
+        self.flight = None;
         self.pending = Pending::default();
         self.pending.pan = target - self.orbit.target;
         let d = distance.clamp(self.radius * 0.05, self.radius * 50.0);
         self.pending.zoom = (d / self.orbit.distance).ln();
     }
 
+    /// Flies to `to` (its distance kept within the zoom limits) along a path lifted over
+    /// `occluders`; `duration` None for one that suits the distance.
+    pub fn fly(&mut self, mut to: Orbit, duration: Option<f32>, occluders: Option<&Occluders>) {
+        to.distance = to.distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        to.pitch = to.pitch.clamp(-PITCH_LIMIT, PITCH_LIMIT);
+        self.pending = Pending::default();
+        self.flight = Some(Flight::plan(self.orbit, to, duration, occluders));
+    }
+
+    /// The flight's length in seconds (0 when none is under way).
+    pub fn flight_duration(&self) -> f32 {
+        self.flight.as_ref().map_or(0.0, |f| f.duration)
+    }
+
+    /// Whether a flight is under way.
+    pub fn flying(&self) -> bool {
+        self.flight.is_some()
+    }
+
+    /// The scene radius the camera was framed for.
+    pub fn radius(&self) -> f32 {
+        self.radius
+    }
+
     /// Applies the damped share of pending motion for `dt` seconds. Returns whether the camera
     /// is still moving (and so wants another frame).
     pub fn update(&mut self, dt: f32) -> bool {
+        if let Some(f) = &mut self.flight {
+            let (orbit, on) = f.step(dt);
+            self.orbit = orbit;
+            if !on {
+                self.flight = None;
+            }
+            return on;
+        }
         let k = 1.0 - (-DAMPING * dt.clamp(0.0, 0.1)).exp();
         let p = &mut self.pending;
         let o = &mut self.orbit;
@@ -186,6 +230,7 @@ impl OrbitCamera {
 
     /// Takes over a placed camera's pose (e.g. a glTF camera) so orbiting continues from there.
     pub fn set_pose(&mut self, world: Mat4, fov_y: Option<f32>) {
+        self.flight = None;
         let eye = world.transform_point3(Vec3::ZERO);
         let forward = world.transform_vector3(-Vec3::Z).normalize_or(-Vec3::Z);
         let distance = (self.orbit.target - eye).dot(forward).max(self.radius * 0.1);
@@ -203,6 +248,31 @@ impl OrbitCamera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flight_lands_and_a_drag_stops_it_where_it_is() {
+        let mut cam = OrbitCamera::default();
+        cam.frame(Aabb::from_points([[-50.0f32, 0.0, -50.0], [50.0, 10.0, 50.0]].iter()));
+        let to = Orbit { target: Vec3::new(30.0, 0.0, 20.0), yaw: 1.0, pitch: 0.4, distance: 20.0, fov_y: cam.orbit.fov_y };
+        cam.fly(to, Some(1.0), None);
+        let mut frames = 0;
+        while cam.update(1.0 / 60.0) {
+            frames += 1;
+            assert!(frames < 200);
+        }
+        assert!(!cam.flying() && cam.orbit.target.distance(to.target) < 1e-4 && (cam.orbit.distance - 20.0).abs() < 1e-3);
+        cam.fly(Orbit { target: Vec3::ZERO, ..to }, Some(2.0), None);
+        for _ in 0..30 {
+            cam.update(1.0 / 60.0);
+        }
+        let mid = cam.orbit.target;
+        cam.rotate(0.1, 0.0);
+        assert!(!cam.flying());
+        for _ in 0..120 {
+            cam.update(1.0 / 60.0);
+        }
+        assert!(cam.orbit.target.distance(mid) < 1e-4, "the drag turned the view where the flight stopped");
+    }
 
     fn unit_box() -> Aabb {
         Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) }
