@@ -15,6 +15,7 @@ pub mod poi;
 pub mod render;
 pub mod scene;
 pub mod shader;
+pub mod tour;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

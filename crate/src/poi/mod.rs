@@ -248,7 +248,7 @@ fn feature_collection(o: &Map<String, Value>, opts: ReadOptions) -> Result<PoiPa
     Ok(page)
 }
 
-fn string(v: Option<&Value>) -> Option<String> {
+pub(crate) fn string(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
         Value::Number(n) => Some(n.to_string()),
@@ -263,10 +263,28 @@ pub fn safe_url(v: Option<&Value>) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then_some(s)
 }
 
-/// Reads `name`, `name:zh`, `name_en`, or `{ "zh": …, "en": … }` forms into localized text.
-fn localized(p: &Map<String, Value>, key: &str) -> Localized {
+/// Reads `name`, `name:zh`, `name_en`, `{ "zh": …, "en": … }`, or JSON-LD's language-tagged
+/// values (`[{ "@language": "zh", "@value": … }, …]`) into localized text.
+pub(crate) fn localized(p: &Map<String, Value>, key: &str) -> Localized {
     let mut out = BTreeMap::new();
+    let tagged = |v: &Value| Some((v.get("@language")?.as_str()?.to_ascii_lowercase(), string(v.get("@value"))?));
     match p.get(key) {
+        Some(Value::Object(m)) if m.contains_key("@value") => {
+            let v = Value::Object(m.clone());
+            match tagged(&v) {
+                Some((lang, t)) => out.insert(lang, t),
+                None => string(m.get("@value")).and_then(|t| out.insert(String::new(), t)),
+            };
+        }
+        Some(Value::Array(a)) => {
+            for v in a {
+                if let Some((lang, t)) = tagged(v) {
+                    out.insert(lang, t);
+                } else if let Some(t) = string(Some(v)).or_else(|| string(v.get("@value"))) {
+                    out.entry(String::new()).or_insert(t);
+                }
+            }
+        }
         Some(Value::Object(m)) => {
             for (lang, text) in m {
                 if let Some(t) = string(Some(text)) {
