@@ -60,6 +60,7 @@ fn main() -> ExitCode {
         }
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb())
             .and_then(|_| std::fs::write(root().join("assets/lakeside-pois.geojson"), scene_gen::pois()))
+            .and_then(|_| std::fs::write(root().join("assets/lakeside-tour.jsonld"), scene_gen::tour()))
             .and_then(|_| std::fs::write(root().join("assets/ningbo.glb"), scene_gen::ningbo_glb()))
             .map_err(|e| e.to_string()),
         _ => usage(),

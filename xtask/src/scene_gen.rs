@@ -516,6 +516,50 @@ pub fn pois() -> Vec<u8> {
     out
 }
 
+/// The lakeside's guided tour, assets/lakeside-tour.jsonld: a schema.org TouristTrip whose
+/// itinerary names the demo POIs by id, with narration in Chinese and English (JSON-LD
+/// language-tagged values) and a view per stop.
+pub fn tour() -> Vec<u8> {
+    let lang = |zh: &str, en: &str| json!([{"@language": "zh", "@value": zh}, {"@language": "en", "@value": en}]);
+    // (POI id, narration zh, narration en, pitch°, distance m)
+    let stops = [
+        ("gate", "欢迎来到湖区。从南大门出发，沿湖岸向北，先去游客中心。", "Welcome to the lake. From the South Gate the path follows the shore north, past the Visitor Centre.", 25.0, 45.0),
+        ("museum", "湖区博物馆讲述千年水乡的历史与民俗。", "The Lake Museum tells the thousand-year story of the water town and its customs.", 20.0, 40.0),
+        ("bridge", "玉带桥连接湖岸与小岛，桥拱倒映水中，宛如满月。", "The Jade Belt Bridge joins the shore to the island; its arch and reflection make a full moon.", 18.0, 35.0),
+        ("pavilion", "湖心亭是赏湖的最佳位置，四面环水。", "The Island Pavilion stands with water on every side: the best seat on the lake.", 22.0, 35.0),
+        ("pagoda", "湖心塔共五层，登顶可远眺全湖与群山。", "The Lakeside Pagoda has five tiers; from the top you see the whole lake and the hills.", 15.0, 70.0),
+        ("overlook", "终点观景台，日出时分最美。感谢您的游览！", "The tour ends at the Hilltop Viewpoint, finest at sunrise. Thank you for visiting!", 30.0, 60.0),
+    ];
+    let pois: Value = serde_json::from_slice(&pois()).unwrap();
+    let position = |id: &str| -> [f64; 3] {
+        let f = pois["features"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap();
+        let p = &f["properties"]["position"];
+        [0, 1, 2].map(|i| p[i].as_f64().unwrap())
+    };
+    let items: Vec<Value> = stops
+        .iter()
+        .enumerate()
+        .map(|(i, (id, zh, en, pitch, distance))| {
+            // Look in towards the lake from the stop's outer side (yaw as `camera-orbit` has it).
+            let [x, _, z] = position(id);
+            let heading = (x.atan2(z).to_degrees().rem_euclid(360.0) * 10.0).round() / 10.0;
+            json!({"@type": "ListItem", "position": i + 1, "item": {"@id": id}, "description": lang(zh, en), "heading": heading, "pitch": pitch, "distance": distance})
+        })
+        .collect();
+    let trip = json!({
+        "@context": "https://schema.org",
+        "@type": "TouristTrip",
+        "@id": "lakeside-classic",
+        "name": lang("环湖经典游", "The classic lakeside walk"),
+        "description": lang("六站，约一小时。", "Six stops, about an hour."),
+        "touristType": ["Cultural tourism"],
+        "itinerary": {"@type": "ItemList", "numberOfItems": items.len(), "itemListElement": items},
+    });
+    let mut out = serde_json::to_vec_pretty(&trip).unwrap();
+    out.push(b'\n');
+    out
+}
+
 /// Quaternion for a camera turned `yaw` about +Y, then pitched down by `pitch` (radians).
 fn quat_look(yaw: f32, pitch: f32) -> [f32; 4] {
     let (sy, cy) = (yaw / 2.0).sin_cos();
@@ -530,6 +574,19 @@ mod tests {
     fn committed_demo_scene_is_what_the_generator_makes() {
         let committed = std::fs::read(crate::root().join("assets/lakeside.glb")).expect("assets/lakeside.glb");
         assert!(committed == super::glb(), "assets/lakeside.glb is stale: run `cargo xtask gen-scene`");
+    }
+
+    #[test]
+    fn committed_demo_tour_is_what_the_generator_makes_and_visits_demo_pois() {
+        let committed = std::fs::read(crate::root().join("assets/lakeside-tour.jsonld")).expect("assets/lakeside-tour.jsonld");
+        assert!(committed == super::tour(), "assets/lakeside-tour.jsonld is stale: run `cargo xtask gen-scene`");
+        let read = scenic::tour::parse(&committed, Default::default()).unwrap();
+        assert!(read.skipped.is_empty(), "{:?}", read.skipped);
+        let pois = scenic::poi::parse(&super::pois(), Default::default()).unwrap().pois;
+        for stop in &read.tour.stops {
+            assert!(pois.iter().any(|p| Some(&p.id) == stop.poi.as_ref()), "{:?}", stop.poi);
+            assert!(stop.text.0.contains_key("zh") && stop.text.0.contains_key("en"));
+        }
     }
 
     #[test]
