@@ -94,6 +94,43 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   'ar-error': CustomEvent<{ mode: ScenicArMode | null; reason: string; message: string; fallback: 'map' | '3d' | null }>;
   /** A position fix arrived: used, or ignored (less precise than `ar-max-accuracy`). */
   'ar-position': CustomEvent<{ accepted: boolean; accuracy: number; reason?: string }>;
+  /** The tour is read (`tour` attribute, `setTour`); `skipped` says why any stops were left out. */
+  'tour-load': CustomEvent<ScenicTourInfo>;
+  'tour-error': CustomEvent<{ message: string }>;
+  /** The camera arrived at a stop (or the visitor's touch ended the flight): its narration begins. */
+  'tour-stop': CustomEvent<{ id: string; index: number; stop: number; poi: string | null; name: string }>;
+  /** The tour ended: `completed` after its last stop, else left (Esc, ×, `endTour()`). */
+  'tour-end': CustomEvent<{ id: string; index: number; completed: boolean }>;
+}
+
+export interface ScenicTourInfo {
+  id: string;
+  name: Record<string, string>;
+  description: Record<string, string>;
+  /** How many stops can be shown. */
+  stops: number;
+  skipped: string[];
+}
+
+/** A stop as a page gives it: a POI of the viewer's by id, or a place of its own (`position` in
+ *  scene metres, or `lon`/`lat`), with what to say and how to look at it. */
+export interface ScenicTourStop {
+  poi?: string;
+  name?: string | Record<string, string>;
+  text?: string | Record<string, string>;
+  /** An http(s) URL. */
+  audio?: string;
+  /** Degrees, as camera-orbit's first value. */
+  heading?: number;
+  /** Degrees above the horizon. */
+  pitch?: number;
+  /** Metres from the stop. */
+  distance?: number;
+  /** Seconds the flight takes. */
+  duration?: number;
+  position?: [number, number, number];
+  lon?: number;
+  lat?: number;
 }
 
 export type ScenicArMode = 'location' | 'map';
@@ -155,6 +192,10 @@ export declare class ScenicViewer extends HTMLElement {
   arMaxAccuracy: number | null;
   /** The CRS of positions given to `setVisitorPosition` (wgs84, gcj02, bd09). */
   visitorCrs: string;
+  /** A tour's URL: schema.org TouristTrip JSON-LD, GeoJSON stops with an `order` property, or `{ stops }`. */
+  tour: string;
+  /** 'off' to ignore the page address's #poi= / #view= / #tour= links. */
+  deepLinks: string;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;
@@ -190,6 +231,21 @@ export declare class ScenicViewer extends HTMLElement {
   /** A position from the page (WeChat's JS-SDK: crs 'gcj02'); it replaces the browser's from then on. */
   setVisitorPosition(position: { longitude: number; latitude: number; altitude?: number | null; accuracy?: number; crs?: string }): Promise<void>;
   readonly arStatus: ScenicArStatus | null;
+
+  /** Gives the tour as an object (a TouristTrip, GeoJSON stops, or `{ id, name, stops }`). */
+  setTour(tour: object | ScenicTourStop[] | { id?: string; name?: string | Record<string, string>; stops: ScenicTourStop[] }): Promise<ScenicTourInfo>;
+  /** Goes to stop `index` (0-based) and plays on unless `{ play: false }`. */
+  startTour(index?: number, options?: { play?: boolean }): Promise<void>;
+  nextStop(): void;
+  previousStop(): void;
+  pauseTour(): void;
+  resumeTour(): void;
+  endTour(): void;
+  readonly tourInfo: ScenicTourInfo | null;
+  /** The stop shown (0-based) while touring, else null. */
+  readonly tourStop: number | null;
+  /** This page's address with a hash that restores the stop, the open POI card or the view. */
+  shareUrl(): string;
 
   addEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;

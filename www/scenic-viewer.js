@@ -16,6 +16,8 @@ import './features/poi-fetch.js';
 import { tangentsIn } from './features/tangents.js';
 import { decodersIn } from './features/decoders.js';
 import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
+import { primaryLang } from './features/lang.js';
+import { readLink, shareUrl } from './features/links.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
 // `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
@@ -32,6 +34,8 @@ const decoderModules = {
 // AR (features/ar.js) is fetched only by a page that uses it: the `ar` attribute or enterAR().
 const AR_ATTRIBUTES = ['ar', 'ar-fov', 'ar-max-distance', 'ar-max-accuracy', 'visitor-crs'];
 const arModule = () => import('./features/ar.js');
+// Tours (features/tour.js) likewise: the `tour` attribute or setTour().
+const tourModule = () => import('./features/tour.js');
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -142,12 +146,13 @@ const REFLECTED = {
   autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
+  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'],
 };
 
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end'];
   /** This element's own modules, relative to this file (AR's features/ar.js, fetched only by
    *  pages that use it, is left out): a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
@@ -155,7 +160,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -183,6 +188,10 @@ export class ScenicViewer extends HTMLElement {
   #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null;
   /** The AR feature once loaded (null until the page uses it), and its loading. */
   #ar = null; #arLoading = null;
+  /** Tours likewise; the tour the page gave as an object; the viewer that holds the tour. */
+  #tourMode = null; #tourLoading = null; #tourFromJs = null; #tourIn = null;
+  /** The page address's deep link is followed once, after the first load. */
+  #linked = false;
 
   constructor() {
     super();
@@ -246,6 +255,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'lang' || name === 'alt') this.#localize();
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
+    if (name === 'tour') { this.#tourFromJs = null; if (this.state === 'ready') this.#syncTour(true); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
     else if (name === 'src') this.#load();
@@ -330,6 +340,95 @@ export class ScenicViewer extends HTMLElement {
   }
   /** What AR knows: position and its uncertainty, heading and whether it can be trusted. */
   get arStatus() { return this.#viewer?.arStatus() ?? null; }
+
+  // Tours (features/tour.js): `tour` (a URL) or setTour(); a toolbar button starts it.
+  /** Gives the tour as an object: a schema.org TouristTrip, GeoJSON stops, or `{ id, name,
+   *  stops: [{ poi, name, text, audio, heading, pitch, distance, duration }] }`. Resolves with
+   *  `{ id, name, stops, skipped }`; a tour that cannot be read rejects (and fires tour-error). */
+  async setTour(value) {
+    const tour = await this.#tourReady();
+    this.#tourFromJs = value;
+    this.#tourIn = this.#viewer;
+    tour.set(value);
+    return tour.tour;
+  }
+  /** Starts the tour at stop `index` (0-based), playing on unless `{ play: false }`. */
+  async startTour(index = 0, options = {}) { (await this.#tourReady()).start(index, options); }
+  nextStop() { this.#tourMode?.next(); }
+  previousStop() { this.#tourMode?.previous(); }
+  pauseTour() { this.#tourMode?.pause(); }
+  resumeTour() { this.#tourMode?.resume(); }
+  endTour() { this.#tourMode?.end(); }
+  /** `{ id, name, stops, skipped }` of the tour held, or null. */
+  get tourInfo() { return this.#tourMode?.tour ?? null; }
+  /** The stop shown (0-based) while touring, else null. */
+  get tourStop() { return this.#tourMode?.index ?? null; }
+
+  /** An address that opens this page on what the visitor sees now: the tour stop, the POI
+   *  whose card is open, or the camera's view (see features/links.js). */
+  shareUrl() {
+    const tour = this.#tourMode;
+    if (tour?.index != null) return shareUrl(location.href, { tour: tour.tour.id, stop: tour.index + 1 });
+    const poi = this.#poiLayer.selectedId;
+    if (poi) return shareUrl(location.href, { poi });
+    const view = this.getCameraOrbit();
+    return shareUrl(location.href, view ? { view } : {});
+  }
+
+  async #tourReady() {
+    const tour = this.#tourMode ?? await this.#loadTourModule();
+    await this.#ready();
+    return tour;
+  }
+
+  #loadTourModule() {
+    this.#tourLoading ??= tourModule().then(({ TourMode, tourStyles }) => {
+      const style = document.createElement('style');
+      style.textContent = tourStyles;
+      this.#root.append(style);
+      this.#tourMode = new TourMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m));
+      return this.#tourMode;
+    });
+    this.#tourLoading.catch(() => { this.#tourLoading = null; });
+    return this.#tourLoading;
+  }
+
+  /** Gives the viewer the tour (again, for a viewer that replaced one); `force` for a changed
+   *  `tour` attribute. */
+  async #syncTour(force = false) {
+    const url = this.getAttribute('tour');
+    if (!url && !this.#tourFromJs) { if (force) this.#tourMode?.load(''); return; }
+    if (!force && this.#tourIn === this.#viewer) return;
+    const tour = await this.#loadTourModule();
+    this.#tourIn = this.#viewer;
+    if (this.#tourFromJs) { try { tour.set(this.#tourFromJs); } catch { /* said by tour-error */ } }
+    else await tour.load(url);
+  }
+
+  /** Follows the page address's deep link (#poi=, #view=, #tour=&stop=) once, unless
+   *  `deep-links="off"`. POIs and the tour are waited for. */
+  #followLink() {
+    if (this.#linked) return;
+    this.#linked = true;
+    if ((this.getAttribute('deep-links') ?? '').toLowerCase() === 'off') return;
+    const link = readLink(location.hash);
+    const say = (e) => this.#warn(`deep link: ${e?.message ?? e}`);
+    if (link.view) { try { this.#viewer.restoreOrbit(link.view); this.#requestFrame(); } catch (e) { say(e); } }
+    // Asked when needed: the tour may arrive before or after the POIs.
+    const afterPois = (f) => {
+      if ((this.hasAttribute('pois') || this.#poisFromJs) && !this.#poiLayer.pois.length) this.addEventListener('poi-load', f, { once: true });
+      else f();
+    };
+    if (link.poi) afterPois(() => { try { this.#poiLayer.select(link.poi); } catch (e) { say(e); } });
+    if (link.tour) {
+      const go = () => afterPois(() => {
+        const t = this.#tourMode?.tour;
+        if (t?.id !== link.tour) return say(`no tour ${JSON.stringify(link.tour)} here`);
+        try { this.#tourMode.start(Math.min(link.stop, t.stops) - 1, { play: false }); } catch (e) { say(e); }
+      });
+      if (this.#tourMode?.tour) go(); else this.addEventListener('tour-load', go, { once: true });
+    }
+  }
 
   /** Shows glTF scene `i`; views glTF camera `i`. */
   async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
@@ -447,6 +546,8 @@ export class ScenicViewer extends HTMLElement {
   /** Removed from the page: free the GPU, stop observers and page-level listeners. */
   #release() {
     this.#ar?.exit(); // the camera light goes off with the element
+    this.#tourMode?.end(); // and the narration
+    this.#tourIn = null;
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
@@ -485,6 +586,8 @@ export class ScenicViewer extends HTMLElement {
         this.dataset.state = 'ready';
         this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
         this.#loadPois();
+        this.#syncTour();
+        this.#followLink();
         this.#requestFrame();
         return;
       }
@@ -511,6 +614,8 @@ export class ScenicViewer extends HTMLElement {
       applyAnimation(this, this.#viewer, (m) => this.#warn(m));
       this.#requestFrame();
       this.#loadPois();
+      this.#syncTour();
+      this.#followLink();
       if (recovered) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
     } catch (e) {
       if (token !== this.#loadToken) return;
@@ -559,8 +664,7 @@ export class ScenicViewer extends HTMLElement {
   }
 
   #localize() {
-    const lang = (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
-    const t = lang.startsWith('zh') ? UI.zh : UI.en;
+    const t = primaryLang(this) === 'zh' ? UI.zh : UI.en;
     this.#canvas.setAttribute('aria-label', this.getAttribute('alt') || t.view);
     const reset = this.#root.querySelector('.reset');
     reset.setAttribute('aria-label', t.reset); reset.title = t.reset;
@@ -570,6 +674,7 @@ export class ScenicViewer extends HTMLElement {
     fs.hidden = !document.fullscreenEnabled;
     this.#start.textContent = t.load;
     this.#ar?.localize();
+    this.#tourMode?.localize();
   }
 
   #setProgress(loaded, total) {

@@ -10,6 +10,7 @@
 
 // Loaded by the element only for pages that use AR (the `ar` attribute, enterAR()); its
 // attributes are `ar`, `ar-fov`, `ar-max-distance`, `ar-max-accuracy`, `visitor-crs`.
+import { primaryLang } from './lang.js';
 export const AR_MODES = ['location', 'map'];
 
 const STRINGS = {
@@ -97,8 +98,7 @@ export class ArMode {
   get mode() { return this.#mode; }
 
   #t(key) {
-    const lang = (this.#host.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
-    return (lang.startsWith('zh') ? STRINGS.zh : STRINGS.en)[key];
+    return (primaryLang(this.#host) === 'zh' ? STRINGS.zh : STRINGS.en)[key];
   }
 
   /** A wrong number in `ar-fov`, `ar-max-distance` or `ar-max-accuracy` is said (the default

@@ -2,6 +2,7 @@
 // operator CSS and screen readers work), moved with transforms each frame from the layout the
 // wasm viewer computes; an info card; a visually hidden list mirroring the POIs.
 import { fetchPoiPages } from './poi-fetch.js';
+import { primaryLang, pick } from './lang.js';
 
 const ICONS = {
   attraction: '★', viewpoint: '👁', museum: '🏛', gallery: '🖼', artwork: '🎨', information: 'ℹ',
@@ -56,20 +57,16 @@ export class PoiLayer {
     });
   }
 
-  get lang() {
-    const l = (this.#host.getAttribute('lang') || navigator.language || 'en').toLowerCase();
-    return l.startsWith('zh') ? 'zh' : l.split('-')[0];
-  }
+  get lang() { return primaryLang(this.#host); }
 
-  #text(map) {
-    if (!map) return '';
-    const l = this.lang;
-    return map[l] ?? map.en ?? map.zh ?? map.und ?? map[''] ?? Object.values(map)[0] ?? '';
-  }
+  #text(map) { return pick(map, this.lang); }
 
   #t(key) { return (STRINGS[this.lang] ?? STRINGS.en)[key]; }
 
   get pois() { return this.#pois.map((p) => ({ ...p })); }
+
+  /** The id of the POI whose card is open, or null. */
+  get selectedId() { return this.#card.hidden ? null : this.#pois[this.#selected]?.id ?? null; }
 
   attach(viewer) {
     this.#viewer = viewer;

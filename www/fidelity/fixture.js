@@ -6,4 +6,5 @@ if (params.get('lang')) viewer.setAttribute('lang', params.get('lang'));
 if (params.get('pois')) viewer.setAttribute('pois', params.get('pois'));
 if (params.get('geo')) viewer.setAttribute('geo-reference', params.get('geo'));
 if (params.has('ar')) viewer.setAttribute('ar', '');
+if (params.get('tour')) viewer.setAttribute('tour', params.get('tour'));
 if (params.get('src')) viewer.setAttribute('src', params.get('src'));

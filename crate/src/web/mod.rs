@@ -6,6 +6,7 @@ mod ar;
 mod decoders;
 mod fetch;
 mod pois;
+mod tour;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -71,6 +72,8 @@ struct State {
     playback: Option<crate::scene::animation::Playback>,
     /// "loop" or "finished", until the page takes it (`takeAnimationEvent`).
     animation_event: Option<&'static str>,
+    /// The guided tour the page gave (`tour` attribute, `setTour`).
+    tour: Option<crate::tour::Tour>,
 }
 
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
@@ -225,6 +228,7 @@ impl Viewer {
                             interacted: false,
                             playback: None,
                             animation_event: None,
+                            tour: None,
                             idle_since: f64::NEG_INFINITY,
                         };
                         let state = Rc::new(RefCell::new(state));
@@ -605,7 +609,12 @@ impl Viewer {
         if std::mem::take(&mut s.interacted) {
             s.idle_since = now_ms;
         }
+        let was_flying = s.camera.flying();
         let mut moving = s.camera.update(dt);
+        if was_flying && !s.camera.flying() {
+            // A landed flight counts as a touch: auto-rotate waits before turning the view away.
+            s.idle_since = now_ms;
+        }
         // Auto-rotate keeps frames coming while it waits out the delay after a touch, then turns.
         let spinning = s.auto_rotate != 0.0 && s.model.is_some();
         if spinning && !moving && now_ms - s.idle_since >= AUTO_ROTATE_DELAY_MS {
