@@ -3,10 +3,12 @@
 //
 //   parent → frame  { type: 'scenic', id, call: 'flyTo' | 'selectPoi' | 'closeCard' | 'resetView' |
 //                     'enterAR' | 'exitAR' | 'setVisitorPosition' | 'getArStatus' |
+//                     'startTour' | 'nextStop' | 'previousStop' | 'pauseTour' | 'resumeTour' | 'endTour' |
+//                     'getTour' | 'shareUrl' |
 //                     'setAttribute' | 'removeAttribute' | 'getInfo' | 'getPois' | 'getCameraOrbit', args: [...] }
 //   frame → parent  { type: 'scenic', id, result } or { type: 'scenic', id, error }   (replies)
 //                   { type: 'scenic', event: 'ready' | 'load' | 'error' | 'progress' | 'poi-load' | 'poi-select' |
-//                     'poi-warning' | 'poi-error' | 'warning', detail }              (events)
+//                     'poi-warning' | 'poi-error' | 'warning' | 'tour-…' | 'ar-…', detail }  (events)
 //
 // Only the parent's origin is listened to and written to: the `origin` parameter (one or more,
 // comma-separated) when given, else the origin of the page that embeds the frame.
@@ -66,6 +68,16 @@ const CALLS = {
   exitAR: () => viewer.exitAR(),
   setVisitorPosition: (p) => viewer.setVisitorPosition({ longitude: Number(p?.longitude), latitude: Number(p?.latitude), altitude: p?.altitude == null ? null : Number(p.altitude), accuracy: p?.accuracy == null ? undefined : Number(p.accuracy), crs: p?.crs == null ? undefined : String(p.crs) }),
   getArStatus: () => ({ mode: viewer.arMode, status: viewer.arStatus }),
+  // Tours: the `tour` attribute (setAttribute) gives the itinerary.
+  startTour: (index, options) => viewer.startTour(Number(index ?? 0), { play: options?.play !== false }),
+  nextStop: () => viewer.nextStop(),
+  previousStop: () => viewer.previousStop(),
+  pauseTour: () => viewer.pauseTour(),
+  resumeTour: () => viewer.resumeTour(),
+  endTour: () => viewer.endTour(),
+  getTour: () => ({ tour: viewer.tourInfo, stop: viewer.tourStop }),
+  // This frame's address for what is shown (a parent page may copy its hash into its own link).
+  shareUrl: () => viewer.shareUrl(),
 };
 
 window.addEventListener('message', async (e) => {
