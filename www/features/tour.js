@@ -178,7 +178,7 @@ export class TourMode {
     this.#playing = true;
     this.#sync();
     if (!this.#arrived) return; // the landing goes on from here
-    if (this.#audio?.src && !this.#audio.ended) this.#audio.play().catch(() => this.#dwell());
+    if (this.#audio?.getAttribute('src') && !this.#audio.ended) this.#play();
     else this.#dwell();
   }
 
@@ -251,10 +251,17 @@ export class TourMode {
     if (stop?.audio) {
       const audio = this.#audio ??= this.#makeAudio();
       audio.src = stop.audio;
-      if (this.#playing) audio.play().catch(() => this.#dwell()); // refused without a tap: read instead
+      if (this.#playing) this.#play();
     } else if (this.#playing) {
       this.#dwell();
     }
+  }
+
+  /** Plays the stop's audio; refused (no tap yet, a broken file), the text is read instead. A
+   *  play interrupted by pause() also rejects: then nothing is to be done. */
+  #play() {
+    const token = this.#token;
+    this.#audio.play().catch(() => { if (token === this.#token && this.#playing && this.#audio.paused) this.#dwell(); });
   }
 
   #makeAudio() {
