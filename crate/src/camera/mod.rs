@@ -2,6 +2,7 @@
 
 pub mod flight;
 pub mod spec;
+pub mod walk;
 
 use glam::{Mat4, Vec3};
 

@@ -1,0 +1,281 @@
+//! Walk mode: a first-person camera at eye height that follows the scene's ground, climbs steps
+//! up to a stated height and is stopped by walls (rays against the scene's BVHs, as three.js's
+//! games_fps does with a capsule against an octree). Pure logic, tested natively.
+
+use glam::{Mat4, Vec3};
+
+use crate::geometry::Aabb;
+use crate::geometry::bvh::Occluders;
+
+/// Metres. The eye above the ground.
+pub const EYE_HEIGHT: f32 = 1.6;
+/// The highest step (a stair, a kerb) walked up; anything taller is a wall.
+pub const STEP: f32 = 0.45;
+/// How far the body keeps from walls.
+pub const RADIUS: f32 = 0.3;
+/// Walking speed, m/s (running is three times it).
+pub const SPEED: f32 = 1.4;
+/// A surface whose normal's height exceeds this (slopes under 50°) is ground to walk up, not a wall.
+const WALKABLE: f32 = 0.64;
+/// How far down the ground is looked for under the feet (a drop off a wall is taken).
+const FALL: f32 = 50.0;
+/// Heights above the feet at which walls are felt for: above a step, at the chest, and just over
+/// the eye (low branches and eaves, which would otherwise fill the view).
+const FEEL: [f32; 3] = [STEP + 0.05, 1.3, EYE_HEIGHT + 0.15];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Walk {
+    /// The point on the ground between the feet.
+    pub feet: Vec3,
+    /// Radians around +Y as the orbit camera's: 0 looks down -Z, growing turns left.
+    pub yaw: f32,
+    /// Radians above the horizon.
+    pub pitch: f32,
+    pub fov_y: f32,
+    /// The scene's size, for the far plane.
+    radius: f32,
+    /// Held input: forward and right in -1..1, and whether running.
+    input: (f32, f32, bool),
+    /// Metres per second, eased towards what the input asks.
+    velocity: Vec3,
+}
+
+/// The ground under `p`: the first surface met going down from `p` + `up`, if any.
+pub fn ground(occ: &Occluders, p: Vec3, up: f32) -> Option<f32> {
+    let from = p + Vec3::Y * up;
+    let (t, _) = occ.first_hit(from, from - Vec3::Y * (up + FALL))?;
+    Some(from.y - t * (up + FALL))
+}
+
+impl Walk {
+    /// Stands on the ground under `at` (looked for from above the scene), facing `yaw`; None
+    /// when there is no ground there to stand on.
+    pub fn enter(occ: &Occluders, bounds: Aabb, at: Vec3, yaw: f32, fov_y: f32) -> Option<Walk> {
+        let top = bounds.max.y + 1.0;
+        let (t, _) = occ.first_hit(Vec3::new(at.x, top, at.z), Vec3::new(at.x, bounds.min.y - 1.0, at.z))?;
+        let y = top - t * (top - bounds.min.y + 1.0);
+        Some(Walk { feet: Vec3::new(at.x, y, at.z), yaw, pitch: 0.0, fov_y, radius: bounds.radius().max(1.0), input: (0.0, 0.0, false), velocity: Vec3::ZERO })
+    }
+
+    pub fn eye(&self) -> Vec3 {
+        self.feet + Vec3::Y * EYE_HEIGHT
+    }
+
+    /// The unit vector the eye looks along.
+    pub fn forward(&self) -> Vec3 {
+        let (sy, cy) = self.yaw.sin_cos();
+        let (sp, cp) = self.pitch.sin_cos();
+        Vec3::new(-sy * cp, sp, -cy * cp)
+    }
+
+    pub fn view(&self) -> Mat4 {
+        Mat4::look_to_rh(self.eye(), self.forward(), Vec3::Y)
+    }
+
+    pub fn projection(&self, aspect: f32) -> Mat4 {
+        Mat4::perspective_rh(self.fov_y, aspect.max(1e-3), 0.05, self.radius * 6.0 + 100.0)
+    }
+
+    /// Drag to look, by a fraction of the viewport height (the world follows the finger).
+    pub fn look(&mut self, dx: f32, dy: f32) {
+        if dx.is_finite() && dy.is_finite() {
+            self.yaw = (self.yaw + dx * self.fov_y * 1.5) % std::f32::consts::TAU;
+            self.pitch = (self.pitch + dy * self.fov_y * 1.5).clamp(-1.4, 1.4);
+        }
+    }
+
+    /// What the keys or the joystick hold: forward and right in -1..1.
+    pub fn set_input(&mut self, forward: f32, right: f32, run: bool) {
+        let c = |v: f32| if v.is_finite() { v.clamp(-1.0, 1.0) } else { 0.0 };
+        self.input = (c(forward), c(right), run);
+    }
+
+    /// One stride of `metres` forward at once (the wheel).
+    pub fn stride(&mut self, occ: &Occluders, metres: f32) {
+        let (sy, cy) = self.yaw.sin_cos();
+        self.step_by(occ, Vec3::new(-sy, 0.0, -cy) * metres);
+    }
+
+    /// Advances `dt` seconds. Returns whether the walker still moves (wants another frame).
+    pub fn update(&mut self, occ: &Occluders, dt: f32) -> bool {
+        let dt = dt.clamp(0.0, 0.1);
+        let (f, r, run) = self.input;
+        let (sy, cy) = self.yaw.sin_cos();
+        let (ahead, right) = (Vec3::new(-sy, 0.0, -cy), Vec3::new(cy, 0.0, -sy));
+        let mut wish = ahead * f + right * r;
+        if wish.length() > 1.0 {
+            wish = wish.normalize();
+        }
+        let target = wish * SPEED * if run { 3.0 } else { 1.0 };
+        // Start and stop over ~0.1 s rather than at once.
+        self.velocity += (target - self.velocity) * (1.0 - (-12.0 * dt).exp());
+        if target == Vec3::ZERO && self.velocity.length() < 0.02 {
+            self.velocity = Vec3::ZERO;
+            return false;
+        }
+        let moved = self.step_by(occ, self.velocity * dt);
+        if moved.length() < 1e-6 && target == Vec3::ZERO {
+            self.velocity = Vec3::ZERO;
+        }
+        true
+    }
+
+    /// Moves the feet by `d` (horizontal), sliding along walls, then onto the ground there.
+    /// Returns how far they went.
+    fn step_by(&mut self, occ: &Occluders, d: Vec3) -> Vec3 {
+        let d = Vec3::new(d.x, 0.0, d.z);
+        if d.length() < 1e-7 {
+            return Vec3::ZERO;
+        }
+        let mut go = self.blocked(occ, d);
+        if go.length() < d.length() * 0.999 {
+            // Slide along the wall: what is left of the move, less its part into the wall.
+            if let Some(n) = self.wall_normal(occ, d) {
+                let rest = d - go;
+                let along = rest - n * rest.dot(n);
+                go += self.blocked_from(occ, self.feet + go, along);
+            }
+        }
+        let at = self.feet + go;
+        match ground(occ, at, STEP) {
+            Some(y) => {
+                self.feet = Vec3::new(at.x, y, at.z);
+                go
+            }
+            // No ground there (the edge of the model): stay.
+            None => Vec3::ZERO,
+        }
+    }
+
+    fn blocked(&self, occ: &Occluders, d: Vec3) -> Vec3 {
+        self.blocked_from(occ, self.feet, d)
+    }
+
+    /// How much of the move `d` from `feet` is free, keeping `RADIUS` from walls.
+    fn blocked_from(&self, occ: &Occluders, feet: Vec3, d: Vec3) -> Vec3 {
+        let len = d.length();
+        if len < 1e-7 {
+            return Vec3::ZERO;
+        }
+        let dir = d / len;
+        let mut free = len;
+        // Felt far enough to keep RADIUS square to a wall met at 15° or more (shallower, the
+        // slide along it takes over).
+        let reach = len + RADIUS * 4.0;
+        for h in FEEL {
+            let from = feet + Vec3::Y * h;
+            if let Some((t, n)) = occ.first_hit(from, from + dir * reach).filter(|(_, n)| n.y < WALKABLE) {
+                let flat = Vec3::new(n.x, 0.0, n.z).normalize_or_zero();
+                let square = dir.dot(flat).abs().max(0.25);
+                free = free.min((t * reach - RADIUS / square).max(0.0));
+            }
+        }
+        dir * free
+    }
+
+    /// The horizontal normal of the wall met moving along `d`.
+    fn wall_normal(&self, occ: &Occluders, d: Vec3) -> Option<Vec3> {
+        let dir = d.normalize_or_zero();
+        FEEL.iter().find_map(|h| {
+            let from = self.feet + Vec3::Y * *h;
+            let (_, n) = occ.first_hit(from, from + dir * (d.length() + RADIUS * 4.0)).filter(|(_, n)| n.y < WALKABLE)?;
+            let n = Vec3::new(n.x, 0.0, n.z);
+            (n.length() > 0.1).then(|| n.normalize())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quad(a: Vec3, b: Vec3, c: Vec3, d: Vec3) -> Vec<[Vec3; 3]> {
+        vec![[a, b, c], [a, c, d]]
+    }
+
+    /// A floor at y = 0 (x, z in -20..20), a 0.3 m step up to a terrace at z < -5, a 2 m wall
+    /// standing on the terrace along z = -12, and a ramp rising 2 m over x 5..15 at z > 5.
+    fn yard() -> Occluders {
+        let v = Vec3::new;
+        let mut t = Vec::new();
+        t.extend(quad(v(-20.0, 0.0, -5.0), v(20.0, 0.0, -5.0), v(20.0, 0.0, 20.0), v(-20.0, 0.0, 20.0)));
+        t.extend(quad(v(-20.0, 0.3, -20.0), v(20.0, 0.3, -20.0), v(20.0, 0.3, -5.0), v(-20.0, 0.3, -5.0)));
+        t.extend(quad(v(-20.0, 0.0, -5.0), v(20.0, 0.0, -5.0), v(20.0, 0.3, -5.0), v(-20.0, 0.3, -5.0)));
+        t.extend(quad(v(-20.0, 0.3, -12.0), v(20.0, 0.3, -12.0), v(20.0, 2.3, -12.0), v(-20.0, 2.3, -12.0)));
+        t.extend(quad(v(5.0, 0.01, 5.0), v(15.0, 2.0, 5.0), v(15.0, 2.0, 15.0), v(5.0, 0.01, 15.0)));
+        Occluders::new(vec![t], [(0, Mat4::IDENTITY)])
+    }
+
+    fn bounds() -> Aabb {
+        Aabb { min: Vec3::new(-20.0, 0.0, -20.0), max: Vec3::new(20.0, 2.3, 20.0) }
+    }
+
+    fn walk_for(w: &mut Walk, occ: &Occluders, seconds: f32) {
+        for _ in 0..(seconds * 60.0) as usize {
+            w.update(occ, 1.0 / 60.0);
+        }
+    }
+
+    #[test]
+    fn eye_height_over_floor_step_and_ramp() {
+        let occ = yard();
+        // Facing -Z (yaw 0): up the step onto the terrace.
+        let mut w = Walk::enter(&occ, bounds(), Vec3::new(0.0, 0.0, 0.0), 0.0, 0.8).unwrap();
+        assert!((w.eye().y - EYE_HEIGHT).abs() < 1e-4);
+        w.set_input(1.0, 0.0, false);
+        walk_for(&mut w, &occ, 5.0);
+        assert!(w.feet.z < -5.5, "climbed the 0.3 m step: {}", w.feet);
+        assert!((w.eye().y - (0.3 + EYE_HEIGHT)).abs() < 0.05, "{}", w.eye());
+        // On up the ramp, facing +X from its low end.
+        let mut w = Walk::enter(&occ, bounds(), Vec3::new(4.0, 0.0, 10.0), -std::f32::consts::FRAC_PI_2, 0.8).unwrap();
+        w.set_input(1.0, 0.0, false);
+        for _ in 0..300 {
+            w.update(&occ, 1.0 / 60.0);
+            if (5.5..14.5).contains(&w.feet.x) {
+                let floor = 0.01 + (w.feet.x - 5.0) / 10.0 * 1.99;
+                assert!((w.eye().y - (floor + EYE_HEIGHT)).abs() < 0.05, "on the ramp at x {}: eye {} over {floor}", w.feet.x, w.eye().y);
+            }
+        }
+        assert!(w.feet.x > 9.0, "{}", w.feet);
+    }
+
+    #[test]
+    fn a_wall_stops_the_walker_and_a_tall_step_is_a_wall() {
+        let occ = yard();
+        let mut w = Walk::enter(&occ, bounds(), Vec3::new(0.0, 0.0, -8.0), 0.0, 0.8).unwrap();
+        w.set_input(1.0, 0.0, true);
+        walk_for(&mut w, &occ, 6.0);
+        assert!(w.feet.z > -12.0 + RADIUS - 0.05 && w.feet.z < -11.0, "stopped at the wall: {}", w.feet);
+        // Sliding: walking at 45° into the wall still moves along it.
+        let before = w.feet.x;
+        w.yaw = std::f32::consts::FRAC_PI_4;
+        walk_for(&mut w, &occ, 2.0);
+        assert!(w.feet.x < before - 1.0 && w.feet.z > -12.0 + RADIUS - 0.05, "{}", w.feet);
+        // A 2 m drop is taken; the wall's 2 m face from below is not climbed.
+        let mut tall = Occluders::new(vec![quad(Vec3::new(-5.0, 0.0, -5.0), Vec3::new(5.0, 0.0, -5.0), Vec3::new(5.0, 0.0, 5.0), Vec3::new(-5.0, 0.0, 5.0))], [(0, Mat4::IDENTITY)]);
+        let mut w2 = Walk::enter(&tall, bounds(), Vec3::ZERO, 0.0, 0.8).unwrap();
+        w2.set_input(1.0, 0.0, false);
+        walk_for(&mut w2, &tall, 8.0);
+        assert!(w2.feet.z > -5.0, "no ground past the model's edge: the walker stays on it ({})", w2.feet);
+        tall = Occluders::new(vec![], []);
+        assert!(Walk::enter(&tall, bounds(), Vec3::ZERO, 0.0, 0.8).is_none());
+    }
+
+    #[test]
+    fn look_and_stop() {
+        let occ = yard();
+        let mut w = Walk::enter(&occ, bounds(), Vec3::ZERO, 0.0, 0.8).unwrap();
+        w.look(0.5, 10.0);
+        assert!(w.pitch <= 1.4 && w.yaw > 0.0);
+        w.set_input(1.0, 0.0, false);
+        walk_for(&mut w, &occ, 0.5);
+        w.set_input(0.0, 0.0, false);
+        let mut frames = 0;
+        while w.update(&occ, 1.0 / 60.0) {
+            frames += 1;
+            assert!(frames < 120, "stops within 2 s");
+        }
+        w.set_input(f32::NAN, 5.0, false);
+        assert_eq!(w.input, (0.0, 1.0, false));
+    }
+}
