@@ -4,7 +4,7 @@
 //   parent → frame  { type: 'scenic', id, call: 'flyTo' | 'selectPoi' | 'closeCard' | 'resetView' |
 //                     'enterAR' | 'exitAR' | 'setVisitorPosition' | 'getArStatus' |
 //                     'startTour' | 'nextStop' | 'previousStop' | 'pauseTour' | 'resumeTour' | 'endTour' |
-//                     'getTour' | 'shareUrl' |
+//                     'getTour' | 'shareUrl' | 'setCameraMode' | 'getWalkPose' |
 //                     'setAttribute' | 'removeAttribute' | 'getInfo' | 'getPois' | 'getCameraOrbit', args: [...] }
 //   frame → parent  { type: 'scenic', id, result } or { type: 'scenic', id, error }   (replies)
 //                   { type: 'scenic', event: 'ready' | 'load' | 'error' | 'progress' | 'poi-load' | 'poi-select' |
@@ -76,6 +76,8 @@ const CALLS = {
   resumeTour: () => viewer.resumeTour(),
   endTour: () => viewer.endTour(),
   getTour: () => ({ tour: viewer.tourInfo, stop: viewer.tourStop }),
+  setCameraMode: (mode) => viewer.setCameraMode(String(mode)),
+  getWalkPose: () => viewer.getWalkPose(),
   // This frame's address for what is shown (a parent page may copy its hash into its own link).
   shareUrl: () => viewer.shareUrl(),
 };

@@ -194,8 +194,10 @@ export declare class ScenicViewer extends HTMLElement {
   visitorCrs: string;
   /** A tour's URL: schema.org TouristTrip JSON-LD, GeoJSON stops with an `order` property, or `{ stops }`. */
   tour: string;
-  /** 'off' to ignore the page address's #poi= / #view= / #tour= links. */
+  /** 'off' to ignore the page address's #poi= / #view= / #walk= / #tour= links. */
   deepLinks: string;
+  /** 'orbit' (default) or 'walk'; the camera in use is `data-camera-mode`. */
+  cameraMode: string;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;
@@ -244,8 +246,13 @@ export declare class ScenicViewer extends HTMLElement {
   readonly tourInfo: ScenicTourInfo | null;
   /** The stop shown (0-based) while touring, else null. */
   readonly tourStop: number | null;
-  /** This page's address with a hash that restores the stop, the open POI card or the view. */
+  /** This page's address with a hash that restores the stop, the open POI card, where the
+   *  walker stands, or the view. */
   shareUrl(): string;
+  /** Switches between orbiting and walking (flown; at once under prefers-reduced-motion). */
+  setCameraMode(mode: 'orbit' | 'walk'): void;
+  /** Walking: where the walker stands and looks (metres, degrees), else null. */
+  getWalkPose(): { feet: [number, number, number]; eye: [number, number, number]; yaw: number; pitch: number } | null;
 
   addEventListener<K extends keyof ScenicViewerEventMap>(type: K, listener: (this: ScenicViewer, ev: ScenicViewerEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;

@@ -17,6 +17,7 @@ import { tangentsIn } from './features/tangents.js';
 import { decodersIn } from './features/decoders.js';
 import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
 import { primaryLang } from './features/lang.js';
+import { WalkMode, walkStyles, WALK_ATTRIBUTES } from './features/walk.js';
 import { readLink, shareUrl } from './features/links.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
@@ -120,6 +121,7 @@ template.innerHTML = `
   :host(:not([data-state="ready"])) .toolbar { display: none; }
   .start { position: absolute; inset: 0; margin: auto; width: max-content; padding-inline: 14px; }
   ${poiStyles}
+  ${walkStyles}
 </style>
 <canvas part="canvas" role="img"></canvas>
 <img class="poster" part="poster" alt="" hidden>
@@ -146,7 +148,7 @@ const REFLECTED = {
   autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
-  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'],
+  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'],
 };
 
 export class ScenicViewer extends HTMLElement {
@@ -160,7 +162,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -190,6 +192,8 @@ export class ScenicViewer extends HTMLElement {
   #ar = null; #arLoading = null;
   /** Tours likewise; the tour the page gave as an object; the viewer that holds the tour. */
   #tourMode = null; #tourLoading = null; #tourFromJs = null; #tourIn = null;
+  /** Walk mode (features/walk.js). */
+  #walk;
   /** The page address's deep link is followed once, after the first load. */
   #linked = false;
 
@@ -205,8 +209,9 @@ export class ScenicViewer extends HTMLElement {
     this.#poster = root.querySelector('.poster');
     this.#start = root.querySelector('.start');
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
+    this.#walk = new WalkMode(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
-    root.querySelector('.reset').addEventListener('click', () => { this.#viewer?.reset(); this.#requestFrame(); });
+    root.querySelector('.reset').addEventListener('click', () => this.resetView());
     root.querySelector('.fullscreen').addEventListener('click', () => {
       if (document.fullscreenElement === this) document.exitFullscreen(); else this.requestFullscreen?.().catch(() => {});
     });
@@ -255,6 +260,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'lang' || name === 'alt') this.#localize();
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
+    if (WALK_ATTRIBUTES.includes(name)) { if (this.state === 'ready') this.#walk.apply(); return; }
     if (name === 'tour') { this.#tourFromJs = null; if (this.state === 'ready') this.#syncTour(true); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
@@ -365,12 +371,14 @@ export class ScenicViewer extends HTMLElement {
   get tourStop() { return this.#tourMode?.index ?? null; }
 
   /** An address that opens this page on what the visitor sees now: the tour stop, the POI
-   *  whose card is open, or the camera's view (see features/links.js). */
+   *  whose card is open, where the walker stands, or the camera's view (features/links.js). */
   shareUrl() {
     const tour = this.#tourMode;
     if (tour?.index != null) return shareUrl(location.href, { tour: tour.tour.id, stop: tour.index + 1 });
     const poi = this.#poiLayer.selectedId;
     if (poi) return shareUrl(location.href, { poi });
+    const walk = this.#viewer?.walkPose();
+    if (walk) return shareUrl(location.href, { walk });
     const view = this.getCameraOrbit();
     return shareUrl(location.href, view ? { view } : {});
   }
@@ -405,7 +413,7 @@ export class ScenicViewer extends HTMLElement {
     else await tour.load(url);
   }
 
-  /** Follows the page address's deep link (#poi=, #view=, #tour=&stop=) once, unless
+  /** Follows the page address's deep link (#poi=, #view=, #walk=, #tour=&stop=) once, unless
    *  `deep-links="off"`. POIs and the tour are waited for. */
   #followLink() {
     if (this.#linked) return;
@@ -414,6 +422,15 @@ export class ScenicViewer extends HTMLElement {
     const link = readLink(location.hash);
     const say = (e) => this.#warn(`deep link: ${e?.message ?? e}`);
     if (link.view) { try { this.#viewer.restoreOrbit(link.view); this.#requestFrame(); } catch (e) { say(e); } }
+    if (link.walk) {
+      try {
+        this.#viewer.setCameraMode('walk', true);
+        const { feet, yaw, pitch } = link.walk;
+        this.#viewer.setWalkPose(feet[0], feet[1], feet[2], yaw, pitch);
+      } catch (e) { say(e); }
+      this.#walk.sync();
+      this.#requestFrame();
+    }
     // Asked when needed: the tour may arrive before or after the POIs.
     const afterPois = (f) => {
       if ((this.hasAttribute('pois') || this.#poisFromJs) && !this.#poiLayer.pois.length) this.addEventListener('poi-load', f, { once: true });
@@ -433,8 +450,12 @@ export class ScenicViewer extends HTMLElement {
   /** Shows glTF scene `i`; views glTF camera `i`. */
   async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
   async useCamera(i) { (await this.#ready()).useCamera(i); this.#requestFrame(); }
-  /** Back to the framed view (with `camera-orbit` / `camera-target`). */
-  resetView() { this.#viewer?.reset(); this.#requestFrame(); }
+  /** Back to the framed view (with `camera-orbit` / `camera-target`), leaving walk mode. */
+  resetView() { this.#viewer?.reset(); this.#walk.sync(); this.#requestFrame(); }
+  /** 'orbit' | 'walk': the camera in use (also `data-camera-mode`); `camera-mode` asks for one. */
+  setCameraMode(mode) { this.#walk.set(String(mode)); }
+  /** Walking: `{ feet: [x, y, z], eye: [x, y, z], yaw, pitch }` (metres, degrees), else null. */
+  getWalkPose() { return this.#viewer?.walkPose() ?? null; }
   /** The current view: `{ yaw, pitch }` in degrees, `distance` and `target` in metres. */
   getCameraOrbit() { return this.#viewer?.cameraOrbit() ?? null; }
 
@@ -587,6 +608,7 @@ export class ScenicViewer extends HTMLElement {
         this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
         this.#loadPois();
         this.#syncTour();
+        this.#walk.sync();
         this.#followLink();
         this.#requestFrame();
         return;
@@ -612,6 +634,7 @@ export class ScenicViewer extends HTMLElement {
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
       applyAnimation(this, this.#viewer, (m) => this.#warn(m));
+      this.#walk.apply();
       this.#requestFrame();
       this.#loadPois();
       this.#syncTour();
@@ -675,6 +698,7 @@ export class ScenicViewer extends HTMLElement {
     this.#start.textContent = t.load;
     this.#ar?.localize();
     this.#tourMode?.localize();
+    this.#walk.localize();
   }
 
   #setProgress(loaded, total) {

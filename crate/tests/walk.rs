@@ -2,7 +2,7 @@
 //! the pagoda's hill, and the pagoda's 1.2 m stone platform stops the walker at its wall.
 
 use glam::Vec3;
-use scenic::camera::walk::{EYE_HEIGHT, RADIUS, Walk};
+use scenic::camera::walk::{EYE_HEIGHT, RADIUS, Surfaces, Walk};
 use scenic::gltf::load_path;
 
 #[test]
@@ -11,7 +11,7 @@ fn lakeside_walk_keeps_eye_height_and_stops_at_the_pagoda() {
     let loaded = load_path(&root.join("assets/lakeside.glb")).unwrap();
     let scene = loaded.scene.default_scene;
     let bounds = loaded.scene.bounds(scene);
-    let occ = loaded.scene.occluders(scene);
+    let occ = Surfaces::of(&loaded.scene, scene);
     // The pagoda stands at (62, -48) on a hill, trees around. Start 30 m out on a bearing whose
     // way up is free of trees (nothing at 0.5–2 m high, branches included, a body's width either side, before the
     // platform), facing the pagoda.
@@ -23,7 +23,7 @@ fn lakeside_walk_keeps_eye_height_and_stops_at_the_pagoda() {
             [0.5f32, 1.0, 1.75, 2.0].iter().all(|h| {
                 let from = w.feet + side * *s + Vec3::Y * *h;
                 let to = Vec3::new(centre.x, from.y + 8.0, centre.z) + side * *s;
-                occ.first_hit(from, to).is_none_or(|(t, _)| t * (to - from).length() > 30.0 - 7.5)
+                occ.solid.first_hit(from, to).is_none_or(|(t, _)| t * (to - from).length() > 30.0 - 7.5)
             })
         })
     };
@@ -38,7 +38,7 @@ fn lakeside_walk_keeps_eye_height_and_stops_at_the_pagoda() {
         w.update(&occ, 1.0 / 60.0);
         // The ground straight below the eye, measured here by a ray of its own.
         let eye = w.eye();
-        let (t, _) = occ.first_hit(eye, eye - Vec3::Y * 10.0).expect("ground under the eye");
+        let (t, _) = occ.solid.first_hit(eye, eye - Vec3::Y * 10.0).expect("ground under the eye");
         assert!((t * 10.0 - EYE_HEIGHT).abs() < 0.05, "eye {:.3} m above the ground at {eye}", t * 10.0);
         checked += 1;
     }
@@ -48,3 +48,18 @@ fn lakeside_walk_keeps_eye_height_and_stops_at_the_pagoda() {
     assert!(d > 6.47 + RADIUS - 0.05 && d < 7.0 + RADIUS + 0.3, "{d:.2} m from the pagoda's centre");
 }
 
+
+#[test]
+fn lakeside_walk_begun_over_the_lake_starts_on_its_shore() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let loaded = load_path(&root.join("assets/lakeside.glb")).unwrap();
+    let scene = loaded.scene.default_scene;
+    let bounds = loaded.scene.bounds(scene);
+    let occ = Surfaces::of(&loaded.scene, scene);
+    // A point in the lake: no ground to stand on there.
+    assert!(occ.ground(Vec3::new(20.0, -20.0, -10.0), 100.0).is_none(), "(20, -10) is not in the lake");
+    let w = Walk::enter(&occ, bounds, Vec3::new(20.0, 0.0, -10.0), 0.0, 0.8).unwrap();
+    let water = occ.liquid.first_hit(w.feet + Vec3::Y * 2.0, w.feet - Vec3::Y * 1.0).map(|(t, _)| w.feet.y + 2.0 - t * 3.0);
+    assert!(water.is_none_or(|y| y < w.feet.y + 0.3), "standing in the lake at {} (water at {water:?})", w.feet);
+    assert!(Vec3::new(w.feet.x - 20.0, 0.0, w.feet.z + 10.0).length() < bounds.radius() * 0.5);
+}

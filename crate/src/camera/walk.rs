@@ -1,6 +1,6 @@
 //! Walk mode: a first-person camera at eye height that follows the scene's ground, climbs steps
-//! up to a stated height and is stopped by walls (rays against the scene's BVHs, as three.js's
-//! games_fps does with a capsule against an octree). Pure logic, tested natively.
+//! up to a stated height and is stopped by walls and deep water (rays against the scene's BVHs,
+//! as three.js's games_fps does with a capsule against an octree). Pure logic, tested natively.
 
 use glam::{Mat4, Vec3};
 
@@ -40,7 +40,47 @@ pub struct Walk {
     velocity: Vec3,
 }
 
-/// The ground under `p`: the first surface met going down from `p` + `up`, if any.
+/// Water deeper than this is a shore, not a way on.
+pub const WADE: f32 = 0.3;
+
+/// What a walker meets: solid surfaces (ground, walls) and liquid ones (blended materials: water,
+/// glass), which are walls to walk into and, lying over the ground, water to stop at.
+pub struct Surfaces {
+    pub solid: Occluders,
+    pub liquid: Occluders,
+}
+
+impl Surfaces {
+    /// A scene's: blended materials (water, glass) liquid, the rest solid.
+    pub fn of(scene: &crate::scene::Scene, index: usize) -> Surfaces {
+        let liquid = |p: &crate::scene::Primitive| p.material.and_then(|m| scene.materials.get(m)).is_some_and(|m| m.alpha_mode == crate::scene::AlphaMode::Blend);
+        Surfaces { solid: scene.occluders_where(index, |p| !liquid(p)), liquid: scene.occluders_where(index, liquid) }
+    }
+
+    /// The nearest surface of either kind on the segment.
+    fn hit(&self, a: Vec3, b: Vec3) -> Option<(f32, Vec3)> {
+        match (self.solid.first_hit(a, b), self.liquid.first_hit(a, b)) {
+            (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
+            (x, y) => x.or(y),
+        }
+    }
+
+    /// The ground under `p` to stand on: the first solid surface going down from `p` + `up`,
+    /// unless water lies over it deeper than [`WADE`].
+    pub fn ground(&self, p: Vec3, up: f32) -> Option<f32> {
+        let y = ground(&self.solid, p, up)?;
+        // Water crossed on the way down to that ground (from the walker's step height: a glass
+        // roof overhead is not crossed).
+        let top = p + Vec3::Y * up;
+        let drop = top.y - y;
+        match self.liquid.first_hit(top, Vec3::new(p.x, y, p.z)) {
+            Some((t, _)) if drop * (1.0 - t) > WADE => None,
+            _ => Some(y),
+        }
+    }
+}
+
+/// The first surface met going down from `p` + `up`, if any.
 pub fn ground(occ: &Occluders, p: Vec3, up: f32) -> Option<f32> {
     let from = p + Vec3::Y * up;
     let (t, _) = occ.first_hit(from, from - Vec3::Y * (up + FALL))?;
@@ -48,13 +88,24 @@ pub fn ground(occ: &Occluders, p: Vec3, up: f32) -> Option<f32> {
 }
 
 impl Walk {
-    /// Stands on the ground under `at` (looked for from above the scene), facing `yaw`; None
-    /// when there is no ground there to stand on.
-    pub fn enter(occ: &Occluders, bounds: Aabb, at: Vec3, yaw: f32, fov_y: f32) -> Option<Walk> {
-        let top = bounds.max.y + 1.0;
-        let (t, _) = occ.first_hit(Vec3::new(at.x, top, at.z), Vec3::new(at.x, bounds.min.y - 1.0, at.z))?;
-        let y = top - t * (top - bounds.min.y + 1.0);
-        Some(Walk { feet: Vec3::new(at.x, y, at.z), yaw, pitch: 0.0, fov_y, radius: bounds.radius().max(1.0), input: (0.0, 0.0, false), velocity: Vec3::ZERO })
+    /// Stands on the ground under `at` (looked for from above the scene), or where `at` is in
+    /// a lake, on the nearest dry ground to it; facing `yaw`. None when the scene has no ground
+    /// to stand on near `at`.
+    pub fn enter(surfaces: &Surfaces, bounds: Aabb, at: Vec3, yaw: f32, fov_y: f32) -> Option<Walk> {
+        let drop = bounds.max.y + 1.0 - (bounds.min.y - 1.0);
+        let stand = |x: f32, z: f32| surfaces.ground(Vec3::new(x, bounds.min.y - 1.0, z), drop).map(|y| Vec3::new(x, y, z));
+        let reach = bounds.radius().max(1.0);
+        // Rings of 16 points every 2 % of the scene's radius, out to half of it.
+        let feet = stand(at.x, at.z).or_else(|| {
+            (1..=25).find_map(|ring| {
+                let r = reach * 0.02 * ring as f32;
+                (0..16).find_map(|k| {
+                    let a = k as f32 * std::f32::consts::TAU / 16.0;
+                    stand(at.x + r * a.sin(), at.z + r * a.cos())
+                })
+            })
+        })?;
+        Some(Walk { feet, yaw, pitch: 0.0, fov_y, radius: reach, input: (0.0, 0.0, false), velocity: Vec3::ZERO })
     }
 
     pub fn eye(&self) -> Vec3 {
@@ -91,13 +142,13 @@ impl Walk {
     }
 
     /// One stride of `metres` forward at once (the wheel).
-    pub fn stride(&mut self, occ: &Occluders, metres: f32) {
+    pub fn stride(&mut self, surfaces: &Surfaces, metres: f32) {
         let (sy, cy) = self.yaw.sin_cos();
-        self.step_by(occ, Vec3::new(-sy, 0.0, -cy) * metres);
+        self.step_by(surfaces, Vec3::new(-sy, 0.0, -cy) * metres);
     }
 
     /// Advances `dt` seconds. Returns whether the walker still moves (wants another frame).
-    pub fn update(&mut self, occ: &Occluders, dt: f32) -> bool {
+    pub fn update(&mut self, surfaces: &Surfaces, dt: f32) -> bool {
         let dt = dt.clamp(0.0, 0.1);
         let (f, r, run) = self.input;
         let (sy, cy) = self.yaw.sin_cos();
@@ -113,7 +164,7 @@ impl Walk {
             self.velocity = Vec3::ZERO;
             return false;
         }
-        let moved = self.step_by(occ, self.velocity * dt);
+        let moved = self.step_by(surfaces, self.velocity * dt);
         if moved.length() < 1e-6 && target == Vec3::ZERO {
             self.velocity = Vec3::ZERO;
         }
@@ -122,22 +173,22 @@ impl Walk {
 
     /// Moves the feet by `d` (horizontal), sliding along walls, then onto the ground there.
     /// Returns how far they went.
-    fn step_by(&mut self, occ: &Occluders, d: Vec3) -> Vec3 {
+    fn step_by(&mut self, surfaces: &Surfaces, d: Vec3) -> Vec3 {
         let d = Vec3::new(d.x, 0.0, d.z);
         if d.length() < 1e-7 {
             return Vec3::ZERO;
         }
-        let mut go = self.blocked(occ, d);
+        let mut go = self.blocked(surfaces, d);
         if go.length() < d.length() * 0.999 {
             // Slide along the wall: what is left of the move, less its part into the wall.
-            if let Some(n) = self.wall_normal(occ, d) {
+            if let Some(n) = self.wall_normal(surfaces, d) {
                 let rest = d - go;
                 let along = rest - n * rest.dot(n);
-                go += self.blocked_from(occ, self.feet + go, along);
+                go += self.blocked_from(surfaces, self.feet + go, along);
             }
         }
         let at = self.feet + go;
-        match ground(occ, at, STEP) {
+        match surfaces.ground(at, STEP) {
             Some(y) => {
                 self.feet = Vec3::new(at.x, y, at.z);
                 go
@@ -147,12 +198,12 @@ impl Walk {
         }
     }
 
-    fn blocked(&self, occ: &Occluders, d: Vec3) -> Vec3 {
-        self.blocked_from(occ, self.feet, d)
+    fn blocked(&self, surfaces: &Surfaces, d: Vec3) -> Vec3 {
+        self.blocked_from(surfaces, self.feet, d)
     }
 
     /// How much of the move `d` from `feet` is free, keeping `RADIUS` from walls.
-    fn blocked_from(&self, occ: &Occluders, feet: Vec3, d: Vec3) -> Vec3 {
+    fn blocked_from(&self, surfaces: &Surfaces, feet: Vec3, d: Vec3) -> Vec3 {
         let len = d.length();
         if len < 1e-7 {
             return Vec3::ZERO;
@@ -164,7 +215,7 @@ impl Walk {
         let reach = len + RADIUS * 4.0;
         for h in FEEL {
             let from = feet + Vec3::Y * h;
-            if let Some((t, n)) = occ.first_hit(from, from + dir * reach).filter(|(_, n)| n.y < WALKABLE) {
+            if let Some((t, n)) = surfaces.hit(from, from + dir * reach).filter(|(_, n)| n.y < WALKABLE) {
                 let flat = Vec3::new(n.x, 0.0, n.z).normalize_or_zero();
                 let square = dir.dot(flat).abs().max(0.25);
                 free = free.min((t * reach - RADIUS / square).max(0.0));
@@ -174,11 +225,11 @@ impl Walk {
     }
 
     /// The horizontal normal of the wall met moving along `d`.
-    fn wall_normal(&self, occ: &Occluders, d: Vec3) -> Option<Vec3> {
+    fn wall_normal(&self, surfaces: &Surfaces, d: Vec3) -> Option<Vec3> {
         let dir = d.normalize_or_zero();
         FEEL.iter().find_map(|h| {
             let from = self.feet + Vec3::Y * *h;
-            let (_, n) = occ.first_hit(from, from + dir * (d.length() + RADIUS * 4.0)).filter(|(_, n)| n.y < WALKABLE)?;
+            let (_, n) = surfaces.hit(from, from + dir * (d.length() + RADIUS * 4.0)).filter(|(_, n)| n.y < WALKABLE)?;
             let n = Vec3::new(n.x, 0.0, n.z);
             (n.length() > 0.1).then(|| n.normalize())
         })
@@ -195,7 +246,11 @@ mod tests {
 
     /// A floor at y = 0 (x, z in -20..20), a 0.3 m step up to a terrace at z < -5, a 2 m wall
     /// standing on the terrace along z = -12, and a ramp rising 2 m over x 5..15 at z > 5.
-    fn yard() -> Occluders {
+    fn dry(solid: Occluders) -> Surfaces {
+        Surfaces { solid, liquid: Occluders::new(vec![], []) }
+    }
+
+    fn yard() -> Surfaces {
         let v = Vec3::new;
         let mut t = Vec::new();
         t.extend(quad(v(-20.0, 0.0, -5.0), v(20.0, 0.0, -5.0), v(20.0, 0.0, 20.0), v(-20.0, 0.0, 20.0)));
@@ -203,14 +258,14 @@ mod tests {
         t.extend(quad(v(-20.0, 0.0, -5.0), v(20.0, 0.0, -5.0), v(20.0, 0.3, -5.0), v(-20.0, 0.3, -5.0)));
         t.extend(quad(v(-20.0, 0.3, -12.0), v(20.0, 0.3, -12.0), v(20.0, 2.3, -12.0), v(-20.0, 2.3, -12.0)));
         t.extend(quad(v(5.0, 0.01, 5.0), v(15.0, 2.0, 5.0), v(15.0, 2.0, 15.0), v(5.0, 0.01, 15.0)));
-        Occluders::new(vec![t], [(0, Mat4::IDENTITY)])
+        dry(Occluders::new(vec![t], [(0, Mat4::IDENTITY)]))
     }
 
     fn bounds() -> Aabb {
         Aabb { min: Vec3::new(-20.0, 0.0, -20.0), max: Vec3::new(20.0, 2.3, 20.0) }
     }
 
-    fn walk_for(w: &mut Walk, occ: &Occluders, seconds: f32) {
+    fn walk_for(w: &mut Walk, occ: &Surfaces, seconds: f32) {
         for _ in 0..(seconds * 60.0) as usize {
             w.update(occ, 1.0 / 60.0);
         }
@@ -252,13 +307,37 @@ mod tests {
         walk_for(&mut w, &occ, 2.0);
         assert!(w.feet.x < before - 1.0 && w.feet.z > -12.0 + RADIUS - 0.05, "{}", w.feet);
         // A 2 m drop is taken; the wall's 2 m face from below is not climbed.
-        let mut tall = Occluders::new(vec![quad(Vec3::new(-5.0, 0.0, -5.0), Vec3::new(5.0, 0.0, -5.0), Vec3::new(5.0, 0.0, 5.0), Vec3::new(-5.0, 0.0, 5.0))], [(0, Mat4::IDENTITY)]);
+        let mut tall = dry(Occluders::new(vec![quad(Vec3::new(-5.0, 0.0, -5.0), Vec3::new(5.0, 0.0, -5.0), Vec3::new(5.0, 0.0, 5.0), Vec3::new(-5.0, 0.0, 5.0))], [(0, Mat4::IDENTITY)]));
         let mut w2 = Walk::enter(&tall, bounds(), Vec3::ZERO, 0.0, 0.8).unwrap();
         w2.set_input(1.0, 0.0, false);
         walk_for(&mut w2, &tall, 8.0);
         assert!(w2.feet.z > -5.0, "no ground past the model's edge: the walker stays on it ({})", w2.feet);
-        tall = Occluders::new(vec![], []);
+        tall = dry(Occluders::new(vec![], []));
         assert!(Walk::enter(&tall, bounds(), Vec3::ZERO, 0.0, 0.8).is_none());
+    }
+
+    #[test]
+    fn deep_water_is_a_shore_and_a_walk_begun_in_a_lake_starts_on_dry_ground() {
+        let v = Vec3::new;
+        // Dry ground at y = 0 up to x = 5; past it a pond's bed 1 m down under water at -0.05;
+        // a puddle 0.2 m deep over -10 < x < -5.
+        let mut ground = quad(v(-20.0, 0.0, -20.0), v(5.0, 0.0, -20.0), v(5.0, 0.0, 20.0), v(-20.0, 0.0, 20.0));
+        ground.extend(quad(v(5.0, -1.0, -20.0), v(20.0, -1.0, -20.0), v(20.0, -1.0, 20.0), v(5.0, -1.0, 20.0)));
+        let floor = Occluders::new(vec![ground], [(0, Mat4::IDENTITY)]);
+        let pond = quad(v(5.0, -0.05, -20.0), v(20.0, -0.05, -20.0), v(20.0, -0.05, 20.0), v(5.0, -0.05, 20.0));
+        let puddle = quad(v(-10.0, 0.2, -20.0), v(-5.0, 0.2, -20.0), v(-5.0, 0.2, 20.0), v(-10.0, 0.2, 20.0));
+        let s = Surfaces { solid: floor, liquid: Occluders::new(vec![pond, puddle], [(0, Mat4::IDENTITY), (1, Mat4::IDENTITY)]) };
+        let mut w = Walk::enter(&s, bounds(), Vec3::ZERO, -std::f32::consts::FRAC_PI_2, 0.8).unwrap();
+        w.set_input(1.0, 0.0, false);
+        walk_for(&mut w, &s, 8.0);
+        assert!(w.feet.x > 4.5 && w.feet.x <= 5.0, "stopped at the pond's edge: {}", w.feet);
+        let mut w = Walk::enter(&s, bounds(), Vec3::ZERO, std::f32::consts::FRAC_PI_2, 0.8).unwrap();
+        w.set_input(1.0, 0.0, false);
+        walk_for(&mut w, &s, 10.0);
+        assert!(w.feet.x < -10.0 && w.feet.y == 0.0, "waded through the puddle: {}", w.feet);
+        // Begun in the middle of the pond: on the nearest dry ground instead.
+        let w = Walk::enter(&s, bounds(), v(9.0, 0.0, 0.0), 0.0, 0.8).unwrap();
+        assert!(w.feet.x <= 5.0 && w.feet.x > 3.0, "{}", w.feet);
     }
 
     #[test]

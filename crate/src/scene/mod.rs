@@ -325,6 +325,11 @@ impl Scene {
     /// Line-of-sight tests over one scene: each mesh it places, its triangles once in its own
     /// space, and where the scene places it.
     pub fn occluders(&self, scene: usize) -> Occluders {
+        self.occluders_where(scene, |_| true)
+    }
+
+    /// As [`Self::occluders`], of the primitives `keep` takes (walk mode keeps water apart).
+    pub fn occluders_where(&self, scene: usize, keep: impl Fn(&Primitive) -> bool) -> Occluders {
         let instances = self.flatten(scene).0;
         // Meshes only other scenes place get no BVH.
         let mut placed = vec![false; self.meshes.len()];
@@ -339,7 +344,7 @@ impl Scene {
             .zip(placed)
             .map(|(m, placed)| {
                 let mut out = Vec::new();
-                for p in m.primitives.iter().filter(|p| placed && p.topology == Topology::Triangles) {
+                for p in m.primitives.iter().filter(|p| placed && p.topology == Topology::Triangles && keep(p)) {
                     let v = |i: u32| p.positions.get(i as usize).map_or(Vec3::NAN, |&v| Vec3::from_array(v));
                     match &p.indices {
                         Some(ix) => out.extend(ix.chunks_exact(3).map(|t| [v(t[0]), v(t[1]), v(t[2])])),

@@ -7,6 +7,7 @@ mod decoders;
 mod fetch;
 mod pois;
 mod tour;
+mod walk;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -74,6 +75,8 @@ struct State {
     animation_event: Option<&'static str>,
     /// The guided tour the page gave (`tour` attribute, `setTour`).
     tour: Option<crate::tour::Tour>,
+    /// Walk mode (`camera-mode="walk"`): the first-person camera, when in use.
+    walking: walk::WalkState,
 }
 
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
@@ -229,6 +232,7 @@ impl Viewer {
                             playback: None,
                             animation_event: None,
                             tour: None,
+                            walking: Default::default(),
                             idle_since: f64::NEG_INFINITY,
                         };
                         let state = Rc::new(RefCell::new(state));
@@ -428,6 +432,7 @@ async fn load(
     s.animation_event = None;
     s.model = Some(Loaded { content: id, scene, index, bounds });
     s.pois.occluders = None;
+    s.walking = Default::default();
     if let Some(e) = s.renderer.take_error() {
         return Err(to_js(format!("the GPU refused the scene: {e}")));
     }
@@ -448,6 +453,7 @@ impl Viewer {
         }
         s.playback = None;
         s.pois.occluders = None;
+        s.walking = Default::default();
         s.dirty = true;
     }
 
@@ -462,6 +468,7 @@ impl Viewer {
         }
         model.show(index);
         s.pois.occluders = None;
+        s.walking = Default::default();
         s.renderer.show_scene(model.content, &model.scene, index);
         s.camera.frame_with(model.bounds, &s.camera_spec);
         s.dirty = true;
@@ -493,21 +500,41 @@ impl Viewer {
     }
 
     /// Drag to orbit, by fractions of the viewport height.
+    /// In walk mode a drag looks round instead.
     pub fn rotate(&self, dx: f32, dy: f32) {
         let mut s = self.state.borrow_mut();
-        s.camera.rotate(dx, dy);
+        match s.walking.walk.as_mut() {
+            Some(w) => {
+                w.look(dx, dy);
+                s.dirty = true;
+            }
+            None => s.camera.rotate(dx, dy),
+        }
         s.interacted = true;
     }
 
+    /// Nothing to pan while walking (the joystick and keys move the walker).
     pub fn pan(&self, dx: f32, dy: f32) {
         let mut s = self.state.borrow_mut();
-        s.camera.pan(dx, dy);
+        if s.walking.walk.is_none() {
+            s.camera.pan(dx, dy);
+        }
         s.interacted = true;
     }
 
+    /// In walk mode the wheel or a pinch strides forward or back.
     pub fn zoom(&self, factor: f32) {
         let mut s = self.state.borrow_mut();
-        s.camera.zoom(factor);
+        let s = &mut *s;
+        match (s.walking.walk.as_mut(), &s.walking.surfaces) {
+            (Some(w), Some(surfaces)) => {
+                if factor.is_finite() && factor > 0.0 {
+                    w.stride(surfaces, -factor.ln() * 4.0);
+                }
+                s.dirty = true;
+            }
+            _ => s.camera.zoom(factor),
+        }
         s.interacted = true;
     }
 
@@ -581,10 +608,11 @@ impl Viewer {
         Ok(())
     }
 
-    /// Re-frames the loaded scene.
+    /// Re-frames the loaded scene (leaving walk mode).
     pub fn reset(&self) {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
+        walk::forget(s);
         if let Some(m) = &s.model {
             s.camera.frame_with(m.bounds, &s.camera_spec);
         } else if !s.pois.anchors.is_empty() {
@@ -611,12 +639,13 @@ impl Viewer {
         }
         let was_flying = s.camera.flying();
         let mut moving = s.camera.update(dt);
+        moving |= walk::advance(&mut s, dt);
         if was_flying && !s.camera.flying() {
             // A landed flight counts as a touch: auto-rotate waits before turning the view away.
             s.idle_since = now_ms;
         }
         // Auto-rotate keeps frames coming while it waits out the delay after a touch, then turns.
-        let spinning = s.auto_rotate != 0.0 && s.model.is_some();
+        let spinning = s.auto_rotate != 0.0 && s.model.is_some() && s.walking.walk.is_none();
         if spinning && !moving && now_ms - s.idle_since >= AUTO_ROTATE_DELAY_MS {
             let turn = s.auto_rotate * dt;
             s.camera.spin(turn);
@@ -660,5 +689,8 @@ impl Viewer {
 fn view_of(s: &State) -> View {
     let (w, h) = s.renderer.size();
     let aspect = w as f32 / h.max(1) as f32;
+    if let Some(walker) = &s.walking.walk {
+        return View { view: walker.view(), proj: walker.projection(aspect), eye: walker.eye(), exposure: s.exposure };
+    }
     View { view: s.camera.view(), proj: s.camera.projection(aspect), eye: s.camera.eye(), exposure: s.exposure }
 }
