@@ -198,6 +198,8 @@ export declare class ScenicViewer extends HTMLElement {
   deepLinks: string;
   /** 'orbit' (default) or 'walk'; the camera in use is `data-camera-mode`. */
   cameraMode: string;
+  /** Shows the mini-map: a top-down picture, POI dots, the camera's place and view; tap to fly. */
+  minimap: boolean;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;

@@ -18,6 +18,7 @@ import { decodersIn } from './features/decoders.js';
 import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
 import { primaryLang } from './features/lang.js';
 import { WalkMode, walkStyles, WALK_ATTRIBUTES } from './features/walk.js';
+import { Minimap, minimapStyles } from './features/minimap.js';
 import { readLink, shareUrl } from './features/links.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
@@ -122,6 +123,7 @@ template.innerHTML = `
   .start { position: absolute; inset: 0; margin: auto; width: max-content; padding-inline: 14px; }
   ${poiStyles}
   ${walkStyles}
+  ${minimapStyles}
 </style>
 <canvas part="canvas" role="img"></canvas>
 <img class="poster" part="poster" alt="" hidden>
@@ -148,7 +150,7 @@ const REFLECTED = {
   autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
-  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'],
+  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'],
 };
 
 export class ScenicViewer extends HTMLElement {
@@ -162,7 +164,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -192,8 +194,8 @@ export class ScenicViewer extends HTMLElement {
   #ar = null; #arLoading = null;
   /** Tours likewise; the tour the page gave as an object; the viewer that holds the tour. */
   #tourMode = null; #tourLoading = null; #tourFromJs = null; #tourIn = null;
-  /** Walk mode (features/walk.js). */
-  #walk;
+  /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
+  #walk; #map;
   /** The page address's deep link is followed once, after the first load. */
   #linked = false;
 
@@ -209,6 +211,8 @@ export class ScenicViewer extends HTMLElement {
     this.#poster = root.querySelector('.poster');
     this.#start = root.querySelector('.start');
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
+    this.#map = new Minimap(this, root, () => this.#viewer, () => this.#requestFrame(), () => primaryLang(this));
+    this.addEventListener('poi-load', () => this.#map.pois());
     this.#walk = new WalkMode(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
     root.querySelector('.reset').addEventListener('click', () => this.resetView());
@@ -260,6 +264,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'lang' || name === 'alt') this.#localize();
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
+    if (name === 'minimap') { if (this.state === 'ready') this.#map.sync(); return; }
     if (WALK_ATTRIBUTES.includes(name)) { if (this.state === 'ready') this.#walk.apply(); return; }
     if (name === 'tour') { this.#tourFromJs = null; if (this.state === 'ready') this.#syncTour(true); return; }
     if (!this.#started) return;
@@ -448,7 +453,7 @@ export class ScenicViewer extends HTMLElement {
   }
 
   /** Shows glTF scene `i`; views glTF camera `i`. */
-  async setScene(i) { (await this.#ready()).setScene(i); this.#requestFrame(); }
+  async setScene(i) { (await this.#ready()).setScene(i); this.#walk.sync(); this.#map.redraw(); this.#requestFrame(); }
   async useCamera(i) { (await this.#ready()).useCamera(i); this.#requestFrame(); }
   /** Back to the framed view (with `camera-orbit` / `camera-target`), leaving walk mode. */
   resetView() { this.#viewer?.reset(); this.#walk.sync(); this.#requestFrame(); }
@@ -609,6 +614,7 @@ export class ScenicViewer extends HTMLElement {
         this.#loadPois();
         this.#syncTour();
         this.#walk.sync();
+        this.#map.sync();
         this.#followLink();
         this.#requestFrame();
         return;
@@ -635,6 +641,7 @@ export class ScenicViewer extends HTMLElement {
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
       applyAnimation(this, this.#viewer, (m) => this.#warn(m));
       this.#walk.apply();
+      this.#map.sync();
       this.#requestFrame();
       this.#loadPois();
       this.#syncTour();
@@ -699,6 +706,7 @@ export class ScenicViewer extends HTMLElement {
     this.#ar?.localize();
     this.#tourMode?.localize();
     this.#walk.localize();
+    this.#map.localize();
   }
 
   #setProgress(loaded, total) {
@@ -742,7 +750,7 @@ export class ScenicViewer extends HTMLElement {
         // In AR the 3D view is hidden: only the labels move.
         const ar = this.#ar?.layout(t) ?? null;
         const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
-        if (!ar) animationEvents(this, this.#viewer);
+        if (!ar) { animationEvents(this, this.#viewer); this.#map.update(); }
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();
       } catch (e) {

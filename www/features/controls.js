@@ -9,7 +9,7 @@ export function attachControls(host, viewer, requestFrame) {
   host.addEventListener('pointerdown', (e) => {
     // A press on a button or the card is not an orbit: captured by the host, the pointer's
     // click would go to the host instead of the button (Pointer Events' click target).
-    if (e.composedPath().some((n) => n instanceof Element && n.matches('button, a, .card, .tour, .joystick'))) return;
+    if (e.composedPath().some((n) => n instanceof Element && n.matches('button, a, .card, .tour, .joystick, .minimap'))) return;
     // In AR the phone's own motion is the camera: the hidden 3D view is not orbited.
     if (host.hasAttribute('data-ar')) return;
     try { host.setPointerCapture(e.pointerId); } catch { /* pointer already gone: track it anyway */ }

@@ -5,6 +5,7 @@ mod animation;
 mod ar;
 mod decoders;
 mod fetch;
+mod minimap;
 mod pois;
 mod tour;
 mod walk;
