@@ -157,6 +157,8 @@ test('deep links: #tour=…&stop=N opens that stop, #poi= its card, #view= the o
 
   ({ page, logs } = await open({ backend: 'webgl2', tour: '', hash: '#poi=pavilion&mine=1' }));
   await page.waitForFunction(() => window.__events.some(([e]) => e === 'poi-select'));
+  // A page without a tour fetches no tour code.
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('/features/tour.js'))), false);
   assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.card h2').textContent), 'Island Pavilion');
   const poiHash = new URL(await page.evaluate(() => document.getElementById('viewer').shareUrl())).hash;
   assert.deepEqual(Object.fromEntries(new URLSearchParams(poiHash.slice(1))), { poi: 'pavilion', mine: '1' }, "the page's own hash keys are kept");
