@@ -38,6 +38,8 @@ const AR_ATTRIBUTES = ['ar', 'ar-fov', 'ar-max-distance', 'ar-max-accuracy', 'vi
 const arModule = () => import('./features/ar.js');
 // Tours (features/tour.js) likewise: the `tour` attribute or setTour().
 const tourModule = () => import('./features/tour.js');
+// Panoramas (features/panorama.js): the `panoramas` attribute or setPanoramas().
+const panoramaModule = () => import('./features/panorama.js');
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -150,13 +152,13 @@ const REFLECTED = {
   autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
-  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'],
+  tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],
 };
 
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end', 'panorama-enter', 'panorama-exit', 'panorama-error'];
   /** This element's own modules, relative to this file (AR's features/ar.js, fetched only by
    *  pages that use it, is left out): a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
@@ -196,6 +198,8 @@ export class ScenicViewer extends HTMLElement {
   #tourMode = null; #tourLoading = null; #tourFromJs = null; #tourIn = null;
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
   #walk; #map;
+  /** Panoramas likewise. */
+  #pano = null; #panoLoading = null; #panoFromJs = null; #panoIn = null;
   /** The page address's deep link is followed once, after the first load. */
   #linked = false;
 
@@ -264,6 +268,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'lang' || name === 'alt') this.#localize();
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
+    if (name === 'panoramas') { this.#panoFromJs = null; if (this.state === 'ready') this.#syncPanoramas(true); return; }
     if (name === 'minimap') { if (this.state === 'ready') this.#map.sync(); return; }
     if (WALK_ATTRIBUTES.includes(name)) { if (this.state === 'ready') this.#walk.apply(); return; }
     if (name === 'tour') { this.#tourFromJs = null; if (this.state === 'ready') this.#syncTour(true); return; }
@@ -374,6 +379,52 @@ export class ScenicViewer extends HTMLElement {
   get tourInfo() { return this.#tourMode?.tour ?? null; }
   /** The stop shown (0-based) while touring, else null. */
   get tourStop() { return this.#tourMode?.index ?? null; }
+
+  // Panoramas (features/panorama.js).
+  /** Gives the panoramas as a list: `[{ id, image, position: [x, y, z] | poi, heading, name,
+   *  hotspots: [{ yaw, pitch, panorama | poi, label }] }]`. Resolves with `{ panoramas, skipped }`. */
+  async setPanoramas(list) {
+    const pano = await this.#panoramaReady();
+    this.#panoFromJs = list;
+    this.#panoIn = this.#viewer;
+    return pano.set(list);
+  }
+  /** Steps into panorama `id`; resolves with its id once shown, or null (see panorama-error). */
+  async enterPanorama(id) { return (await this.#panoramaReady()).enter(String(id)); }
+  exitPanorama() { this.#pano?.exit(); }
+  /** The panorama shown (also `data-panorama`), or null. */
+  get panorama() { return this.#pano?.id ?? null; }
+  /** `{ yaw, pitch, fov }` degrees in the panorama shown, or null; set it with setPanoramaView. */
+  getPanoramaView() { const v = this.#viewer?.panoramaView(); return v?.length ? { yaw: v[0], pitch: v[1], fov: v[2] } : null; }
+  setPanoramaView({ yaw, pitch = 0, fov = 70 }) { this.#viewer?.setPanoramaView(Number(yaw), Number(pitch), Number(fov)); this.#pano?.update(); this.#requestFrame(); }
+
+  async #panoramaReady() {
+    const pano = this.#pano ?? await this.#loadPanoramaModule();
+    await this.#ready();
+    return pano;
+  }
+
+  #loadPanoramaModule() {
+    this.#panoLoading ??= panoramaModule().then(({ PanoramaMode, panoramaStyles }) => {
+      const style = document.createElement('style');
+      style.textContent = panoramaStyles;
+      this.#root.append(style);
+      this.#pano = new PanoramaMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), (id) => this.selectPoi(id).catch(() => {}));
+      return this.#pano;
+    });
+    this.#panoLoading.catch(() => { this.#panoLoading = null; });
+    return this.#panoLoading;
+  }
+
+  async #syncPanoramas(force = false) {
+    const url = this.getAttribute('panoramas');
+    if (!url && !this.#panoFromJs) { if (force) this.#pano?.load(''); return; }
+    if (!force && this.#panoIn === this.#viewer) return;
+    const pano = await this.#loadPanoramaModule();
+    this.#panoIn = this.#viewer;
+    if (this.#panoFromJs) { try { pano.set(this.#panoFromJs); } catch { /* said by panorama-error */ } }
+    else await pano.load(url);
+  }
 
   /** An address that opens this page on what the visitor sees now: the tour stop, the POI
    *  whose card is open, where the walker stands, or the camera's view (features/links.js). */
@@ -574,6 +625,8 @@ export class ScenicViewer extends HTMLElement {
     this.#ar?.exit(); // the camera light goes off with the element
     this.#tourMode?.end(); // and the narration
     this.#tourIn = null;
+    this.#pano?.detach();
+    this.#panoIn = null;
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
@@ -587,6 +640,7 @@ export class ScenicViewer extends HTMLElement {
 
   async #load() {
     const token = ++this.#loadToken;
+    this.#pano?.detach(); // a new model closes the panorama (the viewer frees it)
     const src = this.src;
     this.#info = null;
     this.#setProgress(0, 0);
@@ -613,6 +667,7 @@ export class ScenicViewer extends HTMLElement {
         this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
         this.#loadPois();
         this.#syncTour();
+        this.#syncPanoramas();
         this.#walk.sync();
         this.#map.sync();
         this.#followLink();
@@ -645,6 +700,7 @@ export class ScenicViewer extends HTMLElement {
       this.#requestFrame();
       this.#loadPois();
       this.#syncTour();
+      this.#syncPanoramas();
       this.#followLink();
       if (recovered) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
     } catch (e) {
@@ -707,6 +763,7 @@ export class ScenicViewer extends HTMLElement {
     this.#tourMode?.localize();
     this.#walk.localize();
     this.#map.localize();
+    this.#pano?.localize();
   }
 
   #setProgress(loaded, total) {
@@ -750,7 +807,7 @@ export class ScenicViewer extends HTMLElement {
         // In AR the 3D view is hidden: only the labels move.
         const ar = this.#ar?.layout(t) ?? null;
         const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
-        if (!ar) { animationEvents(this, this.#viewer); this.#map.update(); }
+        if (!ar) { animationEvents(this, this.#viewer); this.#map.update(); this.#pano?.update(); }
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();
       } catch (e) {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod geometry;
 pub mod gltf;
 pub mod overlay;
+pub mod panorama;
 pub mod poi;
 pub mod render;
 pub mod scene;

@@ -48,6 +48,8 @@ pub trait RenderBackend {
     fn show_scene(&mut self, content: ContentId, scene: &Scene, index: usize);
     /// Drops a content and frees its GPU memory now.
     fn remove_content(&mut self, content: ContentId);
+    /// Keeps a content on the GPU but out of frames (false), or draws it again (true).
+    fn set_visible(&mut self, content: ContentId, visible: bool);
 
     /// GPU bytes of the contents, and with the render targets.
     fn content_bytes(&self) -> u64;

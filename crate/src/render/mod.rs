@@ -75,11 +75,13 @@ pub struct Contents<P, S> {
     next: u32,
     staged: Vec<(ContentId, Vec<Vec<Option<P>>>)>,
     pub ready: Vec<(ContentId, S)>,
+    /// Ready but not drawn (the model while a panorama is shown).
+    hidden: Vec<ContentId>,
 }
 
 impl<P, S> Default for Contents<P, S> {
     fn default() -> Self {
-        Contents { next: 0, staged: Vec::new(), ready: Vec::new() }
+        Contents { next: 0, staged: Vec::new(), ready: Vec::new(), hidden: Vec::new() }
     }
 }
 
@@ -122,11 +124,26 @@ impl<P, S> Contents<P, S> {
     pub fn remove(&mut self, id: ContentId) {
         self.staged.retain(|(c, _)| *c != id);
         self.ready.retain(|(c, _)| *c != id);
+        self.hidden.retain(|c| *c != id);
+    }
+
+    /// Keeps a content on the GPU but out of the frame, or brings it back.
+    pub fn set_visible(&mut self, id: ContentId, visible: bool) {
+        self.hidden.retain(|c| *c != id);
+        if !visible {
+            self.hidden.push(id);
+        }
+    }
+
+    /// The ready contents a frame draws.
+    pub fn shown(&self) -> impl Iterator<Item = &S> {
+        self.ready.iter().filter(|(c, _)| !self.hidden.contains(c)).map(|(_, s)| s)
     }
 
     pub fn clear(&mut self) {
         self.staged.clear();
         self.ready.clear();
+        self.hidden.clear();
     }
 }
 

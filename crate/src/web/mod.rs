@@ -6,6 +6,7 @@ mod ar;
 mod decoders;
 mod fetch;
 mod minimap;
+mod panorama;
 mod pois;
 mod tour;
 mod walk;
@@ -78,6 +79,8 @@ struct State {
     tour: Option<crate::tour::Tour>,
     /// Walk mode (`camera-mode="walk"`): the first-person camera, when in use.
     walking: walk::WalkState,
+    /// 360° panoramas: the page's list and the one shown.
+    panoramas: panorama::PanoramaState,
 }
 
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
@@ -234,6 +237,7 @@ impl Viewer {
                             animation_event: None,
                             tour: None,
                             walking: Default::default(),
+                            panoramas: Default::default(),
                             idle_since: f64::NEG_INFINITY,
                         };
                         let state = Rc::new(RefCell::new(state));
@@ -405,6 +409,7 @@ async fn load(
         return Err(to_js("superseded by a newer load"));
     }
     let mut s = state.borrow_mut();
+    panorama::close(&mut s);
     let index = scene.default_scene.min(scene.scenes.len().saturating_sub(1));
     // The old model's GPU memory is freed before the new one's textures arrive.
     if let Some(old) = s.model.take() {
@@ -449,6 +454,7 @@ impl Viewer {
             a.abort();
         }
         s.generation += 1;
+        panorama::close(&mut s);
         if let Some(old) = s.model.take() {
             s.renderer.remove_content(old.content);
         }
@@ -504,6 +510,11 @@ impl Viewer {
     /// In walk mode a drag looks round instead.
     pub fn rotate(&self, dx: f32, dy: f32) {
         let mut s = self.state.borrow_mut();
+        if panorama::look(&mut s, dx, dy) {
+            s.dirty = true;
+            s.interacted = true;
+            return;
+        }
         match s.walking.walk.as_mut() {
             Some(w) => {
                 w.look(dx, dy);
@@ -527,6 +538,11 @@ impl Viewer {
     pub fn zoom(&self, factor: f32) {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
+        if panorama::zoom(s, factor) {
+            s.dirty = true;
+            s.interacted = true;
+            return;
+        }
         match (s.walking.walk.as_mut(), &s.walking.surfaces) {
             (Some(w), Some(surfaces)) => {
                 if factor.is_finite() && factor > 0.0 {
@@ -614,6 +630,7 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         walk::forget(s);
+        panorama::close(s);
         if let Some(m) = &s.model {
             s.camera.frame_with(m.bounds, &s.camera_spec);
         } else if !s.pois.anchors.is_empty() {
@@ -641,6 +658,7 @@ impl Viewer {
         let was_flying = s.camera.flying();
         let mut moving = s.camera.update(dt);
         moving |= walk::advance(&mut s, dt);
+        moving |= panorama::advance(&mut s, dt);
         if was_flying && !s.camera.flying() {
             // A landed flight counts as a touch: auto-rotate waits before turning the view away.
             s.idle_since = now_ms;
@@ -690,6 +708,9 @@ impl Viewer {
 fn view_of(s: &State) -> View {
     let (w, h) = s.renderer.size();
     let aspect = w as f32 / h.max(1) as f32;
+    if let Some(v) = panorama::view(s, aspect) {
+        return v;
+    }
     if let Some(walker) = &s.walking.walk {
         return View { view: walker.view(), proj: walker.projection(aspect), eye: walker.eye(), exposure: s.exposure };
     }

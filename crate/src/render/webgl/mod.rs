@@ -248,7 +248,7 @@ impl Renderer {
         gl.clear_color(0.0, 0.0, 0.0, 1.0);
         gl.clear_depth(1.0);
         gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
-        let scenes: Vec<&GlScene> = self.contents.ready.iter().map(|(_, s)| s).collect();
+        let scenes: Vec<&GlScene> = self.contents.shown().collect();
         let (draws, split) = frame_order(scenes.iter().map(|s| &s.list).enumerate(), v.view, v.proj);
         let mut state: Option<PipelineKey> = None;
         let mut bound = scene::Bound::default();
@@ -400,6 +400,10 @@ impl RenderBackend for Renderer {
 
     fn remove_content(&mut self, content: ContentId) {
         self.contents.remove(content);
+    }
+
+    fn set_visible(&mut self, content: ContentId, visible: bool) {
+        self.contents.set_visible(content, visible);
     }
 
     fn content_bytes(&self) -> u64 {

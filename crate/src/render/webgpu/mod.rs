@@ -483,7 +483,7 @@ impl Renderer {
             pass.set_bind_group(0, &self.globals_bg, &[]);
             // Opaque geometry, then the sky behind it, then transparent geometry over both
             // (`sorted_draws` lists the opaque draws first).
-            let scenes: Vec<&GpuScene> = self.contents.ready.iter().map(|(_, s)| s).collect();
+            let scenes: Vec<&GpuScene> = self.contents.shown().collect();
             let (draws, split) = frame_order(scenes.iter().map(|s| &s.list).enumerate(), v.view, v.proj);
             let (opaque, blended) = draws.split_at(split);
             draw_list(&mut pass, &scenes, &pipelines, opaque);
@@ -636,6 +636,10 @@ impl RenderBackend for Renderer {
 
     fn remove_content(&mut self, content: ContentId) {
         self.contents.remove(content);
+    }
+
+    fn set_visible(&mut self, content: ContentId, visible: bool) {
+        self.contents.set_visible(content, visible);
     }
 
     fn content_bytes(&self) -> u64 {

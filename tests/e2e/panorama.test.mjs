@@ -1,0 +1,150 @@
+// 360° panoramas (www/features/panorama.js, crate/src/panorama, crate/src/web/panorama.rs) in
+// headless Chromium, both renderers. The photos are made here: equirectangular PNGs with a colour
+// per direction, so the pixel in the middle of the view says which way the viewer looks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateSync, crc32 } from 'node:zlib';
+import { BASE, BACKENDS, launch, pixels, at } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+function png(w, h, rgbAt) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) raw.set(rgbAt(x / w, y / h), y * (w * 3 + 1) + 1 + x * 3);
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// Columns clockwise from the back (u 0 = yaw -180): ahead red, right green, behind blue, left
+// yellow; the sky white and the ground black.
+const COLOURS = { ahead: [255, 0, 0], right: [0, 200, 0], behind: [0, 0, 255], left: [255, 220, 0], up: [255, 255, 255], down: [0, 0, 0] };
+function compass(u, v) {
+  if (v < 0.15) return COLOURS.up;
+  if (v > 0.85) return COLOURS.down;
+  const yaw = u * 360 - 180;
+  if (Math.abs(yaw) < 45) return COLOURS.ahead;
+  if (yaw >= 45 && yaw < 135) return COLOURS.right;
+  if (yaw <= -45 && yaw > -135) return COLOURS.left;
+  return COLOURS.behind;
+}
+const PHOTOS = { '/pano/compass.png': png(512, 256, compass), '/pano/green.png': png(512, 256, () => [40, 160, 60]), '/pano/square.png': png(256, 256, () => [0, 0, 0]) };
+
+async function open(backend) {
+  const page = await browser.newPage({ viewport: { width: 320, height: 240 }, deviceScaleFactor: 1 });
+  const logs = [];
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  await page.route('**/pano/*', (route) => {
+    const body = PHOTOS[new URL(route.request().url()).pathname];
+    return body ? route.fulfill({ status: 200, contentType: 'image/png', body }) : route.fulfill({ status: 404, body: 'no' });
+  });
+  await page.goto(`${BASE}/fidelity/?backend=${backend}&size=240&src=/assets/lakeside.glb&pois=/assets/lakeside-pois.geojson&lang=en`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready' && document.getElementById('viewer').poiList.length > 0, null, { timeout: 60000 });
+  await page.evaluate(() => {
+    window.__events = [];
+    const v = document.getElementById('viewer');
+    for (const e of ['panorama-enter', 'panorama-exit', 'panorama-error', 'warning']) v.addEventListener(e, (ev) => window.__events.push([e, ev.detail]));
+  });
+  const info = await page.evaluate(() => document.getElementById('viewer').setPanoramas([
+    { id: 'shore', image: '/pano/compass.png', position: [-40, 6.5, 60], heading: 0, name: { en: 'West shore' },
+      hotspots: [{ yaw: 90, pitch: 0, panorama: 'hill', label: { en: '<img src=x onerror="window.__pwned=1">' } }, { yaw: -90, poi: 'museum', label: 'Museum' }] },
+    { id: 'hill', image: '/pano/green.png', poi: 'overlook', heading: 0 },
+    { id: 'missing', image: '/pano/nothing.jpg', position: [0, 5, 0] },
+    { id: 'square', image: '/pano/square.png', position: [0, 5, 0] },
+    { id: 'evil', image: 'javascript:alert(1)', position: [0, 5, 0] },
+  ]));
+  return { page, logs, info };
+}
+
+/** Drags 60 px sideways from a point where nothing but the canvas is (labels and buttons take
+ *  their own presses). */
+async function drag(page, dx) {
+  const [x, y] = await page.evaluate(() => {
+    const v = document.getElementById('viewer');
+    for (let y = 40; y < 200; y += 10) for (let x = 70; x < 170; x += 10) if (v.shadowRoot.elementFromPoint(x, y)?.tagName === 'CANVAS') return [x, y];
+    return [120, 120];
+  });
+  await page.mouse.move(x, y); await page.mouse.down(); await page.mouse.move(x + dx, y, { steps: 5 }); await page.mouse.up();
+}
+
+const near = (px, c, tol = 40) => c.every((v, i) => Math.abs(px[i] - v) <= tol);
+
+for (const backend of BACKENDS) {
+  test(`panorama (${backend}): steps in from the 3D view; each direction shows its colour; a hotspot leads to the next; Back to 3D returns`, async () => {
+    const { page, logs, info } = await open(backend);
+    assert.deepEqual(info.panoramas, ['shore', 'hill', 'missing', 'square']);
+    assert.match(info.skipped[0], /evil: the image must be an http\(s\) or relative URL/);
+    const before = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit());
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('shore')), 'shore');
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.panorama), 'shore');
+    // The middle of the view in each direction (a narrow field of view: one colour fills it).
+    for (const [yaw, pitch, colour] of [[0, 0, 'ahead'], [90, 0, 'right'], [180, 0, 'behind'], [270, 0, 'left'], [30, 80, 'up'], [200, -80, 'down']]) {
+      await page.evaluate(([y, p]) => document.getElementById('viewer').setPanoramaView({ yaw: y, pitch: p, fov: 30 }), [yaw, pitch]);
+      const img = await pixels(page);
+      const px = at(img, 0.5, 0.5);
+      assert.ok(near(px, COLOURS[colour]), `looking ${yaw}°, ${pitch}°: ${px} is not ${colour} ${COLOURS[colour]}`);
+    }
+    // Dragging looks round: a drag to the left turns the view right (the photo follows the finger).
+    await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: 0, fov: 70 }));
+    await drag(page, -60);
+    const view = await page.evaluate(() => document.getElementById('viewer').getPanoramaView());
+    assert.ok(view.yaw > 10 && view.yaw < 90, `yaw after the drag: ${view.yaw}`);
+    // The hotspot to "hill" sits at yaw 90: facing it, it is in the middle; its label is text.
+    await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 90, pitch: 0, fov: 70 }));
+    const hs = await page.evaluate(() => {
+      const v = document.getElementById('viewer');
+      const b = v.shadowRoot.querySelector('.hotspot[data-to="panorama:hill"]');
+      const r = b.getBoundingClientRect(), h = v.getBoundingClientRect();
+      return { hidden: b.hidden, x: (r.left + r.width / 2 - h.left) / h.width, y: (r.top + r.height / 2 - h.top) / h.height, text: b.textContent, imgs: v.shadowRoot.querySelectorAll('.pano-layer img').length };
+    });
+    assert.ok(!hs.hidden && Math.abs(hs.x - 0.5) < 0.03 && Math.abs(hs.y - 0.5) < 0.03, JSON.stringify(hs));
+    assert.equal(hs.text, '<img src=x onerror="window.__pwned=1">');
+    assert.equal(hs.imgs, 0);
+    // The museum hotspot (yaw -90) is behind: hidden.
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.hotspot[data-to="poi:museum"]').hidden), true);
+    await page.locator('#viewer .hotspot[data-to="panorama:hill"]').click();
+    await page.waitForFunction(() => document.getElementById('viewer').dataset.panorama === 'hill');
+    assert.ok(near(at(await pixels(page), 0.5, 0.5), [40, 160, 60]), 'the hill panorama is shown');
+    // Back to 3D: flown back to the view left.
+    await page.locator('#viewer .pano-back').click();
+    assert.equal(await page.evaluate(() => 'panorama' in document.getElementById('viewer').dataset), false);
+    await page.waitForFunction((o) => { const c = document.getElementById('viewer').getCameraOrbit(); return Math.abs(c.distance - o.distance) < 1e-3 && Math.abs(c.yaw - o.yaw) < 1e-3; }, before, { timeout: 10000 });
+    const events = await page.evaluate(() => window.__events.map(([e, d]) => `${e} ${d.id ?? ''}`));
+    assert.deepEqual(events.filter((e) => e.startsWith('panorama')), ['panorama-enter shore', 'panorama-enter hill', 'panorama-exit hill']);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.deepEqual(logs, []);
+    await page.close();
+  });
+}
+
+test('panorama: a missing photo and a photo that is not 2:1 are said and the 3D view stays; a POI card offers its panorama', async () => {
+  const { page } = await open('webgl2');
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('missing')), null);
+  let err = (await page.evaluate(() => window.__events.filter(([e]) => e === 'panorama-error')))[0][1];
+  assert.match(err.message, /Could not load the panorama: .*404/);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('square')), null);
+  err = (await page.evaluate(() => window.__events.filter(([e]) => e === 'panorama-error')))[1][1];
+  assert.match(err.message, /twice as wide as it is high, not 256 × 256/);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').panorama), null);
+  // Still the 3D view: a drag orbits.
+  const a = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit());
+  await drag(page, 60);
+  await page.waitForTimeout(300);
+  assert.notEqual((await page.evaluate(() => document.getElementById('viewer').getCameraOrbit())).yaw.toFixed(2), a.yaw.toFixed(2));
+  // The overlook's card has a "360°" button that opens the hill panorama.
+  await page.evaluate(() => document.getElementById('viewer').selectPoi('overlook'));
+  await page.locator('#viewer .card .pano').click();
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.panorama === 'hill', null, { timeout: 15000 });
+  await page.close();
+});

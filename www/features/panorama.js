@@ -1,0 +1,240 @@
+// 360° panoramas of <scenic-viewer>: the `panoramas` attribute (a URL) or setPanoramas(list)
+// gives equirectangular photos placed at positions or POIs, with hotspots to other panoramas and
+// to POIs. enterPanorama(id), a POI card's "360°" button or a hotspot steps in: the camera flies
+// to the place, then the photo replaces the model with a short zoom; drag looks round, the wheel
+// zooms, Esc or "Back to 3D" steps out. Events: panorama-enter, panorama-exit, panorama-error.
+//
+// Loaded by the element only for pages with panoramas. The wasm viewer reads the list and draws
+// the photo sphere (crate/src/panorama, crate/src/web/panorama.rs); this module fetches and
+// decodes photos and owns the hotspots' DOM.
+import { primaryLang, pick } from './lang.js';
+
+const STRINGS = {
+  zh: { back: '返回三维', pano: '360° 全景', failed: '全景加载失败' },
+  en: { back: 'Back to 3D', pano: '360° view', failed: 'Could not load the panorama' },
+};
+const MAX_BYTES = 40 << 20;
+const MAX_LIST_BYTES = 2 << 20;
+const TIMEOUT_MS = 20000;
+/** Wider photos are scaled down to this before upload (phones' texture limits and memory). */
+const MAX_WIDTH = 4096;
+
+export const panoramaStyles = `
+  .pano-layer { position: absolute; inset: 0; pointer-events: none; overflow: hidden; }
+  .pano-layer[hidden] { display: none; }
+  .hotspot { position: absolute; left: 0; top: 0; pointer-events: auto; transform-origin: 50% 50%; white-space: nowrap; cursor: pointer;
+             padding: 4px 10px; border-radius: 14px; border: 2px solid #fff; font: inherit; font-size: 13px;
+             background: color-mix(in srgb, var(--scenic-accent, var(--_accent)) 85%, transparent); color: var(--scenic-button-color-on-accent, #fff); }
+  .hotspot[hidden] { display: none; }
+  .pano-back { position: absolute; bottom: 8px; inset-inline-start: 8px; pointer-events: auto; height: 32px; padding-inline: 12px; border-radius: 16px; border: 0;
+               font: inherit; cursor: pointer; background: var(--scenic-button-background, var(--scenic-surface, var(--_surface)));
+               color: var(--scenic-button-color, var(--scenic-text, var(--_on-surface))); box-shadow: 0 1px 4px rgba(0,0,0,.25); }
+  :host([data-panorama]) .minimap, :host([data-panorama]) .joystick { display: none; }
+  .card .pano { display: inline-block; margin-block-start: 8px; margin-inline-end: 8px; padding: 4px 12px; border-radius: 14px; border: 0;
+                font: inherit; cursor: pointer; background: var(--scenic-accent, var(--_accent)); color: var(--scenic-button-color-on-accent, #fff); }
+`;
+
+export class PanoramaMode {
+  #host; #root; #viewer; #requestFrame; #warn; #selectPoi;
+  #layer; #back; #buttons = []; #list = []; #base = document.baseURI; #abort = null; #token = 0; #id = null;
+
+  constructor(host, root, getViewer, requestFrame, warn, selectPoi) {
+    this.#host = host;
+    this.#root = root;
+    this.#viewer = getViewer;
+    this.#requestFrame = requestFrame;
+    this.#warn = warn;
+    this.#selectPoi = selectPoi;
+    const layer = this.#layer = document.createElement('div');
+    layer.className = 'pano-layer';
+    layer.part = 'panorama-layer';
+    layer.hidden = true;
+    const back = this.#back = document.createElement('button');
+    back.type = 'button';
+    back.className = 'pano-back';
+    back.part = 'button panorama-back';
+    back.addEventListener('click', () => this.exit());
+    layer.append(back);
+    root.querySelector('.labels').after(layer);
+    host.addEventListener('keydown', (e) => { if (e.key === 'Escape' && this.#id) { e.stopPropagation(); this.exit(); } });
+    // A POI with a panorama gets a "360°" button in its card.
+    host.addEventListener('poi-select', (e) => this.#cardButton(e.detail.id));
+    this.localize();
+  }
+
+  #t(key) { return (primaryLang(this.#host) === 'zh' ? STRINGS.zh : STRINGS.en)[key]; }
+
+  get list() { return this.#list.map((p) => ({ ...p })); }
+  /** The panorama shown, or null. */
+  get id() { return this.#id; }
+
+  /** Fetches the list at `url` (the `panoramas` attribute); empty forgets it. */
+  async load(url) {
+    this.#abort?.abort();
+    if (!url) { this.#take(() => ({ panoramas: [], skipped: [] }), document.baseURI); return; }
+    const abort = this.#abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    try {
+      const href = new URL(url, document.baseURI).href;
+      const r = await fetch(href, { signal: abort.signal });
+      if (!r.ok) throw new Error(`${href}: HTTP ${r.status}`);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      if (bytes.length > MAX_LIST_BYTES) throw new Error(`${href}: larger than ${MAX_LIST_BYTES >> 20} MB`);
+      this.#take(() => this.#viewer().setPanoramas(bytes, null), href);
+    } catch (e) {
+      if (abort.signal.aborted && this.#abort !== abort) return;
+      this.#failed(null, abort.signal.reason ?? e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The page's own list (image URLs relative to the page). */
+  set(list) {
+    try {
+      return this.#take(() => this.#viewer().setPanoramas(new Uint8Array(0), list), document.baseURI);
+    } catch (e) {
+      this.#failed(null, e);
+      throw e;
+    }
+  }
+
+  #take(read, base) {
+    const { panoramas, skipped } = read();
+    this.#list = panoramas;
+    this.#base = base;
+    for (const reason of skipped) console.warn(`scenic-viewer: panoramas: ${reason}`);
+    if (skipped.length) this.#warn(`panoramas: ${skipped.length} left out: ${skipped[0]}`);
+    return { panoramas: panoramas.map((p) => p.id), skipped };
+  }
+
+  #failed(id, e) {
+    const message = `${this.#t('failed')}: ${e?.message ?? e}`;
+    this.#warn(message);
+    this.#host.dispatchEvent(new CustomEvent('panorama-error', { detail: { id, message } }));
+  }
+
+  /** Steps into panorama `id`. Resolves once its photo is shown; a photo that cannot be
+   *  fetched or is not 2:1 is said (panorama-error) and the view stays as it was. */
+  async enter(id) {
+    const entry = this.#list.find((p) => p.id === id);
+    if (!entry) throw new Error(`no panorama ${JSON.stringify(String(id))}`);
+    const token = ++this.#token;
+    this.#abort?.abort();
+    const abort = this.#abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    let photo;
+    try {
+      const href = new URL(entry.image, this.#base).href;
+      const r = await fetch(href, { signal: abort.signal });
+      if (!r.ok) throw new Error(`${href}: HTTP ${r.status}`);
+      if (Number(r.headers.get('content-length')) > MAX_BYTES) throw new Error(`${href}: larger than ${MAX_BYTES >> 20} MB`);
+      const blob = await r.blob();
+      if (blob.size > MAX_BYTES) throw new Error(`${href}: larger than ${MAX_BYTES >> 20} MB`);
+      photo = await createImageBitmap(blob).catch(() => { throw new Error(`${href}: not an image the browser can decode`); });
+      if (Math.abs(photo.width / photo.height - 2) > 0.02) {
+        const [w, h] = [photo.width, photo.height];
+        photo.close();
+        throw new Error(`${href}: a panorama is an equirectangular photo twice as wide as it is high, not ${w} × ${h}`);
+      }
+      if (photo.width > MAX_WIDTH) {
+        photo.close();
+        photo = await createImageBitmap(blob, { resizeWidth: MAX_WIDTH, resizeHeight: MAX_WIDTH / 2, resizeQuality: 'high' });
+      }
+    } catch (e) {
+      if (token === this.#token) this.#failed(id, abort.signal.reason ?? e);
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (token !== this.#token) { photo.close(); return null; }
+    const v = this.#viewer();
+    const inside = this.#id !== null;
+    v.enterPanorama(id, photo, inside || matchMedia('(prefers-reduced-motion: reduce)').matches);
+    this.#requestFrame();
+    // Shown once the flight lands (the frame loop runs meanwhile).
+    await new Promise((resolve) => {
+      const began = performance.now();
+      const check = () => (token !== this.#token || v.panorama === id || performance.now() - began > 10000 ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    if (token !== this.#token || v.panorama !== id) return null;
+    this.#id = id;
+    this.#host.dataset.panorama = id;
+    this.#hotspots(entry);
+    this.#layer.hidden = false;
+    this.update();
+    this.#host.dispatchEvent(new CustomEvent('panorama-enter', { detail: { id } }));
+    return id;
+  }
+
+  /** Steps out to the 3D view. */
+  exit() {
+    if (this.#id === null) return;
+    const id = this.#id;
+    this.#token++;
+    this.#id = null;
+    this.#viewer()?.exitPanorama(matchMedia('(prefers-reduced-motion: reduce)').matches);
+    this.#layer.hidden = true;
+    delete this.#host.dataset.panorama;
+    this.#requestFrame();
+    this.#host.dispatchEvent(new CustomEvent('panorama-exit', { detail: { id } }));
+  }
+
+  #hotspots(entry) {
+    for (const b of this.#buttons) b.remove();
+    const lang = primaryLang(this.#host);
+    this.#buttons = entry.hotspots.map((h) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'hotspot';
+      b.part = 'hotspot';
+      const target = h.panorama ? this.#list.find((p) => p.id === h.panorama) : null;
+      b.textContent = pick(h.label, lang) || (target ? pick(target.name, lang) || target.id : h.poi ?? ''); // text, never HTML
+      b.dataset.to = h.panorama ? `panorama:${h.panorama}` : `poi:${h.poi}`;
+      b.addEventListener('click', () => {
+        if (h.panorama) this.enter(h.panorama).catch((e) => this.#failed(h.panorama, e));
+        else { this.exit(); this.#selectPoi(h.poi); }
+      });
+      this.#layer.append(b);
+      return b;
+    });
+  }
+
+  /** Moves the hotspots with the view (every frame a panorama is shown). */
+  update() {
+    const v = this.#viewer();
+    if (!v || this.#id === null) return;
+    const at = v.panoramaHotspots(this.#host.clientWidth, this.#host.clientHeight);
+    this.#buttons.forEach((b, i) => {
+      const shown = at[3 * i + 2] > 0;
+      b.hidden = !shown;
+      if (shown) b.style.transform = `translate(${at[3 * i].toFixed(1)}px, ${at[3 * i + 1].toFixed(1)}px) translate(-50%, -50%)`;
+    });
+  }
+
+  #cardButton(poiId) {
+    const entry = this.#list.find((p) => p.poi === poiId);
+    const body = this.#root.querySelector('.card .body');
+    if (!entry || !body) return;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'pano';
+    b.part = 'button panorama-button';
+    b.textContent = this.#t('pano');
+    b.addEventListener('click', () => this.enter(entry.id).catch((e) => this.#failed(entry.id, e)));
+    body.append(b);
+  }
+
+  localize() {
+    this.#back.textContent = this.#t('back');
+  }
+
+  detach() {
+    this.#abort?.abort();
+    this.#token++;
+    this.#id = null;
+    this.#layer.hidden = true;
+    delete this.#host.dataset.panorama;
+  }
+}
