@@ -101,6 +101,10 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   'tour-stop': CustomEvent<{ id: string; index: number; stop: number; poi: string | null; name: string }>;
   /** The tour ended: `completed` after its last stop, else left (Esc, ×, `endTour()`). */
   'tour-end': CustomEvent<{ id: string; index: number; completed: boolean }>;
+  'panorama-load': CustomEvent<{ panoramas: string[]; skipped: string[] }>;
+  'panorama-enter': CustomEvent<{ id: string }>;
+  'panorama-exit': CustomEvent<{ id: string }>;
+  'panorama-error': CustomEvent<{ id: string | null; message: string }>;
 }
 
 export interface ScenicTourInfo {
@@ -200,6 +204,8 @@ export declare class ScenicViewer extends HTMLElement {
   cameraMode: string;
   /** Shows the mini-map: a top-down picture, POI dots, the camera's place and view; tap to fly. */
   minimap: boolean;
+  /** A URL of a panorama list (see setPanoramas); photos are relative to it. */
+  panoramas: string;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;
@@ -251,6 +257,15 @@ export declare class ScenicViewer extends HTMLElement {
   /** This page's address with a hash that restores the stop, the open POI card, where the
    *  walker stands, or the view. */
   shareUrl(): string;
+  /** 360° panoramas: equirectangular photos (2:1) at a position or a POI, with hotspots. */
+  setPanoramas(list: { id: string; image: string; position?: [number, number, number]; poi?: string; heading?: number; name?: string | Record<string, string>; hotspots?: { yaw: number; pitch?: number; panorama?: string; poi?: string; label?: string | Record<string, string> }[] }[]): Promise<{ panoramas: string[]; skipped: string[] }>;
+  /** Resolves with the id once the photo is shown, or null (see panorama-error). */
+  enterPanorama(id: string): Promise<string | null>;
+  exitPanorama(): void;
+  /** The panorama shown (also `data-panorama`), or null. */
+  readonly panorama: string | null;
+  getPanoramaView(): { yaw: number; pitch: number; fov: number } | null;
+  setPanoramaView(view: { yaw: number; pitch?: number; fov?: number }): void;
   /** Switches between orbiting and walking (flown; at once under prefers-reduced-motion). */
   setCameraMode(mode: 'orbit' | 'walk'): void;
   /** Walking: where the walker stands and looks (metres, degrees), else null. */

@@ -416,9 +416,9 @@ test('the source element lists its own modules: exactly those a page loading it 
   }));
   assert.equal(listed.length, 12);
   // The docs page has an AR example: features/ar.js is fetched for it, on its own, after the rest
-  // (features/tour.js likewise, once its lazy example starts).
+  // (features/tour.js and panorama.js likewise, once their lazy examples start).
   assert.ok(fetched.some((f) => f.endsWith('/features/ar.js')));
-  const lazy = (f) => f.endsWith('/features/ar.js') || f.endsWith('/features/tour.js');
+  const lazy = (f) => ['ar', 'tour', 'panorama'].some((m) => f.endsWith(`/features/${m}.js`));
   assert.deepEqual([...new Set(fetched)].filter((f) => !lazy(f)).sort(), listed.sort());
   assert.deepEqual(errors, []);
   await page.close();

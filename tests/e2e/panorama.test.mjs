@@ -148,3 +148,27 @@ test('panorama: a missing photo and a photo that is not 2:1 are said and the 3D 
   await page.waitForFunction(() => document.getElementById('viewer').dataset.panorama === 'hill', null, { timeout: 15000 });
   await page.close();
 });
+
+test('panorama: the lakeside demo panoramas open from the list file, sky above and ground below, linked to each other', async () => {
+  const page = await browser.newPage({ viewport: { width: 320, height: 240 }, deviceScaleFactor: 1 });
+  await page.goto(`${BASE}/fidelity/?backend=webgl2&size=240&src=/assets/lakeside.glb&pois=/assets/lakeside-pois.geojson&lang=zh`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready' && document.getElementById('viewer').poiList.length > 0, null, { timeout: 60000 });
+  const loaded = await page.evaluate(() => new Promise((resolve) => {
+    const v = document.getElementById('viewer');
+    v.addEventListener('panorama-load', (e) => resolve(e.detail), { once: true });
+    v.setAttribute('panoramas', '/assets/lakeside-panoramas.json');
+  }));
+  assert.deepEqual(loaded, { panoramas: ['shore', 'hill'], skipped: [] });
+  // Its photos are relative to the list file.
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('shore')), 'shore');
+  await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: 80, fov: 30 }));
+  const up = at(await pixels(page), 0.5, 0.5);
+  await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: -80, fov: 30 }));
+  const down = at(await pixels(page), 0.5, 0.5);
+  assert.ok(up[2] > up[0] && up[2] > up[1], `sky above: ${up}`);
+  assert.ok(down[1] > down[2] && down[1] > down[0], `ground below: ${down}`);
+  const labels = await page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.hotspot')].map((b) => b.textContent));
+  assert.deepEqual(labels, ['去观景台', '湖心亭']);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.pano-back').textContent), '返回三维');
+  await page.close();
+});

@@ -2,7 +2,8 @@
 // gives equirectangular photos placed at positions or POIs, with hotspots to other panoramas and
 // to POIs. enterPanorama(id), a POI card's "360°" button or a hotspot steps in: the camera flies
 // to the place, then the photo replaces the model with a short zoom; drag looks round, the wheel
-// zooms, Esc or "Back to 3D" steps out. Events: panorama-enter, panorama-exit, panorama-error.
+// zooms, Esc or "Back to 3D" steps out. Events: panorama-load, panorama-enter, panorama-exit,
+// panorama-error.
 //
 // Loaded by the element only for pages with panoramas. The wasm viewer reads the list and draws
 // the photo sphere (crate/src/panorama, crate/src/web/panorama.rs); this module fetches and
@@ -105,7 +106,9 @@ export class PanoramaMode {
     this.#base = base;
     for (const reason of skipped) console.warn(`scenic-viewer: panoramas: ${reason}`);
     if (skipped.length) this.#warn(`panoramas: ${skipped.length} left out: ${skipped[0]}`);
-    return { panoramas: panoramas.map((p) => p.id), skipped };
+    const detail = { panoramas: panoramas.map((p) => p.id), skipped };
+    if (panoramas.length) this.#host.dispatchEvent(new CustomEvent('panorama-load', { detail }));
+    return detail;
   }
 
   #failed(id, e) {

@@ -6,6 +6,7 @@ mod compress;
 mod content;
 mod fuzz;
 mod package;
+mod pano_gen;
 mod pygeoapi;
 mod scene_gen;
 mod serve;
@@ -61,6 +62,8 @@ fn main() -> ExitCode {
         Some("gen-scene") => std::fs::write(root().join("assets/lakeside.glb"), scene_gen::glb())
             .and_then(|_| std::fs::write(root().join("assets/lakeside-pois.geojson"), scene_gen::pois()))
             .and_then(|_| std::fs::write(root().join("assets/lakeside-tour.jsonld"), scene_gen::tour()))
+            .and_then(|_| std::fs::write(root().join("assets/lakeside-panoramas.json"), pano_gen::list()))
+            .and_then(|_| pano_gen::VIEWS.iter().try_for_each(|(file, at, heading)| std::fs::write(root().join("assets").join(file), pano_gen::render(pano_gen::eye(*at), *heading))))
             .and_then(|_| std::fs::write(root().join("assets/ningbo.glb"), scene_gen::ningbo_glb()))
             .map_err(|e| e.to_string()),
         _ => usage(),
