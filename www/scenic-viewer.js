@@ -155,6 +155,31 @@ const REFLECTED = {
   tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],
 };
 
+/** A feature module fetched on first use (tours, panoramas) and the data the page gave it: the
+ *  URL in `attribute`, or an object (`fromJs`); given again to a viewer that replaced one. */
+class LazyFeature {
+  mode = null; fromJs = null; viewer = null; #loading = null;
+  constructor(host, attribute, load) { this.host = host; this.attribute = attribute; this.load = load; }
+
+  module() {
+    this.#loading ??= this.load().then((m) => (this.mode = m));
+    this.#loading.catch(() => { this.#loading = null; }); // a flaky network: retried next time
+    return this.#loading;
+  }
+
+  /** Hands the data to `viewer` (again, for a viewer that replaced one); `force` for a changed
+   *  attribute. */
+  async sync(viewer, force = false) {
+    const url = this.host.getAttribute(this.attribute);
+    if (!url && !this.fromJs) { if (force) this.mode?.load(''); return; }
+    if (!force && this.viewer === viewer) return;
+    const mode = await this.module();
+    this.viewer = viewer;
+    if (this.fromJs) { try { mode.set(this.fromJs); } catch { /* said by the feature's error event */ } }
+    else await mode.load(url);
+  }
+}
+
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
@@ -194,12 +219,17 @@ export class ScenicViewer extends HTMLElement {
   #resizeObserver; #intersection; #connected = false; #dprWatch = null; #loadToken = 0; #poiLayer; #download = null;
   /** The AR feature once loaded (null until the page uses it), and its loading. */
   #ar = null; #arLoading = null;
-  /** Tours likewise; the tour the page gave as an object; the viewer that holds the tour. */
-  #tourMode = null; #tourLoading = null; #tourFromJs = null; #tourIn = null;
+  /** Tours and panoramas likewise (see LazyFeature). */
+  #tours = new LazyFeature(this, 'tour', () => tourModule().then(({ TourMode, tourStyles }) => {
+    this.#style(tourStyles);
+    return new TourMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m));
+  }));
+  #panos = new LazyFeature(this, 'panoramas', () => panoramaModule().then(({ PanoramaMode, panoramaStyles }) => {
+    this.#style(panoramaStyles);
+    return new PanoramaMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), (id) => this.selectPoi(id).catch(() => {}));
+  }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
   #walk; #map;
-  /** Panoramas likewise. */
-  #pano = null; #panoLoading = null; #panoFromJs = null; #panoIn = null;
   /** The page address's deep link is followed once, after the first load. */
   #linked = false;
 
@@ -268,10 +298,10 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'lang' || name === 'alt') this.#localize();
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
-    if (name === 'panoramas') { this.#panoFromJs = null; if (this.state === 'ready') this.#syncPanoramas(true); return; }
+    if (name === 'panoramas') { this.#panos.fromJs = null; if (this.state === 'ready') this.#panos.sync(this.#viewer, true); return; }
     if (name === 'minimap') { if (this.state === 'ready') this.#map.sync(); return; }
     if (WALK_ATTRIBUTES.includes(name)) { if (this.state === 'ready') this.#walk.apply(); return; }
-    if (name === 'tour') { this.#tourFromJs = null; if (this.state === 'ready') this.#syncTour(true); return; }
+    if (name === 'tour') { this.#tours.fromJs = null; if (this.state === 'ready') this.#tours.sync(this.#viewer, true); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
     else if (name === 'src') this.#load();
@@ -341,11 +371,16 @@ export class ScenicViewer extends HTMLElement {
     return ar;
   }
 
+  /** Adds a lazily loaded feature's styles to the shadow root. */
+  #style(css) {
+    const style = document.createElement('style');
+    style.textContent = css;
+    this.#root.append(style);
+  }
+
   #loadAr() {
     this.#arLoading ??= arModule().then(({ ArMode, arStyles }) => {
-      const style = document.createElement('style');
-      style.textContent = arStyles;
-      this.#root.append(style);
+      this.#style(arStyles);
       this.#ar = new ArMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar?.mode), (m) => this.#warn(m));
       this.#ar.checkAttributes();
       return this.#ar;
@@ -363,73 +398,51 @@ export class ScenicViewer extends HTMLElement {
    *  `{ id, name, stops, skipped }`; a tour that cannot be read rejects (and fires tour-error). */
   async setTour(value) {
     const tour = await this.#tourReady();
-    this.#tourFromJs = value;
-    this.#tourIn = this.#viewer;
+    this.#tours.fromJs = value;
+    this.#tours.viewer = this.#viewer;
     tour.set(value);
     return tour.tour;
   }
   /** Starts the tour at stop `index` (0-based), playing on unless `{ play: false }`. */
   async startTour(index = 0, options = {}) { (await this.#tourReady()).start(index, options); }
-  nextStop() { this.#tourMode?.next(); }
-  previousStop() { this.#tourMode?.previous(); }
-  pauseTour() { this.#tourMode?.pause(); }
-  resumeTour() { this.#tourMode?.resume(); }
-  endTour() { this.#tourMode?.end(); }
+  nextStop() { this.#tours.mode?.next(); }
+  previousStop() { this.#tours.mode?.previous(); }
+  pauseTour() { this.#tours.mode?.pause(); }
+  resumeTour() { this.#tours.mode?.resume(); }
+  endTour() { this.#tours.mode?.end(); }
   /** `{ id, name, stops, skipped }` of the tour held, or null. */
-  get tourInfo() { return this.#tourMode?.tour ?? null; }
+  get tourInfo() { return this.#tours.mode?.tour ?? null; }
   /** The stop shown (0-based) while touring, else null. */
-  get tourStop() { return this.#tourMode?.index ?? null; }
+  get tourStop() { return this.#tours.mode?.index ?? null; }
 
   // Panoramas (features/panorama.js).
   /** Gives the panoramas as a list: `[{ id, image, position: [x, y, z] | poi, heading, name,
    *  hotspots: [{ yaw, pitch, panorama | poi, label }] }]`. Resolves with `{ panoramas, skipped }`. */
   async setPanoramas(list) {
     const pano = await this.#panoramaReady();
-    this.#panoFromJs = list;
-    this.#panoIn = this.#viewer;
+    this.#panos.fromJs = list;
+    this.#panos.viewer = this.#viewer;
     return pano.set(list);
   }
   /** Steps into panorama `id`; resolves with its id once shown, or null (see panorama-error). */
   async enterPanorama(id) { return (await this.#panoramaReady()).enter(String(id)); }
-  exitPanorama() { this.#pano?.exit(); }
+  exitPanorama() { this.#panos.mode?.exit(); }
   /** The panorama shown (also `data-panorama`), or null. */
-  get panorama() { return this.#pano?.id ?? null; }
+  get panorama() { return this.#panos.mode?.id ?? null; }
   /** `{ yaw, pitch, fov }` degrees in the panorama shown, or null; set it with setPanoramaView. */
   getPanoramaView() { const v = this.#viewer?.panoramaView(); return v?.length ? { yaw: v[0], pitch: v[1], fov: v[2] } : null; }
-  setPanoramaView({ yaw, pitch = 0, fov = 70 }) { this.#viewer?.setPanoramaView(Number(yaw), Number(pitch), Number(fov)); this.#pano?.update(); this.#requestFrame(); }
+  setPanoramaView({ yaw, pitch = 0, fov = 70 }) { this.#viewer?.setPanoramaView(Number(yaw), Number(pitch), Number(fov)); this.#panos.mode?.update(); this.#requestFrame(); }
 
   async #panoramaReady() {
-    const pano = this.#pano ?? await this.#loadPanoramaModule();
+    const pano = await this.#panos.module();
     await this.#ready();
     return pano;
-  }
-
-  #loadPanoramaModule() {
-    this.#panoLoading ??= panoramaModule().then(({ PanoramaMode, panoramaStyles }) => {
-      const style = document.createElement('style');
-      style.textContent = panoramaStyles;
-      this.#root.append(style);
-      this.#pano = new PanoramaMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), (id) => this.selectPoi(id).catch(() => {}));
-      return this.#pano;
-    });
-    this.#panoLoading.catch(() => { this.#panoLoading = null; });
-    return this.#panoLoading;
-  }
-
-  async #syncPanoramas(force = false) {
-    const url = this.getAttribute('panoramas');
-    if (!url && !this.#panoFromJs) { if (force) this.#pano?.load(''); return; }
-    if (!force && this.#panoIn === this.#viewer) return;
-    const pano = await this.#loadPanoramaModule();
-    this.#panoIn = this.#viewer;
-    if (this.#panoFromJs) { try { pano.set(this.#panoFromJs); } catch { /* said by panorama-error */ } }
-    else await pano.load(url);
   }
 
   /** An address that opens this page on what the visitor sees now: the tour stop, the POI
    *  whose card is open, where the walker stands, or the camera's view (features/links.js). */
   shareUrl() {
-    const tour = this.#tourMode;
+    const tour = this.#tours.mode;
     if (tour?.index != null) return shareUrl(location.href, { tour: tour.tour.id, stop: tour.index + 1 });
     const poi = this.#poiLayer.selectedId;
     if (poi) return shareUrl(location.href, { poi });
@@ -440,33 +453,9 @@ export class ScenicViewer extends HTMLElement {
   }
 
   async #tourReady() {
-    const tour = this.#tourMode ?? await this.#loadTourModule();
+    const tour = await this.#tours.module();
     await this.#ready();
     return tour;
-  }
-
-  #loadTourModule() {
-    this.#tourLoading ??= tourModule().then(({ TourMode, tourStyles }) => {
-      const style = document.createElement('style');
-      style.textContent = tourStyles;
-      this.#root.append(style);
-      this.#tourMode = new TourMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m));
-      return this.#tourMode;
-    });
-    this.#tourLoading.catch(() => { this.#tourLoading = null; });
-    return this.#tourLoading;
-  }
-
-  /** Gives the viewer the tour (again, for a viewer that replaced one); `force` for a changed
-   *  `tour` attribute. */
-  async #syncTour(force = false) {
-    const url = this.getAttribute('tour');
-    if (!url && !this.#tourFromJs) { if (force) this.#tourMode?.load(''); return; }
-    if (!force && this.#tourIn === this.#viewer) return;
-    const tour = await this.#loadTourModule();
-    this.#tourIn = this.#viewer;
-    if (this.#tourFromJs) { try { tour.set(this.#tourFromJs); } catch { /* said by tour-error */ } }
-    else await tour.load(url);
   }
 
   /** Follows the page address's deep link (#poi=, #view=, #walk=, #tour=&stop=) once, unless
@@ -495,11 +484,11 @@ export class ScenicViewer extends HTMLElement {
     if (link.poi) afterPois(() => { try { this.#poiLayer.select(link.poi); } catch (e) { say(e); } });
     if (link.tour) {
       const go = () => afterPois(() => {
-        const t = this.#tourMode?.tour;
+        const t = this.#tours.mode?.tour;
         if (t?.id !== link.tour) return say(`no tour ${JSON.stringify(link.tour)} here`);
-        try { this.#tourMode.start(Math.min(link.stop, t.stops) - 1, { play: false }); } catch (e) { say(e); }
+        try { this.#tours.mode.start(Math.min(link.stop, t.stops) - 1, { play: false }); } catch (e) { say(e); }
       });
-      if (this.#tourMode?.tour) go(); else this.addEventListener('tour-load', go, { once: true });
+      if (this.#tours.mode?.tour) go(); else this.addEventListener('tour-load', go, { once: true });
     }
   }
 
@@ -623,10 +612,10 @@ export class ScenicViewer extends HTMLElement {
   /** Removed from the page: free the GPU, stop observers and page-level listeners. */
   #release() {
     this.#ar?.exit(); // the camera light goes off with the element
-    this.#tourMode?.end(); // and the narration
-    this.#tourIn = null;
-    this.#pano?.detach();
-    this.#panoIn = null;
+    this.#tours.mode?.end(); // and the narration
+    this.#tours.viewer = null;
+    this.#panos.mode?.detach();
+    this.#panos.viewer = null;
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
@@ -640,7 +629,7 @@ export class ScenicViewer extends HTMLElement {
 
   async #load() {
     const token = ++this.#loadToken;
-    this.#pano?.detach(); // a new model closes the panorama (the viewer frees it)
+    this.#panos.mode?.detach(); // a new model closes the panorama (the viewer frees it)
     const src = this.src;
     this.#info = null;
     this.#setProgress(0, 0);
@@ -666,8 +655,8 @@ export class ScenicViewer extends HTMLElement {
         this.dataset.state = 'ready';
         this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
         this.#loadPois();
-        this.#syncTour();
-        this.#syncPanoramas();
+        this.#tours.sync(this.#viewer);
+        this.#panos.sync(this.#viewer);
         this.#walk.sync();
         this.#map.sync();
         this.#followLink();
@@ -699,8 +688,8 @@ export class ScenicViewer extends HTMLElement {
       this.#map.sync();
       this.#requestFrame();
       this.#loadPois();
-      this.#syncTour();
-      this.#syncPanoramas();
+      this.#tours.sync(this.#viewer);
+      this.#panos.sync(this.#viewer);
       this.#followLink();
       if (recovered) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
     } catch (e) {
@@ -760,10 +749,10 @@ export class ScenicViewer extends HTMLElement {
     fs.hidden = !document.fullscreenEnabled;
     this.#start.textContent = t.load;
     this.#ar?.localize();
-    this.#tourMode?.localize();
+    this.#tours.mode?.localize();
     this.#walk.localize();
     this.#map.localize();
-    this.#pano?.localize();
+    this.#panos.mode?.localize();
   }
 
   #setProgress(loaded, total) {
@@ -807,7 +796,7 @@ export class ScenicViewer extends HTMLElement {
         // In AR the 3D view is hidden: only the labels move.
         const ar = this.#ar?.layout(t) ?? null;
         const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
-        if (!ar) { animationEvents(this, this.#viewer); this.#map.update(); this.#pano?.update(); }
+        if (!ar) { animationEvents(this, this.#viewer); this.#map.update(); this.#panos.mode?.update(); }
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();
       } catch (e) {

@@ -2,18 +2,16 @@
 //! camera's flight from the framed view through the stops never passes through the scene, and
 //! lands where the stop is in sight.
 
+mod common;
+
 use scenic::camera::{Flight, OrbitCamera};
-use scenic::gltf::load_path;
 
 #[test]
 fn lakeside_tour_flights_clear_the_scene() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let loaded = load_path(&root.join("assets/lakeside.glb")).unwrap();
-    let scene = loaded.scene.default_scene;
-    let bounds = loaded.scene.bounds(scene);
-    let occ = loaded.scene.occluders(scene);
-    let pois = scenic::poi::parse(&std::fs::read(root.join("assets/lakeside-pois.geojson")).unwrap(), Default::default()).unwrap().pois;
-    let tour = scenic::tour::parse(&std::fs::read(root.join("assets/lakeside-tour.jsonld")).unwrap(), Default::default()).unwrap().tour;
+    let (scene, index, bounds) = common::lakeside();
+    let occ = scene.occluders(index);
+    let pois = scenic::poi::parse(&common::asset("lakeside-pois.geojson"), Default::default()).unwrap().pois;
+    let tour = scenic::tour::parse(&common::asset("lakeside-tour.jsonld"), Default::default()).unwrap().tour;
     let mut camera = OrbitCamera::default();
     camera.frame(bounds);
     let mut now = camera.orbit;

@@ -1,17 +1,15 @@
 //! Walk mode on the lakeside scene: the eye stays at eye height over the ground while walking up
 //! the pagoda's hill, and the pagoda's 1.2 m stone platform stops the walker at its wall.
 
+mod common;
+
 use glam::Vec3;
 use scenic::camera::walk::{EYE_HEIGHT, RADIUS, Surfaces, Walk};
-use scenic::gltf::load_path;
 
 #[test]
 fn lakeside_walk_keeps_eye_height_and_stops_at_the_pagoda() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let loaded = load_path(&root.join("assets/lakeside.glb")).unwrap();
-    let scene = loaded.scene.default_scene;
-    let bounds = loaded.scene.bounds(scene);
-    let occ = Surfaces::of(&loaded.scene, scene);
+    let (scene, index, bounds) = common::lakeside();
+    let occ = Surfaces::of(&scene, index);
     // The pagoda stands at (62, -48) on a hill, trees around. Start 30 m out on a bearing whose
     // way up is free of trees (nothing at 0.5–2 m high, branches included, a body's width either side, before the
     // platform), facing the pagoda.
@@ -51,11 +49,8 @@ fn lakeside_walk_keeps_eye_height_and_stops_at_the_pagoda() {
 
 #[test]
 fn lakeside_walk_begun_over_the_lake_starts_on_its_shore() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let loaded = load_path(&root.join("assets/lakeside.glb")).unwrap();
-    let scene = loaded.scene.default_scene;
-    let bounds = loaded.scene.bounds(scene);
-    let occ = Surfaces::of(&loaded.scene, scene);
+    let (scene, index, bounds) = common::lakeside();
+    let occ = Surfaces::of(&scene, index);
     // A point in the lake: no ground to stand on there.
     assert!(occ.ground(Vec3::new(20.0, -20.0, -10.0), 100.0).is_none(), "(20, -10) is not in the lake");
     let w = Walk::enter(&occ, bounds, Vec3::new(20.0, 0.0, -10.0), 0.0, 0.8).unwrap();

@@ -183,7 +183,11 @@ export class TourMode {
   }
 
   /** Leaves the tour (the panel closes, the audio stops); fires tour-end once. */
-  end() {
+  end() { this.#close(false); }
+
+  #finish() { this.#close(true); }
+
+  #close(completed) {
     if (this.#index === null) return;
     const index = this.#index;
     this.#stopStop();
@@ -192,18 +196,7 @@ export class TourMode {
     this.#panel.hidden = true;
     delete this.#host.dataset.tourStop;
     delete this.#host.dataset.tourState;
-    this.#host.dispatchEvent(new CustomEvent('tour-end', { detail: { id: this.#tour?.id, index, completed: false } }));
-  }
-
-  #finish() {
-    const index = this.#index;
-    this.#stopStop();
-    this.#index = null;
-    this.#playing = false;
-    this.#panel.hidden = true;
-    delete this.#host.dataset.tourStop;
-    delete this.#host.dataset.tourState;
-    this.#host.dispatchEvent(new CustomEvent('tour-end', { detail: { id: this.#tour?.id, index, completed: true } }));
+    this.#host.dispatchEvent(new CustomEvent('tour-end', { detail: { id: this.#tour?.id, index, completed } }));
   }
 
   #stopStop() {
