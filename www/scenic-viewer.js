@@ -796,7 +796,8 @@ export class ScenicViewer extends HTMLElement {
         // In AR the 3D view is hidden: only the labels move.
         const ar = this.#ar?.layout(t) ?? null;
         const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
-        if (!ar) { animationEvents(this, this.#viewer); this.#map.update(); this.#panos.mode?.update(); }
+        if (!ar) { animationEvents(this, this.#viewer); this.#panos.mode?.update(); }
+        this.#map.update();
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();
       } catch (e) {

@@ -78,3 +78,22 @@ for (const backend of BACKENDS) {
     await page.close();
   });
 }
+
+test('mini-map: the visitor (a position from the page) is a dot where the geo-reference puts them', async () => {
+  const page = await browser.newPage({ viewport: { width: 480, height: 360 }, deviceScaleFactor: 1 });
+  const [lon0, lat0] = [121.5445, 29.8705];
+  await page.goto(`${BASE}/fidelity/?backend=webgl2&src=/assets/lakeside.glb&geo=${lon0},${lat0},0,0&lang=en`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  await page.evaluate(() => document.getElementById('viewer').setAttribute('minimap', ''));
+  await page.waitForFunction(() => document.getElementById('viewer').shadowRoot.querySelector('.minimap')?.dataset.square, null, { timeout: 20000 });
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.minimap .visitor').hasAttribute('hidden')), true, 'no position yet: no dot');
+  // 30 m east and 40 m north of the scene's origin (north is -z).
+  const R = 6371008.8, rad = Math.PI / 180;
+  const here = { longitude: lon0 + 30 / (R * Math.cos(lat0 * rad)) / rad, latitude: lat0 + 40 / R / rad, accuracy: 5 };
+  await page.evaluate((p) => document.getElementById('viewer').setVisitorPosition(p), here);
+  await page.waitForFunction(() => document.getElementById('viewer').shadowRoot.querySelector('.minimap').dataset.visitor, null, { timeout: 10000 });
+  const m = await page.evaluate(() => { const b = document.getElementById('viewer').shadowRoot.querySelector('.minimap'); return { square: b.dataset.square.split(',').map(Number), visitor: b.dataset.visitor.split(',').map(Number) }; });
+  const want = [(30 - m.square[0]) / (m.square[2] - m.square[0]), (-40 - m.square[1]) / (m.square[3] - m.square[1])];
+  assert.ok(Math.hypot(m.visitor[0] - want[0], m.visitor[1] - want[1]) < 0.003, `visitor dot at ${m.visitor}, expected ${want}`);
+  await page.close();
+});

@@ -1,6 +1,7 @@
 // The mini-map of <scenic-viewer> (`minimap` attribute): a top-down picture of the scene, north
 // up, drawn once by the viewer's renderer with a camera looking straight down; POIs as dots; where
-// the camera (or the walker) is and a cone for what it sees, moved every frame; a tap flies there.
+// the camera (or the walker) is and a cone for what it sees, moved every frame; a tap flies there;
+// the visitor's own position (AR's) as a blue dot where the scene is geo-referenced.
 
 const STRINGS = { zh: { map: '小地图：点按飞往该处' }, en: { map: 'Mini-map: tap to fly there' } };
 const SVG = 'http://www.w3.org/2000/svg';
@@ -14,11 +15,13 @@ export const minimapStyles = `
   .minimap .dot { fill: var(--scenic-accent, var(--_accent)); stroke: #fff; stroke-width: .006; }
   .minimap .cone { fill: rgba(255,255,255,.45); stroke: #fff; stroke-width: .008; }
   .minimap .me { fill: #e23; stroke: #fff; stroke-width: .008; }
+  .minimap .visitor { fill: #1a73e8; stroke: #fff; stroke-width: .012; }
+  .minimap .visitor[hidden] { display: none; }
 `;
 
 export class Minimap {
   #host; #viewer; #requestFrame; #lang;
-  #box; #canvas; #svg; #cone; #me; #dots; #square = null; #token = 0;
+  #box; #canvas; #svg; #cone; #me; #dots; #visitor; #square = null; #token = 0;
 
   constructor(host, root, getViewer, requestFrame, lang) {
     this.#host = host;
@@ -30,12 +33,13 @@ export class Minimap {
     box.part = 'minimap';
     box.hidden = true;
     box.setAttribute('role', 'button');
-    box.innerHTML = `<canvas width="240" height="240"></canvas><svg viewBox="0 0 1 1" preserveAspectRatio="none"><g class="dots"></g><path class="cone"/><circle class="me" r=".025"/></svg>`;
+    box.innerHTML = `<canvas width="240" height="240"></canvas><svg viewBox="0 0 1 1" preserveAspectRatio="none"><g class="dots"></g><path class="cone"/><circle class="me" r=".025"/><circle class="visitor" r=".03" hidden/></svg>`;
     this.#canvas = box.querySelector('canvas');
     this.#svg = box.querySelector('svg');
     this.#cone = box.querySelector('.cone');
     this.#me = box.querySelector('.me');
     this.#dots = box.querySelector('.dots');
+    this.#visitor = box.querySelector('.visitor');
     root.append(box);
     box.addEventListener('pointerdown', (e) => {
       e.stopPropagation();
@@ -113,6 +117,15 @@ export class Minimap {
     const p = (t) => `${(u + len * Math.cos(t)).toFixed(4)} ${(w + len * Math.sin(t)).toFixed(4)}`;
     this.#cone.setAttribute('d', `M${u.toFixed(4)} ${w.toFixed(4)} L${p(a - half)} L${p(a + half)} Z`);
     this.#box.dataset.camera = `${u.toFixed(4)},${w.toFixed(4)}`;
+    // The visitor, once AR knows where they stand (setVisitorPosition, or the phone's GPS).
+    const me = v.mapVisitor?.() ?? [];
+    this.#visitor.toggleAttribute('hidden', me.length < 2);
+    if (me.length >= 2) {
+      const [mu, mw] = this.#uv(me[0], me[1]);
+      this.#visitor.setAttribute('cx', mu.toFixed(4));
+      this.#visitor.setAttribute('cy', mw.toFixed(4));
+      this.#box.dataset.visitor = `${mu.toFixed(4)},${mw.toFixed(4)}`;
+    } else delete this.#box.dataset.visitor;
   }
 
   /** Flies to the map's point (u, v), both 0..1 from the top left. */

@@ -207,6 +207,16 @@ impl Viewer {
         status.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
     }
 
+    /// The visitor on the mini-map: `[x, z]` in scene metres (placed through the scene's
+    /// geo-reference), or empty while there is no position or no geo-reference.
+    #[wasm_bindgen(js_name = mapVisitor)]
+    pub fn map_visitor(&self) -> Vec<f32> {
+        let s = self.state.borrow();
+        let (Some(me), Some(geo)) = (s.ar.visitor.frame(), s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))) else { return Vec::new() };
+        let p = geo.to_scene(me.lon, me.lat, 0.0);
+        vec![p[0], p[2]]
+    }
+
     /// Where on the map dial `distance` metres falls, as a fraction of its radius (for rings).
     #[wasm_bindgen(js_name = arMapRadius)]
     pub fn ar_map_radius(&self, distance: f32, max_distance: f32) -> f32 {
