@@ -19,6 +19,7 @@ import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './feature
 import { primaryLang } from './features/lang.js';
 import { WalkMode, walkStyles, WALK_ATTRIBUTES } from './features/walk.js';
 import { Minimap, minimapStyles } from './features/minimap.js';
+import { GyroLook, gyroStyles } from './features/gyro.js';
 import { readLink, shareUrl } from './features/links.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
@@ -126,6 +127,7 @@ template.innerHTML = `
   ${poiStyles}
   ${walkStyles}
   ${minimapStyles}
+  ${gyroStyles}
 </style>
 <canvas part="canvas" role="img"></canvas>
 <img class="poster" part="poster" alt="" hidden>
@@ -191,7 +193,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js', 'features/gyro.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -229,7 +231,7 @@ export class ScenicViewer extends HTMLElement {
     return new PanoramaMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), (id) => this.selectPoi(id).catch(() => {}));
   }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
-  #walk; #map;
+  #walk; #map; #gyro;
   /** The page address's deep link is followed once, after the first load. */
   #linked = false;
 
@@ -247,6 +249,7 @@ export class ScenicViewer extends HTMLElement {
     this.#poiLayer = new PoiLayer(this, root, () => this.#requestFrame());
     this.#map = new Minimap(this, root, () => this.#viewer, () => this.#requestFrame(), () => primaryLang(this));
     this.addEventListener('poi-load', () => this.#map.pois());
+    this.#gyro = new GyroLook(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
     this.#walk = new WalkMode(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
     root.querySelector('.reset').addEventListener('click', () => this.resetView());
@@ -613,6 +616,7 @@ export class ScenicViewer extends HTMLElement {
   #release() {
     this.#ar?.exit(); // the camera light goes off with the element
     this.#tours.mode?.end(); // and the narration
+    this.#gyro.stop();
     this.#tours.viewer = null;
     this.#panos.mode?.detach();
     this.#panos.viewer = null;
@@ -752,6 +756,7 @@ export class ScenicViewer extends HTMLElement {
     this.#tours.mode?.localize();
     this.#walk.localize();
     this.#map.localize();
+    this.#gyro.localize();
     this.#panos.mode?.localize();
   }
 

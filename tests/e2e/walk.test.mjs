@@ -123,3 +123,40 @@ test('walk: a shared #walk= link stands where the walker stood; a wrong camera-m
   assert.deepEqual(logs, []);
   await page.close();
 });
+
+/** A phone held upright, its camera facing `heading` (see ar.test.mjs): Rz(-heading)·Rx(90°). */
+function upright(heading) {
+  const a = (-heading * Math.PI) / 180 / 2, s = Math.SQRT1_2;
+  return { x: Math.cos(a) * s, y: Math.sin(a) * s, z: Math.sin(a) * s, w: Math.cos(a) * s };
+}
+
+test('gyro look (webgl2): walking, turning the phone right turns the view right; off, it does not', async () => {
+  const context = await browser.newContext({ viewport: { width: 400, height: 300 }, deviceScaleFactor: 1, permissions: ['accelerometer', 'gyroscope', 'magnetometer'] });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const types = ['relative-orientation', 'absolute-orientation'];
+  for (const type of types) await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type });
+  const face = async (heading) => { for (const type of types) await cdp.send('Emulation.setSensorOverrideReadings', { type, reading: { quaternion: upright(heading) } }); await page.waitForTimeout(400); };
+  await face(0);
+  await page.goto(`${BASE}/fidelity/?backend=webgl2&src=/assets/lakeside.glb&lang=en`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  await page.evaluate(() => document.getElementById('viewer').setAttribute('camera-target', '-40m 5m 60m'));
+  assert.equal(await page.locator('#viewer .gyro-button').isVisible(), false, 'no gyro button while orbiting');
+  await page.locator('#viewer .walk-button').click();
+  await page.waitForFunction(() => document.getElementById('viewer').getWalkPose(), null, { timeout: 10000 });
+  const y0 = (await walkPose(page)).yaw;
+  await page.locator('#viewer .gyro-button').click();
+  await face(0);
+  let p = await walkPose(page);
+  assert.ok(Math.abs(p.yaw - y0) < 0.5 && Math.abs(p.pitch) < 0.5, `gyro on, phone level: ${JSON.stringify(p)}`);
+  const turn = (a, b) => ((a - b) % 360 + 540) % 360 - 180;
+  await face(90);
+  p = await walkPose(page);
+  assert.ok(Math.abs(turn(p.yaw, y0) + 90) < 1, `a quarter turn right: yaw ${y0} → ${p.yaw}`);
+  await page.locator('#viewer .gyro-button').click();
+  assert.equal(await page.locator('#viewer .gyro-button').getAttribute('aria-pressed'), 'false');
+  await face(180);
+  const q = await walkPose(page);
+  assert.ok(Math.abs(turn(q.yaw, p.yaw)) < 0.5, 'off: the phone no longer turns the view');
+  await context.close();
+});

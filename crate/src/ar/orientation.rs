@@ -63,6 +63,13 @@ pub fn heading_of(q: DQuat) -> f64 {
     dir.x.atan2(dir.y)
 }
 
+/// Where a camera rotation looks: (compass heading clockwise from north, pitch above the
+/// horizon), radians. Gyro look in walk mode and panoramas turns the view by its changes.
+pub fn look_of(q: DQuat) -> (f64, f64) {
+    let f = q * DVec3::NEG_Z;
+    (heading_of(q), f.z.clamp(-1.0, 1.0).asin())
+}
+
 /// Eases the drawn rotation towards the sensors' so that labels glide instead of jittering,
 /// with a short time constant so that they still keep up with a turning phone.
 #[derive(Debug, Clone, Default)]
@@ -102,6 +109,19 @@ impl Smoothed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn look_of_an_upright_phone_is_its_heading_and_level() {
+        // Held upright (beta 90), facing alpha 0 (north): level, heading 0; turned to alpha -90
+        // (the W3C angles turn counter-clockwise), heading 90°; tilted back 30°, pitch 30°.
+        let at = |alpha: f64, beta: f64| look_of(camera_rotation(&Reading { alpha, beta, gamma: 0.0, screen: 0.0, compass: None, absolute: true }).unwrap());
+        let (h, p) = at(0.0, 90.0);
+        assert!(h.abs() < 1e-9 && p.abs() < 1e-9, "{h} {p}");
+        let (h, _) = at(-90.0, 90.0);
+        assert!((h.to_degrees() - 90.0).abs() < 1e-9, "{}", h.to_degrees());
+        let (_, p) = at(0.0, 120.0);
+        assert!((p.to_degrees() - 30.0).abs() < 1e-9, "{}", p.to_degrees());
+    }
 
     fn reading(alpha: f64, beta: f64, gamma: f64) -> Reading {
         Reading { alpha, beta, gamma, screen: 0.0, compass: None, absolute: true }

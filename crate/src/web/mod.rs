@@ -5,6 +5,7 @@ mod animation;
 mod ar;
 mod decoders;
 mod fetch;
+mod gyro;
 mod minimap;
 mod panorama;
 mod pois;
@@ -81,6 +82,8 @@ struct State {
     walking: walk::WalkState,
     /// 360° panoramas: the page's list and the one shown.
     panoramas: panorama::PanoramaState,
+    /// Gyro look in walk mode and panoramas.
+    gyro: gyro::Gyro,
 }
 
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
@@ -238,6 +241,7 @@ impl Viewer {
                             tour: None,
                             walking: Default::default(),
                             panoramas: Default::default(),
+                            gyro: Default::default(),
                             idle_since: f64::NEG_INFINITY,
                         };
                         let state = Rc::new(RefCell::new(state));

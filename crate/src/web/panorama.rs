@@ -95,6 +95,19 @@ pub(super) fn look(s: &mut State, dx: f32, dy: f32) -> bool {
     true
 }
 
+/// The shown panorama's look (yaw, pitch degrees), once drawn.
+pub(super) fn looking(s: &State) -> Option<(f32, f32)> {
+    s.panoramas.shown.as_ref().filter(|p| p.active).map(|p| (p.yaw, p.pitch))
+}
+
+/// Looks `yaw`, `pitch` (degrees) in the shown panorama; false when none is.
+pub(super) fn aim(s: &mut State, yaw: f32, pitch: f32) -> bool {
+    let Some(p) = s.panoramas.shown.as_mut().filter(|p| p.active) else { return false };
+    p.yaw = yaw.rem_euclid(360.0);
+    p.pitch = pitch.clamp(-89.0, 89.0);
+    true
+}
+
 /// The wheel or a pinch zooms the photo; true when a panorama took it.
 pub(super) fn zoom(s: &mut State, factor: f32) -> bool {
     let Some(p) = s.panoramas.shown.as_mut().filter(|p| p.active) else { return false };
