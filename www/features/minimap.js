@@ -11,6 +11,8 @@ export const minimapStyles = `
              border-radius: 8px; overflow: hidden; box-shadow: 0 1px 4px rgba(0,0,0,.35); background: var(--scenic-surface, var(--_surface));
              cursor: crosshair; touch-action: none; }
   .minimap[hidden], :host(:not([data-state="ready"])) .minimap { display: none; }
+  /* On a narrow phone the toolbar wraps beside the map rather than over it. */
+  :host([minimap]) .toolbar { flex-wrap: wrap; justify-content: flex-end; max-width: calc(100% - var(--scenic-minimap-size, 120px) - 24px); }
   .minimap canvas, .minimap svg { position: absolute; inset: 0; width: 100%; height: 100%; }
   .minimap .dot { fill: var(--scenic-accent, var(--_accent)); stroke: #fff; stroke-width: .006; }
   .minimap .cone { fill: rgba(255,255,255,.45); stroke: #fff; stroke-width: .008; }
