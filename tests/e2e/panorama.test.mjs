@@ -172,3 +172,32 @@ test('panorama: the lakeside demo panoramas open from the list file, sky above a
   assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.pano-back').textContent), '返回三维');
   await page.close();
 });
+
+test('panorama: gyro look turns the photo with the phone', async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 240 }, deviceScaleFactor: 1, permissions: ['accelerometer', 'gyroscope', 'magnetometer'] });
+  const page = await context.newPage();
+  await page.route('**/pano/*', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PHOTOS['/pano/compass.png'] }));
+  const cdp = await context.newCDPSession(page);
+  const types = ['relative-orientation', 'absolute-orientation'];
+  for (const type of types) await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type });
+  // Upright, facing `heading` (Rz(-heading)·Rx(90°), as in ar.test.mjs).
+  const face = async (heading) => {
+    const a = (-heading * Math.PI) / 360, s = Math.SQRT1_2;
+    for (const type of types) await cdp.send('Emulation.setSensorOverrideReadings', { type, reading: { quaternion: { x: Math.cos(a) * s, y: Math.sin(a) * s, z: Math.sin(a) * s, w: Math.cos(a) * s } } });
+    await page.waitForTimeout(400);
+  };
+  await face(0);
+  await page.goto(`${BASE}/fidelity/?backend=webgl2&size=240&src=/assets/lakeside.glb&lang=en`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  await page.evaluate(() => document.getElementById('viewer').setPanoramas([{ id: 'c', image: '/pano/compass.png', position: [0, 5, 0] }]));
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('c')), 'c');
+  await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: 0, fov: 30 }));
+  await page.locator('#viewer .gyro-button').click();
+  await face(0);
+  assert.ok(near(at(await pixels(page), 0.5, 0.5), COLOURS.ahead), 'gyro on: still looking ahead');
+  await face(90);
+  const v = await page.evaluate(() => document.getElementById('viewer').getPanoramaView());
+  assert.ok(Math.abs(v.yaw - 90) < 1 && Math.abs(v.pitch) < 1, JSON.stringify(v));
+  assert.ok(near(at(await pixels(page), 0.5, 0.5), COLOURS.right), 'a quarter turn right shows the right');
+  await context.close();
+});
