@@ -144,9 +144,18 @@ mod tests {
         150, 19, 195, 10, 36, 4, 0, 0, 0, 0, 253, 63, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191,
     ];
 
+    /// A mutated Draco Box declaring the octahedral transform for a three-component attribute
+    /// (`cargo xtask fuzz gltf`, 2 Dec 2026, after 9.5 million executions): `assert!(N == 2)`.
+    const FUZZ_OCTAHEDRAL_COMPONENTS: [u8; 130] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 0, 8, 12, 1, 11, 0, 0, 3, 95, 91, 10, 1, 1, 16, 182, 4, 92, 227, 114, 189, 2, 0, 1, 0, 255,
+        0, 0, 1, 1, 9, 3, 0, 0, 3, 1, 0, 9, 3, 0, 1, 2, 0, 3, 1, 1, 1, 128, 4, 85, 53, 255, 255, 255, 255, 255, 255, 255, 247, 173, 10, 6,
+        76, 253, 192, 164, 110, 163, 255, 35, 0, 0, 255, 1, 0, 0, 10, 1, 3, 1, 0, 3, 3, 1, 48, 1, 16, 3, 0, 36, 150, 19, 10, 36, 4, 0, 0, 0,
+        0, 253, 63, 0, 0, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 0, 191, 0, 0, 128, 63, 14,
+    ];
+
     #[test]
     fn fuzz_findings_are_errors_from_the_decoder_not_panics() {
-        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS, &FUZZ_TOPOLOGY_SPLITS, &FUZZ_EDGEBREAKER_COUNTS] {
+        for stream in [&FUZZ_WRAPPED_RANGE[..], &FUZZ_RANS_ALPHABET, &FUZZ_EDGEBREAKER_BITS, &FUZZ_TOPOLOGY_SPLITS, &FUZZ_EDGEBREAKER_COUNTS, &FUZZ_OCTAHEDRAL_COMPONENTS] {
             let e = super::decode(stream).unwrap_err();
             assert!(!e.contains("gave up"), "the decoder panicked: {e}");
         }

@@ -47,10 +47,18 @@ impl InverseTransform {
                 Ok(InverseTransform::Wrapped { min, max })
             }
             TRANSFORM_OCT_ORTHOGONAL => {
-                let max_quantized = reader.read_u32()? as i32;
-                let center = reader.read_u32()? as i32;
+                let max_quantized = reader.read_u32()?;
+                let _center = reader.read_u32()?;
+                // Scenic's patch: as the reference decoder (`set_max_quantized_value`), the
+                // lattice is odd with 2 to 30 bits, and its centre is worked out from it, not
+                // taken from the stream: arbitrary values overflowed the diamond arithmetic.
+                let bits = 32 - max_quantized.leading_zeros();
+                if max_quantized % 2 == 0 || !(2..=30).contains(&bits) {
+                    return Err(Err::MalformedAttribute("octahedral transform's lattice is not odd with 2 to 30 bits"));
+                }
+                let max_quantized = max_quantized as i32;
                 Ok(InverseTransform::OctahedralOrthogonal {
-                    center,
+                    center: max_quantized / 2,
                     max_quantized,
                 })
             }

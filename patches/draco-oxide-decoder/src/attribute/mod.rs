@@ -881,6 +881,11 @@ fn parse_payload<'a>(
         }
         (_, Some(id)) => InverseTransform::read_from(reader, id)?,
     };
+    // Scenic's patch: the octahedral transform works on two-component (octahedron-coded) values;
+    // a stream declaring it for another count reached `assert!(N == 2)` (fuzz finding, 2 Dec 2026).
+    if matches!(transform, InverseTransform::OctahedralOrthogonal { .. }) && n != 2 {
+        return Err(Err::MalformedAttribute("octahedral transform on an attribute that is not two components"));
+    }
 
     Ok(RawParsed {
         scheme_ty,
