@@ -175,7 +175,9 @@ class LazyFeature {
     const url = this.host.getAttribute(this.attribute);
     if (!url && !this.fromJs) { if (force) this.mode?.load(''); return; }
     if (!force && this.viewer === viewer) return;
-    const mode = await this.module();
+    // The module could not be fetched (offline): the next load or attribute change tries again.
+    const mode = await this.module().catch(() => null);
+    if (!mode) return;
     this.viewer = viewer;
     if (this.fromJs) { try { mode.set(this.fromJs); } catch { /* said by the feature's error event */ } }
     else await mode.load(url);
@@ -186,8 +188,8 @@ export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
   static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end', 'panorama-load', 'panorama-enter', 'panorama-exit', 'panorama-error'];
-  /** This element's own modules, relative to this file (AR's features/ar.js, fetched only by
-   *  pages that use it, is left out): a page can list them as
+  /** This element's own modules, relative to this file (features/ar.js, tour.js and
+   *  panorama.js, fetched only by pages that use them, are left out): a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
    *  imports per round trip (the snippet page writes those lines). The build's one-file
    *  `scenic-viewer.min.js` is all of them. */
