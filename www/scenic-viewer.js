@@ -500,8 +500,9 @@ export class ScenicViewer extends HTMLElement {
   /** Shows glTF scene `i`; views glTF camera `i`. */
   async setScene(i) { (await this.#ready()).setScene(i); this.#walk.sync(); this.#map.redraw(); this.#requestFrame(); }
   async useCamera(i) { (await this.#ready()).useCamera(i); this.#requestFrame(); }
-  /** Back to the framed view (with `camera-orbit` / `camera-target`), leaving walk mode. */
-  resetView() { this.#viewer?.reset(); this.#walk.sync(); this.#requestFrame(); }
+  /** Back to the framed view (with `camera-orbit` / `camera-target`), leaving walk mode or a
+   *  panorama. */
+  resetView() { this.#panos.mode?.exit(); this.#viewer?.reset(); this.#walk.sync(); this.#requestFrame(); }
   /** 'orbit' | 'walk': the camera in use (also `data-camera-mode`); `camera-mode` asks for one. */
   setCameraMode(mode) { this.#walk.set(String(mode)); }
   /** Walking: `{ feet: [x, y, z], eye: [x, y, z], yaw, pitch }` (metres, degrees), else null. */

@@ -668,7 +668,8 @@ impl Viewer {
             s.idle_since = now_ms;
         }
         // Auto-rotate keeps frames coming while it waits out the delay after a touch, then turns.
-        let spinning = s.auto_rotate != 0.0 && s.model.is_some() && s.walking.walk.is_none();
+        // Not while walking or in a panorama: the orbit camera is not the one shown then.
+        let spinning = s.auto_rotate != 0.0 && s.model.is_some() && s.walking.walk.is_none() && s.panoramas.shown.is_none();
         if spinning && !moving && now_ms - s.idle_since >= AUTO_ROTATE_DELAY_MS {
             let turn = s.auto_rotate * dt;
             s.camera.spin(turn);
