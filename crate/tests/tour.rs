@@ -1,6 +1,7 @@
 //! The lakeside's guided tour against the lakeside scene: every stop is a demo POI, and the
 //! camera's flight from the framed view through the stops never passes through the scene, and
 //! lands where the stop is in sight.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Walk mode on the lakeside scene: the eye stays at eye height over the ground while walking up
 //! the pagoda's hill, and the pagoda's 1.2 m stone platform stops the walker at its wall.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
