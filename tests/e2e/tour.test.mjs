@@ -129,7 +129,8 @@ for (const backend of BACKENDS) {
     // Pause mid-narration: the audio stops and the tour waits past the audio's length.
     await page.locator('#viewer .tour .toggle').click();
     assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.tourState), 'paused');
-    assert.ok((await page.evaluate(() => window.__audio.map(([e]) => e))).includes('pause'));
+    // The media element's 'pause' event is queued as a task, so it is awaited, not read at once.
+    await page.waitForFunction(() => window.__audio.some(([e]) => e === 'pause'), null, { timeout: 3000 });
     await page.waitForTimeout(1800);
     assert.equal((await events(page, 'tour-stop')).length, 1, 'paused, the tour stayed at stop 1');
     await page.locator('#viewer .tour .toggle').click();
