@@ -11,6 +11,7 @@
 // Loaded by the element only for pages that use AR (the `ar` attribute, enterAR()); its
 // attributes are `ar`, `ar-fov`, `ar-max-distance`, `ar-max-accuracy`, `visitor-crs`.
 import { primaryLang } from './lang.js';
+import { toolbarButton } from './toolbar.js';
 export const AR_MODES = ['location', 'map'];
 
 const STRINGS = {
@@ -81,16 +82,11 @@ export class ArMode {
     this.#status.setAttribute('role', 'status');
     root.querySelector('.labels').before(this.#video, this.#map);
     root.querySelector('.labels').after(this.#status);
-    const toolbar = root.querySelector('.toolbar');
-    this.#button = Object.assign(document.createElement('button'), { className: 'ar', type: 'button', hidden: true });
-    this.#button.setAttribute('part', 'button ar-button');
+    // Prepended each: the switch, then the AR button before it.
+    this.#switch = toolbarButton(root, 'ar-switch', () => this.enter(this.#mode === 'map' ? 'location' : 'map'), { hidden: true, part: 'ar-switch-button' });
+    this.#button = toolbarButton(root, 'ar', () => { if (this.#mode) this.exit(); else this.enter('location'); }, { hidden: true, part: 'ar-button' });
     this.#button.innerHTML = ICON; // a constant: no page or POI text
     this.#button.append(Object.assign(document.createElement('span'), { className: 'ar-label' }));
-    this.#button.addEventListener('click', () => { if (this.#mode) this.exit(); else this.enter('location'); });
-    this.#switch = Object.assign(document.createElement('button'), { className: 'ar-switch', type: 'button', hidden: true });
-    this.#switch.setAttribute('part', 'button ar-switch-button');
-    this.#switch.addEventListener('click', () => this.enter(this.#mode === 'map' ? 'location' : 'map'));
-    toolbar.prepend(this.#button, this.#switch);
     document.addEventListener('visibilitychange', () => this.#visibility());
     this.localize();
   }

@@ -1,6 +1,7 @@
 // Gyro look for <scenic-viewer>: a toolbar button "陀螺仪 / Gyro" while walking or in a
 // panorama; pressed (a tap: iOS asks for motion access only then), the phone's own turning turns
 // the view (crate/src/web/gyro.rs). Pressed again, or leaving the mode, it stops.
+import { toolbarButton } from './toolbar.js';
 
 const STRINGS = { zh: { on: '陀螺仪：转动手机看四周', off: '关闭陀螺仪' }, en: { on: 'Gyro: turn the phone to look round', off: 'Turn the gyro off' } };
 
@@ -19,15 +20,9 @@ export class GyroLook {
     this.#requestFrame = requestFrame;
     this.#warn = warn;
     this.#lang = lang;
-    const b = this.#button = document.createElement('button');
-    b.type = 'button';
-    b.className = 'gyro-button';
-    b.part = 'button gyro-button';
-    b.textContent = '⟳';
     // No orientation events at all (most desktops): no button.
-    b.hidden = !('DeviceOrientationEvent' in window);
-    b.addEventListener('click', () => (this.#on ? this.stop() : this.start()));
-    root.querySelector('.toolbar').prepend(b);
+    this.#button = toolbarButton(root, 'gyro-button', () => (this.#on ? this.stop() : this.start()), { hidden: !('DeviceOrientationEvent' in window) });
+    this.#button.textContent = '⟳';
     this.localize();
   }
 

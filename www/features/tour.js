@@ -9,6 +9,7 @@
 // Loaded by the element only for pages that use tours. The wasm viewer reads the itinerary and
 // flies the camera (crate/src/tour, crate/src/camera/flight.rs); this module sequences and speaks.
 import { primaryLang, pick } from './lang.js';
+import { toolbarButton } from './toolbar.js';
 
 const STRINGS = {
   zh: { tour: '导览', start: '开始导览', prev: '上一站', next: '下一站', play: '继续', pause: '暂停', close: '结束导览', of: (i, n) => `第 ${i} 站 / 共 ${n} 站`, failed: '导览加载失败' },
@@ -55,13 +56,7 @@ export class TourMode {
       <div class="controls"><button class="prev" type="button">‹</button><button class="toggle" type="button"></button><button class="next" type="button">›</button></div>
       <button class="end" type="button">×</button>`;
     root.append(panel);
-    const button = this.#button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'tour-button';
-    button.part = 'button tour-button';
-    button.hidden = true;
-    root.querySelector('.toolbar').prepend(button);
-    button.addEventListener('click', () => this.start(0));
+    this.#button = toolbarButton(root, 'tour-button', () => this.start(0), { hidden: true });
     panel.querySelector('.prev').addEventListener('click', () => this.previous());
     panel.querySelector('.next').addEventListener('click', () => this.next());
     panel.querySelector('.toggle').addEventListener('click', () => (this.#playing ? this.pause() : this.resume()));

@@ -3,6 +3,7 @@
 // ground (crate/src/camera/walk.rs): drag to look, WASD or the arrow keys to walk (Shift runs),
 // the wheel strides, and an on-screen joystick for thumbs. Entering and leaving fly between the
 // views (at once under prefers-reduced-motion).
+import { toolbarButton } from './toolbar.js';
 
 const STRINGS = {
   zh: { walk: '漫游', orbit: '环视', walkLabel: '步行漫游', orbitLabel: '返回环视', joystick: '移动' },
@@ -32,12 +33,7 @@ export class WalkMode {
     this.#requestFrame = requestFrame;
     this.#warn = warn;
     this.#lang = lang;
-    const button = this.#button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'walk-button';
-    button.part = 'button walk-button';
-    root.querySelector('.toolbar').prepend(button);
-    button.addEventListener('click', () => this.toggle());
+    this.#button = toolbarButton(root, 'walk-button', () => this.toggle());
     const stick = this.#stick = document.createElement('div');
     stick.className = 'joystick';
     stick.part = 'joystick';
