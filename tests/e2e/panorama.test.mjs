@@ -128,6 +128,119 @@ for (const backend of BACKENDS) {
   });
 }
 
+// Multi-resolution cube tiles (Pannellum's multiRes): 1024-pixel faces of 128-pixel tiles,
+// levels 1–4 (1, 2, 4 and 8 tiles across a face). Each tile is one colour: red says its face,
+// green its level, so the middle pixel says which tile is drawn there.
+const FACES = 'frblud';
+const tileColour = (level, face) => [FACES.indexOf(face) * 50, (level - 1) * 80, 128];
+const TILED = { basePath: '/tiles/t', path: '/%l/%s%y_%x', extension: 'png', tileResolution: 128, maxLevel: 4, cubeResolution: 1024 };
+
+async function openTiled(backend) {
+  const page = await browser.newPage({ viewport: { width: 320, height: 240 }, deviceScaleFactor: 1 });
+  const logs = [], requested = [];
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  await page.route('**/tiles/**', (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const m = /^\/tiles\/t\/(\d)\/([frblud])(\d+)_(\d+)\.png$/.exec(path);
+    if (!m) return route.fulfill({ status: 404, body: 'no' });
+    const [level, face, y, x] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
+    requested.push({ level, face, x, y });
+    // The left face's level 3 is missing on the server.
+    if (level === 3 && face === 'l') return route.fulfill({ status: 404, body: 'no' });
+    const size = Math.min(128, (1024 >> (4 - level)));
+    return route.fulfill({ status: 200, contentType: 'image/png', body: png(size, size, () => tileColour(level, face)) });
+  });
+  await page.goto(`${BASE}/fidelity/?backend=${backend}&size=240&src=/assets/lakeside.glb&lang=en`);
+  await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+  await page.evaluate(() => {
+    window.__events = [];
+    const v = document.getElementById('viewer');
+    for (const e of ['panorama-error', 'warning']) v.addEventListener(e, (ev) => window.__events.push([e, ev.detail]));
+  });
+  const info = await page.evaluate((t) => document.getElementById('viewer').setPanoramas([
+    { id: 'tiled', multiRes: t, position: [0, 5, 0] },
+    { id: 'gone', multiRes: { ...t, basePath: '/tiles/none' }, position: [0, 5, 0] },
+    { id: 'bad', multiRes: { ...t, path: '/%l/%s' }, position: [0, 5, 0] },
+  ]), TILED);
+  return { page, logs, requested, info };
+}
+
+/** Waits until no tile has been asked for in 500 ms. */
+async function settle(page, requested) {
+  let n = -1;
+  while (n !== requested.length) { n = requested.length; await page.waitForTimeout(500); }
+}
+
+/** Waits until the middle of the view shows `colour`; returns the last pixel seen. */
+async function waitMiddle(page, colour, ms = 8000) {
+  const until = Date.now() + ms;
+  let px;
+  do {
+    px = at(await pixels(page), 0.5, 0.5);
+    if (near(px, colour, 24)) return px;
+    await page.waitForTimeout(100);
+  } while (Date.now() < until);
+  return px;
+}
+
+for (const backend of BACKENDS) {
+  test(`panorama (${backend}): a tiled panorama fetches its lowest level, then only the tiles in view at the level the view needs`, async () => {
+    const { page, logs, requested, info } = await openTiled(backend);
+    assert.deepEqual(info.panoramas, ['tiled', 'gone']);
+    assert.match(info.skipped[0], /bad: multiRes\.path: %x is missing/);
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('tiled')), 'tiled');
+    // Before anything else, the six faces of level 1 (nothing is blank while turning).
+    assert.deepEqual(requested.slice(0, 6).map((t) => `${t.level}${t.face}`).sort(), ['1b', '1d', '1f', '1l', '1r', '1u']);
+    // Looking ahead at 70° on a 240-pixel view: 171 screen px per radian, so level 3 (256), not
+    // level 2 (128) nor 4; of the front and its neighbours only, never the back.
+    await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: 0, fov: 70 }));
+    let px = await waitMiddle(page, tileColour(3, 'f'));
+    assert.ok(near(px, tileColour(3, 'f'), 24), `ahead: ${px} is not level 3 of the front ${tileColour(3, 'f')}`);
+    const upper = () => requested.filter((t) => t.level > 1);
+    assert.ok(upper().length > 0 && upper().every((t) => t.level === 3 && t.face !== 'b'), JSON.stringify(upper()));
+    assert.ok(upper().filter((t) => t.face === 'f').length <= 16 && upper().length < 40, `${upper().length} of the 96 tiles of level 3`);
+    // Turning round: the back's level 3 comes, and only now.
+    await settle(page, requested);
+    const n = requested.length;
+    await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 180, pitch: 0, fov: 70 }));
+    px = await waitMiddle(page, tileColour(3, 'b'));
+    assert.ok(near(px, tileColour(3, 'b'), 24), `behind: ${px}`);
+    assert.ok(requested.slice(n).some((t) => t.face === 'b') && requested.slice(n).every((t) => t.level === 3 && t.face !== 'f'), JSON.stringify(requested.slice(n)));
+    // Zooming in to 25°: level 4, a few tiles round the middle of the back face.
+    await settle(page, requested);
+    const m = requested.length;
+    await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 180, pitch: 0, fov: 25 }));
+    px = await waitMiddle(page, tileColour(4, 'b'));
+    assert.ok(near(px, tileColour(4, 'b'), 24), `zoomed: ${px}`);
+    const zoomed = requested.slice(m);
+    assert.ok(zoomed.length >= 1 && zoomed.length <= 16 && zoomed.every((t) => t.level === 4 && t.face === 'b' && t.x >= 2 && t.x <= 5 && t.y >= 2 && t.y <= 5), JSON.stringify(zoomed));
+    // A tile the server lacks: said once; the lower level stays drawn there.
+    await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 270, pitch: 0, fov: 70 }));
+    await page.waitForFunction(() => window.__events.some(([e, d]) => e === 'warning' && /tile/.test(d.message)), null, { timeout: 8000 });
+    px = await waitMiddle(page, tileColour(1, 'l'));
+    assert.ok(near(px, tileColour(1, 'l'), 24), `a missing tile leaves level 1: ${px}`);
+    await page.waitForTimeout(500);
+    const warnings = await page.evaluate(() => window.__events.filter(([e, d]) => e === 'warning' && /tile/.test(d.message)).map(([, d]) => d.message));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(String(warnings[0]), /a tile could not be loaded.*\/tiles\/t\/3\/l.*404/);
+    assert.ok(requested.every((t) => t.level !== 2), 'level 2 is never the one needed');
+    assert.equal(requested.filter((t) => t.level === 3 && t.face === 'l').length, new Set(requested.filter((t) => t.level === 3 && t.face === 'l').map((t) => `${t.x},${t.y}`)).size, 'a failed tile is not asked for again');
+    assert.deepEqual(logs, []);
+    await page.close();
+  });
+}
+
+test('panorama: a tiled panorama whose lowest level cannot be fetched is said and the 3D view stays', async () => {
+  const { page, logs } = await openTiled('webgl2');
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('gone')), null);
+  const err = (await page.evaluate(() => window.__events.filter(([e]) => e === 'panorama-error')))[0][1];
+  assert.equal(err.id, 'gone');
+  assert.match(err.message, /Could not load the panorama: .*\/tiles\/none\/1\/.*404/);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').panorama), null);
+  assert.deepEqual(logs, []);
+  await page.close();
+});
+
 test('panorama: a missing photo and a photo that is not 2:1 are said and the 3D view stays; a POI card offers its panorama', async () => {
   const { page } = await open('webgl2');
   assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('missing')), null);
@@ -170,6 +283,19 @@ test('panorama: the lakeside demo panoramas open from the list file, sky above a
   const labels = await page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.hotspot')].map((b) => b.textContent));
   assert.deepEqual(labels, ['去观景台', '湖心亭']);
   assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.pano-back').textContent), '返回三维');
+  // The hill is tiled (assets/pano-hill/): sky above and ground below too, from tiles of the
+  // demo's own folder.
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('hill')), 'hill');
+  await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: 80, fov: 30 }));
+  await page.waitForTimeout(500);
+  const hillUp = at(await pixels(page), 0.5, 0.5);
+  await page.evaluate(() => document.getElementById('viewer').setPanoramaView({ yaw: 0, pitch: -80, fov: 30 }));
+  await page.waitForTimeout(500);
+  const hillDown = at(await pixels(page), 0.5, 0.5);
+  assert.ok(hillUp[2] > hillUp[0] && hillUp[2] > hillUp[1], `hill, sky above: ${hillUp}`);
+  assert.ok(hillDown[1] > hillDown[2] && hillDown[1] > hillDown[0], `hill, ground below: ${hillDown}`);
+  const tiles = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((p) => p.includes('/pano-hill/')));
+  assert.ok(tiles.filter((p) => p.includes('/pano-hill/1/')).length === 6 && tiles.length < 30, JSON.stringify(tiles));
   await page.close();
 });
 

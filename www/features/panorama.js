@@ -5,6 +5,9 @@
 // zooms, Esc or "Back to 3D" steps out. Events: panorama-load, panorama-enter, panorama-exit,
 // panorama-error.
 //
+// A panorama is one photo (`image`) or multi-resolution cube tiles (`multiRes`, Pannellum's
+// layout): then only the tiles in view are fetched, at the level the view needs.
+//
 // Loaded by the element only for pages with panoramas. The wasm viewer reads the list and draws
 // the photo sphere (crate/src/panorama, crate/src/web/panorama.rs); this module fetches and
 // decodes photos and owns the hotspots' DOM.
@@ -19,6 +22,11 @@ const MAX_LIST_BYTES = 2 << 20;
 const TIMEOUT_MS = 20000;
 /** Wider photos are scaled down to this before upload (phones' texture limits and memory). */
 const MAX_WIDTH = 4096;
+/** Tiled panoramas: the bytes one tile may have, the tiles fetched at once, and how far down
+ *  the list of wanted tiles a fetch may stay running. */
+const TILE_BYTES = 8 << 20;
+const TILE_FETCHES = 4;
+const TILE_WINDOW = 24;
 
 export const panoramaStyles = `
   .pano-layer { position: absolute; inset: 0; pointer-events: none; overflow: hidden; }
@@ -37,7 +45,7 @@ export const panoramaStyles = `
 
 export class PanoramaMode {
   #host; #root; #viewer; #requestFrame; #warn; #selectPoi;
-  #layer; #back; #buttons = []; #list = []; #base = document.baseURI; #abort = null; #token = 0; #id = null;
+  #layer; #back; #buttons = []; #list = []; #base = document.baseURI; #abort = null; #token = 0; #id = null; #tiles = null;
 
   constructor(host, root, getViewer, requestFrame, warn, selectPoi) {
     this.#host = host;
@@ -118,42 +126,32 @@ export class PanoramaMode {
   }
 
   /** Steps into panorama `id`. Resolves once its photo is shown; a photo that cannot be
-   *  fetched or is not 2:1 is said (panorama-error) and the view stays as it was. */
+   *  fetched or is not 2:1 is said (panorama-error) and the view stays as it was. A tiled
+   *  panorama (multiRes) fetches its lowest level first, then the tiles in view as it turns. */
   async enter(id) {
     const entry = this.#list.find((p) => p.id === id);
     if (!entry) throw new Error(`no panorama ${JSON.stringify(String(id))}`);
     const token = ++this.#token;
     this.#abort?.abort();
+    this.#stopTiles();
     const abort = this.#abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-    let photo;
+    let photo = null, base = [];
     try {
-      const href = new URL(entry.image, this.#base).href;
-      const r = await fetch(href, { signal: abort.signal });
-      if (!r.ok) throw new Error(`${href}: HTTP ${r.status}`);
-      if (Number(r.headers.get('content-length')) > MAX_BYTES) throw new Error(`${href}: larger than ${MAX_BYTES >> 20} MB`);
-      const blob = await r.blob();
-      if (blob.size > MAX_BYTES) throw new Error(`${href}: larger than ${MAX_BYTES >> 20} MB`);
-      photo = await createImageBitmap(blob).catch(() => { throw new Error(`${href}: not an image the browser can decode`); });
-      if (Math.abs(photo.width / photo.height - 2) > 0.02) {
-        const [w, h] = [photo.width, photo.height];
-        photo.close();
-        throw new Error(`${href}: a panorama is an equirectangular photo twice as wide as it is high, not ${w} × ${h}`);
-      }
-      if (photo.width > MAX_WIDTH) {
-        photo.close();
-        photo = await createImageBitmap(blob, { resizeWidth: MAX_WIDTH, resizeHeight: MAX_WIDTH / 2, resizeQuality: 'high' });
-      }
+      if (entry.tiled) base = await this.#baseTiles(id, abort.signal);
+      else photo = await this.#photo(new URL(entry.image, this.#base).href, abort.signal);
     } catch (e) {
       if (token === this.#token) this.#failed(id, abort.signal.reason ?? e);
       return null;
     } finally {
       clearTimeout(timer);
     }
-    if (token !== this.#token) { photo.close(); return null; }
+    if (token !== this.#token) { photo?.close(); for (const t of base) t.bitmap.close(); return null; }
     const v = this.#viewer();
     const inside = this.#id !== null;
     v.enterPanorama(id, photo, inside || matchMedia('(prefers-reduced-motion: reduce)').matches);
+    for (const t of base) v.addPanoramaTile(t.key, t.bitmap);
+    if (entry.tiled) this.#tiles = { inflight: new Map(), failed: new Set(), warned: false };
     this.#requestFrame();
     // Shown once the flight lands (the frame loop runs meanwhile).
     await new Promise((resolve) => {
@@ -171,12 +169,87 @@ export class PanoramaMode {
     return id;
   }
 
+  /** Fetches an image of at most `maxBytes` and decodes it. */
+  async #image(href, signal, maxBytes) {
+    const r = await fetch(href, { signal });
+    if (!r.ok) throw new Error(`${href}: HTTP ${r.status}`);
+    if (Number(r.headers.get('content-length')) > maxBytes) throw new Error(`${href}: larger than ${maxBytes >> 20} MB`);
+    const blob = await r.blob();
+    if (blob.size > maxBytes) throw new Error(`${href}: larger than ${maxBytes >> 20} MB`);
+    const bitmap = await createImageBitmap(blob).catch(() => { throw new Error(`${href}: not an image the browser can decode`); });
+    return { blob, bitmap };
+  }
+
+  /** One equirectangular photo, 2:1, scaled down past MAX_WIDTH. */
+  async #photo(href, signal) {
+    const { blob, bitmap } = await this.#image(href, signal, MAX_BYTES);
+    if (Math.abs(bitmap.width / bitmap.height - 2) > 0.02) {
+      const [w, h] = [bitmap.width, bitmap.height];
+      bitmap.close();
+      throw new Error(`${href}: a panorama is an equirectangular photo twice as wide as it is high, not ${w} × ${h}`);
+    }
+    if (bitmap.width <= MAX_WIDTH) return bitmap;
+    bitmap.close();
+    return createImageBitmap(blob, { resizeWidth: MAX_WIDTH, resizeHeight: MAX_WIDTH / 2, resizeQuality: 'high' });
+  }
+
+  /** Every tile of a tiled panorama's lowest level, or the first failure (the others freed). */
+  async #baseTiles(id, signal) {
+    const list = this.#viewer().panoramaBaseTiles(id);
+    const got = await Promise.allSettled(list.map(({ key, url }) => this.#image(new URL(url, this.#base).href, signal, TILE_BYTES).then(({ bitmap }) => ({ key, bitmap }))));
+    const failed = got.find((g) => g.status === 'rejected');
+    if (!failed) return got.map((g) => g.value);
+    for (const g of got) if (g.status === 'fulfilled') g.value.bitmap.close();
+    throw failed.reason;
+  }
+
+  /** Fetches what the view of a tiled panorama lacks, a few at a time, most needed first; a
+   *  tile no longer wanted (the view turned on) is cancelled. A tile that fails leaves the lower
+   *  level there, said once. */
+  #pump() {
+    const tiles = this.#tiles, v = this.#viewer();
+    if (!tiles || !v || this.#id === null) return;
+    const wanted = v.panoramaTiles(TILE_WINDOW).filter((w) => !tiles.failed.has(w.key.join('/')));
+    const keys = new Set(wanted.map((w) => w.key.join('/')));
+    for (const [k, a] of tiles.inflight) if (!keys.has(k)) { tiles.inflight.delete(k); a.abort(); }
+    for (const w of wanted) {
+      if (tiles.inflight.size >= TILE_FETCHES) break;
+      const k = w.key.join('/');
+      if (tiles.inflight.has(k)) continue;
+      const a = new AbortController();
+      const timer = setTimeout(() => a.abort(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+      tiles.inflight.set(k, a);
+      const href = new URL(w.url, this.#base).href;
+      this.#image(href, a.signal, TILE_BYTES).then(({ bitmap }) => {
+        if (tiles.inflight.get(k) === a && this.#tiles === tiles && v.addPanoramaTile(w.key, bitmap)) this.#requestFrame();
+        else bitmap.close();
+      }, (e) => {
+        if (tiles.inflight.get(k) !== a) return; // cancelled
+        tiles.failed.add(k);
+        if (!tiles.warned) { tiles.warned = true; this.#warn(`panoramas: a tile could not be loaded, the view stays less sharp there: ${(a.signal.reason ?? e)?.message ?? e}`); }
+      }).finally(() => {
+        clearTimeout(timer);
+        if (tiles.inflight.get(k) !== a) return;
+        tiles.inflight.delete(k);
+        if (this.#tiles === tiles) this.#pump();
+      });
+    }
+  }
+
+  #stopTiles() {
+    if (!this.#tiles) return;
+    const inflight = [...this.#tiles.inflight.values()];
+    this.#tiles = null;
+    for (const a of inflight) a.abort();
+  }
+
   /** Steps out to the 3D view. */
   exit() {
     if (this.#id === null) return;
     const id = this.#id;
     this.#token++;
     this.#id = null;
+    this.#stopTiles();
     this.#viewer()?.exitPanorama(matchMedia('(prefers-reduced-motion: reduce)').matches);
     this.#layer.hidden = true;
     delete this.#host.dataset.panorama;
@@ -208,6 +281,7 @@ export class PanoramaMode {
   update() {
     const v = this.#viewer();
     if (!v || this.#id === null) return;
+    this.#pump();
     const at = v.panoramaHotspots(this.#host.clientWidth, this.#host.clientHeight);
     this.#buttons.forEach((b, i) => {
       const shown = at[3 * i + 2] > 0;
@@ -235,6 +309,7 @@ export class PanoramaMode {
 
   detach() {
     this.#abort?.abort();
+    this.#stopTiles();
     this.#token++;
     this.#id = null;
     this.#layer.hidden = true;

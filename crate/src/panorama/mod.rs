@@ -13,6 +13,8 @@ use crate::geometry::Aabb;
 use crate::poi::{Localized, localized, string};
 use crate::scene::{self, Material, Mesh, Node, Primitive, Sampler, Scene, SceneRoot, TexRef, Texture, Topology, Wrap};
 
+pub mod tiles;
+
 /// A list holds at most this many panoramas, each at most this many hotspots.
 pub const MAX_PANORAMAS: usize = 200;
 pub const MAX_HOTSPOTS: usize = 50;
@@ -37,8 +39,10 @@ pub struct Hotspot {
 pub struct Panorama {
     pub id: String,
     /// The photo's URL as given: http(s), or relative (resolved by the page against the list's
-    /// own URL); never another scheme.
+    /// own URL); never another scheme. Empty when the panorama is tiled.
     pub image: String,
+    /// Multi-resolution cube tiles (`multiRes`), in place of one photo.
+    pub tiles: Option<tiles::Multires>,
     /// Where the camera stands, in scene metres; or at the POI `poi` (1.6 m over its anchor).
     pub position: Option<[f32; 3]>,
     pub poi: Option<String>,
@@ -93,10 +97,13 @@ pub fn read(v: &Value) -> Result<(Vec<Panorama>, Vec<String>), String> {
 fn one(item: &Value, i: usize) -> Result<Panorama, String> {
     let o = item.as_object().ok_or_else(|| format!("panorama {} is not an object", i + 1))?;
     let id = string(o.get("id")).ok_or_else(|| format!("panorama {} has no id", i + 1))?;
-    let image = string(o.get("image")).ok_or_else(|| format!("{id}: no image"))?;
-    if !image_url(&image) {
-        return Err(format!("{id}: the image must be an http(s) or relative URL"));
-    }
+    let tiles = o.get("multiRes").map(tiles::Multires::read).transpose().map_err(|e| format!("{id}: {e}"))?;
+    let image = match string(o.get("image")) {
+        Some(image) if !image_url(&image) => return Err(format!("{id}: the image must be an http(s) or relative URL")),
+        Some(image) => image,
+        None if tiles.is_some() => String::new(),
+        None => return Err(format!("{id}: no image (nor multiRes tiles)")),
+    };
     let position = o.get("position").and_then(Value::as_array).and_then(|a| {
         let p = [number(a.first())?, number(a.get(1))?, number(a.get(2))?];
         (a.len() == 3).then_some(p)
@@ -121,7 +128,7 @@ fn one(item: &Value, i: usize) -> Result<Panorama, String> {
             Some(Hotspot { yaw: number(ho.get("yaw"))?, pitch: number(ho.get("pitch")).unwrap_or(0.0).clamp(-90.0, 90.0), to, label: localized(ho, "label") })
         })
         .collect();
-    Ok(Panorama { id, image, position, poi, heading: number(o.get("heading")).unwrap_or(0.0), name: localized(o, "name"), hotspots })
+    Ok(Panorama { id, image, tiles, position, poi, heading: number(o.get("heading")).unwrap_or(0.0), name: localized(o, "name"), hotspots })
 }
 
 /// The unit vector of a direction in the panorama's own frame (yaw 0 = -Z).
@@ -271,5 +278,13 @@ mod tests {
             assert!(image_url(good), "{good}");
         }
         assert!(read(&json!({"panoramas": []})).unwrap_err().contains("no panorama"));
+        // Tiled panoramas need no photo; a wrong layout is said with the panorama's id.
+        let tiled = json!([
+            {"id": "t", "position": [0, 0, 0], "multiRes": {"basePath": "tiles/t", "path": "/%l/%s%y_%x", "extension": "png", "tileResolution": 256, "maxLevel": 2, "cubeResolution": 512}},
+            {"id": "u", "position": [0, 0, 0], "multiRes": {"path": "/%l/%s", "tileResolution": 256, "maxLevel": 2, "cubeResolution": 512}}
+        ]);
+        let (p, skipped) = read(&tiled).unwrap();
+        assert_eq!((p.len(), p[0].image.as_str(), p[0].tiles.as_ref().map(|t| t.side(2))), (1, "", Some(2)));
+        assert!(skipped[0].starts_with("u: multiRes.path"), "{skipped:?}");
     }
 }

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{State, Viewer, to_js};
 use crate::camera::Orbit;
+use crate::panorama::tiles::{Cache, Multires, TileKey};
 use crate::panorama::{self, Panorama, Target};
 use crate::render::{ContentId, View};
 
@@ -18,7 +19,9 @@ const FOV: f32 = 70.0;
 
 pub(super) struct Shown {
     pub id: String,
-    content: ContentId,
+    /// The photo sphere, or none for a tiled panorama.
+    content: Option<ContentId>,
+    tiles: Option<(Multires, Cache<ContentId>)>,
     centre: Vec3,
     heading: f32,
     /// Compass degrees in the panorama's frame (0 = the photo's middle).
@@ -60,7 +63,9 @@ pub(super) fn advance(s: &mut State, dt: f32) -> bool {
             return false;
         }
         p.active = true;
-        s.renderer.set_visible(p.content, true);
+        for c in p.content.into_iter().chain(p.tiles.iter().flat_map(|(_, cache)| cache.contents())) {
+            s.renderer.set_visible(c, true);
+        }
         if let Some(m) = model {
             s.renderer.set_visible(m, false);
         }
@@ -78,7 +83,9 @@ pub(super) fn advance(s: &mut State, dt: f32) -> bool {
 /// Puts the model back and frees the photo (a new model, leaving).
 pub(super) fn close(s: &mut State) -> Option<Orbit> {
     let p = s.panoramas.shown.take()?;
-    s.renderer.remove_content(p.content);
+    for c in p.content.into_iter().chain(p.tiles.iter().flat_map(|(_, cache)| cache.contents())) {
+        s.renderer.remove_content(c);
+    }
     if let Some(m) = &s.model {
         s.renderer.set_visible(m.content, true);
     }
@@ -121,6 +128,7 @@ pub(super) fn zoom(s: &mut State, factor: f32) -> bool {
 struct Entry<'a> {
     id: &'a str,
     image: &'a str,
+    tiled: bool,
     poi: Option<&'a str>,
     name: &'a std::collections::BTreeMap<String, String>,
     hotspots: Vec<HotspotView<'a>>,
@@ -139,6 +147,7 @@ fn entry(p: &Panorama) -> Entry<'_> {
     Entry {
         id: &p.id,
         image: &p.image,
+        tiled: p.tiles.is_some(),
         poi: p.poi.as_deref(),
         name: &p.name.0,
         hotspots: p
@@ -179,10 +188,11 @@ impl Viewer {
         Ok(js)
     }
 
-    /// Steps into panorama `id` with its decoded photo: flies to its place (at once when
-    /// `instant`, or from inside another panorama), then shows it in place of the model.
+    /// Steps into panorama `id` with its decoded photo (none for a tiled one, whose tiles come
+    /// through addPanoramaTile): flies to its place (at once when `instant`, or from inside
+    /// another panorama), then shows it in place of the model.
     #[wasm_bindgen(js_name = enterPanorama)]
-    pub fn enter_panorama(&self, id: &str, photo: web_sys::ImageBitmap, instant: bool) -> Result<(), JsValue> {
+    pub fn enter_panorama(&self, id: &str, photo: Option<web_sys::ImageBitmap>, instant: bool) -> Result<(), JsValue> {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         let p = s.panoramas.list.iter().find(|p| p.id == id).ok_or_else(|| to_js(format!("no panorama {id:?}")))?;
@@ -195,10 +205,17 @@ impl Viewer {
             (None, None) => return Err(to_js("no place")),
         };
         let heading = p.heading;
-        let scene = panorama::scene(centre, heading);
-        let content = s.renderer.begin_content();
-        s.renderer.finish_content(content, &scene, &[Some(photo)], 0);
-        s.renderer.set_visible(content, false);
+        let tiles = p.tiles.clone().map(|m| (m, Cache::default()));
+        let content = match (&tiles, photo) {
+            (Some(_), _) => None,
+            (None, Some(photo)) => {
+                let content = s.renderer.begin_content();
+                s.renderer.finish_content(content, &panorama::scene(centre, heading), &[Some(photo)], 0);
+                s.renderer.set_visible(content, false);
+                Some(content)
+            }
+            (None, None) => return Err(to_js(format!("panorama {id:?}: a photo is needed"))),
+        };
         // From one panorama to the next: straight there, keeping the way back to the 3D view.
         let (left, from_inside) = match close(s) {
             Some(left) => (left, true),
@@ -214,7 +231,7 @@ impl Viewer {
             s.camera.fly(to, None, s.pois.occluders.as_ref());
         }
         let yaw = if from_inside { 0.0 } else { (s.camera.orbit.yaw.to_degrees() * -1.0 - heading).rem_euclid(360.0) };
-        s.panoramas.shown = Some(Shown { id: id.to_owned(), content, centre, heading, yaw, pitch: 0.0, fov: FOV_IN, fov_target: FOV, active: false, left });
+        s.panoramas.shown = Some(Shown { id: id.to_owned(), content, tiles, centre, heading, yaw, pitch: 0.0, fov: FOV_IN, fov_target: FOV, active: false, left });
         s.dirty = true;
         Ok(())
     }
@@ -286,4 +303,81 @@ impl Viewer {
         }
         out
     }
+
+    /// Every tile of the lowest level of tiled panorama `id` (fetched before stepping in, so
+    /// nothing is blank while turning): `[{ key, url }]`, `key` as addPanoramaTile takes it.
+    #[wasm_bindgen(js_name = panoramaBaseTiles)]
+    pub fn panorama_base_tiles(&self, id: &str) -> Result<JsValue, JsValue> {
+        let s = self.state.borrow();
+        let m = s.panoramas.list.iter().find(|p| p.id == id).and_then(|p| p.tiles.as_ref()).ok_or_else(|| to_js(format!("no tiled panorama {id:?}")))?;
+        tile_list(m, &m.base())
+    }
+
+    /// The tiles the shown tiled panorama would fetch next, most needed first, at most `limit`:
+    /// the lowest level's, then those in view at the level the view needs (none of a face out of
+    /// view). `[{ key, url }]`; empty when all are there.
+    #[wasm_bindgen(js_name = panoramaTiles)]
+    pub fn panorama_tiles(&self, limit: usize) -> Result<JsValue, JsValue> {
+        let mut s = self.state.borrow_mut();
+        let (width, height) = s.renderer.size();
+        let Some(p) = s.panoramas.shown.as_mut() else { return tile_list_empty() };
+        let (active, yaw, pitch, fov, fov_target) = (p.active, p.yaw, p.pitch, p.fov, p.fov_target);
+        let Some((m, cache)) = p.tiles.as_mut() else { return tile_list_empty() };
+        let visible = if active {
+            // The level the settled zoom needs; the tiles of the wider of now and then.
+            let ppr = height as f32 * 0.5 / (fov_target.to_radians() * 0.5).tan();
+            let aspect = width as f32 / height.max(1) as f32;
+            let vp = Mat4::perspective_rh(fov.max(fov_target).to_radians(), aspect.max(1e-3), 0.05, 10.0) * Mat4::look_to_rh(Vec3::ZERO, panorama::direction(yaw, pitch), Vec3::Y);
+            m.visible(vp, m.level_for(ppr))
+        } else {
+            Vec::new()
+        };
+        let wanted = cache.wanted(m, &visible, limit);
+        tile_list(m, &wanted)
+    }
+
+    /// Gives tile `key` (`[level, face, x, y]`) of the shown tiled panorama; false when it is not
+    /// one of its tiles (a late answer for a panorama left). Tiles seen longest ago are freed
+    /// past a budget.
+    #[wasm_bindgen(js_name = addPanoramaTile)]
+    pub fn add_panorama_tile(&self, key: Vec<u32>, bitmap: web_sys::ImageBitmap) -> bool {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let Some(p) = s.panoramas.shown.as_mut() else { return false };
+        let Some((m, cache)) = p.tiles.as_mut() else { return false };
+        let &[level, face, x, y] = key.as_slice() else { return false };
+        let k = TileKey { level: level.min(255) as u8, face: face.min(255) as u8, x: x.min(u16::MAX as u32) as u16, y: y.min(u16::MAX as u32) as u16 };
+        if !m.has(k) || cache.has(k) {
+            return false;
+        }
+        let content = s.renderer.begin_content();
+        s.renderer.finish_content(content, &panorama::tiles::tile_scene(m, k, p.centre, p.heading), &[Some(bitmap)], 0);
+        s.renderer.set_visible(content, p.active);
+        for freed in cache.insert(k, content) {
+            s.renderer.remove_content(freed);
+        }
+        s.dirty = true;
+        true
+    }
+
+    /// How many tiles of the shown panorama are on the GPU (0 for a photo).
+    #[wasm_bindgen(js_name = panoramaTilesLoaded)]
+    pub fn panorama_tiles_loaded(&self) -> usize {
+        self.state.borrow().panoramas.shown.as_ref().and_then(|p| p.tiles.as_ref()).map_or(0, |(_, c)| c.len())
+    }
+}
+
+#[derive(Serialize)]
+struct TileRef {
+    key: [u32; 4],
+    url: String,
+}
+
+fn tile_list(m: &Multires, keys: &[TileKey]) -> Result<JsValue, JsValue> {
+    let list: Vec<TileRef> = keys.iter().map(|&k| TileRef { key: [k.level as u32, k.face as u32, k.x as u32, k.y as u32], url: m.url(k) }).collect();
+    list.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
+}
+
+fn tile_list_empty() -> Result<JsValue, JsValue> {
+    Ok(js_sys::Array::new().into())
 }
