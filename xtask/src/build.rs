@@ -8,6 +8,7 @@
 //! Debian's binaryen 108 produces modules that fail to instantiate. esbuild minifies the glue and
 //! makes www/scenic-viewer.min.js (the element in one file). Copies assets into www/.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::{Result, root, run};
@@ -42,13 +43,24 @@ pub fn all() -> Result {
     crate::compress::beside(&bundle)?;
     let assets = root.join("www/assets");
     std::fs::create_dir_all(&assets).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(root.join("assets")).map_err(|e| e.to_string())? {
+    copy_assets(&root.join("assets"), &assets)
+}
+
+/// Copies assets/ into www/assets, folders too (a tiled panorama is one).
+fn copy_assets(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_file() {
-            let copy = assets.join(path.file_name().unwrap());
+        let copy = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_assets(&path, &copy)?;
+        } else if path.is_file() {
             std::fs::copy(&path, &copy).map_err(|e| format!("{}: {e}", path.display()))?;
-            // The demo's model and POIs, precompressed as an operator's server would send them.
-            crate::compress::beside(&copy)?;
+            // The demo's model and POIs, precompressed as an operator's server would send them
+            // (images are compressed already).
+            if path.extension().is_none_or(|e| e != "png" && e != "jpg") {
+                crate::compress::beside(&copy)?;
+            }
         }
     }
     Ok(())

@@ -64,6 +64,13 @@ fn main() -> ExitCode {
             .and_then(|_| std::fs::write(root().join("assets/lakeside-tour.jsonld"), scene_gen::tour()))
             .and_then(|_| std::fs::write(root().join("assets/lakeside-panoramas.json"), pano_gen::list()))
             .and_then(|_| pano_gen::VIEWS.iter().try_for_each(|(file, at, heading)| std::fs::write(root().join("assets").join(file), pano_gen::render(pano_gen::eye(*at), *heading))))
+            .and_then(|_| {
+                let _ = std::fs::remove_dir_all(root().join("assets").join(pano_gen::TILED.0));
+                pano_gen::tiles().try_for_each(|(path, png)| {
+                    let path = root().join("assets").join(path);
+                    std::fs::create_dir_all(path.parent().unwrap_or(&path)).and_then(|_| std::fs::write(path, png))
+                })
+            })
             .and_then(|_| std::fs::write(root().join("assets/ningbo.glb"), scene_gen::ningbo_glb()))
             .map_err(|e| e.to_string()),
         _ => usage(),

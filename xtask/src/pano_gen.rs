@@ -8,7 +8,14 @@ use std::io::Write;
 use crate::scene_gen::height;
 
 /// The viewpoints: (file, where on the ground (x, z), heading of the photo's middle in degrees).
-pub const VIEWS: [(&str, [f32; 2], f32); 2] = [("pano-shore.png", [-40.0, 60.0], 40.0), ("pano-hill.png", [70.0, -70.0], 250.0)];
+/// The shore is one equirectangular photo; the hill is multi-resolution cube tiles in the folder
+/// `pano-hill` (Pannellum's layout: `%l/%s%y_%x.png`).
+pub const VIEWS: [(&str, [f32; 2], f32); 1] = [("pano-shore.png", [-40.0, 60.0], 40.0)];
+pub const TILED: (&str, [f32; 2], f32) = ("pano-hill", [70.0, -70.0], 250.0);
+/// The hill's cube: 1024-pixel faces at level 2 in 512-pixel tiles (2 × 2 a face), 512 at level 1.
+const CUBE: usize = 1024;
+const TILE: usize = 512;
+const LEVELS: u32 = 2;
 
 /// The eye 1.6 m over the ground at a viewpoint.
 pub fn eye([x, z]: [f32; 2]) -> [f32; 3] {
@@ -116,6 +123,51 @@ pub fn render(eye: [f32; 3], heading: f32) -> Vec<u8> {
     png(W as u32, H as u32, &rows)
 }
 
+/// A point of cube face `face` (f r b l u d) at `(s, t)` across and down, seen from inside, in
+/// the panorama's frame (as crate/src/panorama/tiles.rs has it; the test checks they agree).
+pub fn face_point(face: usize, s: f32, t: f32) -> [f32; 3] {
+    let (c, r, u): ([f32; 3], [f32; 3], [f32; 3]) = match face {
+        0 => ([0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
+        1 => ([1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]),
+        2 => ([0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
+        3 => ([-1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]),
+        4 => ([0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]),
+        _ => ([0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]),
+    };
+    let (a, b) = (2.0 * s - 1.0, 1.0 - 2.0 * t);
+    [c[0] + r[0] * a + u[0] * b, c[1] + r[1] * a + u[1] * b, c[2] + r[2] * a + u[2] * b]
+}
+
+/// Tile (`x`, `y`) of `face` at `level` of the tiled viewpoint, as a PNG: each level traced at its
+/// own resolution (not scaled down from the top), so any tile can be made alone.
+pub fn tile(eye: [f32; 3], heading: f32, level: u32, face: usize, x: usize, y: usize) -> Vec<u8> {
+    let size = CUBE >> (LEVELS - level);
+    let (w, h) = (TILE.min(size - x * TILE), TILE.min(size - y * TILE));
+    let (sh, ch) = heading.to_radians().sin_cos();
+    let mut rows = Vec::with_capacity((w * 3 + 1) * h);
+    for j in 0..h {
+        rows.push(0u8);
+        for i in 0..w {
+            let [px, py, pz] = face_point(face, ((x * TILE + i) as f32 + 0.5) / size as f32, ((y * TILE + j) as f32 + 0.5) / size as f32);
+            // Turned to the heading (the panorama's frame to the scene's), then unit length.
+            let d = [px * ch - pz * sh, py, px * sh + pz * ch];
+            let len = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+            let c = trace(eye, d.map(|v| v / len));
+            rows.extend(c.map(|v| (v.clamp(0.0, 1.0).powf(1.0 / 2.2) * 255.0 + 0.5) as u8));
+        }
+    }
+    png(w as u32, h as u32, &rows)
+}
+
+/// Every tile of the tiled viewpoint: (path under assets/, PNG).
+pub fn tiles() -> impl Iterator<Item = (String, Vec<u8>)> {
+    let (dir, at, heading) = TILED;
+    (1..=LEVELS).flat_map(move |level| {
+        let n = (CUBE >> (LEVELS - level)).div_ceil(TILE);
+        (0..6).flat_map(move |face| (0..n).flat_map(move |y| (0..n).map(move |x| (format!("{dir}/{level}/{}{y}_{x}.png", "frblud".as_bytes()[face] as char), tile(eye(at), heading, level, face, x, y)))))
+    })
+}
+
 fn png(w: u32, h: u32, rows: &[u8]) -> Vec<u8> {
     let chunk = |out: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
         out.extend((data.len() as u32).to_be_bytes());
@@ -142,7 +194,8 @@ fn png(w: u32, h: u32, rows: &[u8]) -> Vec<u8> {
 
 /// assets/lakeside-panoramas.json: the two viewpoints, linked to each other and to POIs.
 pub fn list() -> Vec<u8> {
-    let [(shore, se, sh), (hill, he, hh)] = VIEWS;
+    let [(shore, se, sh)] = VIEWS;
+    let (hill, he, hh) = TILED;
     let (se, he) = (eye(se), eye(he));
     // A hotspot's yaw in a panorama's own frame, towards a scene point.
     let towards = |from: [f32; 3], heading: f32, to: [f32; 3]| -> f32 {
@@ -155,7 +208,7 @@ pub fn list() -> Vec<u8> {
          "hotspots": [
             {"yaw": towards(se, sh, he), "pitch": 4, "panorama": "hill", "label": {"zh": "去观景台", "en": "To the viewpoint"}},
             {"yaw": towards(se, sh, [-8.0, 5.0, 4.0]), "pitch": -2, "poi": "pavilion", "label": {"zh": "湖心亭", "en": "Island Pavilion"}}]},
-        {"id": "hill", "image": hill, "position": he, "heading": hh, "poi": "overlook", "name": {"zh": "山顶观景台", "en": "Hilltop Viewpoint"},
+        {"id": "hill", "multiRes": {"basePath": hill, "path": "/%l/%s%y_%x", "extension": "png", "tileResolution": TILE, "maxLevel": LEVELS, "cubeResolution": CUBE}, "position": he, "heading": hh, "poi": "overlook", "name": {"zh": "山顶观景台", "en": "Hilltop Viewpoint"},
          "hotspots": [
             {"yaw": towards(he, hh, se), "pitch": -3, "panorama": "shore", "label": {"zh": "回西岸", "en": "Back to the shore"}},
             {"yaw": towards(he, hh, [62.0, 20.0, -48.0]), "pitch": 8, "poi": "pagoda", "label": {"zh": "湖心塔", "en": "Lakeside Pagoda"}}]}
@@ -175,6 +228,19 @@ mod tests {
         assert!(read.1.is_empty() && read.0.len() == 2);
         for (file, at, heading) in super::VIEWS {
             assert!(std::fs::read(dir.join(file)).ok() == Some(super::render(super::eye(at), heading)), "assets/{file} is stale: run `cargo xtask gen-scene`");
+        }
+        // The tiled viewpoint: level 1 whole and a tile of level 2 (tracing all of it is slow).
+        let (hill, at, heading) = super::TILED;
+        for (level, face, x, y) in (0..6).map(|f| (1, f, 0, 0)).chain([(2, 4, 1, 0)]) {
+            let file = format!("{hill}/{level}/{}{y}_{x}.png", "frblud".as_bytes()[face] as char);
+            assert!(std::fs::read(dir.join(&file)).ok() == Some(super::tile(super::eye(at), heading, level, face, x, y)), "assets/{file} is stale: run `cargo xtask gen-scene`");
+        }
+        assert_eq!(std::fs::read_dir(dir.join(hill).join("2")).unwrap().count(), 24);
+        // Faces as the viewer draws them.
+        for face in 0..6 {
+            for (s, t) in [(0.0, 0.0), (0.3, 0.8), (1.0, 0.5)] {
+                assert_eq!(super::face_point(face, s, t), scenic::panorama::tiles::face_point(face as u8, s, t).to_array());
+            }
         }
     }
 }
