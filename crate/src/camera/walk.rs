@@ -1,6 +1,9 @@
 //! Walk mode: a first-person camera at eye height that follows the scene's ground, climbs steps
-//! up to a stated height and is stopped by walls and deep water (rays against the scene's BVHs,
-//! as three.js's games_fps does with a capsule against an octree). Pure logic, tested natively.
+//! up to a stated height and is stopped by walls and deep water. Rays against the scene's BVHs
+//! find the ground and the walls ahead (so a step is not taken through a wall); then the body, a
+//! capsule from over a step to over the eye, is pushed out of what it still touches (a post or a
+//! corner between the rays), as three.js's games_fps does with a capsule against an octree. Pure
+//! logic, tested natively.
 
 use glam::{Mat4, Vec3};
 
@@ -188,14 +191,19 @@ impl Walk {
             }
         }
         let at = self.feet + go;
-        match surfaces.ground(at, STEP) {
-            Some(y) => {
-                self.feet = Vec3::new(at.x, y, at.z);
-                go
-            }
+        let Some(y) = surfaces.ground(at, STEP) else {
             // No ground there (the edge of the model): stay.
-            None => Vec3::ZERO,
-        }
+            return Vec3::ZERO;
+        };
+        let at = Vec3::new(at.x, y, at.z);
+        let out = push_out(surfaces, at, self.feet);
+        let at = match surfaces.ground(out, STEP) {
+            Some(y) if out != at => Vec3::new(out.x, y, out.z),
+            _ => at,
+        };
+        let went = at - self.feet;
+        self.feet = at;
+        Vec3::new(went.x, 0.0, went.z)
     }
 
     fn blocked(&self, surfaces: &Surfaces, d: Vec3) -> Vec3 {
@@ -234,6 +242,45 @@ impl Walk {
             (n.length() > 0.1).then(|| n.normalize())
         })
     }
+}
+
+/// The body standing at `feet`, a capsule `RADIUS` thick from just over a step to just over the
+/// eye, moved sideways out of the walls it overlaps (deepest first, a few rounds). `from` (where
+/// the feet were) says which side of a wall the body came from when its axis crosses it.
+fn push_out(surfaces: &Surfaces, feet: Vec3, from: Vec3) -> Vec3 {
+    let mut feet = feet;
+    for _ in 0..4 {
+        let (p, q) = (feet + Vec3::Y * (STEP + 0.05 + RADIUS), feet + Vec3::Y * (EYE_HEIGHT + 0.15 - RADIUS));
+        let area = Aabb { min: p.min(q) - Vec3::splat(RADIUS), max: p.max(q) + Vec3::splat(RADIUS) };
+        let (mut push, mut deepest) = (Vec3::ZERO, 1e-4);
+        surfaces.solid.each_near(area, &mut |t| {
+            let n = (t[1] - t[0]).cross(t[2] - t[0]).normalize_or_zero();
+            // Ground and ceilings are the rays' (walked on, ducked under): walls only.
+            if n == Vec3::ZERO || n.y.abs() >= WALKABLE {
+                return;
+            }
+            let (on_body, on_wall) = crate::geometry::closest::segment_triangle(p, q, t);
+            let depth = RADIUS - (on_body - on_wall).length();
+            if depth <= deepest {
+                return;
+            }
+            let away = Vec3::new(on_body.x - on_wall.x, 0.0, on_body.z - on_wall.z);
+            let dir = if away.length() > 1e-4 {
+                away.normalize()
+            } else {
+                // The axis is in the wall: back out to the side the body came from.
+                let flat = Vec3::new(n.x, 0.0, n.z).normalize_or_zero();
+                if flat.dot(from - on_wall) < 0.0 { -flat } else { flat }
+            };
+            deepest = depth;
+            push = dir * depth;
+        });
+        if push == Vec3::ZERO {
+            break;
+        }
+        feet += push;
+    }
+    feet
 }
 
 #[cfg(test)]
@@ -338,6 +385,34 @@ mod tests {
         // Begun in the middle of the pond: on the nearest dry ground instead.
         let w = Walk::enter(&s, bounds(), v(9.0, 0.0, 0.0), 0.0, 0.8).unwrap();
         assert!(w.feet.x <= 5.0 && w.feet.x > 3.0, "{}", w.feet);
+    }
+
+    #[test]
+    fn the_body_keeps_clear_of_a_post_the_rays_ahead_miss() {
+        // A 0.1 m square post 2 m high at x = 0.15 (beside the walking line x = 0), z = -5.
+        let v = Vec3::new;
+        let mut t = quad(v(-20.0, 0.0, -20.0), v(20.0, 0.0, -20.0), v(20.0, 0.0, 20.0), v(-20.0, 0.0, 20.0));
+        let (x0, x1, z0, z1) = (0.1, 0.2, -5.05, -4.95);
+        for (a, b) in [((x0, z0), (x1, z0)), ((x1, z0), (x1, z1)), ((x1, z1), (x0, z1)), ((x0, z1), (x0, z0))] {
+            t.extend(quad(v(a.0, 0.0, a.1), v(b.0, 0.0, b.1), v(b.0, 2.0, b.1), v(a.0, 2.0, a.1)));
+        }
+        let occ = dry(Occluders::new(vec![t], [(0, Mat4::IDENTITY)]));
+        let mut w = Walk::enter(&occ, bounds(), Vec3::ZERO, 0.0, 0.8).unwrap();
+        w.set_input(1.0, 0.0, false);
+        let gap = |f: Vec3| {
+            // Horizontal distance from the body's axis to the post's square.
+            let dx = (f.x - f.x.clamp(x0, x1)).abs();
+            let dz = (f.z - f.z.clamp(z0, z1)).abs();
+            dx.hypot(dz)
+        };
+        let mut closest = f32::INFINITY;
+        for _ in 0..(8.0 * 60.0) as usize {
+            w.update(&occ, 1.0 / 60.0);
+            closest = closest.min(gap(w.feet));
+        }
+        assert!(closest > RADIUS - 0.02, "the body came {closest} m from the post's faces");
+        assert!(w.feet.z < -7.0, "and walked on past it: {}", w.feet);
+        assert!(w.feet.x < -0.05, "sidestepped to the left of it: {}", w.feet);
     }
 
     #[test]

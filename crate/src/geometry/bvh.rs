@@ -97,6 +97,27 @@ impl Bvh {
 }
 
 impl Bvh {
+    /// Calls `f` with every triangle in a leaf whose bounds meet `area` (a superset of those
+    /// inside it).
+    fn each_near(&self, area: Aabb, f: &mut dyn FnMut(&[Vec3; 3])) {
+        let mut stack = [0u32; 64];
+        let mut sp = usize::from(!self.nodes.is_empty());
+        while sp > 0 {
+            sp -= 1;
+            let node = self.nodes[stack[sp] as usize];
+            if !meets(node.bounds, area) {
+                continue;
+            }
+            if node.count > 0 {
+                self.tris[node.first as usize..(node.first + node.count) as usize].iter().for_each(&mut *f);
+            } else if sp + 2 <= stack.len() {
+                stack[sp] = node.first;
+                stack[sp + 1] = node.first + 1;
+                sp += 2;
+            }
+        }
+    }
+
     /// The nearest triangle the segment from `a` to `b` meets: its segment parameter (0..1) and
     /// unit normal (facing `a`). Walking uses it for the ground under the feet and walls ahead.
     fn first_hit(&self, a: Vec3, b: Vec3) -> Option<(f32, Vec3)> {
@@ -144,6 +165,7 @@ pub struct Occluders {
 struct Placed {
     mesh: usize,
     to_local: Mat4,
+    world: Mat4,
     /// The mesh's bounds in world space: most segments miss most instances here.
     bounds: Aabb,
 }
@@ -158,7 +180,7 @@ impl Occluders {
             .filter_map(|(mesh, world)| {
                 let bvh = meshes.get(mesh).filter(|b| !b.nodes.is_empty())?;
                 let to_local = world.inverse();
-                (world.is_finite() && world.determinant().abs() > 1e-30 && to_local.is_finite()).then(|| Placed { mesh, to_local, bounds: bvh.bounds().transformed(world) })
+                (world.is_finite() && world.determinant().abs() > 1e-30 && to_local.is_finite()).then(|| Placed { mesh, to_local, world, bounds: bvh.bounds().transformed(world) })
             })
             .collect();
         Occluders { meshes, instances }
@@ -205,6 +227,20 @@ impl Occluders {
     }
 }
 
+impl Occluders {
+    /// Calls `f` with the world-space triangles near `area` (those of the leaves that meet it):
+    /// what a body's shape is tested against.
+    pub fn each_near(&self, area: Aabb, f: &mut dyn FnMut([Vec3; 3])) {
+        for i in self.instances.iter().filter(|i| meets(i.bounds, area)) {
+            self.meshes[i.mesh].each_near(area.transformed(i.to_local), &mut |t| f(t.map(|v| i.world.transform_point3(v))));
+        }
+    }
+}
+
+fn meets(a: Aabb, b: Aabb) -> bool {
+    a.min.cmple(b.max).all() && b.min.cmple(a.max).all()
+}
+
 /// The fraction of the segment from `a` to `b` that comes before its last `margin` of length;
 /// None when the segment is no longer than that (or not finite: a NaN length hides nothing).
 fn before_margin(a: Vec3, b: Vec3, margin: f32) -> Option<f32> {
@@ -237,7 +273,7 @@ fn slab(b: Aabb, o: Vec3, inv: Vec3, t_max: f32) -> bool {
 }
 
 /// Möller–Trumbore: the segment parameter of the hit, both faces.
-fn hit(t: &[Vec3; 3], o: Vec3, d: Vec3) -> Option<f32> {
+pub(crate) fn hit(t: &[Vec3; 3], o: Vec3, d: Vec3) -> Option<f32> {
     let e1 = t[1] - t[0];
     let e2 = t[2] - t[0];
     let p = d.cross(e2);
@@ -348,5 +384,25 @@ mod tests {
             seen[brute as usize] += 1;
         }
         assert!(seen[0] > 30 && seen[1] > 30, "{seen:?}");
+    }
+
+    #[test]
+    fn triangles_near_an_area_come_in_world_space_from_every_instance_there() {
+        let tris: Vec<[Vec3; 3]> = (0..100).map(|i| {
+            let x = i as f32;
+            [Vec3::new(x, 0.0, 0.0), Vec3::new(x + 0.5, 0.0, 0.0), Vec3::new(x, 1.0, 0.0)]
+        }).collect();
+        let occ = Occluders::new(vec![tris], [(0, Mat4::IDENTITY), (0, Mat4::from_translation(Vec3::new(0.0, 0.0, 10.0)))]);
+        let near = |min: Vec3, max: Vec3| {
+            let mut got = Vec::new();
+            occ.each_near(Aabb { min, max }, &mut |t| got.push(t));
+            got
+        };
+        // Round x = 42 at z = 10: the second instance's triangle 42, moved there (a leaf may bring
+        // neighbours; never one of the first instance).
+        let got = near(Vec3::new(41.9, 0.0, 9.9), Vec3::new(42.1, 0.5, 10.1));
+        assert!(got.iter().any(|t| t[0] == Vec3::new(42.0, 0.0, 10.0)), "{got:?}");
+        assert!(got.len() <= 8 && got.iter().all(|t| t[0].z == 10.0), "{got:?}");
+        assert!(near(Vec3::new(0.0, 5.0, 0.0), Vec3::new(100.0, 6.0, 10.0)).is_empty());
     }
 }

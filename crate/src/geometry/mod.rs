@@ -2,6 +2,7 @@
 //! generated normals and tangents, and a BVH for line-of-sight tests.
 
 pub mod bvh;
+pub mod closest;
 
 use glam::{Mat4, Vec3, Vec4};
 
