@@ -71,7 +71,7 @@ fn ningbo_spots_keep_their_true_relative_places() {
     assert_eq!(tianyige.category, Category::Museum);
     // Geo-reference the city at Tianyi Pavilion: Tianyi Square lies about 1.5 km to the east.
     let Position::Geo { lon, lat, height } = tianyige.position else { panic!() };
-    let r = GeoReference { lon, lat, height, heading_deg: 0.0 };
+    let r = GeoReference::new(lon, lat, height, 0.0);
     let square = page.pois.iter().find(|p| p.name.get("en").is_some_and(|n| n.contains("Square"))).unwrap();
     let Position::Geo { lon, lat, height } = square.position else { panic!() };
     let s = r.to_scene(lon, lat, height);

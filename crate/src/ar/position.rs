@@ -78,7 +78,7 @@ impl Visitor {
                 self.variance = ((1.0 - gain) * prior).max(if gain >= 1.0 { variance } else { 0.0 });
             }
             _ => {
-                self.origin = Some(GeoReference { lon: fix.lon, lat: fix.lat, height: 0.0, heading_deg: 0.0 });
+                self.origin = Some(GeoReference::new(fix.lon, fix.lat, 0.0, 0.0));
                 self.estimate = glam::DVec2::ZERO;
                 self.variance = variance;
             }
@@ -95,7 +95,7 @@ impl Visitor {
     pub fn frame(&self) -> Option<GeoReference> {
         let o = self.origin?;
         let (lon, lat) = o.offset(self.estimate.x, self.estimate.y);
-        Some(GeoReference { lon, lat, height: self.altitude.unwrap_or(0.0), heading_deg: 0.0 })
+        Some(GeoReference::new(lon, lat, self.altitude.unwrap_or(0.0), 0.0))
     }
 
     /// The estimate's 68 % radius in metres.

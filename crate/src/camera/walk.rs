@@ -41,6 +41,8 @@ pub struct Walk {
     input: (f32, f32, bool),
     /// Metres per second, eased towards what the input asks.
     velocity: Vec3,
+    /// Scene units in a metre ([`Surfaces::unit`]).
+    unit: f32,
 }
 
 /// Water deeper than this is a shore, not a way on.
@@ -51,13 +53,17 @@ pub const WADE: f32 = 0.3;
 pub struct Surfaces {
     pub solid: Occluders,
     pub liquid: Occluders,
+    /// Scene units in a metre (1 for glTF's metres; from the geo-reference's `metresPerUnit`):
+    /// every height, reach and speed above is scaled by it.
+    pub unit: f32,
 }
 
 impl Surfaces {
     /// A scene's: blended materials (water, glass) liquid, the rest solid.
     pub fn of(scene: &crate::scene::Scene, index: usize) -> Surfaces {
         let liquid = |p: &crate::scene::Primitive| p.material.and_then(|m| scene.materials.get(m)).is_some_and(|m| m.alpha_mode == crate::scene::AlphaMode::Blend);
-        Surfaces { solid: scene.occluders_where(index, |p| !liquid(p)), liquid: scene.occluders_where(index, liquid) }
+        let unit = scene.geo_reference.map_or(1.0, |g| (1.0 / g.metres_per_unit) as f32);
+        Surfaces { solid: scene.occluders_where(index, |p| !liquid(p)), liquid: scene.occluders_where(index, liquid), unit }
     }
 
     /// The nearest surface of either kind on the segment.
@@ -71,23 +77,23 @@ impl Surfaces {
     /// The ground under `p` to stand on: the first solid surface going down from `p` + `up`,
     /// unless water lies over it deeper than [`WADE`].
     pub fn ground(&self, p: Vec3, up: f32) -> Option<f32> {
-        let y = ground(&self.solid, p, up)?;
+        let y = ground(&self.solid, p, up, FALL * self.unit)?;
         // Water crossed on the way down to that ground (from the walker's step height: a glass
         // roof overhead is not crossed).
         let top = p + Vec3::Y * up;
         let drop = top.y - y;
         match self.liquid.first_hit(top, Vec3::new(p.x, y, p.z)) {
-            Some((t, _)) if drop * (1.0 - t) > WADE => None,
+            Some((t, _)) if drop * (1.0 - t) > WADE * self.unit => None,
             _ => Some(y),
         }
     }
 }
 
-/// The first surface met going down from `p` + `up`, if any.
-pub fn ground(occ: &Occluders, p: Vec3, up: f32) -> Option<f32> {
+/// The first surface met going down from `p` + `up`, at most `fall` below `p`.
+fn ground(occ: &Occluders, p: Vec3, up: f32, fall: f32) -> Option<f32> {
     let from = p + Vec3::Y * up;
-    let (t, _) = occ.first_hit(from, from - Vec3::Y * (up + FALL))?;
-    Some(from.y - t * (up + FALL))
+    let (t, _) = occ.first_hit(from, from - Vec3::Y * (up + fall))?;
+    Some(from.y - t * (up + fall))
 }
 
 impl Walk {
@@ -108,11 +114,11 @@ impl Walk {
                 })
             })
         })?;
-        Some(Walk { feet, yaw, pitch: 0.0, fov_y, radius: reach, input: (0.0, 0.0, false), velocity: Vec3::ZERO })
+        Some(Walk { feet, yaw, pitch: 0.0, fov_y, radius: reach, input: (0.0, 0.0, false), velocity: Vec3::ZERO, unit: surfaces.unit })
     }
 
     pub fn eye(&self) -> Vec3 {
-        self.feet + Vec3::Y * EYE_HEIGHT
+        self.feet + Vec3::Y * EYE_HEIGHT * self.unit
     }
 
     /// The unit vector the eye looks along.
@@ -127,7 +133,7 @@ impl Walk {
     }
 
     pub fn projection(&self, aspect: f32) -> Mat4 {
-        Mat4::perspective_rh(self.fov_y, aspect.max(1e-3), 0.05, self.radius * 6.0 + 100.0)
+        Mat4::perspective_rh(self.fov_y, aspect.max(1e-3), 0.05 * self.unit, self.radius * 6.0 + 100.0 * self.unit)
     }
 
     /// Drag to look, by a fraction of the viewport height (the world follows the finger).
@@ -160,10 +166,10 @@ impl Walk {
         if wish.length() > 1.0 {
             wish = wish.normalize();
         }
-        let target = wish * SPEED * if run { 3.0 } else { 1.0 };
+        let target = wish * SPEED * surfaces.unit * if run { 3.0 } else { 1.0 };
         // Start and stop over ~0.1 s rather than at once.
         self.velocity += (target - self.velocity) * (1.0 - (-12.0 * dt).exp());
-        if target == Vec3::ZERO && self.velocity.length() < 0.02 {
+        if target == Vec3::ZERO && self.velocity.length() < 0.02 * surfaces.unit {
             self.velocity = Vec3::ZERO;
             return false;
         }
@@ -191,13 +197,13 @@ impl Walk {
             }
         }
         let at = self.feet + go;
-        let Some(y) = surfaces.ground(at, STEP) else {
+        let Some(y) = surfaces.ground(at, STEP * surfaces.unit) else {
             // No ground there (the edge of the model): stay.
             return Vec3::ZERO;
         };
         let at = Vec3::new(at.x, y, at.z);
         let out = push_out(surfaces, at, self.feet);
-        let at = match surfaces.ground(out, STEP) {
+        let at = match surfaces.ground(out, STEP * surfaces.unit) {
             Some(y) if out != at => Vec3::new(out.x, y, out.z),
             _ => at,
         };
@@ -220,13 +226,14 @@ impl Walk {
         let mut free = len;
         // Felt far enough to keep RADIUS square to a wall met at 15° or more (shallower, the
         // slide along it takes over).
-        let reach = len + RADIUS * 4.0;
+        let (u, radius) = (surfaces.unit, RADIUS * surfaces.unit);
+        let reach = len + radius * 4.0;
         for h in FEEL {
-            let from = feet + Vec3::Y * h;
+            let from = feet + Vec3::Y * h * u;
             if let Some((t, n)) = surfaces.hit(from, from + dir * reach).filter(|(_, n)| n.y < WALKABLE) {
                 let flat = Vec3::new(n.x, 0.0, n.z).normalize_or_zero();
                 let square = dir.dot(flat).abs().max(0.25);
-                free = free.min((t * reach - RADIUS / square).max(0.0));
+                free = free.min((t * reach - radius / square).max(0.0));
             }
         }
         dir * free
@@ -236,8 +243,8 @@ impl Walk {
     fn wall_normal(&self, surfaces: &Surfaces, d: Vec3) -> Option<Vec3> {
         let dir = d.normalize_or_zero();
         FEEL.iter().find_map(|h| {
-            let from = self.feet + Vec3::Y * *h;
-            let (_, n) = surfaces.hit(from, from + dir * (d.length() + RADIUS * 4.0)).filter(|(_, n)| n.y < WALKABLE)?;
+            let from = self.feet + Vec3::Y * *h * surfaces.unit;
+            let (_, n) = surfaces.hit(from, from + dir * (d.length() + RADIUS * surfaces.unit * 4.0)).filter(|(_, n)| n.y < WALKABLE)?;
             let n = Vec3::new(n.x, 0.0, n.z);
             (n.length() > 0.1).then(|| n.normalize())
         })
@@ -248,11 +255,11 @@ impl Walk {
 /// eye, moved sideways out of the walls it overlaps (deepest first, a few rounds). `from` (where
 /// the feet were) says which side of a wall the body came from when its axis crosses it.
 fn push_out(surfaces: &Surfaces, feet: Vec3, from: Vec3) -> Vec3 {
-    let mut feet = feet;
+    let (mut feet, u, radius) = (feet, surfaces.unit, RADIUS * surfaces.unit);
     for _ in 0..4 {
-        let (p, q) = (feet + Vec3::Y * (STEP + 0.05 + RADIUS), feet + Vec3::Y * (EYE_HEIGHT + 0.15 - RADIUS));
-        let area = Aabb { min: p.min(q) - Vec3::splat(RADIUS), max: p.max(q) + Vec3::splat(RADIUS) };
-        let (mut push, mut deepest) = (Vec3::ZERO, 1e-4);
+        let (p, q) = (feet + Vec3::Y * (STEP + 0.05 + RADIUS) * u, feet + Vec3::Y * (EYE_HEIGHT + 0.15 - RADIUS) * u);
+        let area = Aabb { min: p.min(q) - Vec3::splat(radius), max: p.max(q) + Vec3::splat(radius) };
+        let (mut push, mut deepest) = (Vec3::ZERO, 1e-4 * u);
         surfaces.solid.each_near(area, &mut |t| {
             let n = (t[1] - t[0]).cross(t[2] - t[0]).normalize_or_zero();
             // Ground and ceilings are the rays' (walked on, ducked under): walls only.
@@ -260,12 +267,12 @@ fn push_out(surfaces: &Surfaces, feet: Vec3, from: Vec3) -> Vec3 {
                 return;
             }
             let (on_body, on_wall) = crate::geometry::closest::segment_triangle(p, q, t);
-            let depth = RADIUS - (on_body - on_wall).length();
+            let depth = radius - (on_body - on_wall).length();
             if depth <= deepest {
                 return;
             }
             let away = Vec3::new(on_body.x - on_wall.x, 0.0, on_body.z - on_wall.z);
-            let dir = if away.length() > 1e-4 {
+            let dir = if away.length() > 1e-4 * u {
                 away.normalize()
             } else {
                 // The axis is in the wall: back out to the side the body came from.
@@ -294,7 +301,7 @@ mod tests {
     /// A floor at y = 0 (x, z in -20..20), a 0.3 m step up to a terrace at z < -5, a 2 m wall
     /// standing on the terrace along z = -12, and a ramp rising 2 m over x 5..15 at z > 5.
     fn dry(solid: Occluders) -> Surfaces {
-        Surfaces { solid, liquid: Occluders::new(vec![], []) }
+        Surfaces { solid, liquid: Occluders::new(vec![], []), unit: 1.0 }
     }
 
     fn yard() -> Surfaces {
@@ -373,7 +380,7 @@ mod tests {
         let floor = Occluders::new(vec![ground], [(0, Mat4::IDENTITY)]);
         let pond = quad(v(5.0, -0.05, -20.0), v(20.0, -0.05, -20.0), v(20.0, -0.05, 20.0), v(5.0, -0.05, 20.0));
         let puddle = quad(v(-10.0, 0.2, -20.0), v(-5.0, 0.2, -20.0), v(-5.0, 0.2, 20.0), v(-10.0, 0.2, 20.0));
-        let s = Surfaces { solid: floor, liquid: Occluders::new(vec![pond, puddle], [(0, Mat4::IDENTITY), (1, Mat4::IDENTITY)]) };
+        let s = Surfaces { solid: floor, liquid: Occluders::new(vec![pond, puddle], [(0, Mat4::IDENTITY), (1, Mat4::IDENTITY)]), unit: 1.0 };
         let mut w = Walk::enter(&s, bounds(), Vec3::ZERO, -std::f32::consts::FRAC_PI_2, 0.8).unwrap();
         w.set_input(1.0, 0.0, false);
         walk_for(&mut w, &s, 8.0);
@@ -413,6 +420,31 @@ mod tests {
         assert!(closest > RADIUS - 0.02, "the body came {closest} m from the post's faces");
         assert!(w.feet.z < -7.0, "and walked on past it: {}", w.feet);
         assert!(w.feet.x < -0.05, "sidestepped to the left of it: {}", w.feet);
+    }
+
+    #[test]
+    fn a_model_in_centimetres_is_walked_in_metres() {
+        // The yard with every length ×100 and the geo-reference's 0.01 metres per unit.
+        let v = |x: f32, y: f32, z: f32| Vec3::new(x, y, z) * 100.0;
+        let mut t = Vec::new();
+        t.extend(quad(v(-20.0, 0.0, -5.0), v(20.0, 0.0, -5.0), v(20.0, 0.0, 20.0), v(-20.0, 0.0, 20.0)));
+        t.extend(quad(v(-20.0, 0.3, -20.0), v(20.0, 0.3, -20.0), v(20.0, 0.3, -5.0), v(-20.0, 0.3, -5.0)));
+        t.extend(quad(v(-20.0, 0.0, -5.0), v(20.0, 0.0, -5.0), v(20.0, 0.3, -5.0), v(-20.0, 0.3, -5.0)));
+        t.extend(quad(v(-20.0, 0.3, -12.0), v(20.0, 0.3, -12.0), v(20.0, 2.3, -12.0), v(-20.0, 2.3, -12.0)));
+        let occ = Surfaces { solid: Occluders::new(vec![t], [(0, Mat4::IDENTITY)]), liquid: Occluders::new(vec![], []), unit: 100.0 };
+        let b = Aabb { min: Vec3::new(-2000.0, 0.0, -2000.0), max: Vec3::new(2000.0, 230.0, 2000.0) };
+        let mut w = Walk::enter(&occ, b, Vec3::ZERO, 0.0, 0.8).unwrap();
+        assert!((w.eye().y - 160.0).abs() < 0.01, "1.6 m is 160 units: {}", w.eye());
+        w.set_input(1.0, 0.0, true);
+        walk_for(&mut w, &occ, 6.0);
+        // Up the 30 cm step, at 4.2 m/s (not 4.2 cm/s), to 30 cm short of the wall.
+        assert!((w.eye().y - 190.0).abs() < 5.0, "{}", w.eye());
+        assert!(w.feet.z > -1200.0 + 25.0 && w.feet.z < -1100.0, "stopped at the wall: {}", w.feet);
+        let geo = crate::poi::GeoReference::from_json(&serde_json::json!({"longitude": 121.5, "latitude": 29.8, "metresPerUnit": 0.01})).unwrap();
+        let east = geo.to_scene(121.5 + geo.offset(10.0, 0.0).0 - 121.5, 29.8, 0.0);
+        assert!((east[0] - 1000.0).abs() < 1.0, "10 m east is 1000 units: {east:?}");
+        let scene = crate::scene::Scene { geo_reference: Some(geo), ..Default::default() };
+        assert_eq!(Surfaces::of(&scene, 0).unit, 100.0);
     }
 
     #[test]

@@ -122,6 +122,9 @@ pub struct GeoReference {
     pub lat: f64,
     pub height: f64,
     pub heading_deg: f64,
+    /// Metres in one scene unit (1 for glTF's metres; 0.01 for a model left in centimetres):
+    /// what places POIs and sizes the walker.
+    pub metres_per_unit: f64,
 }
 
 impl GeoReference {
@@ -139,7 +142,7 @@ impl GeoReference {
     /// Scene (glTF, Y up) coordinates of a WGS84 point: east is +X and north is -Z when the
     /// heading is 0; otherwise the scene's -Z faces the compass bearing `heading_deg`.
     pub fn to_scene(&self, lon: f64, lat: f64, h: f64) -> [f32; 3] {
-        let e = self.enu(lon, lat, h);
+        let e = self.enu(lon, lat, h) / self.metres_per_unit;
         let (s, c) = self.heading_deg.to_radians().sin_cos();
         // Rotate the ground-plane vector into the scene's frame.
         let x = e.x * c - e.y * s;
@@ -150,7 +153,7 @@ impl GeoReference {
     /// Approximate WGS84 (lon, lat) of a scene point, on the tangent plane (good to metres over
     /// tens of kilometres: enough for a `bbox` query).
     pub fn to_geo(&self, p: [f32; 3]) -> (f64, f64) {
-        let (x, north_in_scene) = (p[0] as f64, -(p[2] as f64));
+        let (x, north_in_scene) = (p[0] as f64 * self.metres_per_unit, -(p[2] as f64) * self.metres_per_unit);
         let (s, c) = self.heading_deg.to_radians().sin_cos();
         // Invert the rotation in `to_scene`.
         let east = x * c + north_in_scene * s;
@@ -168,8 +171,13 @@ impl GeoReference {
         (self.lon + (east / (n_radius * self.lat.to_radians().cos())).to_degrees(), self.lat + (north / m_radius).to_degrees())
     }
 
-    /// Reads `{"longitude", "latitude", "height"?, "heading"?}` (degrees, metres), as found in
-    /// a glTF asset's or scene's `extras.geoReference`.
+    /// A reference in metres.
+    pub fn new(lon: f64, lat: f64, height: f64, heading_deg: f64) -> GeoReference {
+        GeoReference { lon, lat, height, heading_deg, metres_per_unit: 1.0 }
+    }
+
+    /// Reads `{"longitude", "latitude", "height"?, "heading"?, "metresPerUnit"?}` (degrees,
+    /// metres), as found in a glTF asset's or scene's `extras.geoReference`.
     pub fn from_json(v: &serde_json::Value) -> Option<GeoReference> {
         let num = |k: &str| v.get(k).and_then(serde_json::Value::as_f64);
         let (lon, lat) = (num("longitude")?, num("latitude")?);
@@ -178,6 +186,7 @@ impl GeoReference {
             lat,
             height: num("height").unwrap_or(0.0),
             heading_deg: num("heading").unwrap_or(0.0),
+            metres_per_unit: num("metresPerUnit").filter(|m| m.is_finite() && (1e-4..=1e4).contains(m)).unwrap_or(1.0),
         })
     }
 }
@@ -223,7 +232,7 @@ mod tests {
 
     #[test]
     fn enu_of_known_offsets() {
-        let r = GeoReference { lon: 121.5, lat: 29.87, height: 0.0, heading_deg: 0.0 };
+        let r = GeoReference::new(121.5, 29.87, 0.0, 0.0);
         // 0.001° of latitude is about 110.8 m at this latitude; of longitude, 96.6 m.
         let n = r.enu(121.5, 29.871, 0.0);
         assert!((n.y - 110.85).abs() < 0.2 && n.x.abs() < 1e-6 && n.z.abs() < 0.01, "{n}");
@@ -244,7 +253,7 @@ mod tests {
 
     #[test]
     fn to_geo_inverts_to_scene() {
-        let r = GeoReference { lon: 121.55, lat: 29.87, height: 0.0, heading_deg: 30.0 };
+        let r = GeoReference::new(121.55, 29.87, 0.0, 30.0);
         for (lon, lat) in [(121.56, 29.88), (121.5, 29.8), (121.7, 29.95)] {
             let (l2, b2) = r.to_geo(r.to_scene(lon, lat, 0.0));
             // Within about 20 m at 20 km (the tangent plane's curvature).

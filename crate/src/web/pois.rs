@@ -170,7 +170,10 @@ impl Viewer {
         if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) || !height.is_finite() || !heading.is_finite() {
             return Err(js_sys::TypeError::new("geo-reference needs longitude -180..180, latitude -90..90 and finite height and heading").into());
         }
-        self.state.borrow_mut().geo_override = Some(GeoReference { lon, lat, height, heading_deg: heading });
+        let mut s = self.state.borrow_mut();
+        // Where the scene is comes from the page; how big its unit is stays the model's.
+        let metres_per_unit = s.model.as_ref().and_then(|m| m.scene.geo_reference).map_or(1.0, |g| g.metres_per_unit);
+        s.geo_override = Some(GeoReference { metres_per_unit, ..GeoReference::new(lon, lat, height, heading) });
         Ok(())
     }
 
@@ -221,7 +224,7 @@ impl Viewer {
 fn centre(pois: &[Poi]) -> Option<GeoReference> {
     let geo: Vec<(f64, f64)> = pois.iter().filter_map(|p| if let Position::Geo { lon, lat, .. } = p.position { Some((lon, lat)) } else { None }).collect();
     let n = geo.len() as f64;
-    (n > 0.0).then(|| GeoReference { lon: geo.iter().map(|g| g.0).sum::<f64>() / n, lat: geo.iter().map(|g| g.1).sum::<f64>() / n, height: 0.0, heading_deg: 0.0 })
+    (n > 0.0).then(|| GeoReference::new(geo.iter().map(|g| g.0).sum::<f64>() / n, geo.iter().map(|g| g.1).sum::<f64>() / n, 0.0, 0.0))
 }
 
 /// A label's state as the element reads it from a layout array.
