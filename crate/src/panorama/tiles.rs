@@ -146,10 +146,13 @@ impl Multires {
     /// The tiles of `level` that `view_proj` (the panorama's frame, the eye at its centre) can
     /// see, nearest the middle of the view first.
     pub fn visible(&self, view_proj: Mat4, level: u32) -> Vec<TileKey> {
-        let mut out: Vec<(f32, TileKey)> = self
-            .level(level.clamp(1, self.max_level))
-            .into_iter()
-            .filter_map(|k| {
+        let keys = self.level(level.clamp(1, self.max_level));
+        // Sorted as (distance's bits, index): a distance is never negative, so its bits order as
+        // it does, and this is the overlay's own sort (one copy of the sort code in the module).
+        let mut out: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &k)| {
                 let c = self.corners(k).map(|p| view_proj * p.extend(1.0));
                 // A plane of the view's pyramid with all four corners outside it hides the tile
                 // (the test is linear in the corners, so it holds for the whole quad).
@@ -159,11 +162,12 @@ impl Multires {
                     return None;
                 }
                 let mid = c.iter().fold(Vec4::ZERO, |a, &v| a + v);
-                Some(((mid.x / mid.w.max(1e-6)).hypot(mid.y / mid.w.max(1e-6)) + if mid.w <= 0.0 { 1e3 } else { 0.0 }, k))
+                let d = (mid.x / mid.w.max(1e-6)).hypot(mid.y / mid.w.max(1e-6)) + if mid.w <= 0.0 { 1e3 } else { 0.0 };
+                Some((u64::from(if d.is_finite() { d } else { f32::MAX }.to_bits()), i as u32))
             })
             .collect();
-        out.sort_by(|a, b| a.0.total_cmp(&b.0));
-        out.into_iter().map(|(_, k)| k).collect()
+        out.sort_unstable();
+        out.into_iter().map(|(_, i)| keys[i as usize]).collect()
     }
 }
 
