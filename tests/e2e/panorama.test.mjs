@@ -188,7 +188,11 @@ for (const backend of BACKENDS) {
     const { page, logs, requested, info } = await openTiled(backend);
     assert.deepEqual(info.panoramas, ['tiled', 'gone']);
     assert.match(info.skipped[0], /bad: multiRes\.path: %x is missing/);
+    // Stepped in from an orbit facing -Z, the panorama opens looking at its front face.
+    await page.evaluate(() => { document.getElementById('viewer').cameraOrbit = '0deg 20deg 40m'; });
+    await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('tiled')), 'tiled');
+    assert.ok(Math.abs(((await page.evaluate(() => document.getElementById('viewer').getPanoramaView())).yaw + 180) % 360 - 180) < 1);
     // Before anything else, the six faces of level 1 (nothing is blank while turning).
     assert.deepEqual(requested.slice(0, 6).map((t) => `${t.level}${t.face}`).sort(), ['1b', '1d', '1f', '1l', '1r', '1u']);
     // Looking ahead at 70° on a 240-pixel view: 171 screen px per radian, so level 3 (256), not
