@@ -15,6 +15,7 @@ pub mod panorama;
 pub mod poi;
 pub mod render;
 pub mod scene;
+pub mod tiles;
 pub mod shader;
 pub mod tour;
 

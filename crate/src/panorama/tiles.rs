@@ -100,8 +100,28 @@ impl Multires {
     }
 
     pub fn url(&self, k: TileKey) -> String {
-        let path = self.path.replace("%l", &k.level.to_string()).replace("%s", &FACES[k.face as usize % 6].to_string()).replace("%x", &k.x.to_string()).replace("%y", &k.y.to_string());
-        format!("{}{path}.{}", self.base_path, self.extension)
+        use std::fmt::Write;
+        // A scan for `%l %s %x %y` rather than str::replace with a string pattern, whose
+        // substring search would be new code in the wasm module.
+        let mut out = self.base_path.clone();
+        let mut chars = self.path.chars().peekable();
+        while let Some(c) = chars.next() {
+            let field = if c == '%' { chars.peek().copied() } else { None };
+            let _ = match field {
+                Some('l') => write!(out, "{}", k.level),
+                Some('s') => write!(out, "{}", FACES[k.face as usize % 6]),
+                Some('x') => write!(out, "{}", k.x),
+                Some('y') => write!(out, "{}", k.y),
+                _ => {
+                    out.push(c);
+                    continue;
+                }
+            };
+            chars.next();
+        }
+        out.push('.');
+        out.push_str(&self.extension);
+        out
     }
 
     /// The lowest level that gives the screen at least one photo pixel per screen pixel, for a

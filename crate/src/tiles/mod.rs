@@ -1,0 +1,226 @@
+//! 3D Tiles (OGC community standard; 1.0 and 1.1): reading a tileset.json into a tree of tiles
+//! with world-space bounding volumes, and choosing, for a camera, which tiles to draw and which
+//! to fetch by screen-space error (`select`). Pure logic, tested natively against the corpus;
+//! the renderer and the fetch queue are the web room's.
+//!
+//! World space is the tileset's (ECEF for geo-referenced ones), in f64: transforms compose there
+//! and the renderer draws relative to a local centre.
+
+use glam::DMat4;
+#[cfg(test)]
+use glam::DVec3;
+use serde_json::{Map, Value};
+
+pub mod select;
+pub mod volume;
+
+pub use volume::Volume;
+
+/// A tileset.json holds at most this many tiles (external tilesets count on their own).
+pub const MAX_TILES: usize = 200_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refine {
+    Replace,
+    Add,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tile {
+    /// Its bounding volume in world space (the tile's transform and its ancestors' applied).
+    pub bounds: Volume,
+    pub viewer_request: Option<Volume>,
+    /// Metres of error if this tile is drawn and its children are not.
+    pub geometric_error: f64,
+    pub refine: Refine,
+    /// Content URIs relative to the tileset (several per tile in 1.1); empty for a tile that only
+    /// groups its children. A content that is itself a tileset.json is an external tileset.
+    pub contents: Vec<String>,
+    /// Tile to world.
+    pub transform: DMat4,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub depth: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tileset {
+    pub version: String,
+    pub geometric_error: f64,
+    /// Tile 0 is the root.
+    pub tiles: Vec<Tile>,
+    /// Read but not used, each named once (extensions, implicit tiling).
+    pub warnings: Vec<String>,
+}
+
+fn num(o: &Map<String, Value>, key: &str) -> Option<f64> {
+    o.get(key).and_then(Value::as_f64).filter(|v| v.is_finite())
+}
+
+fn matrix(v: Option<&Value>) -> Result<DMat4, String> {
+    let Some(v) = v else { return Ok(DMat4::IDENTITY) };
+    let a = v.as_array().filter(|a| a.len() == 16).ok_or("transform: 16 numbers are needed")?;
+    let mut m = [0.0; 16];
+    for (i, x) in a.iter().enumerate() {
+        m[i] = x.as_f64().filter(|x| x.is_finite()).ok_or("transform: 16 numbers are needed")?;
+    }
+    // Column-major, as glTF.
+    let m = DMat4::from_cols_array(&m);
+    if m.determinant().abs() < 1e-300 {
+        return Err("transform: it flattens the tile (determinant 0)".into());
+    }
+    Ok(m)
+}
+
+impl Tileset {
+    /// Reads a tileset.json. A tile that cannot be read (no bounding volume, a bad transform) is
+    /// an error naming its path from the root; what is read but not acted on is a warning.
+    pub fn read(bytes: &[u8]) -> Result<Tileset, String> {
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("tileset.json is not JSON: {e}"))?;
+        let o = v.as_object().ok_or("tileset.json: an object is needed")?;
+        let asset = o.get("asset").and_then(Value::as_object).ok_or("tileset.json: no asset")?;
+        let version = asset.get("version").and_then(Value::as_str).ok_or("tileset.json: asset.version is missing")?.to_owned();
+        if !version.starts_with("1.") && version != "0.0" {
+            return Err(format!("tileset.json: 3D Tiles version {version:?} is not read (1.0 and 1.1 are)"));
+        }
+        let geometric_error = num(o, "geometricError").ok_or("tileset.json: geometricError is missing")?;
+        let root = o.get("root").and_then(Value::as_object).ok_or("tileset.json: no root tile")?;
+        let mut set = Tileset { version, geometric_error, tiles: Vec::new(), warnings: Vec::new() };
+        for e in o.get("extensionsRequired").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            return Err(format!("tileset.json: extension {e} is required and not supported"));
+        }
+        // Depth first, without recursion: (tile JSON, parent, path for messages).
+        let mut stack: Vec<(&Map<String, Value>, Option<usize>, String)> = vec![(root, None, "root".into())];
+        while let Some((t, parent, path)) = stack.pop() {
+            if set.tiles.len() >= MAX_TILES {
+                return Err(format!("tileset.json: more than {MAX_TILES} tiles"));
+            }
+            // serde_json's recursion limit (128) keeps this to about 40 levels of tiles.
+            let depth = parent.map_or(0, |p| set.tiles[p].depth as usize + 1);
+            let (parent_transform, parent_refine) = parent.map_or((DMat4::IDENTITY, Refine::Replace), |p| (set.tiles[p].transform, set.tiles[p].refine));
+            let transform = parent_transform * matrix(t.get("transform")).map_err(|e| format!("tileset.json: {path}: {e}"))?;
+            let bv = t.get("boundingVolume").ok_or_else(|| format!("tileset.json: {path}: no boundingVolume"))?;
+            let bounds = Volume::read(bv, transform).map_err(|e| format!("tileset.json: {path}: {e}"))?;
+            let viewer_request = t.get("viewerRequestVolume").map(|v| Volume::read(v, transform)).transpose().map_err(|e| format!("tileset.json: {path}: viewerRequestVolume: {e}"))?;
+            let geometric_error = num(t, "geometricError").filter(|e| *e >= 0.0).ok_or_else(|| format!("tileset.json: {path}: geometricError is missing"))?;
+            let refine = match t.get("refine").and_then(Value::as_str) {
+                None => parent_refine,
+                Some(r) if r.eq_ignore_ascii_case("replace") => Refine::Replace,
+                Some(r) if r.eq_ignore_ascii_case("add") => Refine::Add,
+                Some(r) => return Err(format!("tileset.json: {path}: refine {r:?} is neither ADD nor REPLACE")),
+            };
+            let mut contents = Vec::new();
+            for c in t.get("content").into_iter().chain(t.get("contents").and_then(Value::as_array).into_iter().flatten()) {
+                // 1.0 early drafts wrote `url`.
+                match c.get("uri").or_else(|| c.get("url")).and_then(Value::as_str) {
+                    Some(u) => contents.push(u.to_owned()),
+                    None => set.warnings.push(format!("{path}: a content without a uri is left out")),
+                }
+            }
+            if t.contains_key("implicitTiling") {
+                set.warnings.push(format!("{path}: implicit tiling is not read yet; only the root's own bounds are used"));
+                contents.clear();
+            }
+            let index = set.tiles.len();
+            set.tiles.push(Tile { bounds, viewer_request, geometric_error, refine, contents, transform, parent, children: Vec::new(), depth: depth as u16 });
+            if let Some(p) = parent {
+                set.tiles[p].children.push(index);
+            }
+            let children = t.get("children").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            // Pushed in reverse so they are read (and numbered) in order.
+            for (i, c) in children.iter().enumerate().rev() {
+                let c = c.as_object().ok_or_else(|| format!("tileset.json: {path}/children/{i}: an object is needed"))?;
+                stack.push((c, Some(index), format!("{path}/children/{i}")));
+            }
+        }
+        // Children were numbered as met; parents list them in the file's order.
+        for t in &mut set.tiles {
+            t.children.sort_unstable();
+        }
+        Ok(set)
+    }
+
+    /// Whether content `uri` is an external tileset (its own tileset.json, read in its place).
+    pub fn is_external(uri: &str) -> bool {
+        uri.split(['?', '#']).next().is_some_and(|p| p.to_ascii_lowercase().ends_with(".json"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tiles_transforms_and_refinement_are_read_in_order() {
+        let set = Tileset::read(
+            json!({
+                "asset": {"version": "1.1"}, "geometricError": 500,
+                "root": {"boundingVolume": {"sphere": [0, 0, 0, 100]}, "geometricError": 100, "refine": "ADD",
+                    "transform": [1,0,0,0, 0,1,0,0, 0,0,1,0, 1000,0,0,1],
+                    "children": [
+                        {"boundingVolume": {"box": [10, 0, 0, 5, 0, 0, 0, 5, 0, 0, 0, 5]}, "geometricError": 10, "content": {"uri": "a.glb"},
+                         "children": [{"boundingVolume": {"sphere": [0, 0, 0, 1]}, "geometricError": 0, "refine": "replace", "contents": [{"uri": "b.glb"}, {"uri": "c.b3dm"}]}]},
+                        {"boundingVolume": {"sphere": [0, 50, 0, 10]}, "geometricError": 5, "content": {"uri": "more/tileset.json"}}
+                    ]}
+            })
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(set.tiles.len(), 4);
+        assert_eq!(set.tiles[0].children, vec![1, 3], "{:?}", set.tiles.iter().map(|t| &t.contents).collect::<Vec<_>>());
+        assert_eq!(set.tiles[1].contents, ["a.glb"]);
+        assert_eq!(set.tiles[2].contents, ["b.glb", "c.b3dm"]);
+        assert_eq!((set.tiles[1].refine, set.tiles[2].refine), (Refine::Add, Refine::Replace), "inherited, then its own");
+        // The root's transform moves its descendants' volumes.
+        assert!((set.tiles[1].bounds.centre() - DVec3::new(1010.0, 0.0, 0.0)).length() < 1e-9);
+        assert!((set.tiles[3].bounds.centre() - DVec3::new(1000.0, 50.0, 0.0)).length() < 1e-9);
+        assert!(Tileset::is_external(&set.tiles[3].contents[0]) && !Tileset::is_external("a.glb") && Tileset::is_external("x.JSON?v=2"));
+    }
+
+    #[test]
+    fn bad_tilesets_are_said_with_the_tile_named() {
+        let read = |v: Value| Tileset::read(v.to_string().as_bytes()).unwrap_err();
+        let tile = |extra: Value| {
+            let mut t = json!({"boundingVolume": {"sphere": [0, 0, 0, 1]}, "geometricError": 1});
+            t.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            json!({"asset": {"version": "1.0"}, "geometricError": 1, "root": {"boundingVolume": {"sphere": [0, 0, 0, 1]}, "geometricError": 1, "children": [t]}})
+        };
+        assert!(read(json!({"asset": {"version": "2.0"}, "geometricError": 1, "root": {}})).contains("2.0"));
+        assert!(read(json!({"asset": {"version": "1.0"}, "geometricError": 1, "root": {"geometricError": 1}})).contains("root: no boundingVolume"));
+        assert!(read(tile(json!({"refine": "MAYBE"}))).contains("root/children/0: refine"));
+        assert!(read(tile(json!({"transform": [0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,1]}))).contains("determinant"));
+        assert!(read(tile(json!({"boundingVolume": {"sphere": [0, 0, 0, -1]}}))).contains("root/children/0"));
+        assert!(read(json!({"asset": {"version": "1.0"}, "geometricError": 1, "extensionsRequired": ["3DTILES_x"], "root": {}})).contains("3DTILES_x"));
+        assert!(Tileset::read(b"{").unwrap_err().contains("not JSON"));
+        // A chain too deep for the JSON reader is refused, not overflowing the stack.
+        let mut t = json!({"boundingVolume": {"sphere": [0, 0, 0, 1]}, "geometricError": 0});
+        for _ in 0..200 {
+            t = json!({"boundingVolume": {"sphere": [0, 0, 0, 1]}, "geometricError": 1, "children": [t]});
+        }
+        assert!(read(json!({"asset": {"version": "1.0"}, "geometricError": 1, "root": t})).contains("recursion limit"));
+    }
+
+    fn corpus(path: &str) -> Option<Vec<u8>> {
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/tiles").join(path)).ok()
+    }
+
+    #[test]
+    fn the_corpus_tilesets_are_read() {
+        // Cesium's samples (../shared/corpus/tiles); skipped where the corpus is not beside the project.
+        let Some(trees) = corpus("1.0/TilesetWithTreeBillboards/tileset.json") else { return };
+        let set = Tileset::read(&trees).unwrap();
+        assert_eq!(set.tiles.len(), 2);
+        assert_eq!(set.tiles[0].contents, ["tree_billboard.i3dm"]);
+        // A region near Philadelphia (-75.6°, 40.04°): its ECEF centre is on the earth there.
+        let c = set.tiles[0].bounds.centre();
+        let (lon, lat) = (c.y.atan2(c.x).to_degrees(), (c.z / c.length()).asin().to_degrees());
+        assert!((lon + 75.61).abs() < 0.01 && (lat - 40.04).abs() < 0.2, "{lon} {lat}");
+        assert!((c.length() - 6_369_000.0).abs() < 10_000.0);
+        let box_set = Tileset::read(&corpus("1.1/BoundingBoxTests/0_0_0-1_1_2/tileset.json").unwrap()).unwrap();
+        assert!((box_set.tiles[0].bounds.centre() - DVec3::new(0.5, 0.5, 1.0)).length() < 1e-12);
+        let implicit = Tileset::read(&corpus("1.1/SparseImplicitQuadtree/tileset.json").unwrap()).unwrap();
+        assert!(implicit.warnings[0].contains("implicit tiling is not read yet"), "{:?}", implicit.warnings);
+    }
+}
