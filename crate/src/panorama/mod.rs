@@ -191,14 +191,20 @@ pub fn placement(centre: Vec3, heading_deg: f32) -> Mat4 {
 /// A scene of one photo sphere at `centre`; its one image is the photo (the bitmap given to the
 /// renderer as image 0).
 pub fn scene(centre: Vec3, heading_deg: f32) -> Scene {
+    photo_scene(sphere(96, 48), placement(centre, heading_deg), "panorama", "image/jpeg".into())
+}
+
+/// A scene of one primitive placed by `local`, unlit, textured with image 0 (a bitmap the page
+/// gives the renderer): the photo sphere, or one cube tile.
+pub(crate) fn photo_scene(primitive: Primitive, local: Mat4, name: &str, mime: String) -> Scene {
     let sampler = Sampler { mag_linear: true, min_linear: true, mipmap: Some(true), wrap_s: Wrap::ClampToEdge, wrap_t: Wrap::ClampToEdge };
-    let material = Material { name: Some("panorama".into()), base_color_texture: Some(TexRef::new(0, 0)), unlit: true, double_sided: true, metallic: 0.0, ..Material::default() };
+    let material = Material { name: Some(name.into()), base_color_texture: Some(TexRef::new(0, 0)), unlit: true, double_sided: true, metallic: 0.0, ..Material::default() };
     Scene {
-        meshes: vec![Mesh { primitives: vec![sphere(96, 48)] }],
+        meshes: vec![Mesh { primitives: vec![primitive] }],
         materials: vec![material],
         textures: vec![Some(Texture { image: 0, sampler })],
-        images: vec![scene::Image { name: Some("panorama".into()), mime: "image/jpeg".into(), bytes: Vec::new() }],
-        nodes: vec![Node { name: Some("panorama".into()), local: placement(centre, heading_deg), children: Vec::new(), mesh: Some(0), camera: None, instances: Vec::new(), rest: None }],
+        images: vec![scene::Image { name: Some(name.into()), mime, bytes: Vec::new() }],
+        nodes: vec![Node { name: Some(name.into()), local, children: Vec::new(), mesh: Some(0), camera: None, instances: Vec::new(), rest: None }],
         scenes: vec![SceneRoot { name: None, nodes: vec![0] }],
         ..Scene::default()
     }

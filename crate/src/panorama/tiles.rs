@@ -10,7 +10,7 @@ use glam::{Mat4, Vec3, Vec4};
 use serde_json::{Map, Value};
 
 use crate::geometry::Aabb;
-use crate::scene::{self, Material, Mesh, Node, Primitive, Sampler, Scene, SceneRoot, TexRef, Texture, Topology, Wrap};
+use crate::scene::{Primitive, Scene, Topology};
 
 /// Face letters in the order of [`TileKey::face`].
 pub const FACES: [char; 6] = ['f', 'r', 'b', 'l', 'u', 'd'];
@@ -244,17 +244,7 @@ pub fn tile_scene(m: &Multires, k: TileKey, centre: Vec3, heading_deg: f32) -> S
         material: Some(0),
         bounds: Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) },
     };
-    let sampler = Sampler { mag_linear: true, min_linear: true, mipmap: Some(true), wrap_s: Wrap::ClampToEdge, wrap_t: Wrap::ClampToEdge };
-    let material = Material { name: Some("panorama tile".into()), base_color_texture: Some(TexRef::new(0, 0)), unlit: true, double_sided: true, metallic: 0.0, ..Material::default() };
-    Scene {
-        meshes: vec![Mesh { primitives: vec![primitive] }],
-        materials: vec![material],
-        textures: vec![Some(Texture { image: 0, sampler })],
-        images: vec![scene::Image { name: Some(m.url(k)), mime: format!("image/{}", m.extension), bytes: Vec::new() }],
-        nodes: vec![Node { name: Some("panorama tile".into()), local: super::placement(centre, heading_deg), children: Vec::new(), mesh: Some(0), camera: None, instances: Vec::new(), rest: None }],
-        scenes: vec![SceneRoot { name: None, nodes: vec![0] }],
-        ..Scene::default()
-    }
+    super::photo_scene(primitive, super::placement(centre, heading_deg), "panorama tile", format!("image/{}", m.extension))
 }
 
 /// What a tiled panorama has on the GPU and what it would fetch next.
