@@ -62,8 +62,7 @@ impl Surfaces {
     /// A scene's: blended materials (water, glass) liquid, the rest solid.
     pub fn of(scene: &crate::scene::Scene, index: usize) -> Surfaces {
         let liquid = |p: &crate::scene::Primitive| p.material.and_then(|m| scene.materials.get(m)).is_some_and(|m| m.alpha_mode == crate::scene::AlphaMode::Blend);
-        let unit = scene.geo_reference.map_or(1.0, |g| (1.0 / g.metres_per_unit) as f32);
-        Surfaces { solid: scene.occluders_where(index, |p| !liquid(p)), liquid: scene.occluders_where(index, liquid), unit }
+        Surfaces { solid: scene.occluders_where(index, |p| !liquid(p)), liquid: scene.occluders_where(index, liquid), unit: scene.units_per_metre() }
     }
 
     /// The nearest surface of either kind on the segment.

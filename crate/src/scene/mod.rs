@@ -286,6 +286,11 @@ pub struct CameraInstance {
 }
 
 impl Scene {
+    /// Scene units in a metre: 1 (glTF's metre) unless the geo-reference says `metresPerUnit`.
+    pub fn units_per_metre(&self) -> f32 {
+        self.geo_reference.map_or(1.0, |g| (1.0 / g.metres_per_unit) as f32)
+    }
+
     /// Meshes and cameras of one scene with their world matrices. Node cycles are rejected at load,
     /// so this walk ends.
     pub fn flatten(&self, scene: usize) -> (Vec<Instance>, Vec<CameraInstance>) {

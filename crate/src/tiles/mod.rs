@@ -86,7 +86,8 @@ impl Tileset {
         let geometric_error = num(o, "geometricError").ok_or("tileset.json: geometricError is missing")?;
         let root = o.get("root").and_then(Value::as_object).ok_or("tileset.json: no root tile")?;
         let mut set = Tileset { version, geometric_error, tiles: Vec::new(), warnings: Vec::new() };
-        for e in o.get("extensionsRequired").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        // Scenic supports no 3D Tiles extension yet: any required one refuses the tileset.
+        if let Some(e) = o.get("extensionsRequired").and_then(Value::as_array).into_iter().flatten().find_map(Value::as_str) {
             return Err(format!("tileset.json: extension {e} is required and not supported"));
         }
         // Depth first, without recursion: (tile JSON, parent, path for messages).
@@ -133,10 +134,8 @@ impl Tileset {
                 stack.push((c, Some(index), format!("{path}/children/{i}")));
             }
         }
-        // Children were numbered as met; parents list them in the file's order.
-        for t in &mut set.tiles {
-            t.children.sort_unstable();
-        }
+        // Depth first with children pushed in reverse: each parent lists its children in the
+        // file's order as they are met.
         Ok(set)
     }
 

@@ -200,7 +200,7 @@ impl Viewer {
             (Some(pos), _) => Vec3::from_array(pos),
             (None, Some(poi)) => {
                 let i = s.pois.pois.iter().position(|q| q.id == poi).ok_or_else(|| to_js(format!("panorama {id:?}: no POI {poi:?} is shown")))?;
-                let unit = s.model.as_ref().and_then(|m| m.scene.geo_reference).map_or(1.0, |g| (1.0 / g.metres_per_unit) as f32);
+                let unit = s.model.as_ref().map_or(1.0, |m| m.scene.units_per_metre());
                 s.pois.anchors[i] + Vec3::Y * crate::camera::walk::EYE_HEIGHT * unit
             }
             (None, None) => return Err(to_js("no place")),
