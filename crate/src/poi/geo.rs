@@ -114,6 +114,23 @@ pub fn ecef(lon: f64, lat: f64, h: f64) -> DVec3 {
     DVec3::new((n + h) * cl * co, (n + h) * cl * so, (n * (1.0 - e2) + h) * sl)
 }
 
+/// The WGS84 longitude, latitude (degrees) and height (metres) of an ECEF point: latitude by
+/// fixed-point iteration, to well under a millimetre for points near the surface.
+pub fn from_ecef(p: DVec3) -> (f64, f64, f64) {
+    let e2 = F * (2.0 - F);
+    let r = (p.x * p.x + p.y * p.y).sqrt();
+    let lon = p.y.atan2(p.x);
+    let mut lat = p.z.atan2(r * (1.0 - e2));
+    let mut h = 0.0;
+    for _ in 0..6 {
+        let sl = lat.sin();
+        let n = A / (1.0 - e2 * sl * sl).sqrt();
+        h = if lat.cos().abs() > 1e-9 { r / lat.cos() - n } else { p.z.abs() - n * (1.0 - e2) };
+        lat = p.z.atan2(r * (1.0 - e2 * n / (n + h)));
+    }
+    (lon.to_degrees(), lat.to_degrees(), h)
+}
+
 /// Where a scene sits on the earth: its origin's WGS84 position and the compass heading of its
 /// -Z axis (0 = the scene's -Z points north), from the glTF `extras` or element attributes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -194,6 +211,14 @@ impl GeoReference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecef_round_trips() {
+        for (lon, lat, h) in [(121.55, 29.87, 35.0), (-75.61, 40.04, 0.0), (0.0, -89.9, 1000.0), (179.0, 0.0, -50.0)] {
+            let (lo, la, hh) = from_ecef(ecef(lon, lat, h));
+            assert!((lo - lon).abs() < 1e-9 && (la - lat).abs() < 1e-9 && (hh - h).abs() < 1e-4, "{lon} {lat} {h}: {lo} {la} {hh}");
+        }
+    }
 
     fn close(a: (f64, f64), b: (f64, f64), tol: f64) -> bool {
         (a.0 - b.0).abs() < tol && (a.1 - b.1).abs() < tol

@@ -11,6 +11,7 @@ use glam::DMat4;
 use glam::DVec3;
 use serde_json::{Map, Value};
 
+pub mod content;
 pub mod select;
 pub mod volume;
 
@@ -76,6 +77,11 @@ impl Tileset {
     /// Reads a tileset.json. A tile that cannot be read (no bounding volume, a bad transform) is
     /// an error naming its path from the root; what is read but not acted on is a warning.
     pub fn read(bytes: &[u8]) -> Result<Tileset, String> {
+        Tileset::read_under(bytes, DMat4::IDENTITY)
+    }
+
+    /// As `read`, for an external tileset whose root sits under a tile with `transform`.
+    pub fn read_under(bytes: &[u8], base: DMat4) -> Result<Tileset, String> {
         let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("tileset.json is not JSON: {e}"))?;
         let o = v.as_object().ok_or("tileset.json: an object is needed")?;
         let asset = o.get("asset").and_then(Value::as_object).ok_or("tileset.json: no asset")?;
@@ -98,7 +104,7 @@ impl Tileset {
             }
             // serde_json's recursion limit (128) keeps this to about 40 levels of tiles.
             let depth = parent.map_or(0, |p| set.tiles[p].depth as usize + 1);
-            let (parent_transform, parent_refine) = parent.map_or((DMat4::IDENTITY, Refine::Replace), |p| (set.tiles[p].transform, set.tiles[p].refine));
+            let (parent_transform, parent_refine) = parent.map_or((base, Refine::Replace), |p| (set.tiles[p].transform, set.tiles[p].refine));
             let transform = parent_transform * matrix(t.get("transform")).map_err(|e| format!("tileset.json: {path}: {e}"))?;
             let bv = t.get("boundingVolume").ok_or_else(|| format!("tileset.json: {path}: no boundingVolume"))?;
             let bounds = Volume::read(bv, transform).map_err(|e| format!("tileset.json: {path}: {e}"))?;
@@ -137,6 +143,27 @@ impl Tileset {
         // Depth first with children pushed in reverse: each parent lists its children in the
         // file's order as they are met.
         Ok(set)
+    }
+
+    /// Puts external tileset `sub` (read with `read_under` and tile `parent`'s transform) under
+    /// `parent` in place of its content; returns the new tiles' indices. Refused past MAX_TILES.
+    pub fn graft(&mut self, parent: usize, sub: Tileset) -> Result<std::ops::Range<usize>, String> {
+        if self.tiles.len() + sub.tiles.len() > MAX_TILES {
+            return Err(format!("more than {MAX_TILES} tiles with the external tilesets"));
+        }
+        let offset = self.tiles.len();
+        let depth = self.tiles[parent].depth + 1;
+        for mut t in sub.tiles {
+            t.parent = Some(t.parent.map_or(parent, |p| p + offset));
+            t.children.iter_mut().for_each(|c| *c += offset);
+            t.depth = t.depth.saturating_add(depth);
+            self.tiles.push(t);
+        }
+        let p = &mut self.tiles[parent];
+        p.contents.clear();
+        p.children.push(offset);
+        self.warnings.extend(sub.warnings);
+        Ok(offset..self.tiles.len())
     }
 
     /// Whether content `uri` is an external tileset (its own tileset.json, read in its place).
@@ -199,6 +226,21 @@ mod tests {
             t = json!({"boundingVolume": {"sphere": [0, 0, 0, 1]}, "geometricError": 1, "children": [t]});
         }
         assert!(read(json!({"asset": {"version": "1.0"}, "geometricError": 1, "root": t})).contains("recursion limit"));
+    }
+
+    #[test]
+    fn an_external_tileset_grafts_under_its_tile_with_the_transform() {
+        let tile = |t: Value| Tileset::read(t.to_string().as_bytes()).unwrap();
+        let mut set = tile(json!({"asset": {"version": "1.0"}, "geometricError": 10, "root": {"boundingVolume": {"sphere": [0, 0, 0, 100]}, "geometricError": 10,
+            "transform": [1,0,0,0, 0,1,0,0, 0,0,1,0, 500,0,0,1], "content": {"uri": "sub/tileset.json"}}}));
+        let sub = Tileset::read_under(json!({"asset": {"version": "1.0"}, "geometricError": 5, "root": {"boundingVolume": {"sphere": [1, 0, 0, 10]}, "geometricError": 5, "content": {"uri": "a.glb"},
+            "children": [{"boundingVolume": {"sphere": [2, 0, 0, 1]}, "geometricError": 0, "content": {"uri": "b.glb"}}]}}).to_string().as_bytes(), set.tiles[0].transform).unwrap();
+        let added = set.graft(0, sub).unwrap();
+        assert_eq!(added, 1..3);
+        assert!(set.tiles[0].contents.is_empty(), "the tile now only groups");
+        assert_eq!((set.tiles[0].children.clone(), set.tiles[1].parent, set.tiles[1].children.clone(), set.tiles[2].parent), (vec![1], Some(0), vec![2], Some(1)));
+        assert_eq!((set.tiles[1].depth, set.tiles[2].depth), (1, 2));
+        assert!((set.tiles[2].bounds.centre() - DVec3::new(502.0, 0.0, 0.0)).length() < 1e-9);
     }
 
     fn corpus(path: &str) -> Option<Vec<u8>> {

@@ -51,6 +51,13 @@ pub struct Selection {
 /// Chooses for `camera`. `ready(tile)` says whether a tile's contents are there to draw (a tile
 /// without contents is always ready). Linear in the tiles visited; no recursion.
 pub fn select(set: &Tileset, camera: &Camera, max_sse: f64, ready: impl Fn(usize) -> bool) -> Selection {
+    select_with(set, camera, max_sse, ready, |_| false)
+}
+
+/// As `select`, with tiles whose contents could not be had (`failed`): a parent keeps being
+/// drawn in place of its failed child; a failed tile with nothing drawn above it (the root, a
+/// child of an `ADD` tile) gives way to its children, so one bad tile does not empty the view.
+pub fn select_with(set: &Tileset, camera: &Camera, max_sse: f64, ready: impl Fn(usize) -> bool, failed: impl Fn(usize) -> bool) -> Selection {
     let mut out = Selection::default();
     let mut load: Vec<(f64, usize)> = Vec::new();
     let visible = |i: usize| {
@@ -68,6 +75,10 @@ pub fn select(set: &Tileset, camera: &Camera, max_sse: f64, ready: impl Fn(usize
     let mut stack = vec![0usize];
     while let Some(i) = stack.pop() {
         let t = &set.tiles[i];
+        if failed(i) {
+            stack.extend(t.children.iter().copied().filter(|&c| visible(c)).rev());
+            continue;
+        }
         let sse = error(i);
         let mut want = |i: usize, sse: f64, out: &mut Selection| {
             if set.tiles[i].contents.is_empty() {
@@ -97,7 +108,7 @@ pub fn select(set: &Tileset, camera: &Camera, max_sse: f64, ready: impl Fn(usize
                 want(i, sse, &mut out);
                 if drawable(i) {
                     for &c in &children {
-                        if !drawable(c) {
+                        if !drawable(c) && !failed(c) {
                             load.push((error(c), c));
                         }
                     }
@@ -189,6 +200,22 @@ mod tests {
         let s = select(&set, &cam, MAX_SSE, |i| set.tiles[i].depth <= 1);
         let errors: Vec<f64> = s.load.iter().map(|&i| cam.sse(set.tiles[i].geometric_error, set.tiles[i].bounds.distance(cam.position))).collect();
         assert!(errors.windows(2).all(|w| w[0] >= w[1]), "{errors:?}");
+    }
+
+    #[test]
+    fn a_failed_tile_keeps_its_parent_drawn_and_a_failed_root_gives_way() {
+        let set = quadtree("REPLACE");
+        let cam = above(100.0, 100.0, 50.0);
+        let child = set.tiles[0].children[0];
+        // A child under the camera failed: the root stays drawn, and nothing under that child is fetched.
+        let s = select_with(&set, &cam, MAX_SSE, |i| i != child, |i| i == child);
+        assert_eq!(s.draw, [0]);
+        assert!(!s.load.contains(&child) && s.load.iter().all(|&i| set.tiles[i].parent != Some(child)));
+        // The root failed: its children are fetched (and drawn once there) instead of nothing.
+        let s = select_with(&set, &cam, MAX_SSE, |_| false, |i| i == 0);
+        assert!(s.draw.is_empty() && !s.load.is_empty() && s.load.iter().all(|&i| set.tiles[i].depth == 1), "{:?}", s.load);
+        let s = select_with(&set, &above(512.0, 512.0, 20_000.0), MAX_SSE, |i| i != 0, |i| i == 0);
+        assert_eq!(s.draw.len(), 4, "from afar, the four children stand in for the root");
     }
 
     #[test]
