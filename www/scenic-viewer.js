@@ -41,6 +41,8 @@ const arModule = () => import('./features/ar.js');
 const tourModule = () => import('./features/tour.js');
 // Panoramas (features/panorama.js): the `panoramas` attribute or setPanoramas().
 const panoramaModule = () => import('./features/panorama.js');
+// 3D Tiles (features/tiles.js): the `tiles` attribute.
+const tilesModule = () => import('./features/tiles.js');
 
 // Literal specifiers, so bundlers (Vite, Rollup, webpack) see the chunks and their .wasm assets.
 const importers = {
@@ -155,6 +157,7 @@ const REFLECTED = {
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
   tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],
+  tiles: ['tiles', 'string'],
 };
 
 /** A feature module fetched on first use (tours, panoramas) and the data the page gave it: the
@@ -187,7 +190,7 @@ class LazyFeature {
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end', 'panorama-load', 'panorama-enter', 'panorama-exit', 'panorama-error'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end', 'panorama-load', 'panorama-enter', 'panorama-exit', 'panorama-error', 'tiles-load', 'tiles-error', 'tiles-progress', 'tiles-ready'];
   /** This element's own modules, relative to this file (features/ar.js, tour.js and
    *  panorama.js, fetched only by pages that use them, are left out): a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
@@ -231,6 +234,11 @@ export class ScenicViewer extends HTMLElement {
   #panos = new LazyFeature(this, 'panoramas', () => panoramaModule().then(({ PanoramaMode, panoramaStyles }) => {
     this.#style(panoramaStyles);
     return new PanoramaMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), (id) => this.selectPoi(id).catch(() => {}));
+  }));
+  #tiles = new LazyFeature(this, 'tiles', () => tilesModule().then(({ TilesMode, tilesStyles }) => {
+    this.#style(tilesStyles);
+    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#viewer?.backend), decode: decodersIn(decoderWorker, decoderModules) });
+    return new TilesMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), pipes);
   }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
   #walk; #map; #gyro;
@@ -306,6 +314,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'panoramas') { this.#panos.fromJs = null; if (this.state === 'ready') this.#panos.sync(this.#viewer, true); return; }
     if (name === 'minimap') { if (this.state === 'ready') this.#map.sync(); return; }
     if (WALK_ATTRIBUTES.includes(name)) { if (this.state === 'ready') this.#walk.apply(); return; }
+    if (name === 'tiles') { if (this.state === 'ready') this.#tiles.sync(this.#viewer, true); else if (!this.src && this.#started) this.#load(); return; }
     if (name === 'tour') { this.#tours.fromJs = null; if (this.state === 'ready') this.#tours.sync(this.#viewer, true); return; }
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
@@ -434,6 +443,9 @@ export class ScenicViewer extends HTMLElement {
   exitPanorama() { this.#panos.mode?.exit(); }
   /** The panorama shown (also `data-panorama`), or null. */
   get panorama() { return this.#panos.mode?.id ?? null; }
+  /** The streamed tileset's figures: `{ tiles, loaded, drawn, wanted, pending, failed, bytes,
+   *  budget }` (bytes on the GPU), or null without one. */
+  tilesInfo() { return this.#viewer?.tilesInfo() ?? null; }
   /** `{ yaw, pitch, fov }` degrees in the panorama shown, or null; set it with setPanoramaView. */
   getPanoramaView() { const v = this.#viewer?.panoramaView(); return v?.length ? { yaw: v[0], pitch: v[1], fov: v[2] } : null; }
   setPanoramaView({ yaw, pitch = 0, fov = 70 }) { this.#viewer?.setPanoramaView(Number(yaw), Number(pitch), Number(fov)); this.#panos.mode?.update(); this.#requestFrame(); }
@@ -623,6 +635,8 @@ export class ScenicViewer extends HTMLElement {
     this.#tours.viewer = null;
     this.#panos.mode?.detach();
     this.#panos.viewer = null;
+    this.#tiles.mode?.detach();
+    this.#tiles.viewer = null;
     this.#drop();
     this.#resizeObserver.disconnect();
     this.#intersection.disconnect();
@@ -657,11 +671,12 @@ export class ScenicViewer extends HTMLElement {
       if (!src) {
         this.#viewer.unload();
         // POIs alone (a town's spots, AR) need no model.
-        if (!this.hasAttribute('pois') && !this.#poisFromJs) throw new Error('no model: set the src attribute to a .glb or .gltf URL');
+        if (!this.hasAttribute('pois') && !this.#poisFromJs && !this.hasAttribute('tiles')) throw new Error('no model: set the src attribute to a .glb or .gltf URL (or tiles to a tileset.json)');
         this.#info = { warnings: [], scenes: [], scene: 0, cameras: [], triangles: 0, images: 0, animations: [] };
         this.dataset.state = 'ready';
         this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
         this.#loadPois();
+        this.#tiles.sync(this.#viewer);
         this.#tours.sync(this.#viewer);
         this.#panos.sync(this.#viewer);
         this.#walk.sync();
@@ -695,6 +710,7 @@ export class ScenicViewer extends HTMLElement {
       this.#map.sync();
       this.#requestFrame();
       this.#loadPois();
+      this.#tiles.sync(this.#viewer);
       this.#tours.sync(this.#viewer);
       this.#panos.sync(this.#viewer);
       this.#followLink();
@@ -804,7 +820,7 @@ export class ScenicViewer extends HTMLElement {
         // In AR the 3D view is hidden: only the labels move.
         const ar = this.#ar?.layout(t) ?? null;
         const moving = ar ? this.#ar.moving : this.#viewer.frame(t);
-        if (!ar) { animationEvents(this, this.#viewer); this.#panos.mode?.update(); }
+        if (!ar) { animationEvents(this, this.#viewer); this.#panos.mode?.update(); this.#tiles.mode?.update(); }
         this.#map.update();
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();

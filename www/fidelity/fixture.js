@@ -7,4 +7,5 @@ if (params.get('pois')) viewer.setAttribute('pois', params.get('pois'));
 if (params.get('geo')) viewer.setAttribute('geo-reference', params.get('geo'));
 if (params.has('ar')) viewer.setAttribute('ar', '');
 if (params.get('tour')) viewer.setAttribute('tour', params.get('tour'));
+if (params.get('tiles')) viewer.setAttribute('tiles', params.get('tiles'));
 if (params.get('src')) viewer.setAttribute('src', params.get('src'));

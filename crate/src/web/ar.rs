@@ -130,7 +130,7 @@ impl Viewer {
         let Some(frame) = s.ar.visitor.frame() else { return Vec::new() };
         let fresh = s.ar.targets.as_ref().is_some_and(|(f, t)| *f == frame && t.len() == s.pois.pois.len());
         if !fresh {
-            let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference));
+            let geo = s.geo();
             let grounded = s.ar.visitor.has_altitude();
             let enu = s
                 .pois
@@ -212,7 +212,7 @@ impl Viewer {
     #[wasm_bindgen(js_name = mapVisitor)]
     pub fn map_visitor(&self) -> Vec<f32> {
         let s = self.state.borrow();
-        let (Some(me), Some(geo)) = (s.ar.visitor.frame(), s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))) else { return Vec::new() };
+        let (Some(me), Some(geo)) = (s.ar.visitor.frame(), s.geo()) else { return Vec::new() };
         let p = geo.to_scene(me.lon, me.lat, 0.0);
         vec![p[0], p[2]]
     }

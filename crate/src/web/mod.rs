@@ -9,6 +9,7 @@ mod gyro;
 mod minimap;
 mod panorama;
 mod pois;
+mod tiles;
 mod tour;
 mod walk;
 
@@ -84,6 +85,16 @@ struct State {
     panoramas: panorama::PanoramaState,
     /// Gyro look in walk mode and panoramas.
     gyro: gyro::Gyro,
+    /// A streamed 3D Tiles tileset (`tiles` attribute), alone or round the model.
+    tiles: tiles::TilesState,
+}
+
+impl State {
+    /// Where the scene sits on the earth: the page's geo-reference, else the model's, else the
+    /// tileset's (its local frame's origin).
+    fn geo(&self) -> Option<crate::poi::GeoReference> {
+        self.geo_override.or_else(|| self.model.as_ref().and_then(|m| m.scene.geo_reference)).or_else(|| tiles::geo(self))
+    }
 }
 
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
@@ -242,6 +253,7 @@ impl Viewer {
                             walking: Default::default(),
                             panoramas: Default::default(),
                             gyro: Default::default(),
+                            tiles: Default::default(),
                             idle_since: f64::NEG_INFINITY,
                         };
                         let state = Rc::new(RefCell::new(state));
@@ -323,92 +335,8 @@ async fn load(
         None => fetch_bytes(&url, &signal, &progress).await,
     }
     .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
-    let parsed = loader::parse_file(Box::new(bytes)).map_err(|e| to_js(format!("{url}: {e}")))?;
-    // A worker for the tangents starts now, with this compiled module, while the rest loads.
-    if let Some(run) = tangents.as_ref().filter(|_| parsed.may_need_tangents()) {
-        let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
-    }
-    // Buffers and images are fetched in parallel.
-    let refs = parsed.external_refs();
-    let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
-    let results = join_all(urls.iter().map(|u| fetch_bytes(u, &signal, &progress))).await;
-    let mut fetched = Fetched::default();
-    for ((r, u), res) in refs.iter().zip(&urls).zip(results) {
-        let data = res.map_err(|e| to_js(format!("could not load {u}: {e}")))?;
-        match r.kind {
-            ResourceKind::Buffer => fetched.buffers.push((r.index, Box::new(data))),
-            ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
-        }
-    }
-    decoders::decode(&parsed, &mut fetched, decode.as_ref()).await.map_err(|e| to_js(format!("{url}: {e}")))?;
-    if stale() {
-        return Err(to_js("superseded by a newer load"));
-    }
-    // Images start decoding in the browser as soon as they are out of the file; meshes
-    // and tangents are built meanwhile.
-    let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
-    // Each primitive goes to the GPU as soon as it is decoded and keeps only positions
-    // and indices: the decoded streams of the whole model never sit in wasm memory at
-    // once (its high-water mark is what the viewer keeps).
-    let id = state.borrow_mut().renderer.begin_content();
-    *content = Some(id);
-    let loaded = {
-        let mut s = state.borrow_mut();
-        loader::build_with(
-            parsed,
-            fetched,
-            &mut |i, mime, bytes, range| {
-                started.resize_with(started.len().max(i + 1), || Ok(None));
-                started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
-            },
-            &mut |mesh, i, p| {
-                s.renderer.upload_primitive(id, mesh, i, p);
-                p.strip();
-            },
-        )
-    }
-    .map_err(|e| to_js(format!("{url}: {e}")))?;
-    started.resize_with(loaded.scene.images.len(), || Ok(None));
-    let mut warnings = loaded.report.warnings;
-    let mut scene = loaded.scene;
-    // Tangents are generated while the images decode.
-    let jobs = loaded.tangents;
-    let elsewhere = join_all(jobs.iter().map(|job| tangents_elsewhere(tangents.as_ref(), job.inputs(&scene))));
-    let decoding = join_all(started.into_iter().map(|s| async move {
-        match s? {
-            Some(p) => fetch::decoded(p).await.map(Some),
-            None => Ok(None),
-        }
-    }));
-    let (decoded, generated) = futures::future::join(decoding, elsewhere).await;
-    for (job, corners) in jobs.iter().zip(generated) {
-        if !corners.is_some_and(|c| job.apply(&mut scene, c)) {
-            job.run(&mut scene);
-        }
-    }
-    let mut bitmaps = Vec::new();
-    let max = state.borrow().renderer.max_texture_size();
-    for (i, d) in decoded.into_iter().enumerate() {
-        // Larger than the GPU takes: scaled to fit, as the GPU would refuse it (phones: 4096).
-        let d = match d {
-            Ok(Some(b)) => match (b.width(), b.height(), fetch::fit(&b, max).await) {
-                (_, _, Ok(None)) => Ok(Some(b)),
-                (w, h, Ok(Some(smaller))) => {
-                    warnings.push(format!("/images/{i}: {w}×{h} is larger than this GPU's {max}-pixel texture limit; drawn at {}×{}", smaller.width(), smaller.height()));
-                    Ok(Some(smaller))
-                }
-                (_, _, Err(e)) => Err(e),
-            },
-            other => other,
-        };
-        match d {
-            Ok(b) => bitmaps.push(b),
-            Err(e) => {
-                warnings.push(format!("/images/{i}: the browser could not decode it ({e}); its textures are left out"));
-                bitmaps.push(None);
-            }
-        }
-    }
+    let Decoded { mut scene, bitmaps, warnings } = decode_model(state, &url, Box::new(bytes), &signal, &progress, tangents.as_ref(), decode.as_ref(), &stale, content).await.map_err(to_js)?;
+    let id = content.ok_or_else(|| to_js("no content"))?;
     if stale() {
         return Err(to_js("superseded by a newer load"));
     }
@@ -447,6 +375,118 @@ async fn load(
         return Err(to_js(format!("the GPU refused the scene: {e}")));
     }
     serde_wasm_bindgen::to_value(&info).map_err(to_js)
+}
+
+/// A model decoded, with its primitives uploaded to a content not yet finished.
+struct Decoded {
+    scene: Scene,
+    /// Decoded images by glTF image index (none where the browser could not decode one).
+    bitmaps: Vec<Option<web_sys::ImageBitmap>>,
+    warnings: Vec<String>,
+}
+
+/// Bytes to a decoded model: the glTF read, its buffers and images fetched relative to `url`,
+/// compressed streams decoded, primitives uploaded to a new content (`content`) as they are
+/// built, tangents made and images decoded. The caller finishes the content.
+#[allow(clippy::too_many_arguments)]
+async fn decode_model(
+    state: &Rc<RefCell<State>>,
+    url: &str,
+    bytes: Box<dyn loader::Bytes>,
+    signal: &web_sys::AbortSignal,
+    progress: &Progress,
+    tangents: Option<&js_sys::Function>,
+    decode: Option<&js_sys::Function>,
+    stale: &dyn Fn() -> bool,
+    content: &mut Option<ContentId>,
+) -> Result<Decoded, String> {
+    let parsed = loader::parse_file(bytes).map_err(|e| format!("{url}: {e}"))?;
+    // A worker for the tangents starts now, with this compiled module, while the rest loads.
+    if let Some(run) = tangents.filter(|_| parsed.may_need_tangents()) {
+        let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
+    }
+    // Buffers and images are fetched in parallel.
+    let refs = parsed.external_refs();
+    let urls: Vec<String> = refs.iter().map(|r| loader::uri::resolve(&url, &r.uri)).collect();
+    let results = join_all(urls.iter().map(|u| fetch_bytes(u, signal, progress))).await;
+    let mut fetched = Fetched::default();
+    for ((r, u), res) in refs.iter().zip(&urls).zip(results) {
+        let data = res.map_err(|e| format!("could not load {u}: {e}"))?;
+        match r.kind {
+            ResourceKind::Buffer => fetched.buffers.push((r.index, Box::new(data))),
+            ResourceKind::Image => fetched.images.push((r.index, Box::new(data))),
+        }
+    }
+    decoders::decode(&parsed, &mut fetched, decode).await.map_err(|e| format!("{url}: {e}"))?;
+    if stale() {
+        return Err("superseded by a newer load".into());
+    }
+    // Images start decoding in the browser as soon as they are out of the file; meshes
+    // and tangents are built meanwhile.
+    let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
+    // Each primitive goes to the GPU as soon as it is decoded and keeps only positions
+    // and indices: the decoded streams of the whole model never sit in wasm memory at
+    // once (its high-water mark is what the viewer keeps).
+    let id = state.borrow_mut().renderer.begin_content();
+    *content = Some(id);
+    let loaded = {
+        let mut s = state.borrow_mut();
+        loader::build_with(
+            parsed,
+            fetched,
+            &mut |i, mime, bytes, range| {
+                started.resize_with(started.len().max(i + 1), || Ok(None));
+                started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
+            },
+            &mut |mesh, i, p| {
+                s.renderer.upload_primitive(id, mesh, i, p);
+                p.strip();
+            },
+        )
+    }
+    .map_err(|e| format!("{url}: {e}"))?;
+    started.resize_with(loaded.scene.images.len(), || Ok(None));
+    let mut warnings = loaded.report.warnings;
+    let mut scene = loaded.scene;
+    // Tangents are generated while the images decode.
+    let jobs = loaded.tangents;
+    let elsewhere = join_all(jobs.iter().map(|job| tangents_elsewhere(tangents, job.inputs(&scene))));
+    let decoding = join_all(started.into_iter().map(|s| async move {
+        match s? {
+            Some(p) => fetch::decoded(p).await.map(Some),
+            None => Ok(None),
+        }
+    }));
+    let (decoded, generated) = futures::future::join(decoding, elsewhere).await;
+    for (job, corners) in jobs.iter().zip(generated) {
+        if !corners.is_some_and(|c| job.apply(&mut scene, c)) {
+            job.run(&mut scene);
+        }
+    }
+    let mut bitmaps = Vec::new();
+    let max = state.borrow().renderer.max_texture_size();
+    for (i, d) in decoded.into_iter().enumerate() {
+        // Larger than the GPU takes: scaled to fit, as the GPU would refuse it (phones: 4096).
+        let d = match d {
+            Ok(Some(b)) => match (b.width(), b.height(), fetch::fit(&b, max).await) {
+                (_, _, Ok(None)) => Ok(Some(b)),
+                (w, h, Ok(Some(smaller))) => {
+                    warnings.push(format!("/images/{i}: {w}×{h} is larger than this GPU's {max}-pixel texture limit; drawn at {}×{}", smaller.width(), smaller.height()));
+                    Ok(Some(smaller))
+                }
+                (_, _, Err(e)) => Err(e),
+            },
+            other => other,
+        };
+        match d {
+            Ok(b) => bitmaps.push(b),
+            Err(e) => {
+                warnings.push(format!("/images/{i}: the browser could not decode it ({e}); its textures are left out"));
+                bitmaps.push(None);
+            }
+        }
+    }
+    Ok(Decoded { scene, bitmaps, warnings })
 }
 
 #[wasm_bindgen]
@@ -635,8 +675,8 @@ impl Viewer {
         let s = &mut *s;
         walk::forget(s);
         panorama::close(s);
-        if let Some(m) = &s.model {
-            s.camera.frame_with(m.bounds, &s.camera_spec);
+        if let Some(b) = s.model.as_ref().map(|m| m.bounds).or_else(|| tiles::bounds(s)) {
+            s.camera.frame_with(b, &s.camera_spec);
         } else if !s.pois.anchors.is_empty() {
             // POIs alone: back to the view that frames them.
             s.camera.frame_with(s.pois.bounds(), &s.camera_spec);
@@ -680,6 +720,7 @@ impl Viewer {
         s.last_ms = if wants_more { Some(now_ms) } else { None };
         if moving || s.dirty {
             s.dirty = false;
+            tiles::update(&mut s);
             let view = view_of(&s);
             s.renderer.render(&view).map_err(to_js)?;
         }
@@ -697,6 +738,7 @@ impl Viewer {
         future_to_promise(async move {
             let readback = {
                 let mut s = state.borrow_mut();
+                tiles::update(&mut s);
                 let view = view_of(&s);
                 s.renderer.read_pixels(&view)
             };

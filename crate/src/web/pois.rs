@@ -134,7 +134,7 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let alone = s.model.is_none();
         // POIs alone (no model: a town's spots, or AR): placed around their own centre.
-        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference)).or_else(|| if alone { centre(&pois) } else { None });
+        let geo = s.geo().or_else(|| if alone { centre(&pois) } else { None });
         let mut placed = Placed { occluders: s.pois.occluders.take(), ..Default::default() };
         let mut problems = Vec::new();
         for p in pois {
@@ -197,8 +197,8 @@ impl Viewer {
     #[wasm_bindgen(js_name = sceneBbox)]
     pub fn scene_bbox(&self) -> Option<Vec<f64>> {
         let s = self.state.borrow();
-        let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))?;
-        let b = s.model.as_ref()?.bounds;
+        let geo = s.geo()?;
+        let b = s.model.as_ref().map(|m| m.bounds).or_else(|| super::tiles::bounds(&s))?;
         if b.is_empty() {
             return None;
         }

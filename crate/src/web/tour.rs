@@ -55,7 +55,7 @@ fn anchor(s: &State, stop: &Stop) -> Result<glam::Vec3, String> {
         (Some(p), _) => match p.position {
             Position::Scene(a) => Ok(glam::Vec3::from_array(a)),
             Position::Geo { lon, lat, height } => {
-                let geo = s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference)).ok_or("it has longitude/latitude but the scene has no geo-reference")?;
+                let geo = s.geo().ok_or("it has longitude/latitude but the scene has no geo-reference")?;
                 Ok(glam::Vec3::from_array(geo.to_scene(lon, lat, height)))
             }
         },
