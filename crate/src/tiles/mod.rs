@@ -12,6 +12,7 @@ use glam::DVec3;
 use serde_json::{Map, Value};
 
 pub mod content;
+pub mod implicit;
 pub mod select;
 pub mod volume;
 
@@ -42,6 +43,9 @@ pub struct Tile {
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub depth: u16,
+    /// Set while the tile is an implicit subtree's root waiting for its subtree file (its one
+    /// content then): `Tileset::expand` reads it.
+    pub implicit: Option<implicit::Coords>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,8 +54,10 @@ pub struct Tileset {
     pub geometric_error: f64,
     /// Tile 0 is the root.
     pub tiles: Vec<Tile>,
-    /// Read but not used, each named once (extensions, implicit tiling).
+    /// Read but not used, each named once.
     pub warnings: Vec<String>,
+    /// The implicit trees' roots (`Tile::implicit` indexes them).
+    pub implicit: Vec<implicit::ImplicitRoot>,
 }
 
 fn num(o: &Map<String, Value>, key: &str) -> Option<f64> {
@@ -91,7 +97,7 @@ impl Tileset {
         }
         let geometric_error = num(o, "geometricError").ok_or("tileset.json: geometricError is missing")?;
         let root = o.get("root").and_then(Value::as_object).ok_or("tileset.json: no root tile")?;
-        let mut set = Tileset { version, geometric_error, tiles: Vec::new(), warnings: Vec::new() };
+        let mut set = Tileset { version, geometric_error, tiles: Vec::new(), warnings: Vec::new(), implicit: Vec::new() };
         // Scenic supports no 3D Tiles extension yet: any required one refuses the tileset.
         if let Some(e) = o.get("extensionsRequired").and_then(Value::as_array).into_iter().flatten().find_map(Value::as_str) {
             return Err(format!("tileset.json: extension {e} is required and not supported"));
@@ -124,12 +130,22 @@ impl Tileset {
                     None => set.warnings.push(format!("{path}: a content without a uri is left out")),
                 }
             }
-            if t.contains_key("implicitTiling") {
-                set.warnings.push(format!("{path}: implicit tiling is not read yet; only the root's own bounds are used"));
-                contents.clear();
-            }
             let index = set.tiles.len();
-            set.tiles.push(Tile { bounds, viewer_request, geometric_error, refine, contents, transform, parent, children: Vec::new(), depth: depth as u16 });
+            if let Some(it) = t.get("implicitTiling") {
+                // Its tiles come from subtree files; it waits for the first.
+                let mut root = implicit::ImplicitRoot::read(it, bv, transform, geometric_error, refine).map_err(|e| format!("tileset.json: {path}: {e}"))?;
+                root.content = contents.first().cloned();
+                let c = implicit::Coords { root: set.implicit.len(), level: 0, x: 0, y: 0, z: 0 };
+                let mut tile = root.subtree_root(c, parent, depth as u16).map_err(|e| format!("tileset.json: {path}: {e}"))?;
+                tile.viewer_request = viewer_request;
+                set.implicit.push(root);
+                set.tiles.push(tile);
+                if let Some(p) = parent {
+                    set.tiles[p].children.push(index);
+                }
+                continue;
+            }
+            set.tiles.push(Tile { bounds, viewer_request, geometric_error, refine, contents, transform, parent, children: Vec::new(), depth: depth as u16, implicit: None });
             if let Some(p) = parent {
                 set.tiles[p].children.push(index);
             }
@@ -153,12 +169,17 @@ impl Tileset {
         }
         let offset = self.tiles.len();
         let depth = self.tiles[parent].depth + 1;
+        let roots = self.implicit.len();
         for mut t in sub.tiles {
             t.parent = Some(t.parent.map_or(parent, |p| p + offset));
             t.children.iter_mut().for_each(|c| *c += offset);
             t.depth = t.depth.saturating_add(depth);
+            if let Some(c) = &mut t.implicit {
+                c.root += roots;
+            }
             self.tiles.push(t);
         }
+        self.implicit.extend(sub.implicit);
         let p = &mut self.tiles[parent];
         p.contents.clear();
         p.children.push(offset);
@@ -262,6 +283,6 @@ mod tests {
         let box_set = Tileset::read(&corpus("1.1/BoundingBoxTests/0_0_0-1_1_2/tileset.json").unwrap()).unwrap();
         assert!((box_set.tiles[0].bounds.centre() - DVec3::new(0.5, 0.5, 1.0)).length() < 1e-12);
         let implicit = Tileset::read(&corpus("1.1/SparseImplicitQuadtree/tileset.json").unwrap()).unwrap();
-        assert!(implicit.warnings[0].contains("implicit tiling is not read yet"), "{:?}", implicit.warnings);
+        assert_eq!((implicit.implicit.len(), implicit.tiles[0].contents.clone()), (1, vec!["subtrees/0.0.0.subtree".to_string()]));
     }
 }

@@ -93,12 +93,17 @@ fn aabb(v: &Volume, frame: DMat4) -> Aabb {
     b
 }
 
-/// Resolves tiles' content URIs against the tileset they came from.
-fn resolve(set: &mut Tileset, tiles: std::ops::Range<usize>, base: &str) {
+/// Resolves tiles' content URIs, and implicit roots' templates from `roots` on, against the
+/// tileset they came from.
+fn resolve(set: &mut Tileset, tiles: std::ops::Range<usize>, roots: usize, base: &str) {
     for t in &mut set.tiles[tiles] {
         for c in &mut t.contents {
             *c = uri::resolve(base, c);
         }
+    }
+    for r in set.implicit.iter_mut().skip(roots) {
+        r.subtrees = uri::resolve(base, &r.subtrees);
+        r.content = r.content.as_deref().map(|c| uri::resolve(base, c));
     }
 }
 
@@ -241,7 +246,7 @@ impl Viewer {
     pub fn set_tileset(&self, bytes: &[u8], url: &str) -> Result<JsValue, JsValue> {
         let mut set = Tileset::read(bytes).map_err(|e| to_js(format!("{url}: {e}")))?;
         let n = set.tiles.len();
-        resolve(&mut set, 0..n, url);
+        resolve(&mut set, 0..n, 0, url);
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         clear(s);
@@ -361,20 +366,32 @@ impl Viewer {
 /// `Viewer::add_tile`'s work: each content decoded and placed; `made` gets each finished
 /// content and its GPU bytes. Ok(false) for a late or repeated answer.
 async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, files: Vec<js_sys::Uint8Array>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>, made: &mut Vec<(ContentId, u64)>) -> Result<bool, String> {
-    let (urls, transform, signal) = {
+    let (urls, transform, signal, implicit) = {
         let mut s = state.borrow_mut();
         let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation && tile < t.set.tiles.len()) else { return Ok(false) };
         if t.pending[tile] || t.loaded.contains_key(&tile) || t.set.tiles[tile].contents.is_empty() {
             return Ok(false);
         }
         t.pending[tile] = true;
-        (t.set.tiles[tile].contents.clone(), t.set.tiles[tile].transform, t.abort.signal())
+        (t.set.tiles[tile].contents.clone(), t.set.tiles[tile].transform, t.abort.signal(), t.set.tiles[tile].implicit.is_some())
     };
     let name = |url: &str| format!("tile {}", url.rsplit('/').next().unwrap_or(url));
     if files.len() != urls.len() {
         return Err(format!("{}: {} contents given for {}", name(&urls[0]), files.len(), urls.len()));
     }
     let current = || state.borrow().tiles.set.as_ref().is_some_and(|t| t.generation == generation);
+    if implicit {
+        let mut s = state.borrow_mut();
+        let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation) else { return Ok(false) };
+        t.set.expand(tile, &files[0].to_vec()).map_err(|e| format!("subtree {}: {e}", name(&urls[0])))?;
+        let n = t.set.tiles.len();
+        t.pending.resize(n, false);
+        t.failed.resize(n, false);
+        t.pending[tile] = false;
+        s.dirty = true;
+        // The tile has its own content now (fetched next, if any) and children.
+        return Ok(false);
+    }
     for (file, url) in files.iter().zip(&urls) {
         if Tileset::is_external(url) {
             if urls.len() != 1 {
@@ -383,8 +400,9 @@ async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, file
             let sub = Tileset::read_under(&file.to_vec(), transform).map_err(|e| format!("{url}: {e}"))?;
             let mut s = state.borrow_mut();
             let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation) else { return Ok(false) };
+            let roots = t.set.implicit.len();
             let added = t.set.graft(tile, sub).map_err(|e| format!("{url}: {e}"))?;
-            resolve(&mut t.set, added.clone(), url);
+            resolve(&mut t.set, added, roots, url);
             let n = t.set.tiles.len();
             t.pending.resize(n, false);
             t.failed.resize(n, false);
