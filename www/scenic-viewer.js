@@ -157,7 +157,7 @@ const REFLECTED = {
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
   tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],
-  tiles: ['tiles', 'string'],
+  tiles: ['tiles', 'string'], 'tiles-budget': ['tilesBudget', 'number'], 'tiles-error': ['tilesError', 'number'],
 };
 
 /** A feature module fetched on first use (tours, panoramas) and the data the page gave it: the
@@ -314,6 +314,7 @@ export class ScenicViewer extends HTMLElement {
     if (name === 'panoramas') { this.#panos.fromJs = null; if (this.state === 'ready') this.#panos.sync(this.#viewer, true); return; }
     if (name === 'minimap') { if (this.state === 'ready') this.#map.sync(); return; }
     if (WALK_ATTRIBUTES.includes(name)) { if (this.state === 'ready') this.#walk.apply(); return; }
+    if (name === 'tiles-budget' || name === 'tiles-error') { this.#tiles.mode?.limits(); this.#requestFrame(); return; }
     if (name === 'tiles') { if (this.state === 'ready') this.#tiles.sync(this.#viewer, true); else if (!this.src && this.#started) this.#load(); return; }
     if (name === 'tour') { this.#tours.fromJs = null; if (this.state === 'ready') this.#tours.sync(this.#viewer, true); return; }
     if (!this.#started) return;

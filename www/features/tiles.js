@@ -75,6 +75,7 @@ export class TilesMode {
       const bytes = await fetchBytes(href, abort.signal, TILESET_BYTES).catch((e) => { throw new Error(`could not load the tileset ${href}: ${(abort.signal.reason ?? e)?.message ?? e}`); });
       if (token !== this.#token || v !== this.#viewer()) return;
       const info = v.setTileset(bytes, href);
+      this.limits();
       this.#set.generation = info.generation;
       for (const w of info.warnings) console.warn(`scenic-viewer: tiles: ${w}`);
       this.#host.dispatchEvent(new CustomEvent('tiles-load', { detail: { url: href, tiles: info.tiles, warnings: info.warnings } }));
@@ -88,6 +89,24 @@ export class TilesMode {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** `tiles-budget` (MiB of GPU memory for tiles, 192 by default) and `tiles-error` (the
+   *  screen-space error in pixels past which finer tiles are fetched, 16 by default). */
+  limits() {
+    const v = this.#viewer();
+    if (!v) return;
+    const read = (name, fallback, ok) => {
+      const raw = this.#host.getAttribute(name);
+      if (raw === null || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      if (ok(n)) return n;
+      this.#warn(`${name}="${raw}" is not a number the viewer takes; ${fallback} is used`);
+      return fallback;
+    };
+    const budget = read('tiles-budget', 192, (n) => Number.isFinite(n) && n >= 0);
+    const error = read('tiles-error', 16, (n) => Number.isFinite(n) && n > 0);
+    v.setTilesLimits(budget * 1024 * 1024, error);
   }
 
   /** After every frame: fetch what the view wants. */

@@ -607,8 +607,8 @@ impl Viewer {
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
         s.camera_spec = spec;
-        if let Some(m) = &s.model {
-            s.camera.frame_with(m.bounds, &s.camera_spec);
+        if let Some(b) = s.model.as_ref().map(|m| m.bounds).or_else(|| tiles::bounds(s)) {
+            s.camera.frame_with(b, &s.camera_spec);
         }
         s.dirty = true;
         Ok(())

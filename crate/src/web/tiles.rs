@@ -359,6 +359,10 @@ impl Viewer {
         if max_sse.is_finite() && max_sse > 0.0 {
             s.tiles.max_sse = max_sse;
         }
+        let s = &mut *s;
+        if let Some(t) = s.tiles.set.as_mut() {
+            evict(t, s.tiles.budget, &mut s.renderer);
+        }
         s.dirty = true;
     }
 }
