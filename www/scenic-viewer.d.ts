@@ -105,6 +105,29 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   'panorama-enter': CustomEvent<{ id: string }>;
   'panorama-exit': CustomEvent<{ id: string }>;
   'panorama-error': CustomEvent<{ id: string | null; message: string }>;
+  /** The tileset.json is read (`tiles` attribute): how many tiles it has, what it ignores. */
+  'tiles-load': CustomEvent<{ url: string; tiles: number; warnings: string[] }>;
+  /** The tileset.json could not be fetched or read; the rest of the viewer goes on. */
+  'tiles-error': CustomEvent<{ url: string; message: string }>;
+  /** Tiles arrived or were dropped while detail streams in. */
+  'tiles-progress': CustomEvent<ScenicTilesInfo>;
+  /** Nothing the view wants is still missing (full detail for this camera). */
+  'tiles-ready': CustomEvent<ScenicTilesInfo>;
+}
+
+/** What a tileset holds and streams now (`tilesInfo()`, tiles-progress, tiles-ready). */
+export interface ScenicTilesInfo {
+  /** Tiles known (external tilesets and implicit subtrees add to it as they are read). */
+  tiles: number;
+  loaded: number;
+  drawn: number;
+  /** Wanted by the view and not loaded yet. */
+  wanted: number;
+  pending: number;
+  failed: number;
+  /** GPU bytes the loaded tiles hold, and the budget the least recently seen are dropped under. */
+  bytes: number;
+  budget: number;
 }
 
 export interface ScenicTourInfo {
@@ -206,6 +229,12 @@ export declare class ScenicViewer extends HTMLElement {
   minimap: boolean;
   /** A URL of a panorama list (see setPanoramas); photos are relative to it. */
   panoramas: string;
+  /** A 3D Tiles tileset.json (1.0 b3dm/i3dm/cmpt or 1.1 glTF content), alone or beside `src`. */
+  tiles: string;
+  /** MiB of GPU memory the loaded tiles may hold (192). */
+  tilesBudget: number | null;
+  /** Screen-space error in pixels above which finer tiles are fetched (16). */
+  tilesError: number | null;
 
   readonly state: ScenicState;
   readonly activeBackend: ScenicBackend | null;
@@ -213,6 +242,8 @@ export declare class ScenicViewer extends HTMLElement {
   readonly poiList: ScenicPlacedPoi[];
 
   toBlob(): Promise<Blob>;
+  /** The tileset's streaming state, or null without one. */
+  tilesInfo(): ScenicTilesInfo | null;
   readPixels(): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
   setPois(pois: ScenicPoi[]): Promise<void>;
   flyTo(id: string): Promise<void>;

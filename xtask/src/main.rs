@@ -11,6 +11,7 @@ mod pygeoapi;
 mod scene_gen;
 mod serve;
 mod setup;
+mod tiles_gen;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -33,7 +34,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-overlay | soak [--minutes M] | gen-scene>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-overlay | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
 }
 
 fn main() -> ExitCode {
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         Some("fuzz") => setup::all().and_then(|_| content::all()).and_then(|_| fuzz::main(&args[1..])),
         Some("size") => build::sizes(),
         Some("bench") => setup::all().and_then(|_| build::all()).and_then(|_| bench()),
+        Some("bench-tiles") => setup::all().and_then(|_| build::all()).and_then(|_| bench_tiles()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
         Some("soak") => {
             // --minutes M (default 10), split between the two renderers.
@@ -73,6 +75,10 @@ fn main() -> ExitCode {
             })
             .and_then(|_| std::fs::write(root().join("assets/ningbo.glb"), scene_gen::ningbo_glb()))
             .map_err(|e| e.to_string()),
+        Some("gen-tiles") => {
+            let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from).unwrap_or_else(|| content::dir().join("terrain"));
+            tiles_gen::write(&out).map(|tris| eprintln!("xtask: {} holds a {}-level quadtree, {tris} triangles at full detail", out.display(), tiles_gen::LEVELS))
+        }
         _ => usage(),
     };
     match result {
@@ -90,6 +96,8 @@ fn test() -> Result {
     let root = root();
     // The native tests read the generated variants too.
     content::all()?;
+    // The generated 3D Tiles terrain, for tiles-terrain.test.mjs (made once; ~420 MB).
+    tiles_gen::write(&content::dir().join("terrain"))?;
     run(Command::new("cargo").args(["test", "--workspace"]).current_dir(&root))?;
     // A short pass of every fuzz target (longer runs: `cargo xtask fuzz --time S`), where the
     // machine has the nightly toolchain cargo-fuzz needs.
@@ -157,6 +165,23 @@ fn bench() -> Result {
         compress::beside(&vendor.join(f))?;
     }
     bench_script("tests/bench/compare.mjs")
+}
+
+/// The 3D Tiles benchmark (not part of `test`): writes the generated terrain, installs three.js
+/// and 3DTilesRendererJS into tests/bench/tiles, bundles their page, serves, and prints a table.
+fn bench_tiles() -> Result {
+    let root = root();
+    tiles_gen::write(&content::dir().join("terrain"))?;
+    let vendor = root.join("www/bench/vendor");
+    std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
+    let dir = root.join("tests/bench/tiles");
+    npm_ci(&dir)?;
+    run(Command::new(dir.join("node_modules/.bin/esbuild"))
+        .args(["three-tiles-viewer.js", "--bundle", "--minify", "--format=esm"])
+        .arg(format!("--outfile={}", vendor.join("three-tiles-viewer.js").display()))
+        .current_dir(&dir))?;
+    compress::beside(&vendor.join("three-tiles-viewer.js"))?;
+    bench_script("tests/bench/tiles.mjs")
 }
 
 /// The overlay benchmark (not part of `test`): prints a table of per-frame medians.

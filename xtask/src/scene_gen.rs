@@ -425,7 +425,7 @@ pub fn town_glb() -> Vec<u8> {
     b.finish(doc)
 }
 
-fn pack_glb(doc: &Value, bin: Vec<u8>) -> Vec<u8> {
+pub fn pack_glb(doc: &Value, bin: Vec<u8>) -> Vec<u8> {
     let mut json_bytes = serde_json::to_vec(doc).unwrap();
     while json_bytes.len() % 4 != 0 {
         json_bytes.push(b' ');

@@ -45,6 +45,9 @@ pub struct OrbitCamera {
     radius: f32,
     /// A flight under way (a tour stop, a deep link); any input ends it where it is.
     flight: Option<Flight>,
+    /// How close the camera may come, in metres, where that is not a twentieth of the scene's
+    /// radius: a tiled area kilometres wide is looked at from a few metres too.
+    close: Option<f32>,
 }
 
 impl Default for OrbitCamera {
@@ -54,6 +57,7 @@ impl Default for OrbitCamera {
             pending: Pending::default(),
             radius: 1.0,
             flight: None,
+            close: None,
         }
     }
 }
@@ -72,13 +76,19 @@ impl OrbitCamera {
         self.pending = Pending::default();
     }
 
+    /// Lets the camera come within `metres` of its target whatever the scene's size (None: a
+    /// twentieth of its radius, as for a single model).
+    pub fn set_closest(&mut self, metres: Option<f32>) {
+        self.close = metres.filter(|m| m.is_finite() && *m > 0.0);
+    }
+
     /// Puts the camera at an orbit it had (kept across a lost GPU context), with no motion left.
     pub fn restore(&mut self, yaw: f32, pitch: f32, distance: f32, target: Vec3) {
         self.flight = None;
         let o = &mut self.orbit;
         o.yaw = yaw;
         o.pitch = pitch.clamp(-PITCH_LIMIT, PITCH_LIMIT);
-        o.distance = distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        o.distance = distance.clamp(self.close.unwrap_or(self.radius * 0.05), self.radius * 50.0);
         o.target = target;
         self.pending = Pending::default();
     }
@@ -101,7 +111,7 @@ impl OrbitCamera {
             Some(Distance::Percent(p)) => o.distance *= p / 100.0,
             None => {}
         }
-        o.distance = o.distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        o.distance = o.distance.clamp(self.close.unwrap_or(self.radius * 0.05), self.radius * 50.0);
     }
 
     /// Turns the view around the target by `radians` at once (auto-rotate, between frames).
@@ -139,14 +149,14 @@ impl OrbitCamera {
         self.flight = None;
         self.pending = Pending::default();
         self.pending.pan = target - self.orbit.target;
-        let d = distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        let d = distance.clamp(self.close.unwrap_or(self.radius * 0.05), self.radius * 50.0);
         self.pending.zoom = (d / self.orbit.distance).ln();
     }
 
     /// Flies to `to` (its distance kept within the zoom limits) along a path lifted over
     /// `occluders`; `duration` None for one that suits the distance.
     pub fn fly(&mut self, mut to: Orbit, duration: Option<f32>, occluders: Option<&Occluders>) {
-        to.distance = to.distance.clamp(self.radius * 0.05, self.radius * 50.0);
+        to.distance = to.distance.clamp(self.close.unwrap_or(self.radius * 0.05), self.radius * 50.0);
         to.pitch = to.pitch.clamp(-PITCH_LIMIT, PITCH_LIMIT);
         self.pending = Pending::default();
         self.flight = Some(Flight::plan(self.orbit, to, duration, occluders));
@@ -184,7 +194,7 @@ impl OrbitCamera {
         let (dyaw, dpitch, dzoom, dpan) = (p.yaw * k, p.pitch * k, p.zoom * k, p.pan * k);
         o.yaw += dyaw;
         o.pitch = (o.pitch + dpitch).clamp(-PITCH_LIMIT, PITCH_LIMIT);
-        o.distance = (o.distance * dzoom.exp()).clamp(self.radius * 0.05, self.radius * 50.0);
+        o.distance = (o.distance * dzoom.exp()).clamp(self.close.unwrap_or(self.radius * 0.05), self.radius * 50.0);
         o.target += dpan;
         p.yaw -= dyaw;
         p.pitch -= dpitch;
@@ -221,7 +231,9 @@ impl OrbitCamera {
     /// Near and far planes that hold the whole scene from the current distance.
     pub fn clip(&self) -> (f32, f32) {
         let far = self.orbit.distance + self.radius * 4.0;
-        (far / 2000.0, far)
+        // Close to the ground of a large tiled area, the near plane follows the distance (a
+        // single model is never nearer than a twentieth of its radius, where far / 2000 is less).
+        ((far / 2000.0).min(self.orbit.distance * 0.1), far)
     }
 
     pub fn projection(&self, aspect: f32) -> Mat4 {
@@ -249,6 +261,26 @@ impl OrbitCamera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn over_tiles_the_camera_comes_down_to_the_streets_with_the_near_plane() {
+        // An 8 km area: a model's limit (a twentieth of the radius) keeps the camera ~280 m off.
+        let mut cam = OrbitCamera::default();
+        cam.frame(Aabb::from_points([[-4096.0f32, 0.0, -4096.0], [4096.0, 800.0, 4096.0]].iter()));
+        let spec = CameraSpec { distance: Some(Distance::Metres(5.0)), ..CameraSpec::default() };
+        cam.frame_with(Aabb::from_points([[-4096.0f32, 0.0, -4096.0], [4096.0, 800.0, 4096.0]].iter()), &spec);
+        assert!(cam.orbit.distance > 250.0, "{}", cam.orbit.distance);
+        cam.set_closest(Some(2.0));
+        cam.frame_with(Aabb::from_points([[-4096.0f32, 0.0, -4096.0], [4096.0, 800.0, 4096.0]].iter()), &spec);
+        assert_eq!(cam.orbit.distance, 5.0);
+        let (near, _) = cam.clip();
+        assert!(near <= 0.5, "the near plane follows the distance: {near}");
+        cam.zoom(0.01);
+        for _ in 0..200 {
+            cam.update(0.05);
+        }
+        assert!((cam.orbit.distance - 2.0).abs() < 0.01, "{}", cam.orbit.distance);
+    }
 
     #[test]
     fn a_flight_lands_and_a_drag_stops_it_where_it_is() {

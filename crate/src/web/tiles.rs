@@ -27,6 +27,8 @@ use crate::tiles::{Tileset, Volume};
 
 /// GPU bytes the tiles may hold before the least recently drawn are freed (a phone's share).
 pub const DEFAULT_BUDGET: u64 = 192 << 20;
+/// How close the orbit camera may come to its target over tiles, in metres.
+const CLOSEST_M: f32 = 2.0;
 
 struct TileContents {
     contents: Vec<ContentId>,
@@ -73,8 +75,17 @@ impl Default for TilesState {
 fn frame_for(set: &Tileset) -> DMat4 {
     let c = set.tiles.first().map_or(DVec3::ZERO, |t| t.bounds.centre());
     let z_to_y = DMat4::from_rotation_x(-std::f64::consts::FRAC_PI_2);
-    // Farther than 1,000 km from the origin: a place on the earth, in ECEF.
-    let local = if c.length() > 1.0e6 { content::east_north_up(c).inverse() } else { DMat4::from_translation(-c) };
+    // Farther than 1,000 km from the origin: a place on the earth, in ECEF, drawn in its
+    // east-north-up frame. Tens of kilometres off (a projected CRS's eastings): drawn relative
+    // to its centre, for f32's precision. Nearer: in its own metres (z up turned y up), so that
+    // camera-target and the page's positions mean what the tileset's coordinates say.
+    let local = if c.length() > 1.0e6 {
+        content::east_north_up(c).inverse()
+    } else if c.length() > 5.0e4 {
+        DMat4::from_translation(-c)
+    } else {
+        DMat4::IDENTITY
+    };
     z_to_y * local
 }
 
@@ -170,6 +181,7 @@ pub(super) fn bounds(s: &State) -> Option<Aabb> {
 /// Drops the tileset and frees its contents.
 pub(super) fn clear(s: &mut State) {
     if let Some(t) = s.tiles.set.take() {
+        s.camera.set_closest(None);
         t.abort.abort();
         for c in t.loaded.into_values() {
             for id in c.contents {
@@ -256,6 +268,8 @@ impl Viewer {
         let abort = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
         let info = SetInfo { generation: s.tiles.generation, tiles: n, warnings: set.warnings.clone() };
         s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, abort, bounds });
+        // A tiled area is looked at from kilometres up and from its streets.
+        s.camera.set_closest(Some(CLOSEST_M));
         if s.model.is_none() {
             let spec = s.camera_spec;
             s.camera.frame_with(bounds, &spec);
