@@ -114,6 +114,25 @@ for (const backend of BACKENDS) {
   });
 }
 
+test('tiles: an earth tileset is drawn where the geo-reference puts the scene (as POIs are)', async () => {
+  // The tree sample's region centre, and a geo-reference 400 m west of it: the trees then stand
+  // 400 m east (+x) of the scene's origin, and none are to its west.
+  const [w, s, e, n] = [-1.3197004795898053, 0.6988582109, -1.3196595204101946, 0.6988897891];
+  const [lon, lat] = [((w + e) / 2) * 180 / Math.PI, ((s + n) / 2) * 180 / Math.PI];
+  const west = lon - (400 / (6378137 * Math.cos((lat * Math.PI) / 180))) * 180 / Math.PI;
+  const { page, logs } = await open('webgl2', `${CORPUS}/1.0/TilesetWithTreeBillboards/tileset.json`, {
+    attrs: { 'geo-reference': `${west},${lat},0`, 'camera-target': '400 10 0', 'camera-orbit': '0deg 35deg 300m' },
+  });
+  await settled(page);
+  const east = fraction(await pixels(page), treeGreen);
+  await page.evaluate(() => { document.getElementById('viewer').cameraTarget = '-400 10 0'; });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const westward = fraction(await pixels(page), treeGreen);
+  assert.ok(east > 0.002 && westward < east / 20, `trees 400 m east: ${east}, west: ${westward}`);
+  assert.deepEqual(logs, []);
+  await page.close();
+});
+
 // A GLB of one unlit square (tile frame, z up: written y-up as glTF) in one colour.
 function square(x0, y0, x1, y1, z, rgb) {
   const pos = new Float32Array([x0, z, -y0, x1, z, -y0, x1, z, -y1, x0, z, -y1]);

@@ -6,9 +6,7 @@
 //! World space is the tileset's (ECEF for geo-referenced ones), in f64: transforms compose there
 //! and the renderer draws relative to a local centre.
 
-use glam::DMat4;
-#[cfg(test)]
-use glam::DVec3;
+use glam::{DMat4, DVec3, DVec4};
 use serde_json::{Map, Value};
 
 pub mod content;
@@ -17,6 +15,8 @@ pub mod select;
 pub mod volume;
 
 pub use volume::Volume;
+
+use crate::poi::GeoReference;
 
 /// A tileset.json holds at most this many tiles (external tilesets count on their own).
 pub const MAX_TILES: usize = 200_000;
@@ -77,6 +77,28 @@ fn matrix(v: Option<&Value>) -> Result<DMat4, String> {
         return Err("transform: it flattens the tile (determinant 0)".into());
     }
     Ok(m)
+}
+
+/// The renderer's frame (glTF's: y up) from a tileset's world, given its root's centre.
+/// Farther than 1,000 km from the origin, a place on the earth in ECEF: placed by `geo` (the
+/// model's or the page's geo-reference, so that tiles, model and POIs line up; heading and
+/// units as `GeoReference::to_scene`), else in the east-north-up frame at the root's centre.
+/// Tens of kilometres off (a projected CRS's eastings): relative to its centre, for f32's
+/// precision. Nearer: in its own metres (z up turned y up), so that camera-target and the
+/// page's positions mean what the tileset's coordinates say.
+pub fn scene_frame(centre: DVec3, geo: Option<&GeoReference>) -> DMat4 {
+    if centre.length() > 1.0e6 {
+        let (origin, heading, per_unit) = match geo {
+            Some(g) => (crate::poi::geo::ecef(g.lon, g.lat, g.height), g.heading_deg, g.metres_per_unit),
+            None => (centre, 0.0, 1.0),
+        };
+        let (s, c) = heading.to_radians().sin_cos();
+        // Columns: where east, north and up go in the scene.
+        let scene_from_enu = DMat4::from_cols(DVec4::new(c, 0.0, -s, 0.0), DVec4::new(-s, 0.0, -c, 0.0), DVec4::Y, DVec4::W) * DMat4::from_scale(DVec3::splat(1.0 / per_unit.max(1e-9)));
+        return scene_from_enu * content::east_north_up(origin).inverse();
+    }
+    let z_to_y = DMat4::from_rotation_x(-std::f64::consts::FRAC_PI_2);
+    if centre.length() > 5.0e4 { z_to_y * DMat4::from_translation(-centre) } else { z_to_y }
 }
 
 impl Tileset {
@@ -197,6 +219,29 @@ impl Tileset {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_earth_tileset_lands_where_the_models_geo_reference_puts_wgs84_points() {
+        // A model placed at Tianyi Square, Ningbo, turned 30° and in centimetres: any WGS84 point
+        // is drawn by the tiles where GeoReference::to_scene puts a POI there.
+        let geo = GeoReference { metres_per_unit: 0.01, ..GeoReference::new(121.5503, 29.8683, 12.0, 30.0) };
+        let centre = crate::poi::geo::ecef(121.56, 29.87, 0.0);
+        let frame = scene_frame(centre, Some(&geo));
+        for (lon, lat, h) in [(121.5503, 29.8683, 12.0), (121.5603, 29.8683, 0.0), (121.5403, 29.8783, 45.0), (121.58, 29.85, -3.0)] {
+            let got = frame.transform_point3(crate::poi::geo::ecef(lon, lat, h));
+            let want = geo.to_scene(lon, lat, h);
+            let err = (got - DVec3::new(f64::from(want[0]), f64::from(want[1]), f64::from(want[2]))).length();
+            // f32 in to_scene: centimetres over ~4 km is ~0.05 units.
+            assert!(err < 0.1, "{lon} {lat} {h}: tiles at {got:?}, POI at {want:?}");
+        }
+        // Without one: east-north-up at the root's centre, y up.
+        let own = scene_frame(centre, None);
+        assert!(own.transform_point3(centre).length() < 1e-6);
+        let up = own.transform_point3(crate::poi::geo::ecef(121.56, 29.87, 100.0));
+        assert!((up - DVec3::new(0.0, 100.0, 0.0)).length() < 1e-6, "{up:?}");
+        // A local tileset keeps its metres, z up turned y up.
+        assert!((scene_frame(DVec3::new(500.0, 500.0, 0.0), None).transform_point3(DVec3::new(1.0, 2.0, 3.0)) - DVec3::new(1.0, 3.0, -2.0)).length() < 1e-9);
+    }
 
     #[test]
     fn tiles_transforms_and_refinement_are_read_in_order() {

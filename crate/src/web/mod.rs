@@ -369,6 +369,8 @@ async fn load(
     s.playback = (!scene.animations.is_empty()).then(|| crate::scene::animation::Playback::new(0));
     s.animation_event = None;
     s.model = Some(Loaded { content: id, scene, index, bounds });
+    // An earth tileset beside the model is drawn where the model's geo-reference says.
+    tiles::reframe(&mut s);
     s.pois.occluders = None;
     s.walking = Default::default();
     if let Some(e) = s.renderer.take_error() {

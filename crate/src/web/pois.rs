@@ -174,6 +174,7 @@ impl Viewer {
         // Where the scene is comes from the page; how big its unit is stays the model's.
         let metres_per_unit = s.model.as_ref().and_then(|m| m.scene.geo_reference).map_or(1.0, |g| g.metres_per_unit);
         s.geo_override = Some(GeoReference { metres_per_unit, ..GeoReference::new(lon, lat, height, heading) });
+        super::tiles::reframe(&mut s);
         Ok(())
     }
 

@@ -42,6 +42,8 @@ pub(super) struct Streamed {
     set: Tileset,
     /// Tileset world → the renderer's frame.
     frame: DMat4,
+    /// Counts changes of `frame`: a tile decoded across one is dropped and fetched again.
+    epoch: u32,
     loaded: HashMap<usize, TileContents>,
     /// Being decoded, or failed (never asked for again).
     pending: Vec<bool>,
@@ -72,21 +74,35 @@ impl Default for TilesState {
 
 /// Tileset world → renderer frame: z up to y up, about the root's centre (in its east-north-up
 /// frame when that centre is on the earth).
-fn frame_for(set: &Tileset) -> DMat4 {
-    let c = set.tiles.first().map_or(DVec3::ZERO, |t| t.bounds.centre());
-    let z_to_y = DMat4::from_rotation_x(-std::f64::consts::FRAC_PI_2);
-    // Farther than 1,000 km from the origin: a place on the earth, in ECEF, drawn in its
-    // east-north-up frame. Tens of kilometres off (a projected CRS's eastings): drawn relative
-    // to its centre, for f32's precision. Nearer: in its own metres (z up turned y up), so that
-    // camera-target and the page's positions mean what the tileset's coordinates say.
-    let local = if c.length() > 1.0e6 {
-        content::east_north_up(c).inverse()
-    } else if c.length() > 5.0e4 {
-        DMat4::from_translation(-c)
-    } else {
-        DMat4::IDENTITY
-    };
-    z_to_y * local
+fn frame_for(set: &Tileset, geo: Option<&crate::poi::GeoReference>) -> DMat4 {
+    crate::tiles::scene_frame(set.tiles.first().map_or(DVec3::ZERO, |t| t.bounds.centre()), geo)
+}
+
+/// Where the scene is on the earth, from the page or the model (not from the tiles themselves).
+fn placed_by(s: &State) -> Option<crate::poi::GeoReference> {
+    s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))
+}
+
+/// The model or the page placed the scene after the tileset was read (or moved it): an earth
+/// tileset is drawn again in that frame, its tiles fetched anew.
+pub(super) fn reframe(s: &mut State) {
+    let geo = placed_by(s);
+    let Some(t) = s.tiles.set.as_mut() else { return };
+    let frame = frame_for(&t.set, geo.as_ref());
+    if frame.abs_diff_eq(t.frame, 1e-9) {
+        return;
+    }
+    t.frame = frame;
+    t.epoch += 1;
+    t.bounds = aabb(&t.set.tiles[0].bounds, frame);
+    for (_, c) in t.loaded.drain() {
+        for id in c.contents {
+            s.renderer.remove_content(id);
+        }
+    }
+    t.bytes = 0;
+    t.drawn.clear();
+    s.dirty = true;
 }
 
 /// A volume's corners (or a sphere's box) in the renderer's frame.
@@ -263,11 +279,11 @@ impl Viewer {
         let s = &mut *s;
         clear(s);
         s.tiles.generation += 1;
-        let frame = frame_for(&set);
+        let frame = frame_for(&set, placed_by(s).as_ref());
         let bounds = aabb(&set.tiles[0].bounds, frame);
         let abort = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
         let info = SetInfo { generation: s.tiles.generation, tiles: n, warnings: set.warnings.clone() };
-        s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, abort, bounds });
+        s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, abort, bounds, epoch: 0 });
         // A tiled area is looked at from kilometres up and from its streets.
         s.camera.set_closest(Some(CLOSEST_M));
         if s.model.is_none() {
@@ -316,12 +332,14 @@ impl Viewer {
         let state = self.state.clone();
         future_to_promise(async move {
             let mut made = Vec::new();
+            let epoch = state.borrow().tiles.set.as_ref().map(|t| t.epoch);
             let result = add_tile(&state, generation, tile, files, tangents, decode, &mut made).await;
             let mut s = state.borrow_mut();
             let s = &mut *s;
             let current = s.tiles.set.as_mut().filter(|t| t.generation == generation);
             match (result, current) {
-                (Ok(true), Some(t)) => {
+                // (Placed in the frame it was decoded in; a reframe meanwhile drops it.)
+                (Ok(true), Some(t)) if Some(t.epoch) == epoch => {
                     let mut bytes = 0;
                     for (id, b) in &made {
                         bytes += b;
