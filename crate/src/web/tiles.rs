@@ -59,6 +59,17 @@ pub(super) struct Streamed {
     bounds: Aabb,
 }
 
+impl Streamed {
+    /// Tile `tile` added tiles below it (a subtree or an external tileset read): they get their
+    /// flags, and it is no longer being decoded.
+    fn grown(&mut self, tile: usize) {
+        let n = self.set.tiles.len();
+        self.pending.resize(n, false);
+        self.failed.resize(n, false);
+        self.pending[tile] = false;
+    }
+}
+
 pub(super) struct TilesState {
     pub set: Option<Streamed>,
     generation: u32,
@@ -420,10 +431,7 @@ async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, file
         let mut s = state.borrow_mut();
         let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation) else { return Ok(false) };
         t.set.expand(tile, &files[0].to_vec()).map_err(|e| format!("subtree {}: {e}", name(&urls[0])))?;
-        let n = t.set.tiles.len();
-        t.pending.resize(n, false);
-        t.failed.resize(n, false);
-        t.pending[tile] = false;
+        t.grown(tile);
         s.dirty = true;
         // The tile has its own content now (fetched next, if any) and children.
         return Ok(false);
@@ -439,10 +447,7 @@ async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, file
             let roots = t.set.implicit.len();
             let added = t.set.graft(tile, sub).map_err(|e| format!("{url}: {e}"))?;
             resolve(&mut t.set, added, roots, url);
-            let n = t.set.tiles.len();
-            t.pending.resize(n, false);
-            t.failed.resize(n, false);
-            t.pending[tile] = false;
+            t.grown(tile);
             s.dirty = true;
             // The tile only groups now: nothing of its own to draw, its children to fetch.
             return Ok(false);
