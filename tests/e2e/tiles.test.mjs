@@ -187,6 +187,25 @@ const LEVEL_TESTS = [
 ];
 const isLevel = (l) => LEVEL_TESTS[l];
 
+test('tiles: a POI under the tiles drawn is hidden behind them, one above them shows', async () => {
+  const { page, logs } = await open('webgl2', '/gen/q/tileset.json', { routes: quadtree(), attrs: { 'camera-target': '300 0 -300', 'camera-orbit': '0deg 60deg 600m' } });
+  await page.evaluate(() => document.getElementById('viewer').setPois([
+    // Far apart on screen (no decluttering between them); `below` is 30 m under the squares.
+    { id: 'above', name: 'Above', position: [180, 30, -180] },
+    { id: 'below', name: 'Below', position: [420, -30, -420] },
+  ]));
+  // Tiles keep their triangles for line of sight when they arrive while POIs are shown: read
+  // the tileset again, now that they are.
+  const n = await readyCount(page);
+  await page.evaluate(() => document.getElementById('viewer').setAttribute('tiles', '/gen/q/tileset.json?again'));
+  await settled(page, n);
+  await page.waitForTimeout(300);
+  const shown = await page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi')].filter((b) => !b.hidden).map((b) => b.dataset.id));
+  assert.deepEqual(shown, ['above']);
+  assert.deepEqual(logs, []);
+  await page.close();
+});
+
 for (const backend of BACKENDS) {
   test(`tiles (${backend}): zooming in fetches finer tiles, zooming out frees them under the budget, and no frame on the way shows a hole`, async () => {
     const { page, logs } = await open(backend, '/gen/q/tileset.json', { routes: quadtree(), attrs: { 'camera-orbit': '0deg 89deg 2500m' } });

@@ -223,9 +223,12 @@ export class TourMode {
     const landed = () => {
       if (token !== this.#token) return;
       const v = this.#viewer();
-      // Landed, or stopped by the visitor's own touch (either way the stop has begun); a hidden
-      // tab draws no frames, so time also ends the wait.
-      if (!v || !v.flying || performance.now() - began > flight.duration * 1000 + 1500) this.#arrive(token, flight.stop);
+      // Landed, or stopped by the visitor's own touch (either way the stop has begun). A hidden
+      // tab draws no frames, so there time also ends the wait; a slow device's frames lag the
+      // clock (each advances the flight by at most a tenth of a second), so a visible page waits
+      // far longer before giving up on the landing.
+      const late = performance.now() - began > flight.duration * 1000 + (document.hidden ? 1500 : 15000);
+      if (!v || !v.flying || late) this.#arrive(token, flight.stop);
       else this.#timer = setTimeout(landed, 100);
     };
     this.#timer = setTimeout(landed, Math.min(100, flight.duration * 1000));

@@ -1,6 +1,8 @@
 //! A bounding volume hierarchy over a scene's triangles, for line-of-sight tests (is a POI
 //! hidden behind a hill or a wall?). Built once per scene; queried every frame.
 
+use std::rc::Rc;
+
 use glam::{Mat4, Vec3};
 
 use super::Aabb;
@@ -157,11 +159,12 @@ impl Bvh {
 /// keeps 5 meshes' triangles (~0.8 MB), not the 1.2 million it shows (~43 MB in world space).
 #[derive(Debug, Default)]
 pub struct Occluders {
-    meshes: Vec<Bvh>,
+    /// Shared, so that a view joining several (`joined`) copies no triangles.
+    meshes: Vec<Rc<Bvh>>,
     instances: Vec<Placed>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Placed {
     mesh: usize,
     to_local: Mat4,
@@ -174,7 +177,7 @@ impl Occluders {
     /// `meshes`: each mesh's triangles in its own space; `instances`: a mesh index and its
     /// world transform each. A degenerate transform (zero scale) hides nothing.
     pub fn new(meshes: Vec<Vec<[Vec3; 3]>>, instances: impl IntoIterator<Item = (usize, Mat4)>) -> Occluders {
-        let meshes: Vec<Bvh> = meshes.into_iter().map(Bvh::build).collect();
+        let meshes: Vec<Rc<Bvh>> = meshes.into_iter().map(|m| Rc::new(Bvh::build(m))).collect();
         let instances = instances
             .into_iter()
             .filter_map(|(mesh, world)| {
@@ -184,6 +187,17 @@ impl Occluders {
             })
             .collect();
         Occluders { meshes, instances }
+    }
+
+    /// One line of sight over several (a model and the tiles drawn now), sharing their BVHs.
+    pub fn joined<'a>(parts: impl IntoIterator<Item = &'a Occluders>) -> Occluders {
+        let mut out = Occluders::default();
+        for p in parts {
+            let base = out.meshes.len();
+            out.meshes.extend(p.meshes.iter().cloned());
+            out.instances.extend(p.instances.iter().map(|i| Placed { mesh: i.mesh + base, ..*i }));
+        }
+        out
     }
 
     /// Triangles held (each mesh once, however many times it is placed).
@@ -316,6 +330,22 @@ mod tests {
         let (t, n) = occ.first_hit(Vec3::new(0.0, 0.0, -1.0), Vec3::new(0.0, 0.0, -5.0)).unwrap();
         assert!((t - 0.5).abs() < 1e-5 && (n - Vec3::Z).length() < 1e-5, "{t} {n}");
         assert!(occ.first_hit(Vec3::new(3.0, 0.0, 5.0), Vec3::new(3.0, 0.0, -5.0)).is_none());
+    }
+
+    #[test]
+    fn joined_sight_sees_every_part_and_shares_their_triangles() {
+        // A model's wall at x = 0 and a tile's wall placed at x = 10: the joined view is hidden
+        // behind either, and holds each part's triangles once (shared, not copied).
+        let model = Occluders::new(vec![wall()], [(0, Mat4::IDENTITY)]);
+        let tile = Occluders::new(vec![wall(), wall()], [(1, Mat4::from_translation(Vec3::new(10.0, 0.0, 0.0)))]);
+        let both = Occluders::joined([&model, &tile]);
+        for x in [0.0, 10.0] {
+            assert!(both.occluded(Vec3::new(x, 0.0, 5.0), Vec3::new(x, 0.0, -5.0), 0.01), "behind the wall at x = {x}");
+        }
+        assert!(!both.occluded(Vec3::new(5.0, 0.0, 5.0), Vec3::new(5.0, 0.0, -5.0), 0.01));
+        assert!(!model.occluded(Vec3::new(10.0, 0.0, 5.0), Vec3::new(10.0, 0.0, -5.0), 0.01));
+        assert_eq!(both.triangle_count(), 6);
+        assert!(Rc::ptr_eq(&both.meshes[2], &tile.meshes[1]));
     }
 
     #[test]

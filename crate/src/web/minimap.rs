@@ -94,12 +94,8 @@ impl Viewer {
         }
         let mut s = self.state.borrow_mut();
         let s = &mut *s;
-        let b = s.model.as_ref().map_or(s.pois.bounds(), |m| m.bounds);
-        if s.pois.occluders.is_none() {
-            if let Some(m) = &s.model {
-                s.pois.occluders = Some(m.scene.occluders(m.index));
-            }
-        }
+        let b = s.model.as_ref().map(|m| m.bounds).or_else(|| super::tiles::bounds(s)).unwrap_or_else(|| s.pois.bounds());
+        super::sight(s);
         let top = b.max.y + 1.0;
         let drop = top - b.min.y + 1.0;
         let ground = s.pois.occluders.as_ref().and_then(|o| o.first_hit(Vec3::new(x, top, z), Vec3::new(x, top - drop, z))).map(|(t, _)| top - t * drop);

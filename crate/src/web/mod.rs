@@ -97,6 +97,24 @@ impl State {
     }
 }
 
+/// Line of sight over what is drawn (labels hidden behind it, flights lifted over it, the
+/// ground under a tap): the model's triangles, built once per model, joined with those of the
+/// tiles drawn now (built as each tile arrived while POIs were shown). Dropped when either
+/// changes; joining shares the BVHs.
+fn sight(s: &mut State) -> Option<&crate::geometry::bvh::Occluders> {
+    if s.pois.occluders.is_none() {
+        if s.pois.model_sight.is_none() {
+            s.pois.model_sight = s.model.as_ref().map(|m| m.scene.occluders(m.index));
+        }
+        let tiles = tiles::sights(s);
+        if s.pois.model_sight.is_some() || !tiles.is_empty() {
+            let joined = crate::geometry::bvh::Occluders::joined(s.pois.model_sight.iter().chain(tiles));
+            s.pois.occluders = Some(joined);
+        }
+    }
+    s.pois.occluders.as_ref()
+}
+
 /// Auto-rotate resumes this long after the last touch (as model-viewer's default).
 const AUTO_ROTATE_DELAY_MS: f64 = 3000.0;
 
@@ -372,6 +390,7 @@ async fn load(
     // An earth tileset beside the model is drawn where the model's geo-reference says.
     tiles::reframe(&mut s);
     s.pois.occluders = None;
+    s.pois.model_sight = None;
     s.walking = Default::default();
     if let Some(e) = s.renderer.take_error() {
         return Err(to_js(format!("the GPU refused the scene: {e}")));
@@ -506,6 +525,7 @@ impl Viewer {
         }
         s.playback = None;
         s.pois.occluders = None;
+        s.pois.model_sight = None;
         s.walking = Default::default();
         s.dirty = true;
     }
@@ -521,6 +541,7 @@ impl Viewer {
         }
         model.show(index);
         s.pois.occluders = None;
+        s.pois.model_sight = None;
         s.walking = Default::default();
         s.renderer.show_scene(model.content, &model.scene, index);
         s.camera.frame_with(model.bounds, &s.camera_spec);

@@ -48,8 +48,11 @@ pub(super) struct Placed {
     pub pois: Vec<Poi>,
     pub anchors: Vec<glam::Vec3>,
     pub sizes: Vec<(f32, f32)>,
-    /// Built lazily from the scene's triangles, dropped when the scene changes.
+    /// What is drawn, for line of sight (`super::sight`): built lazily, dropped when the scene
+    /// or the tiles drawn change.
     pub occluders: Option<Occluders>,
+    /// The model's part of it, kept while the model is.
+    pub model_sight: Option<Occluders>,
     /// The POIs' own extent (radius, metres) when there is no model to size the view by.
     pub extent: Option<f32>,
 }
@@ -135,7 +138,7 @@ impl Viewer {
         let alone = s.model.is_none();
         // POIs alone (no model: a town's spots, or AR): placed around their own centre.
         let geo = s.geo().or_else(|| if alone { centre(&pois) } else { None });
-        let mut placed = Placed { occluders: s.pois.occluders.take(), ..Default::default() };
+        let mut placed = Placed { occluders: s.pois.occluders.take(), model_sight: s.pois.model_sight.take(), ..Default::default() };
         let mut problems = Vec::new();
         for p in pois {
             let anchor = match (p.position, geo) {
@@ -242,13 +245,11 @@ fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
     if s.pois.pois.is_empty() {
         return Vec::new();
     }
-    if s.pois.occluders.is_none() {
-        if let Some(m) = &s.model {
-            s.pois.occluders = Some(m.scene.occluders(m.index));
-        }
-    }
+    super::sight(s);
     let v = view_of(s);
-    let radius = s.model.as_ref().map_or(s.pois.extent.unwrap_or(10.0), |m| m.bounds.radius());
+    // Labels fade with distance measured against what is shown: the model, else the tiles,
+    // else the POIs' own extent.
+    let radius = s.model.as_ref().map(|m| m.bounds).or_else(|| super::tiles::bounds(s)).map_or(s.pois.extent.unwrap_or(10.0), |b| b.radius());
     let cam = overlay::Camera { view_proj: v.proj * v.view, eye: v.eye, width: w, height: h, near_distance: radius * 1.5 };
     let labels: Vec<Label> = s
         .pois

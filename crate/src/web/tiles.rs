@@ -18,6 +18,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::fetch::{JsBytes, Progress};
 use super::{Decoded, State, Viewer, decode_model, js_error, to_js};
 use crate::geometry::Aabb;
+use crate::geometry::bvh::Occluders;
 use crate::gltf::uri;
 use crate::render::ContentId;
 use crate::scene::Node;
@@ -35,6 +36,9 @@ struct TileContents {
     bytes: u64,
     /// The last selection that drew it.
     seen: u64,
+    /// Its triangles for line of sight (labels hidden behind it), when POIs were shown as it
+    /// arrived: kept only then, as they cost wasm memory about as much as the GPU holds.
+    sight: Option<Occluders>,
 }
 
 pub(super) struct Streamed {
@@ -113,6 +117,7 @@ pub(super) fn reframe(s: &mut State) {
     }
     t.bytes = 0;
     t.drawn.clear();
+    s.pois.occluders = None;
     s.dirty = true;
 }
 
@@ -149,7 +154,7 @@ fn resolve(set: &mut Tileset, tiles: std::ops::Range<usize>, roots: usize, base:
 pub(super) fn update(s: &mut State) {
     let (_, height) = s.renderer.size();
     let view = super::view_of(s);
-    let State { tiles, renderer, .. } = s;
+    let State { tiles, renderer, pois, .. } = s;
     let max_sse = tiles.max_sse;
     let Some(t) = tiles.set.as_mut() else { return };
     let to_world = t.frame.inverse();
@@ -174,6 +179,10 @@ pub(super) fn update(s: &mut State) {
         }
     }
     t.want = sel.load.into_iter().filter(|&i| !t.pending[i] && !t.failed[i]).collect();
+    if t.drawn != sel.draw {
+        // What hides labels changed with what is drawn.
+        pois.occluders = None;
+    }
     t.drawn = sel.draw;
 }
 
@@ -200,6 +209,11 @@ pub(super) fn geo(s: &State) -> Option<crate::poi::GeoReference> {
     })
 }
 
+/// The line of sight of the tiles drawn now (those that kept one).
+pub(super) fn sights(s: &State) -> Vec<&Occluders> {
+    s.tiles.set.as_ref().map_or(Vec::new(), |t| t.drawn.iter().filter_map(|i| t.loaded.get(i)?.sight.as_ref()).collect())
+}
+
 /// The root's bounds in the renderer's frame.
 pub(super) fn bounds(s: &State) -> Option<Aabb> {
     s.tiles.set.as_ref().map(|t| t.bounds)
@@ -209,6 +223,7 @@ pub(super) fn bounds(s: &State) -> Option<Aabb> {
 pub(super) fn clear(s: &mut State) {
     if let Some(t) = s.tiles.set.take() {
         s.camera.set_closest(None);
+        s.pois.occluders = None;
         t.abort.abort();
         for c in t.loaded.into_values() {
             for id in c.contents {
@@ -343,8 +358,9 @@ impl Viewer {
         let state = self.state.clone();
         future_to_promise(async move {
             let mut made = Vec::new();
+            let mut sights = Vec::new();
             let epoch = state.borrow().tiles.set.as_ref().map(|t| t.epoch);
-            let result = add_tile(&state, generation, tile, files, tangents, decode, &mut made).await;
+            let result = add_tile(&state, generation, tile, files, tangents, decode, &mut made, &mut sights).await;
             let mut s = state.borrow_mut();
             let s = &mut *s;
             let current = s.tiles.set.as_mut().filter(|t| t.generation == generation);
@@ -358,7 +374,8 @@ impl Viewer {
                     }
                     t.pending[tile] = false;
                     t.bytes += bytes;
-                    t.loaded.insert(tile, TileContents { contents: made.into_iter().map(|(id, _)| id).collect(), bytes, seen: t.tick });
+                    let sight = (!sights.is_empty()).then(|| Occluders::joined(&sights));
+                    t.loaded.insert(tile, TileContents { contents: made.into_iter().map(|(id, _)| id).collect(), bytes, seen: t.tick, sight });
                     evict(t, s.tiles.budget, &mut s.renderer);
                     s.dirty = true;
                     Ok(true.into())
@@ -412,7 +429,7 @@ impl Viewer {
 
 /// `Viewer::add_tile`'s work: each content decoded and placed; `made` gets each finished
 /// content and its GPU bytes. Ok(false) for a late or repeated answer.
-async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, files: Vec<js_sys::Uint8Array>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>, made: &mut Vec<(ContentId, u64)>) -> Result<bool, String> {
+async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, files: Vec<js_sys::Uint8Array>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>, made: &mut Vec<(ContentId, u64)>, sights: &mut Vec<Occluders>) -> Result<bool, String> {
     let (urls, transform, signal, implicit) = {
         let mut s = state.borrow_mut();
         let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation && tile < t.set.tiles.len()) else { return Ok(false) };
@@ -479,6 +496,9 @@ async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, file
                 None => vec![base * y_to_z],
             };
             let index = place(&mut scene, &at);
+            if !s.pois.pois.is_empty() {
+                sights.push(scene.occluders(index));
+            }
             let before = s.renderer.content_bytes();
             s.renderer.finish_content(id, &scene, &bitmaps, index);
             made.push((id, s.renderer.content_bytes().saturating_sub(before)));

@@ -71,13 +71,9 @@ fn stop_view(s: &State, stop: &Stop) -> StopView {
     StopView { name, text, audio: stop.audio.clone().or_else(|| poi.and_then(|p| p.audio_url.clone())), poi: poi.map(|p| p.id.clone()) }
 }
 
-/// Builds the scene's occluders once (the POI layer shares them).
+/// Builds the line of sight once (the POI layer shares it).
 fn occluders(s: &mut State) {
-    if s.pois.occluders.is_none() {
-        if let Some(m) = &s.model {
-            s.pois.occluders = Some(m.scene.occluders(m.index));
-        }
-    }
+    super::sight(s);
 }
 
 #[wasm_bindgen]
