@@ -93,7 +93,12 @@ impl State {
     /// Where the scene sits on the earth: the page's geo-reference, else the model's, else the
     /// tileset's (its local frame's origin).
     fn geo(&self) -> Option<crate::poi::GeoReference> {
-        self.geo_override.or_else(|| self.model.as_ref().and_then(|m| m.scene.geo_reference)).or_else(|| tiles::geo(self))
+        self.placed_geo().or_else(|| tiles::geo(self))
+    }
+
+    /// Where the page or the model places the scene (what an earth tileset is drawn by).
+    fn placed_geo(&self) -> Option<crate::poi::GeoReference> {
+        self.geo_override.or_else(|| self.model.as_ref().and_then(|m| m.scene.geo_reference))
     }
 }
 

@@ -63,6 +63,15 @@ pub(super) struct Streamed {
     bounds: Aabb,
 }
 
+impl TileContents {
+    /// Frees its GPU contents.
+    fn free(self, renderer: &mut crate::render::Renderer) {
+        for id in self.contents {
+            renderer.remove_content(id);
+        }
+    }
+}
+
 impl Streamed {
     /// Tile `tile` added tiles below it (a subtree or an external tileset read): they get their
     /// flags, and it is no longer being decoded.
@@ -87,21 +96,15 @@ impl Default for TilesState {
     }
 }
 
-/// Tileset world → renderer frame: z up to y up, about the root's centre (in its east-north-up
-/// frame when that centre is on the earth).
+/// Tileset world → renderer frame, by its root's centre (`tiles::scene_frame`).
 fn frame_for(set: &Tileset, geo: Option<&crate::poi::GeoReference>) -> DMat4 {
     crate::tiles::scene_frame(set.tiles.first().map_or(DVec3::ZERO, |t| t.bounds.centre()), geo)
-}
-
-/// Where the scene is on the earth, from the page or the model (not from the tiles themselves).
-fn placed_by(s: &State) -> Option<crate::poi::GeoReference> {
-    s.geo_override.or_else(|| s.model.as_ref().and_then(|m| m.scene.geo_reference))
 }
 
 /// The model or the page placed the scene after the tileset was read (or moved it): an earth
 /// tileset is drawn again in that frame, its tiles fetched anew.
 pub(super) fn reframe(s: &mut State) {
-    let geo = placed_by(s);
+    let geo = s.placed_geo();
     let Some(t) = s.tiles.set.as_mut() else { return };
     let frame = frame_for(&t.set, geo.as_ref());
     if frame.abs_diff_eq(t.frame, 1e-9) {
@@ -111,9 +114,7 @@ pub(super) fn reframe(s: &mut State) {
     t.epoch += 1;
     t.bounds = aabb(&t.set.tiles[0].bounds, frame);
     for (_, c) in t.loaded.drain() {
-        for id in c.contents {
-            s.renderer.remove_content(id);
-        }
+        c.free(&mut s.renderer);
     }
     t.bytes = 0;
     t.drawn.clear();
@@ -191,10 +192,8 @@ fn evict(t: &mut Streamed, budget: u64, renderer: &mut crate::render::Renderer) 
     while t.bytes > budget {
         let Some((&i, _)) = t.loaded.iter().filter(|(_, c)| c.seen < t.tick).min_by_key(|(_, c)| c.seen) else { break };
         if let Some(c) = t.loaded.remove(&i) {
-            for id in c.contents {
-                renderer.remove_content(id);
-            }
             t.bytes = t.bytes.saturating_sub(c.bytes);
+            c.free(renderer);
         }
     }
 }
@@ -226,9 +225,7 @@ pub(super) fn clear(s: &mut State) {
         s.pois.occluders = None;
         t.abort.abort();
         for c in t.loaded.into_values() {
-            for id in c.contents {
-                s.renderer.remove_content(id);
-            }
+            c.free(&mut s.renderer);
         }
     }
 }
@@ -305,7 +302,7 @@ impl Viewer {
         let s = &mut *s;
         clear(s);
         s.tiles.generation += 1;
-        let frame = frame_for(&set, placed_by(s).as_ref());
+        let frame = frame_for(&set, s.placed_geo().as_ref());
         let bounds = aabb(&set.tiles[0].bounds, frame);
         let abort = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
         let info = SetInfo { generation: s.tiles.generation, tiles: n, warnings: set.warnings.clone() };
