@@ -353,7 +353,11 @@ test('snippet page: typed values are escaped in the snippets and survive a round
   await page.fill('input[name=alt]', hostile);
   await page.fill('input[name=origin]', 'https://www.operator.example/path');
   await page.check('input[name=auto-rotate]');
-  await page.waitForFunction((h) => document.getElementById('element-snippet').value.includes('&quot;view&quot;'), hostile);
+  // The form updates 300 ms after the last input: on a slow machine the first fill may land alone, so wait for all three.
+  await page.waitForFunction(() => {
+    const [e, f] = ['element-snippet', 'iframe-snippet'].map((id) => document.getElementById(id).value);
+    return [e, f].every((v) => v.includes('&quot;view&quot;') && v.includes('auto-rotate')) && f.includes('operator.example');
+  });
   const [element, iframe] = await page.evaluate(() => [document.getElementById('element-snippet').value, document.getElementById('iframe-snippet').value]);
   const parsed = await page.evaluate(([element, iframe]) => {
     const doc = new DOMParser().parseFromString(`${element}${iframe}`, 'text/html');
