@@ -2,7 +2,8 @@
 //! in pixels at its distance; 16 px by default, as Cesium and 3DTilesRendererJS use), frustum
 //! culling, `viewerRequestVolume`, and refinement that leaves no holes — a `REPLACE` tile is
 //! replaced only once all its visible children can be drawn, and stays drawn (its children
-//! fetched) until then; an `ADD` tile is drawn with its children.
+//! fetched) until then; a wanted tile not there yet is stood in for by its loaded descendants;
+//! an `ADD` tile is drawn with its children.
 
 use glam::{DMat4, DVec3, DVec4};
 
@@ -80,24 +81,37 @@ pub fn select_with(set: &Tileset, camera: &Camera, max_sse: f64, ready: impl Fn(
             continue;
         }
         let sse = error(i);
-        let mut want = |i: usize, sse: f64, out: &mut Selection| {
+        // `fill`: a wanted tile that is not there (evicted while its children were drawn, and
+        // wanted again as the camera backs off) is stood in for by its nearest loaded
+        // descendants until it arrives, as Cesium does, rather than leaving a hole.
+        let mut want = |i: usize, sse: f64, out: &mut Selection, fill: bool| {
             if set.tiles[i].contents.is_empty() {
                 return;
             }
             if ready(i) {
                 out.draw.push(i);
-            } else {
-                load.push((sse, i));
+                return;
+            }
+            load.push((sse, i));
+            if fill {
+                let mut under: Vec<usize> = set.tiles[i].children.iter().copied().filter(|&c| visible(c)).collect();
+                while let Some(c) = under.pop() {
+                    if !set.tiles[c].contents.is_empty() && ready(c) && !failed(c) {
+                        out.draw.push(c);
+                    } else {
+                        under.extend(set.tiles[c].children.iter().copied().filter(|&g| visible(g)));
+                    }
+                }
             }
         };
         let children: Vec<usize> = t.children.iter().copied().filter(|&c| visible(c)).collect();
         if sse <= max_sse || t.children.is_empty() {
-            want(i, sse, &mut out);
+            want(i, sse, &mut out, true);
             continue;
         }
         match t.refine {
             Refine::Add => {
-                want(i, sse, &mut out);
+                want(i, sse, &mut out, false);
                 stack.extend(children.iter().rev());
             }
             // Replaced only by children that can all be drawn; until then drawn itself, and
@@ -105,7 +119,7 @@ pub fn select_with(set: &Tileset, camera: &Camera, max_sse: f64, ready: impl Fn(
             Refine::Replace if children.iter().all(|&c| drawable(c)) => stack.extend(children.iter().rev()),
             // The children are fetched once this tile is there (coarse first: no holes meanwhile).
             Refine::Replace => {
-                want(i, sse, &mut out);
+                want(i, sse, &mut out, true);
                 if drawable(i) {
                     for &c in &children {
                         if !drawable(c) && !failed(c) {
@@ -200,6 +214,26 @@ mod tests {
         let s = select(&set, &cam, MAX_SSE, |i| set.tiles[i].depth <= 1);
         let errors: Vec<f64> = s.load.iter().map(|&i| cam.sse(set.tiles[i].geometric_error, set.tiles[i].bounds.distance(cam.position))).collect();
         assert!(errors.windows(2).all(|w| w[0] >= w[1]), "{errors:?}");
+    }
+
+    #[test]
+    fn backing_off_past_an_evicted_parent_keeps_its_loaded_children_drawn_until_it_is_back() {
+        let set = quadtree("REPLACE");
+        let far = above(512.0, 512.0, 20_000.0);
+        // The root was evicted while its four children were drawn; from afar only the root is
+        // wanted: it is fetched, and the children stand in for it meanwhile.
+        let s = select(&set, &far, MAX_SSE, |i| set.tiles[i].depth == 1);
+        assert_eq!(s.load, [0]);
+        let mut drawn: Vec<&str> = s.draw.iter().map(|&i| name(&set, i)).collect();
+        drawn.sort_unstable();
+        assert_eq!(drawn, ["1-0-0.glb", "1-0-1.glb", "1-1-0.glb", "1-1-1.glb"]);
+        // Only deeper tiles are left, under one child: the nearest loaded ones stand in, once each.
+        let c = set.tiles[0].children[0];
+        let leaves = |i: usize| set.tiles[i].depth == 3 && set.tiles[set.tiles[i].parent.unwrap()].parent.unwrap() == c;
+        let s = select(&set, &far, MAX_SSE, leaves);
+        assert_eq!(s.draw.len(), 16, "{:?}", s.draw.iter().map(|&i| name(&set, i)).collect::<Vec<_>>());
+        // Once the root is back, it alone is drawn.
+        assert_eq!(select(&set, &far, MAX_SSE, |_| true).draw, [0]);
     }
 
     #[test]
