@@ -168,11 +168,19 @@ pub(super) fn update(s: &mut State) {
     let sel = select::select_with(&t.set, &camera, max_sse, |i| loaded.contains_key(&i), |i| failed[i]);
     t.tick += 1;
     let mut drawn = vec![false; t.set.tiles.len()];
+    // Kept from eviction this frame: what is drawn and its ancestors (as 3DTilesRendererJS
+    // marks every tile it traverses), so backing off finds the coarser tiles there: no hole.
+    let mut kept = vec![false; t.set.tiles.len()];
     for &i in &sel.draw {
         drawn[i] = true;
+        let mut up = Some(i);
+        while let Some(a) = up.filter(|&a| !kept[a]) {
+            kept[a] = true;
+            up = t.set.tiles[a].parent;
+        }
     }
     for (i, c) in t.loaded.iter_mut() {
-        if drawn[*i] {
+        if kept[*i] {
             c.seen = t.tick;
         }
         for &id in &c.contents {
@@ -185,9 +193,11 @@ pub(super) fn update(s: &mut State) {
         pois.occluders = None;
     }
     t.drawn = sel.draw;
+    // What this view stopped using is freed now, not only when the next tile arrives.
+    evict(t, tiles.budget, renderer);
 }
 
-/// Frees the least recently drawn tiles past the budget (never one drawn now).
+/// Frees the least recently used tiles past the budget (never one drawn now, nor an ancestor of one).
 fn evict(t: &mut Streamed, budget: u64, renderer: &mut crate::render::Renderer) {
     while t.bytes > budget {
         let Some((&i, _)) = t.loaded.iter().filter(|(_, c)| c.seen < t.tick).min_by_key(|(_, c)| c.seen) else { break };
