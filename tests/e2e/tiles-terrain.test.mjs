@@ -2,7 +2,8 @@
 // target/test-content/terrain: a 6-level quadtree of 1,365 GLB tiles, 21M triangles at full
 // detail), both renderers: descending over the town fetches finer levels step by step, down to
 // the leaves under the camera and no others; the buildings are drawn; backing out under a small
-// budget frees what is not drawn, and GPU and wasm memory stay bounded. (Holes while streaming
+// budget frees what is not drawn, and GPU and wasm memory stay bounded; walk mode stands and
+// runs on the tiles. (Holes while streaming
 // are judged on the saturated quadtree of tiles.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +79,65 @@ for (const backend of BACKENDS) {
       assert.ok(stats.sceneBytes <= 8 * MiB, `GPU bytes under the budget: ${JSON.stringify(stats)}`);
       // wasm memory holds no tile once it is on the GPU: a few MB after streaming ~50 MB of tiles.
       assert.ok(stats.wasmBytes < 32 * MiB, `wasm memory: ${stats.wasmBytes}`);
+      assert.deepEqual(logs, []);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+for (const backend of BACKENDS) {
+  test(`tiles (${backend}): walk mode stands on the terrain's tiles and follows their ground through the town`, async () => {
+    const page = await browser.newPage({ viewport: { width: 256, height: 256 }, deviceScaleFactor: 1 });
+    const logs = [];
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    await page.goto(`${BASE}/fidelity/blank.html`);
+    await page.evaluate(async ({ backend, tiles }) => {
+      await import('/scenic-viewer.js');
+      const v = document.createElement('scenic-viewer');
+      v.id = 'viewer';
+      v.style.cssText = 'display:block;width:256px;height:256px';
+      v.setAttribute('backend', backend);
+      v.setAttribute('camera-target', '0 20 0');
+      v.setAttribute('camera-orbit', '0deg 60deg 200m');
+      v.setAttribute('tiles', tiles);
+      document.body.append(v);
+    }, { backend, tiles: TERRAIN });
+    try {
+      await page.waitForFunction(() => document.getElementById('viewer').tilesInfo()?.drawn > 0, null, { timeout: 60000 });
+      // The walk button is offered over tiles alone (no src).
+      assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.walk-button').hidden), false);
+      // Tiles that came without triangles are fetched again with them: until then there is
+      // no ground, and asking says so (a warning) and can be asked again.
+      await page.waitForFunction(() => {
+        const v = document.getElementById('viewer');
+        if (v.getWalkPose()) return true;
+        v.setCameraMode('walk');
+        return false;
+      }, null, { timeout: 60000, polling: 500 });
+      const pose = () => page.evaluate(() => document.getElementById('viewer').getWalkPose());
+      const start = await pose();
+      assert.ok(Math.abs(start.eye[1] - start.feet[1] - 1.6) < 1e-3, JSON.stringify(start));
+      // Running on, the feet stay on the tiles' ground (a fall through would drop them by tens
+      // of metres, a wall of nothing would stop them).
+      const heights = [start.feet[1]];
+      await page.evaluate(() => { const v = document.getElementById('viewer'); v.focus(); });
+      await page.keyboard.down('Shift');
+      await page.keyboard.down('KeyW');
+      for (let k = 0; k < 6; k++) {
+        await page.waitForTimeout(500);
+        heights.push((await pose()).feet[1]);
+      }
+      await page.keyboard.up('KeyW');
+      await page.keyboard.up('Shift');
+      const end = await pose();
+      const moved = Math.hypot(end.feet[0] - start.feet[0], end.feet[2] - start.feet[2]);
+      assert.ok(moved > 3, `walked ${moved.toFixed(1)} m: ${JSON.stringify([start, end])}`);
+      assert.ok(heights.every((h, k) => k === 0 || Math.abs(h - heights[k - 1]) < 10), `no fall: ${heights}`);
+      const img = await pixels(page);
+      // At eye height over the town, the lower half is ground and buildings, not sky.
+      const lower = fraction({ ...img, data: img.data.slice(img.data.length / 2), height: img.height / 2 }, ([r, g, b]) => !(b > r + 20 && b > g));
+      assert.ok(lower > 0.5, `ground in the lower half: ${lower}`);
       assert.deepEqual(logs, []);
     } finally {
       await page.close();

@@ -46,6 +46,7 @@ export class WalkMode {
     host.addEventListener('keydown', (e) => this.#key(e, true), { capture: true });
     host.addEventListener('keyup', (e) => this.#key(e, false), { capture: true });
     host.addEventListener('blur', () => { this.#held.clear(); this.#send(); });
+    host.addEventListener('tiles-load', () => this.localize());
     this.localize();
   }
 
@@ -144,8 +145,8 @@ export class WalkMode {
     this.#button.textContent = this.#t(walking ? 'orbit' : 'walk');
     this.#button.title = this.#t(walking ? 'orbitLabel' : 'walkLabel');
     this.#button.setAttribute('aria-label', this.#button.title);
-    // Walking needs a model to stand in (POIs alone have none).
-    this.#button.hidden = !(this.#host.info?.triangles > 0);
+    // Walking needs ground to stand on: a model's or a tileset's (POIs alone have none).
+    this.#button.hidden = !(this.#host.info?.triangles > 0 || this.#host.tilesInfo?.());
     this.#stick.setAttribute('aria-label', this.#t('joystick'));
   }
 }

@@ -222,7 +222,7 @@ impl Viewer {
             Some(left) => (left, true),
             None => (s.camera.orbit, false),
         };
-        s.walking = super::walk::WalkState { surfaces: s.walking.surfaces.take(), ..Default::default() };
+        super::walk::forget(s);
         if !instant && !from_inside {
             let radius = s.camera.radius();
             let mut to = s.camera.orbit;

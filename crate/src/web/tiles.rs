@@ -36,9 +36,12 @@ struct TileContents {
     bytes: u64,
     /// The last selection that drew it.
     seen: u64,
-    /// Its triangles for line of sight (labels hidden behind it), when POIs were shown as it
-    /// arrived: kept only then, as they cost wasm memory about as much as the GPU holds.
+    /// Its triangles for line of sight (labels hidden behind it) and for walking on, when POIs
+    /// were shown or walking was asked for as it arrived: kept only then, as they cost wasm
+    /// memory about as much as the GPU holds.
     sight: Option<Occluders>,
+    /// Whether `sight` was asked for (a tile without triangles has none even so).
+    solid: bool,
 }
 
 pub(super) struct Streamed {
@@ -61,6 +64,9 @@ pub(super) struct Streamed {
     abort: web_sys::AbortController,
     /// The root's bounds in the renderer's frame (framing).
     bounds: Aabb,
+    /// Walking was asked for over the tiles: every tile keeps its triangles, and those drawn
+    /// without them are fetched again (from the browser's cache) to get them.
+    pub solid: bool,
 }
 
 impl TileContents {
@@ -155,7 +161,7 @@ fn resolve(set: &mut Tileset, tiles: std::ops::Range<usize>, roots: usize, base:
 pub(super) fn update(s: &mut State) {
     let (_, height) = s.renderer.size();
     let view = super::view_of(s);
-    let State { tiles, renderer, pois, .. } = s;
+    let State { tiles, renderer, pois, walking, .. } = s;
     let max_sse = tiles.max_sse;
     let Some(t) = tiles.set.as_mut() else { return };
     let to_world = t.frame.inverse();
@@ -187,10 +193,13 @@ pub(super) fn update(s: &mut State) {
             renderer.set_visible(id, drawn[*i]);
         }
     }
-    t.want = sel.load.into_iter().filter(|&i| !t.pending[i] && !t.failed[i]).collect();
+    // Drawn tiles that came without the triangles walking needs, after what is missing.
+    let resolid = sel.draw.iter().copied().filter(|i| t.solid && t.loaded.get(i).is_some_and(|c| !c.solid));
+    t.want = sel.load.into_iter().chain(resolid).filter(|&i| !t.pending[i] && !t.failed[i]).collect();
     if t.drawn != sel.draw {
-        // What hides labels changed with what is drawn.
+        // What hides labels, and what walkers stand on, changed with what is drawn.
         pois.occluders = None;
+        walking.stale = true;
     }
     t.drawn = sel.draw;
     // What this view stopped using is freed now, not only when the next tile arrives.
@@ -316,7 +325,7 @@ impl Viewer {
         let bounds = aabb(&set.tiles[0].bounds, frame);
         let abort = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
         let info = SetInfo { generation: s.tiles.generation, tiles: n, warnings: set.warnings.clone() };
-        s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, abort, bounds, epoch: 0 });
+        s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, abort, bounds, epoch: 0, solid: false });
         // A tiled area is looked at from kilometres up and from its streets.
         s.camera.set_closest(Some(CLOSEST_M));
         if s.model.is_none() {
@@ -366,8 +375,10 @@ impl Viewer {
         future_to_promise(async move {
             let mut made = Vec::new();
             let mut sights = Vec::new();
+            let mut solid = false;
             let epoch = state.borrow().tiles.set.as_ref().map(|t| t.epoch);
-            let result = add_tile(&state, generation, tile, files, tangents, decode, &mut made, &mut sights).await;
+            let result = add_tile(&state, generation, tile, files, tangents, decode, &mut made, &mut sights, &mut solid).await;
+            let solid = &solid;
             let mut s = state.borrow_mut();
             let s = &mut *s;
             let current = s.tiles.set.as_mut().filter(|t| t.generation == generation);
@@ -382,7 +393,14 @@ impl Viewer {
                     t.pending[tile] = false;
                     t.bytes += bytes;
                     let sight = (!sights.is_empty()).then(|| Occluders::joined(&sights));
-                    t.loaded.insert(tile, TileContents { contents: made.into_iter().map(|(id, _)| id).collect(), bytes, seen: t.tick, sight });
+                    let new = TileContents { contents: made.into_iter().map(|(id, _)| id).collect(), bytes, seen: t.tick, sight, solid: *solid };
+                    // Fetched again for its triangles: the copy drawn until now goes.
+                    if let Some(old) = t.loaded.insert(tile, new) {
+                        t.bytes = t.bytes.saturating_sub(old.bytes);
+                        old.free(&mut s.renderer);
+                        s.pois.occluders = None;
+                        s.walking.stale = true;
+                    }
                     evict(t, s.tiles.budget, &mut s.renderer);
                     s.dirty = true;
                     Ok(true.into())
@@ -436,14 +454,18 @@ impl Viewer {
 
 /// `Viewer::add_tile`'s work: each content decoded and placed; `made` gets each finished
 /// content and its GPU bytes. Ok(false) for a late or repeated answer.
-async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, files: Vec<js_sys::Uint8Array>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>, made: &mut Vec<(ContentId, u64)>, sights: &mut Vec<Occluders>) -> Result<bool, String> {
+async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, files: Vec<js_sys::Uint8Array>, tangents: Option<js_sys::Function>, decode: Option<js_sys::Function>, made: &mut Vec<(ContentId, u64)>, sights: &mut Vec<Occluders>, solid: &mut bool) -> Result<bool, String> {
     let (urls, transform, signal, implicit) = {
         let mut s = state.borrow_mut();
+        let s = &mut *s;
         let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation && tile < t.set.tiles.len()) else { return Ok(false) };
-        if t.pending[tile] || t.loaded.contains_key(&tile) || t.set.tiles[tile].contents.is_empty() {
+        // (A tile already there is fetched again only for the triangles walking needs.)
+        let again = t.solid && t.loaded.get(&tile).is_some_and(|c| !c.solid);
+        if t.pending[tile] || (t.loaded.contains_key(&tile) && !again) || t.set.tiles[tile].contents.is_empty() {
             return Ok(false);
         }
         t.pending[tile] = true;
+        *solid = t.solid || !s.pois.pois.is_empty();
         (t.set.tiles[tile].contents.clone(), t.set.tiles[tile].transform, t.abort.signal(), t.set.tiles[tile].implicit.is_some())
     };
     let name = |url: &str| format!("tile {}", url.rsplit('/').next().unwrap_or(url));
@@ -503,7 +525,7 @@ async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, file
                 None => vec![base * y_to_z],
             };
             let index = place(&mut scene, &at);
-            if !s.pois.pois.is_empty() {
+            if *solid {
                 sights.push(scene.occluders(index));
             }
             let before = s.renderer.content_bytes();

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use super::{State, Viewer, to_js};
 use crate::camera::Orbit;
 use crate::camera::walk::{Surfaces, Walk};
+use crate::geometry::bvh::Occluders;
 
 /// How entering or leaving walk mode is under way.
 #[derive(Default)]
@@ -15,8 +16,40 @@ pub(super) struct WalkState {
     pub entering: Option<Walk>,
     /// The orbit view left for walking, flown back to when walking ends.
     pub left: Option<Orbit>,
-    /// The scene's ground, walls and water, built when walking first begins in a scene.
+    /// What is walked on now: the model's surfaces joined with the drawn tiles' triangles.
     pub surfaces: Option<Surfaces>,
+    /// The model's ground, walls and water, built when walking first begins in a scene.
+    pub model: Option<Surfaces>,
+    /// The tiles drawn changed: `surfaces` is joined again before the next step.
+    pub stale: bool,
+}
+
+/// Brings `surfaces` up to date with the model and the tiles drawn (joining shares the BVHs).
+fn refresh(s: &mut State) {
+    if !s.walking.stale && s.walking.surfaces.is_some() {
+        return;
+    }
+    s.walking.stale = false;
+    if s.walking.model.is_none() {
+        s.walking.model = s.model.as_ref().map(|m| Surfaces::of(&m.scene, m.index));
+    }
+    let tiles = super::tiles::sights(s);
+    let model = s.walking.model.as_ref();
+    let joined = (model.is_some() || !tiles.is_empty()).then(|| Surfaces {
+        solid: Occluders::joined(model.map(|m| &m.solid).into_iter().chain(tiles)),
+        liquid: Occluders::joined(model.map(|m| &m.liquid)),
+        // Tiles are in metres.
+        unit: model.map_or(1.0, |m| m.unit),
+    });
+    s.walking.surfaces = joined;
+}
+
+/// Where a walk may start: the model's bounds, the tileset's, or both.
+fn walk_bounds(s: &State) -> Option<crate::geometry::Aabb> {
+    match (s.model.as_ref().map(|m| m.bounds), super::tiles::bounds(s)) {
+        (Some(a), Some(b)) => Some(a.union(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The orbit pose that sees exactly what `w` sees (the orbit's target a little ahead of the eye).
@@ -33,6 +66,9 @@ pub(super) fn advance(s: &mut State, dt: f32) -> bool {
         }
     }
     let s = &mut *s;
+    if s.walking.walk.is_some() {
+        refresh(s);
+    }
     match (&mut s.walking.walk, &s.walking.surfaces) {
         (Some(w), Some(surfaces)) => w.update(surfaces, dt),
         _ => false,
@@ -41,7 +77,7 @@ pub(super) fn advance(s: &mut State, dt: f32) -> bool {
 
 /// Leaves walk mode at once (a reset), keeping the scene's surfaces for the next walk.
 pub(super) fn forget(s: &mut State) {
-    s.walking = WalkState { surfaces: s.walking.surfaces.take(), ..Default::default() };
+    s.walking = WalkState { model: s.walking.model.take(), stale: true, ..Default::default() };
 }
 
 #[wasm_bindgen]
@@ -66,10 +102,21 @@ impl Viewer {
                 if s.walking.walk.is_some() || s.walking.entering.is_some() {
                     return Ok(());
                 }
-                let m = s.model.as_ref().ok_or_else(|| to_js("walk mode needs a model (src)"))?;
-                let surfaces = s.walking.surfaces.get_or_insert_with(|| Surfaces::of(&m.scene, m.index));
+                let bounds = walk_bounds(s).ok_or_else(|| to_js("walk mode needs a model (src) or tiles"))?;
+                // Tiles keep their triangles from now on; those drawn without are fetched again.
+                if let Some(t) = s.tiles.set.as_mut().filter(|t| !t.solid) {
+                    t.solid = true;
+                    s.dirty = true;
+                }
+                refresh(s);
                 let o = s.camera.orbit;
-                let w = Walk::enter(surfaces, m.bounds, o.target, o.yaw, o.fov_y).ok_or_else(|| to_js("walk mode: there is no ground to stand on under the view's centre"))?;
+                let w = s.walking.surfaces.as_ref().and_then(|surfaces| Walk::enter(surfaces, bounds, o.target, o.yaw, o.fov_y)).ok_or_else(|| {
+                    to_js(if s.tiles.set.is_some() {
+                        "walk mode: no ground under the view's centre yet (the tiles there are still loading; try again in a moment)"
+                    } else {
+                        "walk mode: there is no ground to stand on under the view's centre"
+                    })
+                })?;
                 s.walking.left = Some(o);
                 let to = orbit_at(&w, s);
                 s.camera.fly(to, duration, None);
