@@ -169,16 +169,95 @@ fn interpolation_test_poses_each_row_as_its_keyframes_say() {
 }
 
 #[test]
-fn animated_models_load_their_clips_and_say_what_is_not_played() {
-    for rel in ["BoxAnimated/glTF-Binary/BoxAnimated.glb", "AnimatedCube/glTF/AnimatedCube.gltf"] {
+fn animated_models_load_their_clips() {
+    for rel in ["BoxAnimated/glTF-Binary/BoxAnimated.glb", "AnimatedCube/glTF/AnimatedCube.gltf", "AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb"] {
         let l = model(rel);
         assert_eq!(l.scene.animations.len(), 1, "{rel}");
         assert!(l.scene.animations[0].duration > 0.0 && !l.scene.animations[0].channels.is_empty(), "{rel}");
+        assert!(l.report.warnings.is_empty(), "{rel}: {:?}", l.report.warnings);
     }
-    // A morph animation drives weights only: no channel Scenic plays, and a warning says so.
-    let morph = model("AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb");
-    assert!(morph.scene.animations[0].channels.is_empty());
-    assert!(morph.report.warnings.iter().any(|w| w.contains("morph target weights")), "{:?}", morph.report.warnings);
+}
+
+/// SimpleMorph: a triangle whose top vertex (0.5, 0.5) has targets (-1, 1) and (1, 1), mesh
+/// weights 0.5 / 0.5, and keys (0,0) (0,1) (1,1) (1,0) (0,0) at 0..4 s.
+#[test]
+fn morph_weights_from_the_mesh_and_the_animation_move_the_vertices() {
+    let mut l = model("SimpleMorph/glTF/SimpleMorph.gltf");
+    let top = |l: &Loaded| l.scene.meshes[0].primitives[0].positions[2];
+    assert_eq!(l.scene.deform(), vec![(0, 0)]);
+    assert_eq!(top(&l), [0.5, 1.5, 0.0], "the mesh's default weights apply at rest");
+    l.scene.pose(0, 1.5);
+    l.scene.deform();
+    // Weights (0.5, 1): 0.5 + 0.5·(-1) + 1, 0.5 + 0.5 + 1.
+    assert_eq!(top(&l), [1.0, 2.0, 0.0]);
+    assert_eq!(l.scene.meshes[0].primitives[0].bounds.max.y, 2.0, "bounds follow");
+    l.scene.pose(0, 4.0);
+    l.scene.deform();
+    assert_eq!(top(&l), [0.5, 0.5, 0.0], "all weights 0: the base shape");
+    l.scene.rest_pose();
+    l.scene.deform();
+    assert_eq!(top(&l), [0.5, 1.5, 0.0]);
+}
+
+/// SimpleSkin: a strip 2 high on two joints; the second, at y = 1, turns up to 90° about z.
+#[test]
+fn skinned_vertices_follow_their_joints() {
+    let mut l = model("SimpleSkin/glTF/SimpleSkin.gltf");
+    let bind = l.scene.meshes[0].primitives[0].positions.clone();
+    l.scene.deform();
+    let at_rest = l.scene.meshes[0].primitives[0].positions.clone();
+    assert!(bind.iter().zip(&at_rest).all(|(a, b)| (glam::Vec3::from(*a) - glam::Vec3::from(*b)).length() < 1e-5), "rest is the bind pose");
+    // The key where the joint is turned a quarter turn (z = 0.707).
+    let s = &l.scene.animations[0].channels[0].sampler;
+    let k = (0..s.times.len()).find(|&k| (s.values[4 * k + 2] - 0.707).abs() < 1e-3).expect("a 90° key");
+    let t = s.times[k];
+    l.scene.pose(0, t);
+    l.scene.deform();
+    let posed = &l.scene.meshes[0].primitives[0].positions;
+    let tops: Vec<usize> = (0..bind.len()).filter(|&v| bind[v][1] == 2.0).collect();
+    // No normals in the file: unwelded for flat ones, so each top vertex is a corner of one or more triangles.
+    assert!(tops.len() >= 2, "{tops:?}");
+    for v in tops {
+        // (x, 2) a quarter turn round (0, 1): (-1, 1 + x).
+        let want = glam::Vec3::new(-1.0, 1.0 + bind[v][0], 0.0);
+        assert!((glam::Vec3::from(posed[v]) - want).length() < 2e-3, "vertex {v}: {:?} vs {want}", posed[v]);
+    }
+    // The bottom row stays on the unturned root.
+    for v in (0..bind.len()).filter(|&v| bind[v][1] == 0.0) {
+        assert!((glam::Vec3::from(posed[v]) - glam::Vec3::from(bind[v])).length() < 1e-5);
+    }
+}
+
+/// Every skinned or morphed corpus model loads with its deformation (RecursiveSkeletons shows
+/// one mesh under several skins), and posing it through its clip moves vertices, all finite.
+#[test]
+fn skinned_and_morphed_corpus_models_deform_when_played() {
+    for rel in [
+        "CesiumMan/glTF/CesiumMan.gltf",
+        "RiggedSimple/glTF-Binary/RiggedSimple.glb",
+        "RiggedFigure/glTF-Binary/RiggedFigure.glb",
+        "RecursiveSkeletons/glTF-Binary/RecursiveSkeletons.glb",
+        "AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb",
+        "MorphStressTest/glTF/MorphStressTest.gltf",
+        "CesiumMan/glTF-Draco/CesiumMan.gltf",
+    ] {
+        let mut l = model(rel);
+        assert!(!l.scene.deformed_meshes().is_empty(), "{rel}: nothing deforms");
+        assert!(!l.report.warnings.iter().any(|w| w.contains("morph") || w.contains("skin")), "{rel}: {:?}", l.report.warnings);
+        l.scene.deform();
+        let before: Vec<[f32; 3]> = l.scene.meshes.iter().flat_map(|m| &m.primitives).flat_map(|p| p.positions.clone()).collect();
+        let d = l.scene.animations[0].duration;
+        let mut moved = 0;
+        // A few times through the clip (some clips rest part of the time).
+        for f in [0.13, 0.37, 0.61, 0.89] {
+            l.scene.pose(0, d * f);
+            assert!(!l.scene.deform().is_empty(), "{rel}");
+            let after: Vec<[f32; 3]> = l.scene.meshes.iter().flat_map(|m| &m.primitives).flat_map(|p| p.positions.clone()).collect();
+            assert!(after.iter().flatten().all(|x| x.is_finite()), "{rel}: not finite");
+            moved += before.iter().zip(&after).filter(|(a, b)| (glam::Vec3::from(**a) - glam::Vec3::from(**b)).length() > 1e-4).count();
+        }
+        assert!(moved > 0, "{rel}: no vertex moved");
+    }
 }
 
 #[test]

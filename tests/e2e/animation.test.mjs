@@ -1,17 +1,31 @@
 // Animation (issue 13): clips chosen by `animation-name`, posed by `currentTime`, played by
 // `autoplay` / play() / pause() on both renderers, with model-viewer's events. Poses at fixed
 // times are judged on pixels: InterpolationTest's STEP row holds between keys, its LINEAR row
-// moves; the same pose twice is the same picture. (The keyframe values themselves are checked
-// natively, crate/tests/corpus.rs.)
+// moves; the same pose twice is the same picture. Skinning and morph targets are judged by where
+// the geometry went: probes where only one pose covers the background. (The keyframe values and
+// the deformed vertices themselves are checked natively, crate/tests/corpus.rs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openFixture, pixels, changedPixels, BACKENDS } from './browser.mjs';
+import { launch, openFixture, pixels, changedPixels, at, BACKENDS } from './browser.mjs';
 
 const INTERPOLATION = '/corpus/gltf/models/InterpolationTest/glTF/InterpolationTest.gltf';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+
+/** Whether the two frames differ at (fx, fy) by more than shading noise. */
+function covered(rest, posed, fx, fy) {
+  const [a, b] = [at(rest, fx, fy), at(posed, fx, fy)];
+  return Math.max(...[0, 1, 2].map((c) => Math.abs(a[c] - b[c]))) > 10;
+}
+
+/** Poses the only clip at `t` seconds and returns the frame. */
+async function frameAt(page, t) {
+  await page.evaluate((t) => { document.getElementById('viewer').currentTime = t; }, t);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return pixels(page);
+}
 
 /** Shows clip `name` at `t` seconds and returns the frame. */
 async function poseAt(page, name, t) {
@@ -85,6 +99,43 @@ for (const backend of BACKENDS) {
       // Autoplay loops (a `loop` each time round, however many the machine's pace allows).
       const events = await page.evaluate(() => window.__events.filter((e) => e !== 'loop'));
       assert.deepEqual(events, ['play', 'pause', 'play', 'finished']);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+for (const backend of BACKENDS) {
+  // SimpleSkin: a strip two high on two joints; at 1.25 s the upper joint is turned +90° about
+  // the view axis (the top swings left), at 4.25 s -90° (right). Framed at rest, upright in the
+  // middle: (0.18, 0.45) and (0.82, 0.45) are background then, (0.5, 0.2) is the strip's top.
+  test(`${backend}: a skinned strip bends where its joint turns it`, async () => {
+    const { page, logs } = await openFixture(browser, '/corpus/gltf/models/SimpleSkin/glTF/SimpleSkin.gltf', backend);
+    try {
+      const rest = await frameAt(page, 0);
+      const left = await frameAt(page, 1.25);
+      const right = await frameAt(page, 4.25);
+      const probes = (f) => [covered(rest, f, 0.18, 0.45), covered(rest, f, 0.82, 0.45), covered(rest, f, 0.5, 0.2)];
+      assert.deepEqual(probes(left), [true, false, true], 'turned left: the top covers the left, leaves the middle top');
+      assert.deepEqual(probes(right), [false, true, true], 'turned right: the mirror image');
+      assert.equal(changedPixels(rest, await frameAt(page, 0), 8), 0, 'back at rest: the same picture');
+      assert.ok(!logs.some((l) => /error/i.test(l)), logs.join('\n'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  // SimpleMorph: a triangle whose top vertex two targets move; weights (0,0) at 0 s (a low
+  // triangle), (0,1) at 1 s (leaning right), (1,1) at 2 s (tall), (1,0) at 3 s (leaning left).
+  test(`${backend}: morph target weights reshape a triangle as animated`, async () => {
+    const { page, logs } = await openFixture(browser, '/corpus/gltf/models/SimpleMorph/glTF/SimpleMorph.gltf', backend);
+    try {
+      const low = await frameAt(page, 0);
+      const probes = (f) => [covered(low, f, 0.74, 0.61), covered(low, f, 0.26, 0.61), covered(low, f, 0.5, 0.35)];
+      assert.deepEqual(probes(await frameAt(page, 1)), [true, false, false], 'leaning right');
+      assert.deepEqual(probes(await frameAt(page, 2)), [false, false, true], 'tall');
+      assert.deepEqual(probes(await frameAt(page, 3)), [false, true, false], 'leaning left');
+      assert.ok(!logs.some((l) => /error|warning/i.test(l)), logs.join('\n'));
     } finally {
       await page.close();
     }

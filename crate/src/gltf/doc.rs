@@ -161,6 +161,8 @@ pub struct Primitive {
     pub mode: Mode,
     /// Set where the primitive's data is a Draco stream (KHR_draco_mesh_compression).
     pub draco: Option<super::ext::draco::DracoPrimitive>,
+    /// Morph targets: per target, semantic (POSITION, NORMAL, TANGENT) → accessor of displacements.
+    pub targets: Vec<Vec<(String, usize)>>,
 }
 
 impl Primitive {
@@ -191,6 +193,13 @@ impl Document {
 
 pub struct Mesh {
     pub primitives: Vec<Primitive>,
+    /// Default morph target weights.
+    pub weights: Vec<f32>,
+}
+
+pub struct Skin {
+    pub joints: Vec<usize>,
+    pub inverse_bind: Option<usize>,
 }
 
 pub struct Scene {
@@ -238,6 +247,7 @@ pub struct Document {
     pub scenes: Vec<Scene>,
     pub scene: Option<usize>,
     pub cameras: Vec<Camera>,
+    pub skins: Vec<Skin>,
 }
 
 /// A JSON object and its pointer, with typed reads that name the faulty field.
@@ -326,6 +336,13 @@ impl<'a> Obj<'a> {
         Ok(out)
     }
 
+    /// An array of numbers of any length (absent: empty).
+    fn floats(&self, key: &str) -> Result<Vec<f32>> {
+        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let bad = || self.err(key, "must be an array of numbers");
+        v.as_array().ok_or_else(bad)?.iter().map(|x| x.as_f64().map(|f| f as f32).ok_or_else(bad)).collect()
+    }
+
     fn boolean(&self, key: &str) -> Result<bool> {
         match self.get(key) {
             None => Ok(false),
@@ -401,8 +418,7 @@ struct Counts {
     skins: Array,
 }
 
-/// Reads and checks the whole document. Skins are checked, not read (Scenic draws the bind
-/// pose); unknown accessor types are reported and read as scalars so an unused one does
+/// Reads and checks the whole document. Unknown accessor types are reported and read as scalars so an unused one does
 /// not refuse the file.
 pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
     let r = object(root, String::new())?;
@@ -422,13 +438,16 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
         skins: arr("skins"),
     };
     let asset = r.required("asset", r.object("asset")?)?;
-    // Skins are not drawn yet; their references are still checked so a broken file says so.
-    for s in r.objects("skins")? {
-        s.required("joints", s.get("joints"))?;
-        s.indices("joints", n.nodes)?;
-        s.index("skeleton", n.nodes)?;
-        s.index("inverseBindMatrices", n.accessors)?;
-    }
+    let skins = r
+        .objects("skins")?
+        .iter()
+        .map(|s| {
+            s.required("joints", s.get("joints"))?;
+            // The skeleton root is only a hint; joints' own transforms place them.
+            s.index("skeleton", n.nodes)?;
+            Ok(Skin { joints: s.indices("joints", n.nodes)?, inverse_bind: s.index("inverseBindMatrices", n.accessors)? })
+        })
+        .collect::<Result<_>>()?;
     let node_objects = r.objects("nodes")?;
     let animations = r.objects("animations")?.iter().map(|o| animation(o, &n)).collect::<Result<_>>()?;
     Ok(Document {
@@ -469,6 +488,7 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
             .collect::<Result<_>>()?,
         scene: r.index("scene", n.scenes)?,
         cameras: r.objects("cameras")?.iter().map(camera).collect::<Result<_>>()?,
+        skins,
     })
 }
 
@@ -629,10 +649,11 @@ fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
                 6 => Mode::TriangleFan,
                 m => return Err(p.err("mode", format!("{m} is not a primitive mode (0 to 6)"))),
             };
-            // Morph targets are not applied yet; their references are checked all the same.
-            for t in p.objects("targets")? {
-                t.map.keys().try_for_each(|k| t.index(k, n.accessors).map(drop))?;
-            }
+            let targets = p
+                .objects("targets")?
+                .iter()
+                .map(|t| t.map.keys().map(|k| Ok((k.clone(), t.required(k, t.index(k, n.accessors)?)?))).collect::<Result<Vec<_>>>())
+                .collect::<Result<Vec<_>>>()?;
             Ok(Primitive {
                 attributes: attributes
                     .map
@@ -656,10 +677,11 @@ fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
                         Some(d)
                     }
                 },
+                targets,
             })
         })
         .collect::<Result<_>>()?;
-    Ok(Mesh { primitives })
+    Ok(Mesh { primitives, weights: o.floats("weights")? })
 }
 
 /// POSITION, NORMAL, TANGENT, TEXCOORD_n, COLOR_n, JOINTS_n, WEIGHTS_n or _APPLICATION_SPECIFIC.
@@ -687,7 +709,6 @@ fn node(o: &Obj, n: &Counts) -> Result<Node> {
             (rest.matrix(), Some(rest))
         }
     };
-    o.index("skin", n.skins)?;
     Ok(Node {
         name: o.name()?,
         local,
@@ -696,6 +717,10 @@ fn node(o: &Obj, n: &Counts) -> Result<Node> {
         camera: o.index("camera", n.cameras)?,
         instances: Vec::new(),
         rest,
+        skin: o.index("skin", n.skins)?,
+        // Empty: the mesh's defaults (filled in by the loader).
+        weights: o.floats("weights")?,
+        rest_weights: Vec::new(),
     })
 }
 

@@ -6,6 +6,7 @@ use super::{Bytes, LoadReport};
 use super::accessor::{read_colors, read_indices, read_vec};
 use crate::error::LoadError;
 use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld, weld_tangents};
+use crate::scene::deform::{Deform, Target};
 use crate::scene::{Mesh, Primitive, Scene, Topology};
 
 pub fn mesh(
@@ -70,6 +71,7 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
             return Err(LoadError::invalid(format!("{at}/attributes/{name}"), format!("has {} elements, POSITION has {n}", len.unwrap_or(0))));
         }
     }
+    let mut deform = deform(doc, p, buffers, at, n)?;
     let raw = p.indices.map(|a| read_indices(doc, a, buffers)).transpose()?;
     if let Some(bad) = raw.as_ref().and_then(|ix| ix.iter().find(|&&i| i as usize >= n)) {
         return Err(LoadError::invalid(format!("{at}/indices"), format!("index {bad} is out of range for {n} vertices")));
@@ -100,6 +102,9 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
             uv0 = uv0.map(|v| unweld(&v, &ix));
             uv1 = uv1.map(|v| unweld(&v, &ix));
             colors = colors.map(|v| unweld(&v, &ix));
+            if let Some(d) = deform.as_mut() {
+                d.unweld(&ix);
+            }
         }
         let whole = positions.len() / 3 * 3;
         positions.truncate(whole);
@@ -108,6 +113,10 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
         }
         if let Some(v) = colors.as_mut() {
             v.truncate(whole);
+        }
+        if let Some(d) = deform.as_mut() {
+            d.truncate(whole);
+            d.flat = true;
         }
     }
     let normals = match normals {
@@ -130,8 +139,59 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
         colors,
         indices,
         material: p.material,
+        deform: deform.map(Box::new),
     };
     Ok(Some((primitive, tangent_uvs)))
+}
+
+/// JOINTS_0 / WEIGHTS_0 and morph targets, where the primitive has them (each with `n`
+/// elements, as POSITION). Further joint sets (JOINTS_1: more than four influences) are
+/// not read.
+fn deform(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &str, n: usize) -> Result<Option<Deform>, LoadError> {
+    let read3 = |name: &str, a: usize, at: &str| -> Result<Vec<[f32; 3]>, LoadError> {
+        let v = read_vec::<3>(doc, a, buffers)?;
+        if v.len() != n {
+            return Err(LoadError::invalid(format!("{at}/{name}"), format!("has {} elements, POSITION has {n}", v.len())));
+        }
+        Ok(v)
+    };
+    let targets: Vec<Target> = p
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(t, attrs)| {
+            let at = format!("{at}/targets/{t}");
+            let get = |name: &str| attrs.iter().find(|(k, _)| k == name).map(|&(_, a)| read3(name, a, &at)).transpose();
+            Ok(Target { positions: get("POSITION")?, normals: get("NORMAL")?, tangents: get("TANGENT")? })
+        })
+        .collect::<Result<_, LoadError>>()?;
+    let skin = match (p.attribute("JOINTS_0"), p.attribute("WEIGHTS_0")) {
+        (Some(j), Some(w)) => {
+            let joints = read_vec::<4>(doc, j, buffers)?;
+            let weights = read_vec::<4>(doc, w, buffers)?;
+            if joints.len() != n || weights.len() != n {
+                return Err(LoadError::invalid(format!("{at}/attributes/JOINTS_0"), format!("JOINTS_0 and WEIGHTS_0 have {} and {} elements, POSITION has {n}", joints.len(), weights.len())));
+            }
+            // Joint indices are unsigned integers in the file; anything else is read as 0.
+            let joints = joints.into_iter().map(|j| j.map(|x| if x.is_finite() && x >= 0.0 && x < 65536.0 { x as u16 } else { 0 })).collect();
+            // Weights should sum to 1; exporters' rounding is normalised away.
+            let weights = weights
+                .into_iter()
+                .map(|w| {
+                    let w = w.map(|x| if x.is_finite() { x.max(0.0) } else { 0.0 });
+                    let sum: f32 = w.iter().sum();
+                    if sum > 0.0 { w.map(|x| x / sum) } else { w }
+                })
+                .collect();
+            Some((joints, weights))
+        }
+        _ => None,
+    };
+    if targets.is_empty() && skin.is_none() {
+        return Ok(None);
+    }
+    let (joints, weights) = skin.unwrap_or_default();
+    Ok(Some(Deform { joints, weights, targets, ..Default::default() }))
 }
 
 /// A primitive whose normal map needs the MikkTSpace tangents its file lacks: what `build`
@@ -176,6 +236,9 @@ impl TangentJob {
                 }
                 if let Some(v) = p.colors.as_mut() {
                     v.extend(unweld(v, &copies));
+                }
+                if let Some(d) = p.deform.as_deref_mut() {
+                    d.extend_copies(&copies);
                 }
                 per_vertex
             }

@@ -284,7 +284,7 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
     let textures = material::textures(&doc, &images);
     let materials = doc.materials.iter().map(|m| material::material(m, &textures)).collect();
     let mut tangents = Vec::new();
-    let meshes = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report, &mut tangents, on_primitive)).collect::<Result<_, _>>()?;
+    let mut meshes: Vec<crate::scene::Mesh> = doc.meshes.iter().enumerate().map(|(i, m)| mesh::mesh(&doc, i, m, &buffers, &mut report, &mut tangents, on_primitive)).collect::<Result<_, _>>()?;
     let mut scenes: Vec<SceneRoot> = doc.scenes.iter().map(|s| SceneRoot { name: s.name.clone(), nodes: s.nodes.clone() }).collect();
     if scenes.is_empty() {
         // No scene: show every root node, as most viewers do, rather than nothing.
@@ -298,7 +298,9 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
     for (n, inst) in &doc.instancing {
         nodes[*n].instances = ext::mesh_gpu_instancing::matrices(&doc, *n, inst, &buffers)?;
     }
-    let animations = animation::read(&doc, &nodes, &buffers, &mut report);
+    let skins = skins(&doc, &buffers)?;
+    morph_weights(&doc, &mut nodes, &mut meshes, &mut report);
+    let animations = animation::read(&doc, &nodes, &meshes, &buffers, &mut report);
     let Document { cameras, .. } = doc;
     let scene = Scene {
         meshes,
@@ -311,8 +313,52 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
         cameras,
         geo_reference,
         animations,
+        skins,
     };
     Ok(Loaded { scene, report, tangents })
+}
+
+fn skins(doc: &Document, buffers: &[Box<dyn Bytes>]) -> Result<Vec<crate::scene::deform::Skin>, LoadError> {
+    doc.skins
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let inverse_bind: Vec<glam::Mat4> = match s.inverse_bind {
+                None => Vec::new(),
+                Some(a) => accessor::read_vec::<16>(doc, a, buffers)?.iter().map(glam::Mat4::from_cols_array).collect(),
+            };
+            if s.inverse_bind.is_some() && inverse_bind.len() < s.joints.len() {
+                return Err(LoadError::invalid(format!("/skins/{i}/inverseBindMatrices"), format!("has {} matrices for {} joints", inverse_bind.len(), s.joints.len())));
+            }
+            Ok(crate::scene::deform::Skin { joints: s.joints.clone(), inverse_bind })
+        })
+        .collect()
+}
+
+/// Each node's morph weights: its own, else its mesh's, else zeros, one per target (the
+/// mesh's primitives must agree on the count). A deformable mesh shown by several nodes gets a
+/// copy per further node: deformation is per mesh, and each node poses it its own way.
+fn morph_weights(doc: &Document, nodes: &mut [crate::scene::Node], meshes: &mut Vec<crate::scene::Mesh>, report: &mut LoadReport) {
+    let mut shown = vec![false; meshes.len()];
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let Some(m) = node.mesh else { continue };
+        let targets = doc.meshes[m].primitives.iter().map(|p| p.targets.len()).max().unwrap_or(0);
+        let mut w = if node.weights.is_empty() { doc.meshes[m].weights.clone() } else { std::mem::take(&mut node.weights) };
+        if targets > 0 && w.len() != targets && !w.is_empty() {
+            report.warnings.push(format!("/nodes/{i}: {} morph weights for {targets} targets; the rest are 0", w.len()));
+        }
+        w.resize(targets, 0.0);
+        node.rest_weights = w.clone();
+        node.weights = w;
+        if meshes[m].primitives.iter().any(|p| p.deform.is_some()) {
+            if shown[m] {
+                let copy = meshes[m].clone();
+                node.mesh = Some(meshes.len());
+                meshes.push(copy);
+            }
+            shown[m] = true;
+        }
+    }
 }
 
 fn buffers(doc: &Document, mut blob: Option<Box<dyn Bytes>>, mut fetched: Vec<(usize, Box<dyn Bytes>)>) -> Result<Vec<Box<dyn Bytes>>, LoadError> {

@@ -180,6 +180,7 @@ pub fn sphere(lon_steps: u32, lat_steps: u32) -> Primitive {
         indices: Some(indices),
         material: Some(0),
         bounds: Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) },
+        deform: None,
     }
 }
 
@@ -204,7 +205,7 @@ pub(crate) fn photo_scene(primitive: Primitive, local: Mat4, name: &str, mime: S
         materials: vec![material],
         textures: vec![Some(Texture { image: 0, sampler })],
         images: vec![scene::Image { name: Some(name.into()), mime, bytes: Vec::new() }],
-        nodes: vec![Node { name: Some(name.into()), local, children: Vec::new(), mesh: Some(0), camera: None, instances: Vec::new(), rest: None }],
+        nodes: vec![Node { name: Some(name.into()), local, children: Vec::new(), mesh: Some(0), camera: None, instances: Vec::new(), rest: None, ..Default::default() }],
         scenes: vec![SceneRoot { name: None, nodes: vec![0] }],
         ..Scene::default()
     }

@@ -44,6 +44,10 @@ pub trait RenderBackend {
     /// Uploads the materials, textures and remaining primitives of `scene` and shows glTF scene
     /// `index`; `images` are the decoded images by glTF image index.
     fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<web_sys::ImageBitmap>], index: usize);
+    /// Rewrites the positions, normals and tangents of a finished content's primitive after
+    /// skinning or morphing moved them (the streams keep their lengths). Takes effect in the
+    /// draws with the next `show_scene`.
+    fn update_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive);
     /// Shows another glTF scene of a finished content.
     fn show_scene(&mut self, content: ContentId, scene: &Scene, index: usize);
     /// Drops a content and frees its GPU memory now.

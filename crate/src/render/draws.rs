@@ -120,12 +120,12 @@ mod tests {
     }
 
     fn node(mesh: usize, at: Vec3, scale: f32) -> Node {
-        Node { name: None, local: Mat4::from_translation(at) * Mat4::from_scale(Vec3::new(scale, 1.0, 1.0)), children: vec![], mesh: Some(mesh), camera: None, instances: vec![], rest: None }
+        Node { name: None, local: Mat4::from_translation(at) * Mat4::from_scale(Vec3::new(scale, 1.0, 1.0)), children: vec![], mesh: Some(mesh), camera: None, instances: vec![], rest: None, ..Default::default() }
     }
 
     /// Mesh 0 (opaque) at z = -5 and mirrored at z = -40, mesh 1 (blended) at z = -10 and -20.
     fn scene() -> Scene {
-        let p = Primitive { topology: Topology::Triangles, positions: vec![], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: Aabb::EMPTY };
+        let p = Primitive { topology: Topology::Triangles, positions: vec![], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: Aabb::EMPTY, deform: None };
         let empty = || Mesh { primitives: vec![p.clone()] };
         Scene {
             meshes: vec![empty(), empty()],

@@ -147,23 +147,35 @@ impl<P, S> Contents<P, S> {
     }
 }
 
-/// A scene's primitives on the GPU: those staged while it was built, the others uploaded now;
-/// and per mesh, the indices of its primitives in that list (a primitive with nothing to draw
-/// has none).
-pub fn gather<P>(scene: &crate::scene::Scene, mut staged: Vec<Vec<Option<P>>>, mut upload: impl FnMut(&crate::scene::Primitive) -> Option<P>) -> (Vec<P>, Vec<Vec<usize>>) {
-    let mut prims = Vec::new();
-    let mut mesh_prims = Vec::new();
+/// A scene's primitives on the GPU: those staged while it was built, the others uploaded now.
+#[derive(Debug)]
+pub struct Gathered<P> {
+    pub prims: Vec<P>,
+    /// Per mesh, the indices in `prims` of its primitives (one with nothing to draw has none).
+    pub mesh_prims: Vec<Vec<usize>>,
+    /// Per mesh and primitive, its index in `prims`, if uploaded (to update it in place).
+    pub slots: Vec<Vec<Option<usize>>>,
+}
+
+pub fn gather<P>(scene: &crate::scene::Scene, mut staged: Vec<Vec<Option<P>>>, mut upload: impl FnMut(&crate::scene::Primitive) -> Option<P>) -> Gathered<P> {
+    let mut g = Gathered { prims: Vec::new(), mesh_prims: Vec::new(), slots: Vec::new() };
     for (m, mesh) in scene.meshes.iter().enumerate() {
         let mut ids = Vec::new();
+        let mut slots = Vec::new();
         for (i, p) in mesh.primitives.iter().enumerate() {
             let early = staged.get_mut(m).and_then(|u| u.get_mut(i)).and_then(Option::take);
-            let Some(gp) = early.or_else(|| upload(p)) else { continue };
-            ids.push(prims.len());
-            prims.push(gp);
+            let Some(gp) = early.or_else(|| upload(p)) else {
+                slots.push(None);
+                continue;
+            };
+            slots.push(Some(g.prims.len()));
+            ids.push(g.prims.len());
+            g.prims.push(gp);
         }
-        mesh_prims.push(ids);
+        g.mesh_prims.push(ids);
+        g.slots.push(slots);
     }
-    (prims, mesh_prims)
+    g
 }
 
 #[cfg(test)]
@@ -194,13 +206,14 @@ mod tests {
     #[test]
     fn gather_takes_staged_primitives_and_uploads_the_rest() {
         use crate::scene::{Mesh, Primitive, Scene, Topology};
-        let prim = |n: usize| Primitive { topology: Topology::Triangles, positions: vec![[0.0; 3]; n], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: crate::geometry::Aabb::EMPTY };
+        let prim = |n: usize| Primitive { topology: Topology::Triangles, positions: vec![[0.0; 3]; n], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: crate::geometry::Aabb::EMPTY, deform: None };
         let scene = Scene { meshes: vec![Mesh { primitives: vec![prim(3), prim(6)] }, Mesh { primitives: vec![prim(0)] }], ..Default::default() };
         let staged = vec![vec![None, Some("staged")]];
-        let (prims, mesh_prims) = gather(&scene, staged, |p| (!p.positions.is_empty()).then_some("now"));
-        assert_eq!(prims, ["now", "staged"]);
+        let g = gather(&scene, staged, |p| (!p.positions.is_empty()).then_some("now"));
+        assert_eq!(g.prims, ["now", "staged"]);
         // The empty primitive has nothing to draw.
-        assert_eq!(mesh_prims, vec![vec![0, 1], vec![]]);
+        assert_eq!(g.mesh_prims, vec![vec![0, 1], vec![]]);
+        assert_eq!(g.slots, vec![vec![Some(0), Some(1)], vec![None]]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! glTF animations as plain data, and posing a scene at a time: keyframe samplers with STEP,
-//! LINEAR (slerp for rotations) and CUBICSPLINE interpolation driving node translation, rotation
-//! and scale. Pure: the web room only keeps the clock.
+//! LINEAR (slerp for rotations) and CUBICSPLINE interpolation driving node translation, rotation,
+//! scale and morph target weights. Pure: the web room only keeps the clock.
 
 use glam::{Mat4, Quat, Vec3};
 
@@ -26,11 +26,18 @@ pub enum Path {
     Translation,
     Rotation,
     Scale,
+    /// Morph target weights, one per target of the node's mesh.
+    Weights,
 }
 
 impl Path {
-    pub fn width(self) -> usize {
-        if self == Path::Rotation { 4 } else { 3 }
+    /// Floats per key (for weights, the mesh's target count).
+    pub fn width(self, targets: usize) -> usize {
+        match self {
+            Path::Rotation => 4,
+            Path::Weights => targets,
+            _ => 3,
+        }
     }
 }
 
@@ -49,6 +56,8 @@ pub struct Sampler {
     pub values: Vec<f32>,
     pub interpolation: Interpolation,
     pub width: usize,
+    /// Keys are quaternions: slerped, and kept unit.
+    pub rotation: bool,
 }
 
 impl Sampler {
@@ -73,7 +82,7 @@ impl Sampler {
         match self.interpolation {
             // Handled above with the ends.
             Interpolation::Step => {}
-            Interpolation::Linear if w == 4 => {
+            Interpolation::Linear if self.rotation => {
                 let q0 = Quat::from_xyzw(value(k, 0), value(k, 1), value(k, 2), value(k, 3));
                 let mut q1 = Quat::from_xyzw(value(k + 1, 0), value(k + 1, 1), value(k + 1, 2), value(k + 1, 3));
                 // The short way round.
@@ -96,7 +105,7 @@ impl Sampler {
                 }
             }
         }
-        if w == 4 {
+        if self.rotation {
             // Rotations stay unit quaternions (cubic ones are not, between keys).
             let q = Quat::from_slice(out).normalize();
             if q.is_finite() {
@@ -128,6 +137,12 @@ impl Scene {
         let mut posed: Vec<(usize, Trs)> = Vec::new();
         let mut v = [0.0f32; 4];
         for c in &anim.channels {
+            if c.path == Path::Weights {
+                if let Some(n) = self.nodes.get_mut(c.node).filter(|n| n.weights.len() == c.sampler.width) {
+                    c.sampler.sample(t, &mut n.weights);
+                }
+                continue;
+            }
             let Some(rest) = self.nodes.get(c.node).and_then(|n| n.rest) else { continue };
             let at = match posed.iter().position(|(n, _)| *n == c.node) {
                 Some(i) => i,
@@ -137,12 +152,13 @@ impl Scene {
                 }
             };
             let trs = &mut posed[at].1;
-            let out = &mut v[..c.path.width()];
+            let out = &mut v[..c.path.width(0)];
             c.sampler.sample(t, out);
             match c.path {
                 Path::Translation => trs.translation = Vec3::from_slice(out),
                 Path::Rotation => trs.rotation = Quat::from_slice(out),
                 Path::Scale => trs.scale = Vec3::from_slice(out),
+                Path::Weights => {}
             }
         }
         for (n, trs) in posed {
@@ -154,9 +170,11 @@ impl Scene {
     pub fn rest_pose(&mut self) {
         let driven: Vec<usize> = self.animations.iter().flat_map(|a| a.channels.iter().map(|c| c.node)).collect();
         for n in driven {
-            if let Some(rest) = self.nodes.get(n).and_then(|n| n.rest) {
-                self.nodes[n].local = rest.matrix();
+            let Some(node) = self.nodes.get_mut(n) else { continue };
+            if let Some(rest) = node.rest {
+                node.local = rest.matrix();
             }
+            node.weights.clone_from(&node.rest_weights);
         }
     }
 }
@@ -262,7 +280,7 @@ mod tests {
     }
 
     fn sampler(interpolation: Interpolation, width: usize, times: &[f32], values: &[f32]) -> Sampler {
-        Sampler { times: times.to_vec(), values: values.to_vec(), interpolation, width }
+        Sampler { times: times.to_vec(), values: values.to_vec(), interpolation, width, rotation: width == 4 }
     }
 
     fn at(s: &Sampler, t: f32) -> Vec<f32> {

@@ -1,6 +1,7 @@
 //! Plain scene data: what the loader produces and the renderer consumes. No GPU, no browser.
 
 pub mod animation;
+pub mod deform;
 pub mod environment;
 
 use glam::{Mat3, Mat4, Vec3};
@@ -24,6 +25,7 @@ pub struct Scene {
     /// Where the scene sits on the earth (`extras.geoReference` of the scene or the asset).
     pub geo_reference: Option<crate::poi::GeoReference>,
     pub animations: Vec<animation::Animation>,
+    pub skins: Vec<deform::Skin>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -32,7 +34,7 @@ pub struct SceneRoot {
     pub nodes: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Node {
     pub name: Option<String>,
     pub local: Mat4,
@@ -45,9 +47,14 @@ pub struct Node {
     /// The rest transform as TRS, where the file gave it so (only such nodes are animated);
     /// `local` is its matrix until an animation poses the node.
     pub rest: Option<animation::Trs>,
+    /// The skin deforming its mesh (scene::deform).
+    pub skin: Option<usize>,
+    /// Its mesh's morph target weights now (animated), and as the file gives them.
+    pub weights: Vec<f32>,
+    pub rest_weights: Vec<f32>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Mesh {
     pub primitives: Vec<Primitive>,
 }
@@ -89,10 +96,11 @@ pub const STREAMS: [Stream; 6] = [
     Stream { attribute: "COLOR_0", components: 4 },
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Topology {
     Points,
     Lines,
+    #[default]
     Triangles,
 }
 
@@ -100,6 +108,12 @@ impl Primitive {
     /// Drops what only the GPU needs once the streams are uploaded, keeping positions and
     /// indices (bounds, picking and label occlusion read them).
     pub fn strip(&mut self) {
+        if let Some(d) = self.deform.as_deref_mut() {
+            // Deformation starts from the bind pose each frame; and all streams are kept, as
+            // a deformable mesh shown by two nodes is uploaded again as a copy (gltf::build).
+            d.keep_bind(&self.positions, &self.normals, self.tangents.as_deref());
+            return;
+        }
         self.normals = Vec::new();
         self.tangents = None;
         self.uv0 = None;
@@ -123,7 +137,7 @@ impl Primitive {
 }
 
 /// One draw: vertex streams already decoded to f32 (quantised, normalised and sparse data resolved).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Primitive {
     pub topology: Topology,
     pub positions: Vec<[f32; 3]>,
@@ -136,6 +150,8 @@ pub struct Primitive {
     pub indices: Option<Vec<u32>>,
     pub material: Option<usize>,
     pub bounds: Aabb,
+    /// Skin joints and weights, morph targets and the bind pose, where the primitive deforms.
+    pub deform: Option<Box<deform::Deform>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

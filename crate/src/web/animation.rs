@@ -14,6 +14,14 @@ pub fn names(scene: &Scene) -> Vec<String> {
     scene.animations.iter().enumerate().map(|(i, a)| a.name.clone().unwrap_or_else(|| format!("Animation {i}"))).collect()
 }
 
+/// Skins and morphs the deformable meshes to the scene's current pose, and hands their new
+/// streams to the renderer (shown with its next `show_scene`).
+pub fn deform(renderer: &mut crate::render::Renderer, content: crate::render::ContentId, scene: &mut Scene) {
+    for (m, i) in scene.deform() {
+        renderer.update_primitive(content, m, i, &scene.meshes[m].primitives[i]);
+    }
+}
+
 /// Moves the clock on and poses the scene; true while a clip plays (more frames wanted).
 pub fn advance(s: &mut State, dt: f32) -> bool {
     let (Some(p), Some(model)) = (s.playback.as_mut(), s.model.as_mut()) else { return false };
@@ -28,6 +36,7 @@ pub fn advance(s: &mut State, dt: f32) -> bool {
     }
     let (clip, time, playing) = (p.clip, p.time, p.playing);
     model.scene.pose(clip, time);
+    deform(&mut s.renderer, model.content, &mut model.scene);
     s.renderer.show_scene(model.content, &model.scene, model.index);
     s.dirty = true;
     playing
@@ -38,6 +47,7 @@ fn show(s: &mut State) {
     let (Some(p), Some(model)) = (s.playback.as_ref(), s.model.as_mut()) else { return };
     model.scene.rest_pose();
     model.scene.pose(p.clip, p.time);
+    deform(&mut s.renderer, model.content, &mut model.scene);
     s.renderer.show_scene(model.content, &model.scene, model.index);
     s.dirty = true;
 }

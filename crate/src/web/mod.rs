@@ -373,6 +373,11 @@ async fn load(
     s.renderer.finish_content(id, &scene, &bitmaps, index);
     // Those that waited for tangents are on the GPU now too.
     scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(crate::scene::Primitive::strip);
+    // Skins and default morph weights pose the meshes even when nothing plays.
+    if !scene.deformed_meshes().is_empty() {
+        animation::deform(&mut s.renderer, id, &mut scene);
+        s.renderer.show_scene(id, &scene, index);
+    }
     for b in bitmaps.iter().flatten() {
         b.close();
     }

@@ -256,7 +256,7 @@ fn place(scene: &mut crate::scene::Scene, at: &[DMat4]) -> usize {
     let roots = std::mem::take(&mut root.nodes);
     for m in at {
         root.nodes.push(scene.nodes.len());
-        scene.nodes.push(Node { name: None, local: m.as_mat4(), children: roots.clone(), mesh: None, camera: None, instances: vec![], rest: None });
+        scene.nodes.push(Node { name: None, local: m.as_mat4(), children: roots.clone(), mesh: None, camera: None, instances: vec![], rest: None, ..Default::default() });
     }
     // Animations, cameras and walking are not taken from tiles: the scene is not kept.
     index

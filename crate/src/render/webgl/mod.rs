@@ -391,6 +391,12 @@ impl RenderBackend for Renderer {
         }
     }
 
+    fn update_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive) {
+        if let Some(s) = self.contents.get_mut(content) {
+            s.update_primitive(mesh, index, p);
+        }
+    }
+
     fn show_scene(&mut self, content: ContentId, scene: &Scene, index: usize) {
         let (gl, align) = (&self.gl, self.align);
         if let Some(s) = self.contents.get_mut(content) {

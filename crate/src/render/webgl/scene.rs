@@ -66,6 +66,30 @@ impl GlPrimitive {
     }
 }
 
+impl GlPrimitive {
+    /// Rewrites the streams of a deformed primitive in place (same streams, same lengths as
+    /// uploaded, which deformation keeps); false if they differ.
+    fn update(&mut self, p: &Primitive) -> bool {
+        let streams = p.streams();
+        if streams.map(|s| s.is_some()) != self.info.streams || streams.iter().flatten().map(|b| b.len() as u64).sum::<u64>() + p.indices.as_ref().map_or(0, |i| i.len() as u64 * 4) != self.bytes {
+            return false;
+        }
+        self.gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.vertices));
+        let mut offset = 0;
+        // Positions, normals and tangents change; the other streams are skipped over.
+        for (slot, b) in streams.iter().enumerate() {
+            let Some(b) = b else { continue };
+            if slot < 3 {
+                self.gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset, b);
+            }
+            offset += b.len() as i32;
+        }
+        self.gl.bind_buffer(Gl::ARRAY_BUFFER, None);
+        self.info.bounds = p.bounds;
+        true
+    }
+}
+
 impl Drop for GlPrimitive {
     fn drop(&mut self) {
         self.gl.delete_vertex_array(Some(&self.vao));
@@ -156,6 +180,8 @@ pub struct GlScene {
     /// One per scene material, then the glTF default material last.
     materials: Vec<GlMaterial>,
     mesh_prims: Vec<Vec<usize>>,
+    /// Per mesh and primitive, its index in `prims` (see `update_primitive`).
+    slots: Vec<Vec<Option<usize>>>,
     textures: Vec<(WebGlTexture, u64)>,
     objects: Option<(WebGlBuffer, u64)>,
     pub list: DrawList,
@@ -169,6 +195,13 @@ pub struct Bound {
 }
 
 impl GlScene {
+    /// Uploads primitive `index` of mesh `mesh` again after deformation (the draw list takes
+    /// its new bounds at the next `set_scene`).
+    pub fn update_primitive(&mut self, mesh: usize, index: usize, p: &Primitive) -> bool {
+        let Some(id) = self.slots.get(mesh).and_then(|m| m.get(index)).copied().flatten() else { return false };
+        self.prims[id].update(p)
+    }
+
     pub fn upload(gl: &Gl, shared: &mut Textures, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], uploaded: Vec<Vec<Option<GlPrimitive>>>) -> GlScene {
         let mut textures: Vec<(WebGlTexture, u64)> = Vec::new();
         // An image may serve as colour (sRGB) in one slot and data (linear) in another.
@@ -201,8 +234,8 @@ impl GlScene {
             gl.buffer_data_with_u8_array(Gl::UNIFORM_BUFFER, bytemuck::bytes_of(&u), Gl::STATIC_DRAW);
             materials.push(GlMaterial { uniforms: buf, slots: bound });
         }
-        let (prims, mesh_prims) = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p));
-        GlScene { gl: gl.clone(), prims, materials, mesh_prims, textures, objects: None, list: DrawList::default() }
+        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p));
+        GlScene { gl: gl.clone(), prims, materials, mesh_prims, slots, textures, objects: None, list: DrawList::default() }
     }
 
     /// Builds the draw list and the object uniforms for glTF scene `index`.

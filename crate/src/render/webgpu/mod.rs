@@ -627,6 +627,12 @@ impl RenderBackend for Renderer {
         self.contents.insert(content, gpu);
     }
 
+    fn update_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive) {
+        if let Some(gpu) = self.contents.get_mut(content) {
+            gpu.update_primitive(&self.queue, mesh, index, p);
+        }
+    }
+
     fn show_scene(&mut self, content: ContentId, scene: &Scene, index: usize) {
         let align = self.device.limits().min_uniform_buffer_offset_alignment;
         if let Some(gpu) = self.contents.get_mut(content) {

@@ -51,6 +51,30 @@ impl GpuPrimitive {
     }
 }
 
+impl GpuPrimitive {
+    /// Rewrites the streams of a deformed primitive in place (same streams, same lengths as
+    /// uploaded, which deformation keeps); false if they differ.
+    fn update(&mut self, queue: &wgpu::Queue, p: &Primitive) -> bool {
+        let streams = p.streams();
+        let same = streams.iter().zip(&self.streams).all(|(b, at)| match (b, at) {
+            (Some(b), Some((_, size))) => b.len() as u64 == *size,
+            (None, None) => true,
+            _ => false,
+        });
+        if !same {
+            return false;
+        }
+        // Positions, normals and tangents change.
+        for (b, at) in streams.iter().zip(self.streams).take(3) {
+            if let (Some(b), Some((offset, _))) = (b, at) {
+                queue.write_buffer(&self.vertices, offset, b);
+            }
+        }
+        self.info.bounds = p.bounds;
+        true
+    }
+}
+
 impl Drop for GpuPrimitive {
     fn drop(&mut self) {
         // Free GPU memory now rather than whenever the JS garbage collector runs.
@@ -67,6 +91,8 @@ pub struct GpuScene {
     materials: Vec<wgpu::BindGroup>,
     /// Per glTF mesh, the indices of its primitives in `prims`.
     mesh_prims: Vec<Vec<usize>>,
+    /// Per mesh and primitive, its index in `prims` (see `update_primitive`).
+    slots: Vec<Vec<Option<usize>>>,
     textures: Vec<wgpu::Texture>,
     buffers: Vec<wgpu::Buffer>,
     pub objects: Option<(wgpu::Buffer, wgpu::BindGroup)>,
@@ -75,6 +101,13 @@ pub struct GpuScene {
 }
 
 impl GpuScene {
+    /// Uploads primitive `index` of mesh `mesh` again after deformation (the draw list takes
+    /// its new bounds at the next `set_scene`).
+    pub fn update_primitive(&mut self, queue: &wgpu::Queue, mesh: usize, index: usize, p: &Primitive) -> bool {
+        let Some(id) = self.slots.get(mesh).and_then(|m| m.get(index)).copied().flatten() else { return false };
+        self.prims[id].update(queue, p)
+    }
+
     /// GPU memory held: every buffer, and every texture with its mip chain.
     pub fn bytes(&self) -> u64 {
         let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, wgpu::Buffer::size)).sum();
@@ -171,8 +204,8 @@ impl GpuScene {
         }
         queue.submit([encoder.finish()]);
 
-        let (prims, mesh_prims) = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p));
-        GpuScene { prims, materials, mesh_prims, textures, buffers, objects: None, list: DrawList::default(), object_stride: 256 }
+        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p));
+        GpuScene { prims, materials, mesh_prims, slots, textures, buffers, objects: None, list: DrawList::default(), object_stride: 256 }
     }
 
     /// Builds the draw list and per-object uniforms for one glTF scene.
