@@ -209,6 +209,8 @@ export declare class ScenicViewer extends HTMLElement {
   poisCrs: string;
   autoplay: boolean;
   animationName: string;
+  /** Milliseconds a change of `animationName` while playing blends from the old clip (300; 0: a cut). */
+  animationCrossfadeDuration: number | null;
   /** Shows the AR button. */
   ar: boolean;
   /** The camera picture's vertical field of view in degrees (65). */

@@ -153,7 +153,7 @@ const REFLECTED = {
   'auto-rotate': ['autoRotate', 'boolean'], 'auto-rotate-speed': ['autoRotateSpeed', 'number'],
   exposure: ['exposure', 'number'], environment: ['environment', 'string'],
   'geo-reference': ['geoReference', 'string'], 'pois-crs': ['poisCrs', 'string'],
-  autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'],
+  autoplay: ['autoplay', 'boolean'], 'animation-name': ['animationName', 'string'], 'animation-crossfade-duration': ['animationCrossfadeDuration', 'number'],
   ar: ['ar', 'boolean'], 'ar-fov': ['arFov', 'number'], 'ar-max-distance': ['arMaxDistance', 'number'],
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
   tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],

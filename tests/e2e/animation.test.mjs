@@ -142,6 +142,52 @@ for (const backend of BACKENDS) {
   });
 }
 
+for (const backend of BACKENDS) {
+  // InterpolationTest with the clocks standing (timeScale 0), so that only the crossfade moves:
+  // from 'Step Translation' at 0.6 s (its cube raised) to 'Linear Translation' at 0 s (at rest).
+  test(`${backend}: animation-crossfade-duration blends a change of clip; 0 is a cut`, async () => {
+    const { page } = await openFixture(browser, INTERPOLATION, backend);
+    try {
+      const show = (name, fade) => page.evaluate(([name, fade]) => {
+        const v = document.getElementById('viewer');
+        v.setAttribute('animation-crossfade-duration', String(fade));
+        v.setAttribute('animation-name', name);
+      }, [name, fade]);
+      const settle = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.evaluate(() => { const v = document.getElementById('viewer'); v.timeScale = 0; v.play(); });
+      await show('Step Translation', 0);
+      await page.evaluate(() => { document.getElementById('viewer').currentTime = 0.6; });
+      await settle();
+      const step = await pixels(page);
+      await show('Linear Translation', 0);
+      await settle();
+      const linear = await pixels(page);
+      assert.ok(changedPixels(step, linear, 20) > 20, 'the two poses differ');
+      // Back (a cut), then a 4 s crossfade to the same clip as before.
+      await show('Step Translation', 0);
+      await page.evaluate(() => { document.getElementById('viewer').currentTime = 0.6; });
+      await settle();
+      assert.equal(changedPixels(step, await pixels(page), 8), 0, 'a cut shows the new pose at once');
+      await show('Linear Translation', 4000);
+      await page.waitForTimeout(700);
+      const mid = await pixels(page);
+      assert.ok(changedPixels(step, mid, 8) > 10 && changedPixels(linear, mid, 8) > 10,
+        `mid-fade is neither pose: ${changedPixels(step, mid, 8)} / ${changedPixels(linear, mid, 8)} pixels off`);
+      await page.waitForTimeout(4000);
+      await settle();
+      assert.equal(changedPixels(linear, await pixels(page), 8), 0, 'after the fade: the new clip alone');
+      const warning = await page.evaluate(() => new Promise((resolve) => {
+        const v = document.getElementById('viewer');
+        v.addEventListener('warning', (e) => resolve(e.detail.message), { once: true });
+        v.setAttribute('animation-crossfade-duration', 'slow');
+      }));
+      assert.match(warning, /animation-crossfade-duration="slow" is not a duration/);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
 test('an unknown animation-name is a warning naming the clips there are', async () => {
   const { page } = await openFixture(browser, '/corpus/gltf/models/BoxAnimated/glTF-Binary/BoxAnimated.glb', 'webgl2');
   try {

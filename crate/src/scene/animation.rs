@@ -129,29 +129,40 @@ impl Trs {
     }
 }
 
+/// What a clip sets at a time for one node it drives: its transform (from the rest one, for the
+/// parts the clip leaves alone) and its morph weights.
+struct NodePose {
+    node: usize,
+    trs: Option<Trs>,
+    weights: Option<Vec<f32>>,
+}
+
 impl Scene {
-    /// Poses the nodes `animation` drives at time `t` (seconds, clamped to the clip); nodes it
-    /// does not drive keep their transforms.
-    pub fn pose(&mut self, animation: usize, t: f32) {
-        let Some(anim) = self.animations.get(animation) else { return };
-        let mut posed: Vec<(usize, Trs)> = Vec::new();
+    fn sampled(&self, animation: usize, t: f32) -> Vec<NodePose> {
+        let Some(anim) = self.animations.get(animation) else { return Vec::new() };
+        let mut posed: Vec<NodePose> = Vec::new();
         let mut v = [0.0f32; 4];
         for c in &anim.channels {
-            if c.path == Path::Weights {
-                if let Some(n) = self.nodes.get_mut(c.node).filter(|n| n.weights.len() == c.sampler.width) {
-                    c.sampler.sample(t, &mut n.weights);
-                }
-                continue;
-            }
-            let Some(rest) = self.nodes.get(c.node).and_then(|n| n.rest) else { continue };
-            let at = match posed.iter().position(|(n, _)| *n == c.node) {
+            let Some(node) = self.nodes.get(c.node) else { continue };
+            let at = match posed.iter().position(|p| p.node == c.node) {
                 Some(i) => i,
                 None => {
-                    posed.push((c.node, rest));
+                    posed.push(NodePose { node: c.node, trs: None, weights: None });
                     posed.len() - 1
                 }
             };
-            let trs = &mut posed[at].1;
+            let p = &mut posed[at];
+            if c.path == Path::Weights {
+                if node.weights.len() == c.sampler.width {
+                    let mut w = node.rest_weights.clone();
+                    w.resize(c.sampler.width, 0.0);
+                    c.sampler.sample(t, &mut w);
+                    p.weights = Some(w);
+                }
+                continue;
+            }
+            let Some(rest) = node.rest else { continue };
+            let trs = p.trs.get_or_insert(rest);
             let out = &mut v[..c.path.width(0)];
             c.sampler.sample(t, out);
             match c.path {
@@ -161,8 +172,54 @@ impl Scene {
                 Path::Weights => {}
             }
         }
-        for (n, trs) in posed {
-            self.nodes[n].local = trs.matrix();
+        posed
+    }
+
+    /// Poses the nodes `animation` drives at time `t` (seconds, clamped to the clip); nodes it
+    /// does not drive keep their transforms.
+    pub fn pose(&mut self, animation: usize, t: f32) {
+        self.pose_crossfade(animation, t, None);
+    }
+
+    /// As `pose`, blended from another clip at its own time: `from` is (clip, time, how far
+    /// the fade has come, 0 to 1). A node one clip leaves alone is at rest in that clip
+    /// (model-viewer's crossfade between clips).
+    pub fn pose_crossfade(&mut self, animation: usize, t: f32, from: Option<(usize, f32, f32)>) {
+        let to = self.sampled(animation, t);
+        let Some((clip, t0, k)) = from.filter(|f| f.0 != animation || f.1 != t) else {
+            for p in to {
+                let n = &mut self.nodes[p.node];
+                if let Some(trs) = p.trs {
+                    n.local = trs.matrix();
+                }
+                if let Some(w) = p.weights {
+                    n.weights = w;
+                }
+            }
+            return;
+        };
+        let k = k.clamp(0.0, 1.0);
+        let old = self.sampled(clip, t0);
+        let mut nodes: Vec<usize> = to.iter().chain(&old).map(|p| p.node).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        for n in nodes {
+            let (a, b) = (old.iter().find(|p| p.node == n), to.iter().find(|p| p.node == n));
+            let node = &mut self.nodes[n];
+            if let Some(rest) = node.rest {
+                let ta = a.and_then(|p| p.trs).unwrap_or(rest);
+                let tb = b.and_then(|p| p.trs).unwrap_or(rest);
+                let mut rb = tb.rotation;
+                if ta.rotation.dot(rb) < 0.0 {
+                    rb = -rb;
+                }
+                node.local = Trs { translation: ta.translation.lerp(tb.translation, k), rotation: ta.rotation.slerp(rb, k), scale: ta.scale.lerp(tb.scale, k) }.matrix();
+            }
+            let wa = a.and_then(|p| p.weights.as_ref()).unwrap_or(&node.rest_weights);
+            let wb = b.and_then(|p| p.weights.as_ref()).unwrap_or(&node.rest_weights);
+            if wa.len() == node.weights.len() && wb.len() == node.weights.len() {
+                node.weights = wa.iter().zip(wb).map(|(x, y)| x + (y - x) * k).collect();
+            }
         }
     }
 
@@ -191,6 +248,29 @@ pub struct Playback {
     pub playing: bool,
     /// Plays left after this one; None: forever.
     pub repetitions_left: Option<u32>,
+    /// Seconds a change of clip while playing blends from the old one (model-viewer's
+    /// `animation-crossfade-duration`, 0.3 by default); 0: a cut.
+    pub crossfade: f32,
+    /// The clip being faded from, while a crossfade lasts.
+    pub fade: Option<Fade>,
+}
+
+/// The clip a crossfade leaves: it plays on under the new one until the fade ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fade {
+    pub clip: usize,
+    pub time: f32,
+    /// The old clip's length, for looping it while it fades.
+    pub duration: f32,
+    pub elapsed: f32,
+    pub length: f32,
+}
+
+impl Fade {
+    /// (clip, time, progress) for `Scene::pose_crossfade`.
+    pub fn from(&self) -> (usize, f32, f32) {
+        (self.clip, self.time, if self.length > 0.0 { self.elapsed / self.length } else { 1.0 })
+    }
 }
 
 /// What a step of the clock did, for the page's events.
@@ -205,7 +285,7 @@ pub enum Step {
 
 impl Playback {
     pub fn new(clip: usize) -> Playback {
-        Playback { clip, time: 0.0, time_scale: 1.0, playing: false, repetitions_left: None }
+        Playback { clip, time: 0.0, time_scale: 1.0, playing: false, repetitions_left: None, crossfade: 0.3, fade: None }
     }
 
     /// Starts playing `repetitions` times (None: forever), from the start if it had finished.
@@ -218,10 +298,27 @@ impl Playback {
         self.playing = true;
     }
 
+    /// Changes clip; while playing (and with a crossfade) the old one fades out under it.
+    pub fn switch(&mut self, clip: usize, old_duration: f32, new_duration: f32) {
+        if clip == self.clip {
+            return;
+        }
+        self.fade = (self.playing && self.crossfade > 0.0).then_some(Fade { clip: self.clip, time: self.time, duration: old_duration, elapsed: 0.0, length: self.crossfade });
+        self.clip = clip;
+        self.time = if self.time_scale >= 0.0 { 0.0 } else { new_duration };
+    }
+
     /// Moves the clock on by `dt` seconds of wall time in a clip of `duration` seconds.
     pub fn advance(&mut self, dt: f32, duration: f32) -> Step {
         if !self.playing {
             return Step::Playing;
+        }
+        if let Some(f) = self.fade.as_mut() {
+            f.elapsed += dt;
+            f.time = if f.duration > 0.0 { (f.time + dt * self.time_scale).rem_euclid(f.duration) } else { 0.0 };
+            if f.elapsed >= f.length {
+                self.fade = None;
+            }
         }
         if duration <= 0.0 {
             self.playing = false;
@@ -277,6 +374,33 @@ mod tests {
         assert!((p.time - 0.5).abs() < 1e-6);
         assert_eq!(p.advance(0.5, 1.0), Step::Finished);
         assert_eq!(p.time, 0.0);
+    }
+
+    #[test]
+    fn a_crossfade_blends_the_old_clip_out_over_its_length_and_ends() {
+        use crate::scene::Node;
+        let rest = Trs { translation: Vec3::ZERO, rotation: Quat::IDENTITY, scale: Vec3::ONE };
+        let node = || Node { rest: Some(rest), ..Default::default() };
+        // Clip 0 holds node 0 at x = 2; clip 1 holds node 1 at y = 4.
+        let hold = |node: usize, v: [f32; 3]| Animation { name: None, channels: vec![Channel { node, path: Path::Translation, sampler: sampler(Interpolation::Step, 3, &[0.0], &v) }], duration: 1.0 };
+        let mut scene = Scene { nodes: vec![node(), node()], animations: vec![hold(0, [2.0, 0.0, 0.0]), hold(1, [0.0, 4.0, 0.0])], ..Default::default() };
+        let mut p = Playback::new(0);
+        p.play(None, 1.0);
+        p.crossfade = 0.5;
+        p.switch(1, 1.0, 1.0);
+        assert_eq!(p.advance(0.125, 1.0), Step::Playing);
+        let f = p.fade.expect("fading").from();
+        assert_eq!((f.0, f.2), (0, 0.25));
+        scene.pose_crossfade(p.clip, p.time, Some(f));
+        // A quarter of the way: node 0 three quarters of its way back to rest, node 1 a quarter of its way out.
+        assert!((scene.nodes[0].local.w_axis.x - 1.5).abs() < 1e-6 && (scene.nodes[1].local.w_axis.y - 1.0).abs() < 1e-6);
+        p.advance(0.5, 1.0);
+        assert!(p.fade.is_none(), "ended after its length");
+        // Paused or without a crossfade, a change of clip is a cut.
+        let mut q = Playback { crossfade: 0.0, ..Playback::new(0) };
+        q.play(None, 1.0);
+        q.switch(1, 1.0, 1.0);
+        assert!(q.fade.is_none());
     }
 
     fn sampler(interpolation: Interpolation, width: usize, times: &[f32], values: &[f32]) -> Sampler {

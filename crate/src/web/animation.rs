@@ -29,13 +29,18 @@ pub fn advance(s: &mut State, dt: f32) -> bool {
         return false;
     }
     let duration = model.scene.animations.get(p.clip).map_or(0.0, |a| a.duration);
+    let fading = p.fade.is_some();
     match p.advance(dt, duration) {
         Step::Playing => {}
         Step::Looped => s.animation_event = Some("loop"),
         Step::Finished => s.animation_event = Some("finished"),
     }
-    let (clip, time, playing) = (p.clip, p.time, p.playing);
-    model.scene.pose(clip, time);
+    let (clip, time, playing, fade) = (p.clip, p.time, p.playing, p.fade);
+    if fading && fade.is_none() {
+        // What only the old clip drove goes back to rest.
+        model.scene.rest_pose();
+    }
+    model.scene.pose_crossfade(clip, time, fade.map(|f| f.from()));
     deform(&mut s.renderer, model.content, &mut model.scene);
     s.renderer.show_scene(model.content, &model.scene, model.index);
     s.dirty = true;
@@ -70,12 +75,25 @@ impl Viewer {
             return if name.is_empty() { Ok(()) } else { Err(to_js(format!("animation-name=\"{name}\": the model has no animations"))) };
         }
         let clip = if name.is_empty() { 0 } else { all.iter().position(|n| n == name).ok_or_else(|| to_js(format!("animation-name=\"{name}\" is not one of: {}", all.join(", "))))? };
+        let duration = |c: usize| model.scene.animations.get(c).map_or(0.0, |a| a.duration);
         if let Some(p) = s.playback.as_mut() {
-            p.clip = clip;
-            p.time = if p.time_scale >= 0.0 { 0.0 } else { model.scene.animations[clip].duration };
+            p.switch(clip, duration(p.clip), duration(clip));
+            if p.fade.is_some() {
+                // The next frames blend; no cut to the new clip's first pose.
+                s.dirty = true;
+                return Ok(());
+            }
         }
         show(s);
         Ok(())
+    }
+
+    /// Seconds a change of clip while playing blends from the old one (0: a cut).
+    #[wasm_bindgen(js_name = setCrossfade)]
+    pub fn set_crossfade(&self, seconds: f64) {
+        if let Some(p) = self.state.borrow_mut().playback.as_mut() {
+            p.crossfade = if seconds.is_finite() { seconds.max(0.0) as f32 } else { 0.3 };
+        }
     }
 
     #[wasm_bindgen(getter, js_name = animationName)]
@@ -122,6 +140,8 @@ impl Viewer {
         let duration = s.playback.as_ref().zip(s.model.as_ref()).map_or(0.0, |(p, m)| m.scene.animations.get(p.clip).map_or(0.0, |a| a.duration));
         if let Some(p) = s.playback.as_mut() {
             p.time = if t.is_finite() { (t as f32).clamp(0.0, duration) } else { 0.0 };
+            // A seek shows that pose alone.
+            p.fade = None;
         }
         show(s);
     }
