@@ -211,6 +211,8 @@ export declare class ScenicViewer extends HTMLElement {
   animationName: string;
   /** Milliseconds a change of `animationName` while playing blends from the old clip (300; 0: a cut). */
   animationCrossfadeDuration: number | null;
+  /** MiB a model may take once shown (estimated before it is decoded); a larger one is an error. Default: from the device (512 on a phone without `navigator.deviceMemory`). */
+  memoryBudget: number | null;
   /** Shows the AR button. */
   ar: boolean;
   /** The camera picture's vertical field of view in degrees (65). */

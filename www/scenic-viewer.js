@@ -10,6 +10,7 @@
 import { PoiLayer, poiStyles } from './features/pois.js';
 import { attachControls } from './features/controls.js';
 import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
+import { memoryBudget } from './features/memory.js';
 // pois.js imports this; naming it here too lets the browser fetch it with the modules above
 // instead of one round trip later (on a mobile link each level of imports is a round trip).
 import './features/poi-fetch.js';
@@ -158,6 +159,7 @@ const REFLECTED = {
   'ar-max-accuracy': ['arMaxAccuracy', 'number'], 'visitor-crs': ['visitorCrs', 'string'],
   tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],
   tiles: ['tiles', 'string'], 'tiles-budget': ['tilesBudget', 'number'], 'tiles-error': ['tilesError', 'number'],
+  'memory-budget': ['memoryBudget', 'number'],
 };
 
 /** A feature module fetched on first use (tours, panoramas) and the data the page gave it: the
@@ -198,7 +200,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js', 'features/gyro.js', 'features/toolbar.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js', 'features/gyro.js', 'features/toolbar.js', 'features/memory.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -686,6 +688,7 @@ export class ScenicViewer extends HTMLElement {
         this.#requestFrame();
         return;
       }
+      this.#viewer.setMemoryBudget(memoryBudget(this, (m) => this.#warn(m)));
       const info = await this.#viewer.load(url, (loaded, total) => {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);

@@ -168,6 +168,19 @@ fn interpolation_test_poses_each_row_as_its_keyframes_say() {
     assert!(l.scene.animations.iter().all(|a| (a.duration - 1.708_333_4).abs() < 1e-3 || (a.duration - 1.666_666_6).abs() < 1e-3), "durations");
 }
 
+/// DamagedHelmet: five 2048² JPEG textures, 14,556 vertices with 46,356 indices.
+#[test]
+fn memory_estimate_reads_image_headers_and_counts_geometry_as_held() {
+    let bytes = std::fs::read(corpus().join("gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb")).unwrap();
+    let parsed = scenic::gltf::parse(&bytes).unwrap();
+    let e = parsed.estimate(&Default::default(), 8192);
+    assert_eq!((e.textures, e.unknown_images), (5 * (2048 * 2048 * 16 / 3), 0));
+    // Positions, normals, tangents (normal-mapped) and one UV set on the GPU, positions and indices in wasm.
+    assert_eq!(e.geometry, 14_556 * (12 * 4 + 12) + 46_356 * 8);
+    // A 1024-texel limit: the downscaled copies.
+    assert_eq!(parsed.estimate(&Default::default(), 1024).textures, 5 * (1024 * 1024 * 16 / 3));
+}
+
 #[test]
 fn animated_models_load_their_clips() {
     for rel in ["BoxAnimated/glTF-Binary/BoxAnimated.glb", "AnimatedCube/glTF/AnimatedCube.gltf", "AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb"] {

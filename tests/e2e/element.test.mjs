@@ -129,6 +129,32 @@ test('a missing model shows a readable error, and a new src loads after it', asy
   await page.close();
 });
 
+test('a model past memory-budget is refused before it is decoded, with the figures; within it, it loads', async () => {
+  const page = await fixture();
+  const helmet = '/corpus/gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
+  // Five 2048² textures with mips are 107 MiB, its geometry 1 MiB.
+  await page.evaluate(() => document.getElementById('viewer').setAttribute('memory-budget', '64'));
+  let events = await setSrc(page, helmet);
+  const err = events.find((e) => e.type === 'error');
+  assert.match(err?.detail.message ?? 'no error', /needs about 108 MB of memory once shown \(geometry 1 MB, textures 107 MB\), more than this viewer's budget of 64 MB/);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent), err.detail.message);
+  // Nothing of it reached the GPU.
+  assert.equal(await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).sceneBytes), 0);
+  await page.evaluate(() => document.getElementById('viewer').setAttribute('memory-budget', '256'));
+  events = await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+  events = await setSrc(page, helmet);
+  assert.equal(events.at(-1).type, 'load', JSON.stringify(events.map((e) => e.type)));
+  // A wrong value warns and falls back to the device's default.
+  events = await page.evaluate(() => new Promise((resolve) => {
+    const v = document.getElementById('viewer');
+    v.addEventListener('warning', (e) => resolve(e.detail.message), { once: true });
+    v.setAttribute('memory-budget', '-3');
+    v.setAttribute('src', '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+  }));
+  assert.match(events, /memory-budget="-3" is not a number of MiB/);
+  await page.close();
+});
+
 test('malformed glTF from the validator corpus is refused with its reason', async () => {
   const page = await fixture();
   const cases = [

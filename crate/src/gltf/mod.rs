@@ -6,6 +6,7 @@
 
 mod accessor;
 mod animation;
+pub mod budget;
 pub mod doc;
 pub mod ext;
 mod material;

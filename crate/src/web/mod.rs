@@ -87,6 +87,8 @@ struct State {
     gyro: gyro::Gyro,
     /// A streamed 3D Tiles tileset (`tiles` attribute), alone or round the model.
     tiles: tiles::TilesState,
+    /// Bytes a model may take once shown (`memory-budget`); a larger one is refused before it is decoded.
+    memory_budget: u64,
 }
 
 impl State {
@@ -278,6 +280,7 @@ impl Viewer {
                             gyro: Default::default(),
                             tiles: Default::default(),
                             idle_since: f64::NEG_INFINITY,
+                            memory_budget: u64::MAX,
                         };
                         let state = Rc::new(RefCell::new(state));
                         LIVE.with(|l| l.borrow_mut().push(Rc::downgrade(&state)));
@@ -288,6 +291,13 @@ impl Viewer {
             }
             Err(to_js(errors.join("; ")))
         })
+    }
+
+    /// MiB a model may take once shown (geometry and textures, estimated from the file before
+    /// it is decoded); not a positive number: no limit.
+    #[wasm_bindgen(js_name = setMemoryBudget)]
+    pub fn set_memory_budget(&self, mib: f64) {
+        self.state.borrow_mut().memory_budget = if mib.is_finite() && mib > 0.0 { (mib * 1048576.0) as u64 } else { u64::MAX };
     }
 
     /// Whether the GPU context is lost: nothing is drawn any more.
@@ -451,6 +461,22 @@ async fn decode_model(
     decoders::decode(&parsed, &mut fetched, decode).await.map_err(|e| format!("{url}: {e}"))?;
     if stale() {
         return Err("superseded by a newer load".into());
+    }
+    // Refused before anything is decoded, rather than a tab the phone kills half way.
+    let (budget, max_side) = {
+        let s = state.borrow();
+        (s.memory_budget, s.renderer.max_texture_size())
+    };
+    let need = parsed.estimate(&fetched, max_side);
+    if need.total() > budget {
+        let mb = |b: u64| (b + (1 << 19)) >> 20;
+        return Err(format!(
+            "{url}: needs about {} MB of memory once shown (geometry {} MB, textures {} MB), more than this viewer's budget of {} MB (the memory-budget attribute); a lighter version of the model (compressed, fewer triangles, smaller textures) would fit",
+            mb(need.total()),
+            mb(need.geometry),
+            mb(need.textures),
+            mb(budget)
+        ));
     }
     // Images start decoding in the browser as soon as they are out of the file; meshes
     // and tangents are built meanwhile.

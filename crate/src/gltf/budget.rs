@@ -1,0 +1,153 @@
+//! What a model will take once shown, estimated from its document and image headers before any
+//! of it is decoded: a model past the viewer's memory budget is then refused with a message
+//! instead of crashing a phone's tab half way through. Geometry is counted as Scenic holds it
+//! (every vertex stream as f32 on the GPU, unwelded where normals are generated, positions and
+//! indices kept in wasm for picking); textures as RGBA8 with their mip chains.
+
+use super::doc::{Document, ImageSource, Mode};
+use super::{Bytes, Fetched, Parsed};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Estimate {
+    /// Vertex and index buffers (GPU) and what wasm keeps of them.
+    pub geometry: u64,
+    /// Texels of the images whose size their headers give, with mips.
+    pub textures: u64,
+    /// Images whose size could not be read (a data URI, an unknown format): not counted.
+    pub unknown_images: usize,
+}
+
+impl Estimate {
+    pub fn total(&self) -> u64 {
+        self.geometry + self.textures
+    }
+}
+
+impl Parsed {
+    /// The estimate, once external images are fetched (`fetched`), before `build`; images
+    /// larger than `max_side` count as the downscaled copies the renderer uploads.
+    pub fn estimate(&self, fetched: &Fetched, max_side: u32) -> Estimate {
+        let doc = &self.document;
+        let mut e = Estimate { geometry: geometry(doc), ..Default::default() };
+        for (index, img) in doc.images.iter().enumerate() {
+            let size = match &img.source {
+                ImageSource::View { view, .. } => doc.views.get(*view).and_then(|v| {
+                    let buf: &dyn Bytes = match (doc.buffers.get(v.buffer)?.uri.as_ref(), v.buffer) {
+                        (None, 0) => &**self.blob.as_ref()?,
+                        _ => &*fetched.buffers.iter().find(|(i, _)| *i == v.buffer)?.1,
+                    };
+                    image_size(buf, v.offset, v.length)
+                }),
+                ImageSource::Uri { .. } => fetched.images.iter().find(|(i, _)| *i == index).and_then(|(_, b)| image_size(&**b, 0, b.len())),
+            };
+            match size {
+                // RGBA8 and a full mip chain (a third more).
+                Some((w, h)) => {
+                    let scale = (f64::from(max_side.max(1)) / f64::from(w.max(h).max(1))).min(1.0);
+                    let (w, h) = ((f64::from(w) * scale).ceil() as u64, (f64::from(h) * scale).ceil() as u64);
+                    e.textures += w * h * 4 * 4 / 3;
+                }
+                None => e.unknown_images += 1,
+            }
+        }
+        e
+    }
+}
+
+fn geometry(doc: &Document) -> u64 {
+    let count = |a: Option<usize>| a.and_then(|a| doc.accessors.get(a)).map_or(0, |a| a.count as u64);
+    let mut bytes = 0;
+    for p in doc.meshes.iter().flat_map(|m| &m.primitives) {
+        let vertices = count(p.attribute("POSITION"));
+        let corners = if p.indices.is_some() { count(p.indices) } else { vertices };
+        let triangles = matches!(p.mode, Mode::Triangles | Mode::TriangleStrip | Mode::TriangleFan);
+        let has = |name: &str| p.attribute(name).is_some();
+        // Flat normals are generated on one vertex per corner.
+        let (n, indices) = if triangles && !has("NORMAL") { (corners.max(vertices), 0) } else { (vertices, corners) };
+        let tangents = has("TANGENT") || doc.tangent_uv_set(p).is_some();
+        // Floats per vertex: position, normal, tangent, two UV sets, colour.
+        let floats = 3 + 3 + if tangents { 4 } else { 0 } + if has("TEXCOORD_0") { 2 } else { 0 } + if has("TEXCOORD_1") { 2 } else { 0 } + if has("COLOR_0") { 4 } else { 0 };
+        let deform = if has("JOINTS_0") { 32 } else { 0 } + p.targets.len() as u64 * 12;
+        // GPU streams and indices, and in wasm positions and indices (picking, occlusion).
+        bytes += n * floats * 4 + indices * 4 + n * 12 + indices * 4 + n * deform;
+    }
+    bytes
+}
+
+/// Width and height from a PNG, JPEG or WebP header at `start` (`len` bytes), read in small
+/// pieces (the bytes may be outside wasm memory).
+fn image_size(b: &dyn Bytes, start: usize, len: usize) -> Option<(u32, u32)> {
+    let end = start.checked_add(len)?.min(b.len());
+    let read = |at: usize, n: usize| -> Option<Vec<u8>> {
+        let mut out = vec![0; n];
+        (at.checked_add(n)? <= end && b.read_into(at, &mut out)).then_some(out)
+    };
+    let be16 = |x: &[u8]| u32::from(u16::from_be_bytes([x[0], x[1]]));
+    let head = read(start, 30).or_else(|| read(start, 24))?;
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some((u32::from_be_bytes(head[16..20].try_into().ok()?), u32::from_be_bytes(head[20..24].try_into().ok()?)));
+    }
+    if head.starts_with(b"RIFF") && &head[8..12] == b"WEBP" && head.len() >= 30 {
+        let le24 = |x: &[u8]| u32::from(x[0]) | u32::from(x[1]) << 8 | u32::from(x[2]) << 16;
+        return match &head[12..16] {
+            b"VP8 " => Some((u32::from(u16::from_le_bytes([head[26], head[27]]) & 0x3fff), u32::from(u16::from_le_bytes([head[28], head[29]]) & 0x3fff))),
+            b"VP8L" => {
+                let v = u32::from_le_bytes(head[21..25].try_into().ok()?);
+                Some(((v & 0x3fff) + 1, ((v >> 14) & 0x3fff) + 1))
+            }
+            b"VP8X" => Some((le24(&head[24..27]) + 1, le24(&head[27..30]) + 1)),
+            _ => None,
+        };
+    }
+    if head.starts_with(&[0xff, 0xd8]) {
+        // Segments until a start-of-frame (SOF0..SOF15 but DHT, JPG, DAC), at most 64 of them.
+        let mut at = start + 2;
+        for _ in 0..64 {
+            let seg = read(at, 9)?;
+            if seg[0] != 0xff {
+                return None;
+            }
+            let marker = seg[1];
+            if (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker) {
+                return Some((be16(&seg[7..9]), be16(&seg[5..7])));
+            }
+            at += 2 + be16(&seg[2..4]) as usize;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_headers_give_their_sizes() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(4096u32.to_be_bytes());
+        png.extend(2048u32.to_be_bytes());
+        png.extend([8, 6, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(image_size(&png, 0, png.len()), Some((4096, 2048)));
+        // JPEG: an APP0 segment, then SOF0 with height 300, width 500.
+        let jpeg = [&[0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0][..], &[0xff, 0xc0, 0, 17, 8, 0x01, 0x2c, 0x01, 0xf4, 3][..], &[0; 16][..]].concat();
+        assert_eq!(image_size(&jpeg, 0, jpeg.len()), Some((500, 300)));
+        // Inside a larger buffer, and cut short.
+        let inside = [&[7u8; 5][..], &png].concat();
+        assert_eq!(image_size(&inside, 5, png.len()), Some((4096, 2048)));
+        assert_eq!(image_size(&png, 0, 20), None);
+        assert_eq!(image_size(&b"not an image at all, no".to_vec(), 0, 23), None);
+    }
+
+    #[test]
+    fn geometry_counts_streams_unwelding_and_what_wasm_keeps() {
+        // 4 vertices, 6 indices, positions and normals: GPU 4·6·4 + 6·4, wasm 4·12 + 6·4.
+        let json = r#"{"asset":{"version":"2.0"},"buffers":[{"byteLength":120}],"bufferViews":[{"buffer":0,"byteLength":120}],
+            "accessors":[{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"},{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"},{"bufferView":0,"componentType":5125,"count":6,"type":"SCALAR"}],
+            "meshes":[{"primitives":[{"attributes":{"POSITION":0,"NORMAL":1},"indices":2}]},{"primitives":[{"attributes":{"POSITION":0},"indices":2}]}]}"#;
+        let parsed = super::super::parse(json.as_bytes()).unwrap();
+        let e = parsed.estimate(&Fetched::default(), 8192);
+        // The second mesh has no normals: 6 unwelded vertices, no indices.
+        assert_eq!(e.geometry, (4 * 6 * 4 + 6 * 4 + 4 * 12 + 6 * 4) + (6 * 6 * 4 + 6 * 12));
+        assert_eq!((e.textures, e.unknown_images), (0, 0));
+    }
+}
