@@ -173,7 +173,7 @@ fn deform(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &s
                 return Err(LoadError::invalid(format!("{at}/attributes/JOINTS_0"), format!("JOINTS_0 and WEIGHTS_0 have {} and {} elements, POSITION has {n}", joints.len(), weights.len())));
             }
             // Joint indices are unsigned integers in the file; anything else is read as 0.
-            let joints = joints.into_iter().map(|j| j.map(|x| if x.is_finite() && x >= 0.0 && x < 65536.0 { x as u16 } else { 0 })).collect();
+            let joints = joints.into_iter().map(|j| j.map(|x| if (0.0..65536.0).contains(&x) { x as u16 } else { 0 })).collect();
             // Weights should sum to 1; exporters' rounding is normalised away.
             let weights = weights
                 .into_iter()
