@@ -21,6 +21,21 @@ impl Estimate {
     pub fn total(&self) -> u64 {
         self.geometry + self.textures
     }
+
+    /// Ok within `budget` bytes, else the message the page shows.
+    pub fn within(&self, budget: u64) -> Result<(), String> {
+        if self.total() <= budget {
+            return Ok(());
+        }
+        let mb = |b: u64| (b + (1 << 19)) >> 20;
+        Err(format!(
+            "needs about {} MB of memory once shown (geometry {} MB, textures {} MB), more than this viewer's budget of {} MB (the memory-budget attribute); a lighter version of the model (compressed, fewer triangles, smaller textures) would fit",
+            mb(self.total()),
+            mb(self.geometry),
+            mb(self.textures),
+            mb(budget)
+        ))
+    }
 }
 
 impl Parsed {
@@ -149,5 +164,8 @@ mod tests {
         // The second mesh has no normals: 6 unwelded vertices, no indices.
         assert_eq!(e.geometry, (4 * 6 * 4 + 6 * 4 + 4 * 12 + 6 * 4) + (6 * 6 * 4 + 6 * 12));
         assert_eq!((e.textures, e.unknown_images), (0, 0));
+        assert_eq!(e.within(e.geometry), Ok(()));
+        let big = Estimate { geometry: 3 << 20, textures: 100 << 20, unknown_images: 0 };
+        assert!(big.within(64 << 20).unwrap_err().starts_with("needs about 103 MB of memory once shown (geometry 3 MB, textures 100 MB), more than this viewer's budget of 64 MB"));
     }
 }

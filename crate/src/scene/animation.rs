@@ -154,8 +154,7 @@ impl Scene {
             let p = &mut posed[at];
             if c.path == Path::Weights {
                 if node.weights.len() == c.sampler.width {
-                    let mut w = node.rest_weights.clone();
-                    w.resize(c.sampler.width, 0.0);
+                    let mut w = vec![0.0; c.sampler.width];
                     c.sampler.sample(t, &mut w);
                     p.weights = Some(w);
                 }
@@ -186,7 +185,7 @@ impl Scene {
     /// (model-viewer's crossfade between clips).
     pub fn pose_crossfade(&mut self, animation: usize, t: f32, from: Option<(usize, f32, f32)>) {
         let to = self.sampled(animation, t);
-        let Some((clip, t0, k)) = from.filter(|f| f.0 != animation || f.1 != t) else {
+        let Some((clip, t0, k)) = from else {
             for p in to {
                 let n = &mut self.nodes[p.node];
                 if let Some(trs) = p.trs {
@@ -298,12 +297,10 @@ impl Playback {
         self.playing = true;
     }
 
-    /// Changes clip; while playing (and with a crossfade) the old one fades out under it.
+    /// Changes clip, at its start (the same clip starts again, with a cut); while playing (and
+    /// with a crossfade) another clip fades out under it.
     pub fn switch(&mut self, clip: usize, old_duration: f32, new_duration: f32) {
-        if clip == self.clip {
-            return;
-        }
-        self.fade = (self.playing && self.crossfade > 0.0).then_some(Fade { clip: self.clip, time: self.time, duration: old_duration, elapsed: 0.0, length: self.crossfade });
+        self.fade = (clip != self.clip && self.playing && self.crossfade > 0.0).then_some(Fade { clip: self.clip, time: self.time, duration: old_duration, elapsed: 0.0, length: self.crossfade });
         self.clip = clip;
         self.time = if self.time_scale >= 0.0 { 0.0 } else { new_duration };
     }
@@ -401,6 +398,12 @@ mod tests {
         q.play(None, 1.0);
         q.switch(1, 1.0, 1.0);
         assert!(q.fade.is_none());
+        // The same clip again starts it over, with a cut, as before crossfades.
+        let mut r = Playback::new(0);
+        r.play(None, 1.0);
+        r.advance(0.5, 1.0);
+        r.switch(0, 1.0, 1.0);
+        assert_eq!((r.time, r.fade), (0.0, None));
     }
 
     fn sampler(interpolation: Interpolation, width: usize, times: &[f32], values: &[f32]) -> Sampler {

@@ -15,11 +15,13 @@ pub fn names(scene: &Scene) -> Vec<String> {
 }
 
 /// Skins and morphs the deformable meshes to the scene's current pose, and hands their new
-/// streams to the renderer (shown with its next `show_scene`).
-pub fn deform(renderer: &mut crate::render::Renderer, content: crate::render::ContentId, scene: &mut Scene) {
-    for (m, i) in scene.deform() {
+/// streams to the renderer (shown with its next `show_scene`); false when nothing deforms.
+pub fn deform(renderer: &mut crate::render::Renderer, content: crate::render::ContentId, scene: &mut Scene) -> bool {
+    let changed = scene.deform();
+    for &(m, i) in &changed {
         renderer.update_primitive(content, m, i, &scene.meshes[m].primitives[i]);
     }
+    !changed.is_empty()
 }
 
 /// Moves the clock on and poses the scene; true while a clip plays (more frames wanted).

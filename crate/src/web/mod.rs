@@ -384,8 +384,7 @@ async fn load(
     // Those that waited for tangents are on the GPU now too.
     scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(crate::scene::Primitive::strip);
     // Skins and default morph weights pose the meshes even when nothing plays.
-    if !scene.deformed_meshes().is_empty() {
-        animation::deform(&mut s.renderer, id, &mut scene);
+    if animation::deform(&mut s.renderer, id, &mut scene) {
         s.renderer.show_scene(id, &scene, index);
     }
     for b in bitmaps.iter().flatten() {
@@ -467,17 +466,7 @@ async fn decode_model(
         let s = state.borrow();
         (s.memory_budget, s.renderer.max_texture_size())
     };
-    let need = parsed.estimate(&fetched, max_side);
-    if need.total() > budget {
-        let mb = |b: u64| (b + (1 << 19)) >> 20;
-        return Err(format!(
-            "{url}: needs about {} MB of memory once shown (geometry {} MB, textures {} MB), more than this viewer's budget of {} MB (the memory-budget attribute); a lighter version of the model (compressed, fewer triangles, smaller textures) would fit",
-            mb(need.total()),
-            mb(need.geometry),
-            mb(need.textures),
-            mb(budget)
-        ));
-    }
+    parsed.estimate(&fetched, max_side).within(budget).map_err(|e| format!("{url}: {e}"))?;
     // Images start decoding in the browser as soon as they are out of the file; meshes
     // and tangents are built meanwhile.
     let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
