@@ -4,8 +4,12 @@
 // animation, ar (location AR and the AR map).
 //
 // Two wasm bundles sit beside this file: pkg/webgpu (wgpu) and pkg/webgl2 (Scenic's own WebGL2
-// renderer). A browser downloads the WebGL2 one only when it gets no WebGPU adapter. Every
-// viewer on a page shares one instance of each bundle, and WebGPU viewers share one GPU device.
+// renderer). A browser downloads the WebGL2 one only when it gets no WebGPU adapter. Each comes
+// twice: full, and lite (pkg/webgpu-lite, pkg/webgl2-lite) without the rooms only some pages
+// use (AR, tours, panoramas, 3D Tiles). A page that uses none of those gets the lite one; one
+// that starts to later (enterAR(), a `tour` attribute set after load) moves to the full one,
+// the model loaded again from the browser's cache with the camera kept. Every viewer on a page
+// shares one instance of each bundle, and WebGPU viewers share one GPU device.
 
 import { PoiLayer, poiStyles } from './features/pois.js';
 import { attachControls } from './features/controls.js';
@@ -49,7 +53,11 @@ const tilesModule = () => import('./features/tiles.js');
 const importers = {
   webgpu: () => import('./pkg/webgpu/scenic.js'),
   webgl2: () => import('./pkg/webgl2/scenic.js'),
+  'webgpu-lite': () => import('./pkg/webgpu-lite/scenic.js'),
+  'webgl2-lite': () => import('./pkg/webgl2-lite/scenic.js'),
 };
+/** Attributes whose rooms only the full bundles hold. */
+const GUIDE_ATTRIBUTES = ['ar', 'tour', 'panoramas', 'tiles'];
 const bundles = new Map();
 function bundle(name) {
   if (!bundles.has(name)) {
@@ -69,14 +77,16 @@ async function hasWebGpuAdapter() {
   }
 }
 
-async function openViewer(canvas, wanted, onLost) {
+/** A viewer on `canvas` from the first bundle that opens: `{ viewer, bundle }`. */
+async function openViewer(canvas, wanted, full, onLost) {
   const errors = [];
   const order = wanted === 'webgpu' ? ['webgpu'] : wanted === 'webgl2' ? ['webgl2']
     : (await hasWebGpuAdapter()) ? ['webgpu', 'webgl2'] : ['webgl2'];
   for (const name of order) {
     try {
-      const m = await bundle(name);
-      return await m.Viewer.create(canvas, { backend: name }, onLost);
+      const b = full ? name : `${name}-lite`;
+      const m = await bundle(b);
+      return { viewer: await m.Viewer.create(canvas, { backend: name }, onLost), bundle: b };
     } catch (e) {
       errors.push(`${name}: ${e?.message ?? e}`);
     }
@@ -222,6 +232,9 @@ export class ScenicViewer extends HTMLElement {
 
   #root; #canvas; #bar; #progress; #message; #notice; #poster; #start;
   #viewer = null; #opening = null; #openedWith = null; #openToken = 0;
+  /** The bundle the viewer comes from ('webgpu', 'webgl2-lite', …), and whether the page has
+   *  used a room that only the full bundles hold (it keeps the full one from then on). */
+  #bundle = null; #guide = false;
   /** The camera to put back once a viewer replacing one whose GPU context was lost has loaded. */
   #recovering = null;
   #rafPending = false; #visible = true; #started = false;
@@ -239,7 +252,7 @@ export class ScenicViewer extends HTMLElement {
   }));
   #tiles = new LazyFeature(this, 'tiles', () => tilesModule().then(({ TilesMode, tilesStyles }) => {
     this.#style(tilesStyles);
-    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#viewer?.backend), decode: decodersIn(decoderWorker, decoderModules) });
+    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#bundle), decode: decodersIn(decoderWorker, decoderModules) });
     return new TilesMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), pipes);
   }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
@@ -311,6 +324,15 @@ export class ScenicViewer extends HTMLElement {
     if (old === value || !this.isConnected) return;
     if (name === 'poster') return this.#syncPoster();
     if (name === 'lang' || name === 'alt') this.#localize();
+    // The lite viewer has no room for this: the full one loads the model again, and with it
+    // everything is given to it anew.
+    if (GUIDE_ATTRIBUTES.includes(name) && value !== null && !this.#guide && this.#lite) {
+      if (name === 'tour') this.#tours.fromJs = null;
+      if (name === 'panoramas') this.#panos.fromJs = null;
+      if (name === 'ar') this.#loadAr().catch(() => {});
+      this.#upgrade();
+      return;
+    }
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
     if (name === 'loading') { if (!this.#lazy) this.#begin(); return; }
     if (name === 'panoramas') { this.#panos.fromJs = null; if (this.state === 'ready') this.#panos.sync(this.#viewer, true); return; }
@@ -384,8 +406,30 @@ export class ScenicViewer extends HTMLElement {
   /** The AR feature, loaded, with a viewer to feed. */
   async #arReady() {
     const ar = this.#ar ?? await this.#loadAr();
-    if (!this.#viewer) await this.#ready();
+    await this.#guided();
     return ar;
+  }
+
+  /** Whether the viewer open (or opening) is a lite one. */
+  get #lite() { return !!(this.#viewer || this.#opening) && !this.#openedWith?.endsWith('+'); }
+
+  /** A viewer from a full bundle: the lite one, if open, is replaced. */
+  async #guided() {
+    if (!this.#guide) {
+      this.#guide = true;
+      if (this.#lite) this.#upgrade();
+    }
+    return this.#ready();
+  }
+
+  /** Moves to the full bundle: a new viewer loads the model again (from the browser's cache)
+   *  with the camera where it was. */
+  #upgrade() {
+    this.#guide = true;
+    let orbit = null;
+    try { orbit = this.#viewer?.cameraOrbit() ?? null; } catch { /* framed anew */ }
+    this.#recovering = { orbit, quiet: true };
+    this.#reopen();
   }
 
   /** Adds a lazily loaded feature's styles to the shadow root. */
@@ -407,7 +451,7 @@ export class ScenicViewer extends HTMLElement {
     return this.#arLoading;
   }
   /** What AR knows: position and its uncertainty, heading and whether it can be trusted. */
-  get arStatus() { return this.#viewer?.arStatus() ?? null; }
+  get arStatus() { return this.#viewer?.arStatus?.() ?? null; }
 
   // Tours (features/tour.js): `tour` (a URL) or setTour(); a toolbar button starts it.
   /** Gives the tour as an object: a schema.org TouristTrip, GeoJSON stops, or `{ id, name,
@@ -448,14 +492,14 @@ export class ScenicViewer extends HTMLElement {
   get panorama() { return this.#panos.mode?.id ?? null; }
   /** The streamed tileset's figures: `{ tiles, loaded, drawn, wanted, pending, failed, bytes,
    *  budget }` (bytes on the GPU), or null without one. */
-  tilesInfo() { return this.#viewer?.tilesInfo() ?? null; }
+  tilesInfo() { return this.#viewer?.tilesInfo?.() ?? null; }
   /** `{ yaw, pitch, fov }` degrees in the panorama shown, or null; set it with setPanoramaView. */
-  getPanoramaView() { const v = this.#viewer?.panoramaView(); return v?.length ? { yaw: v[0], pitch: v[1], fov: v[2] } : null; }
-  setPanoramaView({ yaw, pitch = 0, fov = 70 }) { this.#viewer?.setPanoramaView(Number(yaw), Number(pitch), Number(fov)); this.#panos.mode?.update(); this.#requestFrame(); }
+  getPanoramaView() { const v = this.#viewer?.panoramaView?.(); return v?.length ? { yaw: v[0], pitch: v[1], fov: v[2] } : null; }
+  setPanoramaView({ yaw, pitch = 0, fov = 70 }) { this.#viewer?.setPanoramaView?.(Number(yaw), Number(pitch), Number(fov)); this.#panos.mode?.update(); this.#requestFrame(); }
 
   async #panoramaReady() {
     const pano = await this.#panos.module();
-    await this.#ready();
+    await this.#guided();
     return pano;
   }
 
@@ -474,7 +518,7 @@ export class ScenicViewer extends HTMLElement {
 
   async #tourReady() {
     const tour = await this.#tours.module();
-    await this.#ready();
+    await this.#guided();
     return tour;
   }
 
@@ -570,21 +614,24 @@ export class ScenicViewer extends HTMLElement {
 
   #open() {
     const wanted = (this.getAttribute('backend') || 'auto').toLowerCase();
-    if (this.#opening && this.#openedWith === wanted) return this.#opening;
-    this.#openedWith = wanted;
+    const full = this.#guide || GUIDE_ATTRIBUTES.some((a) => this.hasAttribute(a)) || !!this.#tours.fromJs || !!this.#panos.fromJs || !!this.#arLoading;
+    const key = full ? `${wanted}+` : wanted;
+    if (this.#opening && this.#openedWith === key) return this.#opening;
+    this.#openedWith = key;
     const token = ++this.#openToken;
     const canvas = this.#canvas;
     this.#opening = (async () => {
       if (!['auto', 'webgpu', 'webgl2'].includes(wanted)) {
         throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
       }
-      const viewer = await openViewer(canvas, wanted, () => this.#recover());
+      const { viewer, bundle } = await openViewer(canvas, wanted, full, () => this.#recover());
       // A backend change or removal while opening made this viewer obsolete: release it.
       if (token !== this.#openToken) {
         viewer.free();
         return this.#opening;
       }
       this.#viewer = viewer;
+      this.#bundle = bundle;
       performance.mark('scenic:gpu-ready');
       this.#poiLayer.attach(viewer);
       this.dataset.backend = viewer.backend;
@@ -686,6 +733,10 @@ export class ScenicViewer extends HTMLElement {
         this.#map.sync();
         this.#followLink();
         this.#requestFrame();
+        // The camera is framed on the POIs again once they are placed.
+        const recovered = this.#recovering;
+        this.#recovering = null;
+        if (recovered && !recovered.quiet) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
         return;
       }
       this.#viewer.setMemoryBudget(memoryBudget(this, (m) => this.#warn(m)));
@@ -693,7 +744,7 @@ export class ScenicViewer extends HTMLElement {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      }, response, tangentsIn(tangentWorker, this.#viewer.backend), decodersIn(decoderWorker, decoderModules));
+      }, response, tangentsIn(tangentWorker, this.#bundle), decodersIn(decoderWorker, decoderModules));
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;
@@ -718,7 +769,7 @@ export class ScenicViewer extends HTMLElement {
       this.#tours.sync(this.#viewer);
       this.#panos.sync(this.#viewer);
       this.#followLink();
-      if (recovered) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
+      if (recovered && !recovered.quiet) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
     } catch (e) {
       if (token !== this.#loadToken) return;
       this.#fail(e);

@@ -1,9 +1,12 @@
 // The worker behind features/tangents.js: MikkTSpace in the viewer's own wasm bundle,
 // instantiated here so that its memory is freed with the worker.
 
+// By bundle: the glue must be the one of the module the viewer hands over.
 const importers = {
   webgpu: () => import('../pkg/webgpu/scenic.js'),
   webgl2: () => import('../pkg/webgl2/scenic.js'),
+  'webgpu-lite': () => import('../pkg/webgpu-lite/scenic.js'),
+  'webgl2-lite': () => import('../pkg/webgl2-lite/scenic.js'),
 };
 const ready = {};
 const load = (backend, module) => importers[backend]().then(async (m) => { await m.default(module && { module_or_path: module }); return m; });

@@ -32,7 +32,7 @@ function start(spawn, backend, module) {
 }
 
 /** For `Viewer.load`: `(positions, normals, uvs, indices?) => Promise<Float32Array>` (one
- *  tangent per corner), run in the worker `spawn()` makes, with `backend`'s bundle. Called
+ *  tangent per corner), run in the worker `spawn()` makes, with bundle `backend` (its pkg/ folder: "webgpu-lite", …). Called
  *  with the viewer's `WebAssembly.Module` alone, it starts the worker early. */
 export function tangentsIn(spawn, backend) {
   return (positions, normals, uvs, indices) => {

@@ -1,4 +1,4 @@
-//! Builds the two browser bundles into www/pkg/{webgpu,webgl2}: cargo (release, opt-level "z",
+//! Builds the browser bundles into www/pkg/{webgpu,webgl2}{,-lite}: cargo (release, opt-level "z",
 //! LTO) then wasm-bindgen. With the machine's nightly toolchain and its rust-src, std is rebuilt
 //! for size with panics that abort at once (`-Z build-std`, `-C panic=immediate-abort`): no
 //! panic messages or their formatting in the bundle (the code has no panics on purpose; a trap is
@@ -13,8 +13,10 @@ use std::process::Command;
 
 use crate::{Result, root, run};
 
-/// (bundle name, cargo features)
-const BUNDLES: [(&str, &str); 2] = [("webgpu", "webgpu"), ("webgl2", "webgl")];
+/// (bundle name, cargo features). Each backend twice: full, and lite without the web rooms only
+/// some pages use (AR, tours, panoramas, 3D Tiles; the `guide` feature), which is what a page
+/// with a model and POIs fetches.
+pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "webgl,guide"), ("webgpu-lite", "webgpu"), ("webgl2-lite", "webgl")];
 
 /// Decoder modules, each its own bundle that the element fetches only for files that need it:
 /// (bundle name, package, module name).

@@ -35,7 +35,7 @@ pub fn assemble() -> Result<std::path::PathBuf> {
             files.push(format!("features/{name}"));
         }
     }
-    let bundles = [("webgpu", "scenic"), ("webgl2", "scenic")].into_iter().chain(crate::build::DECODERS.iter().map(|&(name, _, module)| (name, module)));
+    let bundles = crate::build::BUNDLES.iter().map(|&(name, _)| (name, "scenic")).chain(crate::build::DECODERS.iter().map(|&(name, _, module)| (name, module)));
     for (bundle, module) in bundles {
         // The modules also precompressed (see compress.rs), for servers that send such copies.
         for f in [format!("{module}.js"), format!("{module}_bg.wasm"), format!("{module}_bg.wasm.br"), format!("{module}_bg.wasm.gz")] {

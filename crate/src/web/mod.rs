@@ -2,16 +2,28 @@
 //! `<scenic-viewer>` element; the element's JS forwards attributes, input and animation frames.
 
 mod animation;
+#[cfg(feature = "ar")]
 mod ar;
 mod decoders;
 mod fetch;
 mod gyro;
+mod lite;
 mod minimap;
+#[cfg(feature = "panorama")]
 mod panorama;
 mod pois;
+#[cfg(feature = "tiles")]
 mod tiles;
+#[cfg(feature = "tour")]
 mod tour;
 mod walk;
+// The lite bundle's stand-ins for the rooms it leaves out.
+#[cfg(not(feature = "ar"))]
+use lite::ar;
+#[cfg(not(feature = "panorama"))]
+use lite::panorama;
+#[cfg(not(feature = "tiles"))]
+use lite::tiles;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -78,14 +90,17 @@ struct State {
     /// "loop" or "finished", until the page takes it (`takeAnimationEvent`).
     animation_event: Option<&'static str>,
     /// The guided tour the page gave (`tour` attribute, `setTour`).
+    #[cfg(feature = "tour")]
     tour: Option<crate::tour::Tour>,
     /// Walk mode (`camera-mode="walk"`): the first-person camera, when in use.
     walking: walk::WalkState,
     /// 360° panoramas: the page's list and the one shown.
+    #[cfg_attr(not(feature = "panorama"), allow(dead_code))]
     panoramas: panorama::PanoramaState,
     /// Gyro look in walk mode and panoramas.
     gyro: gyro::Gyro,
     /// A streamed 3D Tiles tileset (`tiles` attribute), alone or round the model.
+    #[cfg_attr(not(feature = "tiles"), allow(dead_code))]
     tiles: tiles::TilesState,
     /// Bytes a model may take once shown (`memory-budget`); a larger one is refused before it is decoded.
     memory_budget: u64,
@@ -274,6 +289,7 @@ impl Viewer {
                             interacted: false,
                             playback: None,
                             animation_event: None,
+                            #[cfg(feature = "tour")]
                             tour: None,
                             walking: Default::default(),
                             panoramas: Default::default(),
@@ -757,7 +773,7 @@ impl Viewer {
         }
         // Auto-rotate keeps frames coming while it waits out the delay after a touch, then turns.
         // Not while walking or in a panorama: the orbit camera is not the one shown then.
-        let spinning = s.auto_rotate != 0.0 && s.model.is_some() && s.walking.walk.is_none() && s.panoramas.shown.is_none();
+        let spinning = s.auto_rotate != 0.0 && s.model.is_some() && s.walking.walk.is_none() && !panorama::shown(&s);
         if spinning && !moving && now_ms - s.idle_since >= AUTO_ROTATE_DELAY_MS {
             let turn = s.auto_rotate * dt;
             s.camera.spin(turn);

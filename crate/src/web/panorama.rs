@@ -41,6 +41,11 @@ pub(super) struct PanoramaState {
     pub shown: Option<Shown>,
 }
 
+/// Whether a panorama is shown (the orbit camera is not the one drawn then).
+pub(super) fn shown(s: &State) -> bool {
+    s.panoramas.shown.is_some()
+}
+
 /// The panorama's view, once it is drawn.
 pub(super) fn view(s: &State, aspect: f32) -> Option<View> {
     let p = s.panoramas.shown.as_ref().filter(|p| p.active)?;

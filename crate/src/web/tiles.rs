@@ -238,6 +238,20 @@ pub(super) fn bounds(s: &State) -> Option<Aabb> {
 }
 
 /// Drops the tileset and frees its contents.
+/// Whether a tileset is streamed.
+pub(super) fn streaming(s: &State) -> bool {
+    s.tiles.set.is_some()
+}
+
+/// Tiles keep their triangles from now on (walk mode stands on them); those drawn without are
+/// fetched again.
+pub(super) fn keep_triangles(s: &mut State) {
+    if let Some(t) = s.tiles.set.as_mut().filter(|t| !t.solid) {
+        t.solid = true;
+        s.dirty = true;
+    }
+}
+
 pub(super) fn clear(s: &mut State) {
     if let Some(t) = s.tiles.set.take() {
         s.camera.set_closest(None);

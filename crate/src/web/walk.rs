@@ -103,15 +103,11 @@ impl Viewer {
                     return Ok(());
                 }
                 let bounds = walk_bounds(s).ok_or_else(|| to_js("walk mode needs a model (src) or tiles"))?;
-                // Tiles keep their triangles from now on; those drawn without are fetched again.
-                if let Some(t) = s.tiles.set.as_mut().filter(|t| !t.solid) {
-                    t.solid = true;
-                    s.dirty = true;
-                }
+                super::tiles::keep_triangles(s);
                 refresh(s);
                 let o = s.camera.orbit;
                 let w = s.walking.surfaces.as_ref().and_then(|surfaces| Walk::enter(surfaces, bounds, o.target, o.yaw, o.fov_y)).ok_or_else(|| {
-                    to_js(if s.tiles.set.is_some() {
+                    to_js(if super::tiles::streaming(s) {
                         "walk mode: no ground under the view's centre yet (the tiles there are still loading; try again in a moment)"
                     } else {
                         "walk mode: there is no ground to stand on under the view's centre"
