@@ -27,7 +27,6 @@ impl Estimate {
         if self.total() <= budget {
             return Ok(());
         }
-        let mb = |b: u64| (b + (1 << 19)) >> 20;
         Err(format!(
             "needs about {} MB of memory once shown (geometry {} MB, textures {} MB), more than this viewer's budget of {} MB (the memory-budget attribute); a lighter version of the model (compressed, fewer triangles, smaller textures) would fit",
             mb(self.total()),
@@ -36,6 +35,13 @@ impl Estimate {
             mb(budget)
         ))
     }
+}
+
+/// Bytes as MiB for a message: whole ones from 10 up, tenths below (a small model against a small
+/// budget would otherwise read "0 MB"). Integer arithmetic: no float formatting in the bundle.
+fn mb(bytes: u64) -> String {
+    let tenths = (bytes.saturating_mul(10) + (1 << 19)) >> 20;
+    if tenths >= 100 { format!("{}", (tenths + 5) / 10) } else { format!("{}.{}", tenths / 10, tenths % 10) }
 }
 
 impl Parsed {
@@ -166,6 +172,9 @@ mod tests {
         assert_eq!((e.textures, e.unknown_images), (0, 0));
         assert_eq!(e.within(e.geometry), Ok(()));
         let big = Estimate { geometry: 3 << 20, textures: 100 << 20, unknown_images: 0 };
-        assert!(big.within(64 << 20).unwrap_err().starts_with("needs about 103 MB of memory once shown (geometry 3 MB, textures 100 MB), more than this viewer's budget of 64 MB"));
+        assert!(big.within(64 << 20).unwrap_err().starts_with("needs about 103 MB of memory once shown (geometry 3.0 MB, textures 100 MB), more than this viewer's budget of 64 MB"));
+        // Below 10 MB in tenths, so a small model against a small budget does not read "0 MB".
+        let small = Estimate { geometry: 1_200_000, textures: 0, unknown_images: 0 };
+        assert!(small.within(1 << 19).unwrap_err().starts_with("needs about 1.1 MB of memory once shown (geometry 1.1 MB, textures 0.0 MB), more than this viewer's budget of 0.5 MB"));
     }
 }
