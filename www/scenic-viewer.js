@@ -330,7 +330,7 @@ export class ScenicViewer extends HTMLElement {
       if (name === 'tour') this.#tours.fromJs = null;
       if (name === 'panoramas') this.#panos.fromJs = null;
       if (name === 'ar') this.#loadAr().catch(() => {});
-      this.#upgrade();
+      this.#needFull();
       return;
     }
     if (AR_ATTRIBUTES.includes(name)) { if (this.hasAttribute('ar')) this.#loadAr().catch(() => {}); this.#ar?.checkAttributes(); this.#ar?.localize(); this.#requestFrame(); return; }
@@ -413,19 +413,22 @@ export class ScenicViewer extends HTMLElement {
   /** Whether the viewer open (or opening) is a lite one. */
   get #lite() { return !!(this.#viewer || this.#opening) && !this.#openedWith?.endsWith('+'); }
 
-  /** A viewer from a full bundle: the lite one, if open, is replaced. */
+  /** A viewer from a full bundle, ready. */
   async #guided() {
-    if (!this.#guide) {
-      this.#guide = true;
-      if (this.#lite) this.#upgrade();
-    }
+    this.#needFull();
     return this.#ready();
+  }
+
+  /** From now on the viewer comes from a full bundle: a lite one open (or opening) is replaced. */
+  #needFull() {
+    if (this.#guide) return;
+    this.#guide = true;
+    if (this.#lite) this.#upgrade();
   }
 
   /** Moves to the full bundle: a new viewer loads the model again (from the browser's cache)
    *  with the camera where it was. */
   #upgrade() {
-    this.#guide = true;
     let orbit = null;
     try { orbit = this.#viewer?.cameraOrbit() ?? null; } catch { /* framed anew */ }
     this.#recovering = { orbit, quiet: true };
@@ -614,7 +617,8 @@ export class ScenicViewer extends HTMLElement {
 
   #open() {
     const wanted = (this.getAttribute('backend') || 'auto').toLowerCase();
-    const full = this.#guide || GUIDE_ATTRIBUTES.some((a) => this.hasAttribute(a)) || !!this.#tours.fromJs || !!this.#panos.fromJs || !!this.#arLoading;
+    // setTour(), setPanoramas() and enterAR() set #guide (#guided) before they hand anything over.
+    const full = this.#guide || GUIDE_ATTRIBUTES.some((a) => this.hasAttribute(a));
     const key = full ? `${wanted}+` : wanted;
     if (this.#opening && this.#openedWith === key) return this.#opening;
     this.#openedWith = key;
@@ -734,9 +738,8 @@ export class ScenicViewer extends HTMLElement {
         this.#followLink();
         this.#requestFrame();
         // The camera is framed on the POIs again once they are placed.
-        const recovered = this.#recovering;
+        this.#restored(this.#recovering);
         this.#recovering = null;
-        if (recovered && !recovered.quiet) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
         return;
       }
       this.#viewer.setMemoryBudget(memoryBudget(this, (m) => this.#warn(m)));
@@ -769,11 +772,17 @@ export class ScenicViewer extends HTMLElement {
       this.#tours.sync(this.#viewer);
       this.#panos.sync(this.#viewer);
       this.#followLink();
-      if (recovered && !recovered.quiet) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
+      this.#restored(recovered);
     } catch (e) {
       if (token !== this.#loadToken) return;
       this.#fail(e);
     }
+  }
+
+  /** After a load that replaced a viewer: `context-restored` where a lost context was the
+   *  reason (a move to the full bundle is not announced). */
+  #restored(recovered) {
+    if (recovered && !recovered.quiet) this.dispatchEvent(new CustomEvent('context-restored', { detail: { backend: this.#viewer.backend, lostBackend: recovered.backend } }));
   }
 
   /** (Re)places POIs: from the `pois` URL, or the array given to setPois. */

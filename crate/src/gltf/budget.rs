@@ -38,10 +38,12 @@ impl Estimate {
 }
 
 /// Bytes as MiB for a message: whole ones from 10 up, tenths below (a small model against a small
-/// budget would otherwise read "0 MB"). Integer arithmetic: no float formatting in the bundle.
+/// budget would otherwise read "0 MB"). Each rounded once from the bytes (rounding the tenths
+/// again would make 10.46 MiB read 11). Integer arithmetic: no float formatting in the bundle.
 fn mb(bytes: u64) -> String {
-    let tenths = (bytes.saturating_mul(10) + (1 << 19)) >> 20;
-    if tenths >= 100 { format!("{}", (tenths + 5) / 10) } else { format!("{}.{}", tenths / 10, tenths % 10) }
+    let half = 1 << 19;
+    let tenths = (bytes.saturating_mul(10).saturating_add(half)) >> 20;
+    if tenths >= 100 { format!("{}", bytes.saturating_add(half) >> 20) } else { format!("{}.{}", tenths / 10, tenths % 10) }
 }
 
 impl Parsed {
@@ -176,5 +178,7 @@ mod tests {
         // Below 10 MB in tenths, so a small model against a small budget does not read "0 MB".
         let small = Estimate { geometry: 1_200_000, textures: 0, unknown_images: 0 };
         assert!(small.within(1 << 19).unwrap_err().starts_with("needs about 1.1 MB of memory once shown (geometry 1.1 MB, textures 0.0 MB), more than this viewer's budget of 0.5 MB"));
+        // Whole MiB are rounded from the bytes, not from the rounded tenths: 10.46 MiB is 10.
+        assert_eq!((super::mb(10_968_000), super::mb(10_433_000), super::mb(9_950_000)), ("10".to_string(), "9.9".to_string(), "9.5".to_string()));
     }
 }

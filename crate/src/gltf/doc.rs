@@ -439,11 +439,11 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
     };
     let asset = r.required("asset", r.object("asset")?)?;
     let skins = each(&r.objects("skins")?, &mut |s| {
-            s.required("joints", s.get("joints"))?;
-            // The skeleton root is only a hint; joints' own transforms place them.
-            s.index("skeleton", n.nodes)?;
-            Ok(Skin { joints: s.indices("joints", n.nodes)?, inverse_bind: s.index("inverseBindMatrices", n.accessors)? })
-        })?;
+        s.required("joints", s.get("joints"))?;
+        // The skeleton root is only a hint; joints' own transforms place them.
+        s.index("skeleton", n.nodes)?;
+        Ok(Skin { joints: s.indices("joints", n.nodes)?, inverse_bind: s.index("inverseBindMatrices", n.accessors)? })
+    })?;
     let node_objects = r.objects("nodes")?;
     let animations = each(&r.objects("animations")?, &mut |o| animation(o, &n))?;
     Ok(Document {
@@ -457,18 +457,18 @@ pub fn read(root: &Value, report: &mut LoadReport) -> Result<Document> {
         images: each(&r.objects("images")?, &mut |o| image(o, &n))?,
         samplers: each(&r.objects("samplers")?, &mut sampler)?,
         textures: each(&r.objects("textures")?, &mut |o| {
-                let source = o.index("source", n.images)?;
-                let source = match o.extension(|e, v| e.texture_source(v))? {
-                    None => source,
-                    Some((name, s)) => {
-                        if s >= n.images.0 {
-                            return Err(o.err(&format!("extensions/{name}/source"), n.images.missing(s)));
-                        }
-                        Some(s)
+            let source = o.index("source", n.images)?;
+            let source = match o.extension(|e, v| e.texture_source(v))? {
+                None => source,
+                Some((name, s)) => {
+                    if s >= n.images.0 {
+                        return Err(o.err(&format!("extensions/{name}/source"), n.images.missing(s)));
                     }
-                };
-                Ok(Texture { source, sampler: o.index("sampler", n.samplers)? })
-            })?,
+                    Some(s)
+                }
+            };
+            Ok(Texture { source, sampler: o.index("sampler", n.samplers)? })
+        })?,
         materials: each(&r.objects("materials")?, &mut |o| material(o, &n))?,
         meshes: each(&r.objects("meshes")?, &mut |o| mesh(o, &n))?,
         nodes: each(&node_objects, &mut |o| node(o, &n))?,
@@ -634,35 +634,35 @@ fn mesh(o: &Obj, n: &Counts) -> Result<Mesh> {
         return Err(o.err("primitives", "must be a non-empty array"));
     }
     let primitives = each(&o.objects("primitives")?, &mut |p| {
-            let attributes = p.required("attributes", p.object("attributes")?)?;
-            let mode = match p.uint("mode")?.unwrap_or(4) {
-                0 => Mode::Points,
-                1 => Mode::Lines,
-                2 => Mode::LineLoop,
-                3 => Mode::LineStrip,
-                4 => Mode::Triangles,
-                5 => Mode::TriangleStrip,
-                6 => Mode::TriangleFan,
-                m => return Err(p.err("mode", format!("{m} is not a primitive mode (0 to 6)"))),
-            };
-            let targets = each(&p.objects("targets")?, &mut |t| accessor_refs(t, n, false))?;
-            Ok(Primitive {
-                attributes: accessor_refs(&attributes, n, true)?,
-                indices: p.index("indices", n.accessors)?,
-                material: p.index("material", n.materials)?,
-                mode,
-                draco: match p.extension(|e, v| e.primitive(v))? {
-                    None => None,
-                    Some((name, d)) => {
-                        if d.view >= n.views.0 {
-                            return Err(p.err(&format!("extensions/{name}/bufferView"), n.views.missing(d.view)));
-                        }
-                        Some(d)
+        let attributes = p.required("attributes", p.object("attributes")?)?;
+        let mode = match p.uint("mode")?.unwrap_or(4) {
+            0 => Mode::Points,
+            1 => Mode::Lines,
+            2 => Mode::LineLoop,
+            3 => Mode::LineStrip,
+            4 => Mode::Triangles,
+            5 => Mode::TriangleStrip,
+            6 => Mode::TriangleFan,
+            m => return Err(p.err("mode", format!("{m} is not a primitive mode (0 to 6)"))),
+        };
+        let targets = each(&p.objects("targets")?, &mut |t| accessor_refs(t, n, false))?;
+        Ok(Primitive {
+            attributes: accessor_refs(&attributes, n, true)?,
+            indices: p.index("indices", n.accessors)?,
+            material: p.index("material", n.materials)?,
+            mode,
+            draco: match p.extension(|e, v| e.primitive(v))? {
+                None => None,
+                Some((name, d)) => {
+                    if d.view >= n.views.0 {
+                        return Err(p.err(&format!("extensions/{name}/bufferView"), n.views.missing(d.view)));
                     }
-                },
-                targets,
-            })
-        })?;
+                    Some(d)
+                }
+            },
+            targets,
+        })
+    })?;
     Ok(Mesh { primitives, weights: o.floats("weights")? })
 }
 
@@ -721,23 +721,23 @@ fn node(o: &Obj, n: &Counts) -> Result<Node> {
 fn animation(o: &Obj, n: &Counts) -> Result<Animation> {
     use crate::scene::animation::Interpolation;
     let samplers: Vec<AnimationSampler> = each(&o.objects("samplers")?, &mut |s| {
-            let interpolation = match s.string("interpolation")?.unwrap_or("LINEAR") {
-                "LINEAR" => Interpolation::Linear,
-                "STEP" => Interpolation::Step,
-                "CUBICSPLINE" => Interpolation::CubicSpline,
-                other => return Err(s.err("interpolation", format!("{other:?} is not LINEAR, STEP or CUBICSPLINE"))),
-            };
-            Ok(AnimationSampler { input: s.required("input", s.index("input", n.accessors)?)?, output: s.required("output", s.index("output", n.accessors)?)?, interpolation })
-        })?;
+        let interpolation = match s.string("interpolation")?.unwrap_or("LINEAR") {
+            "LINEAR" => Interpolation::Linear,
+            "STEP" => Interpolation::Step,
+            "CUBICSPLINE" => Interpolation::CubicSpline,
+            other => return Err(s.err("interpolation", format!("{other:?} is not LINEAR, STEP or CUBICSPLINE"))),
+        };
+        Ok(AnimationSampler { input: s.required("input", s.index("input", n.accessors)?)?, output: s.required("output", s.index("output", n.accessors)?)?, interpolation })
+    })?;
     let count = Array(samplers.len(), "this animation's samplers");
     let channels = each(&o.objects("channels")?, &mut |c| {
-            let target = c.required("target", c.object("target")?)?;
-            Ok(Channel {
-                sampler: c.required("sampler", c.index("sampler", count)?)?,
-                node: target.index("node", n.nodes)?,
-                path: target.required("path", target.string("path")?)?.to_owned(),
-            })
-        })?;
+        let target = c.required("target", c.object("target")?)?;
+        Ok(Channel {
+            sampler: c.required("sampler", c.index("sampler", count)?)?,
+            node: target.index("node", n.nodes)?,
+            path: target.required("path", target.string("path")?)?.to_owned(),
+        })
+    })?;
     Ok(Animation { name: o.name()?, channels, samplers })
 }
 

@@ -237,7 +237,6 @@ pub(super) fn bounds(s: &State) -> Option<Aabb> {
     s.tiles.set.as_ref().map(|t| t.bounds)
 }
 
-/// Drops the tileset and frees its contents.
 /// Whether a tileset is streamed.
 pub(super) fn streaming(s: &State) -> bool {
     s.tiles.set.is_some()
@@ -252,6 +251,7 @@ pub(super) fn keep_triangles(s: &mut State) {
     }
 }
 
+/// Drops the tileset and frees its contents.
 pub(super) fn clear(s: &mut State) {
     if let Some(t) = s.tiles.set.take() {
         s.camera.set_closest(None);
