@@ -37,6 +37,7 @@ const decoderWorker = () => new Worker(DECODER_WORKER, { type: 'module' });
 const decoderModules = {
   meshopt: () => import('./pkg/meshopt/scenic_meshopt.js'),
   draco: () => import('./pkg/draco/scenic_draco.js'),
+  basis: () => import('./pkg/basis/scenic_basis.js'),
 };
 
 // AR (features/ar.js) is fetched only by a page that uses it: the `ar` attribute or enterAR().

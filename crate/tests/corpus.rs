@@ -363,9 +363,17 @@ fn texture_transform_and_unlit_extensions_apply() {
 }
 
 #[test]
-fn ktx2_only_textures_fall_back_with_a_warning() {
+fn ktx2_images_are_handed_on_and_transcode() {
     let l = model("AnisotropyBarnLamp/glTF-KTX2-Basisu/AnisotropyBarnLamp.gltf");
-    assert!(l.report.warnings.iter().any(|w| w.contains("not PNG")), "{:?}", l.report.warnings);
+    assert!(!l.report.warnings.iter().any(|w| w.contains("KTX2") || w.contains("basisu")), "{:?}", l.report.warnings);
+    assert_eq!(l.scene.images.len(), 4);
+    for (i, image) in l.scene.images.iter().enumerate() {
+        assert_eq!(image.mime, "image/ktx2", "/images/{i}");
+        let rgba = scenic_basis::transcode(&image.bytes).unwrap_or_else(|e| panic!("/images/{i}: {e}"));
+        assert_eq!(rgba.pixels.len(), rgba.width as usize * rgba.height as usize * 4);
+    }
+    // The base colour texture is one of them, so the lamp is drawn with it.
+    assert!(l.scene.materials.iter().any(|m| m.base_color_texture.is_some()));
 }
 
 struct Case {

@@ -105,3 +105,37 @@ test('a corrupt Draco stream is an error naming the primitive, and the viewer go
     await page.close();
   }
 });
+
+// KHR_texture_basisu: the corpus lamp's four KTX2 textures, transcoded by the Basis module
+// (pkg/basis, fetched only for such files) in the decoder worker. With the module unreachable
+// the textures are left out with a warning, the lamp still drawn: the two frames must differ
+// where the textures are, which shows the transcoded texels reached the GPU.
+const LAMP = '/corpus/gltf/models/AnisotropyBarnLamp/glTF-KTX2-Basisu/AnisotropyBarnLamp.gltf';
+for (const backend of BACKENDS) {
+  test(`KTX2 textures (Basis) on ${backend} are transcoded and drawn`, async () => {
+    const run = async (block) => {
+      const context = await browser.newContext();
+      const requests = [];
+      context.on('request', (r) => requests.push(r.url()));
+      if (block) await context.route('**/pkg/basis/**', (route) => route.abort());
+      try {
+        const { page, logs } = await openFixture(context, LAMP, backend);
+        assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready', logs.join('\n'));
+        return { image: await pixels(page), logs, requests };
+      } finally {
+        await context.close();
+      }
+    };
+    const shown = await run(false);
+    const bare = await run(true);
+    assert.ok(!shown.logs.some((l) => /images\/\d.*left out/.test(l)), shown.logs.join('\n'));
+    assert.ok(shown.requests.some((r) => r.includes('/pkg/basis/')), 'the Basis module was fetched');
+    assert.ok(bare.logs.some((l) => /\/images\/\d: .*left out/.test(l)), `no warning without the module: ${bare.logs.join('\n')}`);
+    const { rms } = difference(shown.image, bare.image);
+    console.log(`KTX2 lamp ${backend}: rms against the untextured lamp ${rms.toFixed(2)}`);
+    assert.ok(rms > 4, `textured and untextured lamp look alike (RMS ${rms.toFixed(2)})`);
+    // An uncompressed textured file does not fetch the module.
+    const duck = await shot('/corpus/gltf/models/Duck/glTF-Binary/Duck.glb', backend);
+    assert.ok(!duck.requests.some((r) => r.includes('/pkg/basis/')), 'Basis module fetched for a PNG model');
+  });
+}

@@ -5,6 +5,7 @@ import { moduleFor, run } from './decoders.js';
 const importers = {
   meshopt: () => import('../pkg/meshopt/scenic_meshopt.js'),
   draco: () => import('../pkg/draco/scenic_draco.js'),
+  basis: () => import('../pkg/basis/scenic_basis.js'),
 };
 const ready = {};
 

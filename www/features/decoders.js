@@ -1,8 +1,8 @@
 // Decoder modules for compressed glTF content, each its own small wasm bundle beside the
 // viewer's, fetched only when a file declares its extension and run in a worker (closed when
-// idle, taking its memory with it): meshopt (EXT_ / KHR_meshopt_compression, pkg/meshopt) and
-// Draco (KHR_draco_mesh_compression, pkg/draco). Where a worker cannot start, the module runs on
-// the main thread instead.
+// idle, taking its memory with it): meshopt (EXT_ / KHR_meshopt_compression, pkg/meshopt),
+// Draco (KHR_draco_mesh_compression, pkg/draco) and Basis Universal (KHR_texture_basisu,
+// pkg/basis). Where a worker cannot start, the module runs on the main thread instead.
 
 const IDLE_MS = 5000;
 let worker = null;
@@ -34,11 +34,15 @@ function start(spawn) {
   return w;
 }
 
-/** Which module decodes `spec` ('meshopt' or 'draco'). */
-export const moduleFor = (spec) => (spec.extension === 'KHR_draco_mesh_compression' ? 'draco' : 'meshopt');
+const MODULES = { KHR_draco_mesh_compression: 'draco', KHR_texture_basisu: 'basis' };
 
-/** Runs `spec` on module `m` (its wasm-bindgen glue, initialised). */
+/** Which module decodes `spec` ('meshopt', 'draco' or 'basis'). */
+export const moduleFor = (spec) => MODULES[spec.extension] ?? 'meshopt';
+
+/** Runs `spec` on module `m` (its wasm-bindgen glue, initialised). Basis answers with the
+ *  width and height (u32 LE) and then the RGBA8 texels of the image's base level. */
 export function run(m, spec, source) {
+  if (spec.extension === 'KHR_texture_basisu') return m.transcode(source);
   if (spec.extension === 'KHR_draco_mesh_compression') return m.decode(source);
   return m.decode(spec.extension === 'KHR_meshopt_compression', spec.mode, spec.filter, spec.count, spec.stride, source);
 }

@@ -20,7 +20,7 @@ pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "
 
 /// Decoder modules, each its own bundle that the element fetches only for files that need it:
 /// (bundle name, package, module name).
-pub const DECODERS: [(&str, &str, &str); 2] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco")];
+pub const DECODERS: [(&str, &str, &str); 3] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco"), ("basis", "scenic-basis", "scenic_basis")];
 
 pub fn all() -> Result {
     let only = std::env::var("SCENIC_BUNDLES").ok();

@@ -97,7 +97,7 @@ fn geometry(doc: &Document) -> u64 {
     bytes
 }
 
-/// Width and height from a PNG, JPEG or WebP header at `start` (`len` bytes), read in small
+/// Width and height from a PNG, JPEG, WebP or KTX2 header at `start` (`len` bytes), read in small
 /// pieces (the bytes may be outside wasm memory).
 fn image_size(b: &dyn Bytes, start: usize, len: usize) -> Option<(u32, u32)> {
     let end = start.checked_add(len)?.min(b.len());
@@ -109,6 +109,9 @@ fn image_size(b: &dyn Bytes, start: usize, len: usize) -> Option<(u32, u32)> {
     let head = read(start, 30).or_else(|| read(start, 24))?;
     if head.starts_with(b"\x89PNG\r\n\x1a\n") {
         return Some((u32::from_be_bytes(head[16..20].try_into().ok()?), u32::from_be_bytes(head[20..24].try_into().ok()?)));
+    }
+    if head.starts_with(b"\xabKTX 20\xbb\r\n\x1a\n") {
+        return Some((u32::from_le_bytes(head[20..24].try_into().ok()?), u32::from_le_bytes(head[24..28].try_into().ok()?)));
     }
     if head.starts_with(b"RIFF") && &head[8..12] == b"WEBP" && head.len() >= 30 {
         let le24 = |x: &[u8]| u32::from(x[0]) | u32::from(x[1]) << 8 | u32::from(x[2]) << 16;
@@ -158,6 +161,11 @@ mod tests {
         let inside = [&[7u8; 5][..], &png].concat();
         assert_eq!(image_size(&inside, 5, png.len()), Some((4096, 2048)));
         assert_eq!(image_size(&png, 0, 20), None);
+        let mut ktx2 = b"\xabKTX 20\xbb\r\n\x1a\n\0\0\0\0\0\0\0\0".to_vec();
+        ktx2.extend(2048u32.to_le_bytes());
+        ktx2.extend(1024u32.to_le_bytes());
+        ktx2.extend([0; 8]);
+        assert_eq!(image_size(&ktx2, 0, ktx2.len()), Some((2048, 1024)));
         assert_eq!(image_size(&b"not an image at all, no".to_vec(), 0, 23), None);
     }
 

@@ -16,12 +16,39 @@ fn start(decode: &js_sys::Function, spec: &[(&str, JsValue)], source: loader::So
         loader::Source::Slice(bytes, range) => fetch::js_array(bytes, range),
         loader::Source::Data(v) => js_sys::Uint8Array::from(&v[..]),
     };
+    call(decode, spec, &source).map(JsFuture::from)
+}
+
+fn call(decode: &js_sys::Function, spec: &[(&str, JsValue)], source: &js_sys::Uint8Array) -> Result<js_sys::Promise, String> {
     let object = js_sys::Object::new();
     for (key, value) in spec {
         js_sys::Reflect::set(&object, &(*key).into(), value).map_err(|e| js_error(&e))?;
     }
-    let promise = decode.call2(&JsValue::NULL, &object, &source).map_err(|e| js_error(&e))?;
-    Ok(JsFuture::from(promise.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())?))
+    let promise = decode.call2(&JsValue::NULL, &object, source).map_err(|e| js_error(&e))?;
+    promise.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())
+}
+
+/// Starts transcoding a KTX2 image (KHR_texture_basisu) with the Basis module behind `decode`:
+/// a promise of its base level as an ImageBitmap, which then goes the way of a decoded PNG. The
+/// texels stay in JS memory (the module's answer is viewed, not copied into wasm).
+pub fn start_ktx2(decode: Option<&js_sys::Function>, source: &js_sys::Uint8Array) -> Result<js_sys::Promise, String> {
+    let decode = decode.ok_or("a KTX2 image and no decoder was given")?;
+    let transcoded = call(decode, &[("extension", "KHR_texture_basisu".into())], source)?;
+    let bitmap = wasm_bindgen_futures::future_to_promise(async move {
+        let no_texels = || JsValue::from("the Basis module returned no texels");
+        let bytes: js_sys::Uint8Array = JsFuture::from(transcoded).await?.dyn_into().map_err(|_| no_texels())?;
+        if bytes.length() < 8 {
+            return Err(no_texels());
+        }
+        let mut head = [0u8; 8];
+        bytes.subarray(0, 8).copy_to(&mut head);
+        let (w, h) = (u32::from_le_bytes([head[0], head[1], head[2], head[3]]), u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+        let texels = js_sys::Uint8ClampedArray::new_with_byte_offset_and_length(&bytes.buffer(), bytes.byte_offset() + 8, bytes.length() - 8);
+        let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&texels, w, h)?;
+        let window = web_sys::window().ok_or_else(|| JsValue::from("no window"))?;
+        JsFuture::from(window.create_image_bitmap_with_image_data_and_image_bitmap_options(&image, &fetch::as_stored())?).await
+    });
+    Ok(fetch::timed(bitmap, 60_000))
 }
 
 /// The decoded bytes of one job, or its failure named by `at` and the codec.

@@ -141,16 +141,28 @@ pub fn start_decode(array: &Uint8Array, mime: &str) -> Result<js_sys::Promise, S
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(|e| js_error(&e))?;
-    let bitmap_opts = web_sys::ImageBitmapOptions::new();
-    bitmap_opts.set_premultiply_alpha(web_sys::PremultiplyAlpha::None);
-    bitmap_opts.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
     let window = web_sys::window().ok_or("no window")?;
-    let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &bitmap_opts).map_err(|e| js_error(&e))?;
-    // A decode that never settles must not hold the whole model back: give up after 15 s.
+    let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &as_stored()).map_err(|e| js_error(&e))?;
+    Ok(timed(promise, 15_000))
+}
+
+/// Bitmap options that keep texels as authored: no colour conversion, no premultiplication.
+pub fn as_stored() -> web_sys::ImageBitmapOptions {
+    let opts = web_sys::ImageBitmapOptions::new();
+    opts.set_premultiply_alpha(web_sys::PremultiplyAlpha::None);
+    opts.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
+    opts
+}
+
+/// `promise`, rejected with undefined after `ms`: a decode that never settles must not hold the
+/// whole model back (`decoded` reads the rejection as a time-out).
+pub fn timed(promise: js_sys::Promise, ms: i32) -> js_sys::Promise {
     let timeout = js_sys::Promise::new(&mut |_, reject| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 15_000);
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, ms);
+        }
     });
-    Ok(js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout)))
+    js_sys::Promise::race(&js_sys::Array::of2(&promise, &timeout))
 }
 
 /// `bitmap` scaled down (keeping its aspect) so that neither side exceeds `max`, and the old one
@@ -162,9 +174,7 @@ pub async fn fit(bitmap: &web_sys::ImageBitmap, max: u32) -> Result<Option<web_s
     }
     let scale = f64::from(max) / f64::from(w.max(h));
     let (nw, nh) = (((f64::from(w) * scale).floor() as u32).clamp(1, max), ((f64::from(h) * scale).floor() as u32).clamp(1, max));
-    let opts = web_sys::ImageBitmapOptions::new();
-    opts.set_premultiply_alpha(web_sys::PremultiplyAlpha::None);
-    opts.set_color_space_conversion(web_sys::ColorSpaceConversion::None);
+    let opts = as_stored();
     opts.set_resize_width(nw);
     opts.set_resize_height(nh);
     opts.set_resize_quality(web_sys::ResizeQuality::High);
@@ -179,6 +189,6 @@ pub async fn fit(bitmap: &web_sys::ImageBitmap, max: u32) -> Result<Option<web_s
 pub async fn decoded(started: js_sys::Promise) -> Result<web_sys::ImageBitmap, String> {
     let bitmap = JsFuture::from(started)
         .await
-        .map_err(|e| if e.is_undefined() { "decoding took longer than 15 s".to_string() } else { js_error(&e) })?;
+        .map_err(|e| if e.is_undefined() { "decoding took too long".to_string() } else { js_error(&e) })?;
     bitmap.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())
 }

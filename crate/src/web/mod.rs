@@ -498,7 +498,8 @@ async fn decode_model(
             fetched,
             &mut |i, mime, bytes, range| {
                 started.resize_with(started.len().max(i + 1), || Ok(None));
-                started[i] = start_decode(&fetch::js_array(bytes, range), mime).map(Some);
+                let array = fetch::js_array(bytes, range);
+                started[i] = if mime == "image/ktx2" { decoders::start_ktx2(decode, &array) } else { start_decode(&array, mime) }.map(Some);
             },
             &mut |mesh, i, p| {
                 s.renderer.upload_primitive(id, mesh, i, p);

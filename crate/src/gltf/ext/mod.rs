@@ -6,6 +6,7 @@ mod emissive_strength;
 pub mod mesh_gpu_instancing;
 mod mesh_quantization;
 pub mod meshopt;
+mod texture_basisu;
 mod texture_transform;
 mod texture_webp;
 mod unlit;
@@ -49,7 +50,9 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &meshopt::KHR,
     &mesh_gpu_instancing::MeshGpuInstancing,
     &draco::Draco,
+    // After WebP: where a texture names both, the browser decodes WebP with no module to fetch.
     &texture_webp::TextureWebp,
+    &texture_basisu::TextureBasisu,
 ];
 
 pub fn is_supported(name: &str) -> bool {
@@ -77,6 +80,13 @@ pub fn find<T>(extensions: Option<&serde_json::Map<String, Value>>, hook: impl F
 
 fn present(extensions: Option<&serde_json::Map<String, Value>>) -> impl Iterator<Item = (&'static dyn Extension, &Value)> {
     SUPPORTED.iter().filter_map(move |e| Some((*e, extensions?.get(e.name())?)))
+}
+
+/// The image index an extension on a texture names in its `source` (EXT_texture_webp,
+/// KHR_texture_basisu).
+fn image_source(ext: &Value) -> Option<Result<usize, String>> {
+    let source = ext.get("source")?;
+    Some(source.as_u64().and_then(|s| usize::try_from(s).ok()).ok_or_else(|| format!("source: {source} is not an image index")))
 }
 
 /// Reads one number field, falling back to the spec default when absent or not a number.

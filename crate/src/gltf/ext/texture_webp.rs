@@ -13,7 +13,6 @@ impl Extension for TextureWebp {
     }
 
     fn texture_source(&self, ext: &Value) -> Option<Result<usize, String>> {
-        let source = ext.get("source")?;
-        Some(source.as_u64().and_then(|s| usize::try_from(s).ok()).ok_or_else(|| format!("source: {source} is not an image index")))
+        super::image_source(ext)
     }
 }
