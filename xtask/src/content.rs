@@ -1,6 +1,7 @@
 //! Test content made at test time from ../shared/corpus with the npm tools setup installs (never
-//! committed): meshopt-compressed variants of corpus models, written to target/test-content and
-//! served under /generated/ by the test server. `cargo xtask content` makes them alone.
+//! committed): meshopt-compressed and KTX2 variants of corpus models, written to
+//! target/test-content and served under /generated/ by the test server. `cargo xtask content`
+//! makes them alone.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,6 +20,10 @@ pub const MESHOPT: &[(&str, &str, &[&str])] = &[
     ("modes.glb", "MeshPrimitiveModes/glTF/MeshPrimitiveModes.gltf", &["-c"]),
     ("interpolation.glb", "InterpolationTest/glTF/InterpolationTest.gltf", &["-cc"]),
 ];
+
+/// (variant name, corpus model): KTX2 variants (UASTC + Zstandard and ETC1S, whole mip chains)
+/// made by xtask/ktx2.mjs with Basis Universal's encoder, as `<name>-uastc.gltf` and `-etc1s.gltf`.
+pub const KTX2: &[(&str, &str)] = &[("duck", "Duck/glTF/Duck.gltf")];
 
 pub fn dir() -> PathBuf {
     root().join("target/test-content")
@@ -40,6 +45,13 @@ pub fn all() -> Result {
         }
         let source = corpus().join("gltf/models").join(model);
         run(Command::new(&gltfpack).arg("-i").arg(&source).arg("-o").arg(&target).args(*flags))?;
+    }
+    let out = dir().join("ktx2");
+    for (name, model) in KTX2 {
+        if !out.join(format!("{name}-etc1s.gltf")).exists() {
+            let source = corpus().join("gltf/models").join(model);
+            run(Command::new("node").arg(root().join("xtask/ktx2.mjs")).arg(&source).arg(&out).arg(name))?;
+        }
     }
     Ok(())
 }

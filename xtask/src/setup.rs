@@ -52,8 +52,8 @@ pub fn all() -> Result {
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     // playwright-core drives the browser in the tests; esbuild minifies what the build ships;
-    // gltfpack makes the meshopt-compressed test models.
-    if !["playwright-core", "esbuild", "gltfpack"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
+    // gltfpack and ktx2-encoder (with pngjs) make the compressed test models.
+    if !["playwright-core", "esbuild", "gltfpack", "ktx2-encoder", "pngjs"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())

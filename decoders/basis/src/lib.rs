@@ -1,61 +1,108 @@
-//! The Basis Universal module (KHR_texture_basisu): one KTX2 image in, its base level as RGBA8
-//! out, which the viewer turns into an ImageBitmap and uploads like a PNG (mipmaps, downscaling
-//! to the GPU's limit and the memory budget all as for other images). On the web it is its own
-//! wasm bundle (www/pkg/basis), fetched only for a file with KTX2 images and run in the decoder
-//! worker; natively the tests call [`transcode`] directly.
-//!
-//! Transcoding to a GPU block format (ASTC, BC7, ETC2) instead of RGBA8 would keep the texture
-//! compressed in GPU memory; that needs compressed uploads in both renderers and is not done.
+//! The Basis Universal module (KHR_texture_basisu): one KTX2 image in, GPU-ready texels out.
+//! A texture that carries its whole mip chain, with a base level in whole 4×4 blocks, is
+//! transcoded level by level to the first block format in the caller's list that the GPU samples
+//! (ASTC 4×4, BC7 or ETC2), so it stays compressed in GPU memory (1 byte a texel, against 4 for
+//! RGBA8 and a third more for its mips). Anything else gets its base level as RGBA8, which the
+//! viewer turns into an ImageBitmap and uploads like a PNG (mipmaps made on the GPU, which
+//! cannot make them for block formats). On the web this is its own wasm bundle (www/pkg/basis),
+//! fetched only for a file with KTX2 images and run in the decoder worker; natively the tests
+//! call [`transcode`] directly.
 
-use basisu::{DecodeFlags, TargetFormat, Transcoder};
+use basisu::{DecodeFlags, SourceFormat, TargetFormat, Transcoder};
 
 /// Largest base level transcoded: 8192 × 8192 texels (256 MiB of RGBA8). Width and height come
 /// from the file, and a lying header must not size an allocation that takes the worker down.
 pub const MAX_TEXELS: u64 = 1 << 26;
 
-/// A transcoded base level: `width × height` texels, 4 bytes each, rows top to bottom.
+/// basisu's codes for the block formats Scenic uploads (`transcoder_texture_format`), which the
+/// viewer names in the same numbers.
+pub const ASTC_4X4: i32 = 10;
+pub const BC7: i32 = 6;
+pub const ETC2_RGBA: i32 = 1;
+/// Uncompressed RGBA8, level 0 only.
+pub const RGBA8: i32 = 13;
+
+/// A transcoded texture: `format` (one of the codes above), the base size, and its levels from
+/// the base down, each `width >> i` × `height >> i` (at least 1) in the format's layout.
 #[derive(Debug)]
-pub struct Rgba {
+pub struct Transcoded {
+    pub format: i32,
     pub width: u32,
     pub height: u32,
-    pub pixels: Vec<u8>,
+    pub levels: Vec<Vec<u8>>,
 }
 
-/// Transcodes level 0 of the KTX2 (or .basis) texture in `bytes` to RGBA8. Errors are sentences
-/// for the page.
-pub fn transcode(bytes: &[u8]) -> Result<Rgba, String> {
-    check_zstd_level(bytes)?;
+/// Transcodes the KTX2 (or .basis) texture in `bytes`: to the first of `formats` (block-format
+/// codes in the GPU's order of preference) that it can reach when it carries its whole mip chain,
+/// else its base level to RGBA8. Errors are sentences for the page.
+pub fn transcode(bytes: &[u8], formats: &[i32]) -> Result<Transcoded, String> {
+    check_zstd_levels(bytes)?;
     let tex = Transcoder::new(bytes).map_err(explain)?;
     let (width, height) = tex.base_dimensions();
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_TEXELS {
         return Err(format!("{width} × {height} texels is more than Scenic transcodes (at most {MAX_TEXELS} texels)"));
     }
-    let pixels = tex.transcode(0, TargetFormat::Rgba32, DecodeFlags::NONE).map_err(explain)?;
-    if pixels.len() as u64 != u64::from(width) * u64::from(height) * 4 {
-        return Err(format!("the transcoder returned {} bytes for {width} × {height} texels", pixels.len()));
+    let whole_chain = tex.level_count() == 32 - width.max(height).leading_zeros();
+    let target = choose(&tex, formats).filter(|_| whole_chain && width % 4 == 0 && height % 4 == 0 && !tex.is_video());
+    let Some(target) = target else {
+        let pixels = tex.transcode(0, TargetFormat::Rgba32, DecodeFlags::NONE).map_err(explain)?;
+        if pixels.len() as u64 != u64::from(width) * u64::from(height) * 4 {
+            return Err(format!("the transcoder returned {} bytes for {width} × {height} texels", pixels.len()));
+        }
+        return Ok(Transcoded { format: RGBA8, width, height, levels: vec![pixels] });
+    };
+    let levels = (0..tex.level_count()).map(|l| tex.transcode(l, target, DecodeFlags::NONE).map_err(explain)).collect::<Result<Vec<_>, _>>()?;
+    for (l, level) in levels.iter().enumerate() {
+        let expected = level_bytes(width >> l, height >> l);
+        if level.len() != expected {
+            return Err(format!("the transcoder returned {} bytes for level {l}, which needs {expected}", level.len()));
+        }
     }
-    Ok(Rgba { width, height, pixels })
+    Ok(Transcoded { format: target.as_i32(), width, height, levels })
+}
+
+/// Bytes of a level in any of the 16-byte 4×4 block formats.
+pub fn level_bytes(width: u32, height: u32) -> usize {
+    width.max(1).div_ceil(4) as usize * height.max(1).div_ceil(4) as usize * 16
+}
+
+/// The first of `formats` this texture reaches. ETC1S is ETC2's colour half, so for it ETC2 goes
+/// first where the GPU has it (nearly a copy, where BC7 and ASTC are re-encodes).
+fn choose(tex: &Transcoder, formats: &[i32]) -> Option<TargetFormat> {
+    let known = |&&f: &&i32| [ASTC_4X4, BC7, ETC2_RGBA].contains(&f);
+    let mut order: Vec<i32> = formats.iter().filter(known).copied().collect();
+    if tex.source_format() == SourceFormat::Etc1s {
+        order.sort_by_key(|&f| f != ETC2_RGBA);
+    }
+    order.into_iter().filter_map(TargetFormat::from_i32).find(|&t| tex.supports(t))
 }
 
 /// basisu 0.1 inflates a Zstandard level into a buffer of the level's `uncompressedByteLength`,
 /// read from the file, before checking it. For UASTC (the only Zstandard payload in glTF) that
 /// length is 16 bytes per 4×4 block of the level, so anything else is refused here, before it is
 /// allocated. (Worth a check inside basisu itself; reported upstream would be the fix.)
-fn check_zstd_level(bytes: &[u8]) -> Result<(), String> {
+fn check_zstd_levels(bytes: &[u8]) -> Result<(), String> {
     const KTX2: [u8; 12] = [0xAB, b'K', b'T', b'X', b' ', b'2', b'0', 0xBB, b'\r', b'\n', 0x1A, b'\n'];
     let u32_at = |o: usize| bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let u64_at = |o: usize| bytes.get(o..o + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
     if bytes.get(..12) != Some(&KTX2[..]) {
         return Ok(()); // Not KTX2 (.basis has no Zstandard); Transcoder::new judges it.
     }
-    let (Some(width), Some(height), Some(scheme), Some(uncompressed)) = (u32_at(20), u32_at(24), u32_at(44), u64_at(80 + 16)) else {
+    let (Some(width), Some(height), Some(levels), Some(scheme)) = (u32_at(20), u32_at(24), u32_at(40), u32_at(44)) else {
         return Err("the KTX2 header is truncated".into());
     };
     const ZSTANDARD: u32 = 2;
-    if scheme == ZSTANDARD {
-        let blocks = u64::from(width.div_ceil(4)) * u64::from(height.max(1).div_ceil(4));
-        if uncompressed != blocks * 16 {
-            return Err(format!("level 0 declares {uncompressed} bytes once inflated; {width} × {height} UASTC texels are {} bytes", blocks * 16));
+    if scheme != ZSTANDARD {
+        return Ok(());
+    }
+    // Each level's index entry is 24 bytes from 80: offset, length, inflated length.
+    for l in 0..levels.clamp(1, 32) {
+        let Some(uncompressed) = u64_at(80 + 24 * l as usize + 16) else {
+            return Err("the KTX2 level index is truncated".into());
+        };
+        let blocks = level_bytes(width >> l, height >> l) as u64;
+        if uncompressed != blocks {
+            return Err(format!("level {l} declares {uncompressed} bytes once inflated; {} × {} UASTC texels are {blocks} bytes", (width >> l).max(1), (height >> l).max(1)));
         }
     }
     Ok(())
@@ -77,15 +124,20 @@ fn explain(e: basisu::Error) -> String {
 mod web {
     use wasm_bindgen::prelude::*;
 
-    /// `transcode(source)` for the worker: width and height (u32, little-endian), then the RGBA8
-    /// texels; or an exception with the reason.
+    /// `transcode(formats, source)` for the worker: format code, width, height and level count
+    /// (u32, little-endian), each level's byte length, then the levels; or an exception with the
+    /// reason. `formats` lists the block formats the GPU samples, best first.
     #[wasm_bindgen]
-    pub fn transcode(source: &[u8]) -> Result<Vec<u8>, JsError> {
-        let image = super::transcode(source).map_err(|e| JsError::new(&e))?;
-        let mut out = Vec::with_capacity(8 + image.pixels.len());
-        out.extend_from_slice(&image.width.to_le_bytes());
-        out.extend_from_slice(&image.height.to_le_bytes());
-        out.extend_from_slice(&image.pixels);
+    pub fn transcode(formats: &[i32], source: &[u8]) -> Result<Vec<u8>, JsError> {
+        let t = super::transcode(source, formats).map_err(|e| JsError::new(&e))?;
+        let mut out = Vec::with_capacity(16 + 4 * t.levels.len() + t.levels.iter().map(Vec::len).sum::<usize>());
+        for word in [t.format as u32, t.width, t.height, t.levels.len() as u32] {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        for level in &t.levels {
+            out.extend_from_slice(&(level.len() as u32).to_le_bytes());
+        }
+        t.levels.iter().for_each(|l| out.extend_from_slice(l));
         Ok(out)
     }
 }
@@ -104,22 +156,25 @@ mod tests {
     #[test]
     fn transcodes_the_corpus_lamp_base_colour() {
         let Some(bytes) = corpus(LAMP) else { return eprintln!("no corpus; skipped") };
-        let image = transcode(&bytes).unwrap();
-        assert_eq!(image.pixels.len(), (image.width * image.height * 4) as usize);
+        // One level only: RGBA8 whatever the GPU samples, so that the viewer can make its mips.
+        let image = transcode(&bytes, &[ASTC_4X4, BC7, ETC2_RGBA]).unwrap();
+        assert_eq!((image.format, image.levels.len()), (RGBA8, 1));
+        let pixels = &image.levels[0];
+        assert_eq!(pixels.len(), (image.width * image.height * 4) as usize);
         assert!(image.width >= 256 && image.height >= 256, "{} × {}", image.width, image.height);
         // A real picture, not one colour: many distinct texels, and not all black.
-        let mut seen: Vec<[u8; 4]> = image.pixels.chunks_exact(4).step_by(97).map(|p| [p[0], p[1], p[2], p[3]]).collect();
+        let mut seen: Vec<[u8; 4]> = pixels.chunks_exact(4).step_by(97).map(|p| [p[0], p[1], p[2], p[3]]).collect();
         seen.sort_unstable();
         seen.dedup();
         assert!(seen.len() > 100, "{} distinct texels", seen.len());
-        assert!(image.pixels.chunks_exact(4).any(|p| p[0] > 64 || p[1] > 64 || p[2] > 64));
+        assert!(pixels.chunks_exact(4).any(|p| p[0] > 64 || p[1] > 64 || p[2] > 64));
     }
 
     #[test]
     fn every_corpus_ktx2_transcodes() {
         for name in ["basecolor", "normalbump", "occlusionroughnessmetal", "anisotropy"] {
             let Some(bytes) = corpus(&format!("AnisotropyBarnLamp/glTF-KTX2-Basisu/AnisotropyBarnLamp_{name}.ktx2")) else { return };
-            let image = transcode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let image = transcode(&bytes, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(image.width > 0 && image.height > 0, "{name}");
         }
     }
@@ -128,14 +183,15 @@ mod tests {
     fn truncated_and_corrupt_textures_are_errors_not_panics() {
         let Some(bytes) = corpus(LAMP) else { return };
         for len in [0, 11, 12, 40, 80, 100, bytes.len() / 2, bytes.len() - 1] {
-            assert!(transcode(&bytes[..len]).is_err(), "truncated to {len}");
+            assert!(transcode(&bytes[..len], &[]).is_err(), "truncated to {len}");
         }
-        assert!(transcode(b"not a texture at all").is_err());
+        assert!(transcode(b"not a texture at all", &[BC7]).is_err());
         // Flipped bytes through the payload: an error or a picture, never a panic.
         for at in (200..bytes.len()).step_by(bytes.len() / 50) {
             let mut broken = bytes.clone();
             broken[at] ^= 0x5A;
-            let _ = transcode(&broken);
+            let _ = transcode(&broken, &[]);
+            let _ = transcode(&broken, &[BC7]);
         }
     }
 
@@ -155,9 +211,62 @@ mod tests {
     #[test]
     fn headers_announcing_gigabytes_are_refused_before_allocating() {
         // 16 × 16 UASTC is 16 blocks of 16 bytes; the header claims 64 GiB inflated.
-        let e = transcode(&header(16, 16, 2, 1 << 36)).unwrap_err();
+        let e = transcode(&header(16, 16, 2, 1 << 36), &[]).unwrap_err();
         assert!(e.contains("68719476736 bytes"), "{e}");
         // 65536² texels: refused by size whatever the payload.
-        assert!(transcode(&header(65536, 65536, 0, 0)).is_err());
+        assert!(transcode(&header(65536, 65536, 0, 0), &[]).is_err());
+        // A lower level lies: its entry is read and refused too.
+        let mut h = header(16, 16, 2, 256);
+        h[40..44].copy_from_slice(&3u32.to_le_bytes());
+        h.resize(80 + 24 * 3, 0);
+        h[80 + 24 + 16..80 + 24 + 24].copy_from_slice(&64u64.to_le_bytes());
+        h[80 + 48 + 16..80 + 48 + 24].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        let e = transcode(&h, &[BC7]).unwrap_err();
+        assert!(e.starts_with("level 2 declares 1099511627776 bytes"), "{e}");
+    }
+
+    /// A variant `cargo xtask content` made with Basis Universal's encoder, whole mip chain.
+    fn generated(name: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/test-content/ktx2/").to_string() + name;
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}: `cargo xtask content` (or `cargo xtask test`) makes it"))
+    }
+
+    fn assert_blocks(t: &Transcoded, format: i32) {
+        assert_eq!((t.format, t.width, t.height, t.levels.len()), (format, 512, 512, 10));
+        for (l, level) in t.levels.iter().enumerate() {
+            assert_eq!(level.len(), level_bytes(512 >> l, 512 >> l), "level {l}");
+        }
+        // Level 0 is a picture, not one block repeated.
+        let mut blocks: Vec<&[u8]> = t.levels[0].chunks_exact(16).collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        assert!(blocks.len() > 1000, "{} distinct blocks", blocks.len());
+    }
+
+    #[test]
+    fn a_whole_mip_chain_goes_to_the_first_block_format_the_gpu_has() {
+        let uastc = generated("duck-uastc-0.ktx2");
+        assert_blocks(&transcode(&uastc, &[ASTC_4X4, BC7, ETC2_RGBA]).unwrap(), ASTC_4X4);
+        assert_blocks(&transcode(&uastc, &[BC7, ETC2_RGBA]).unwrap(), BC7);
+        assert_blocks(&transcode(&uastc, &[ETC2_RGBA]).unwrap(), ETC2_RGBA);
+        // Codes Scenic does not upload are passed over, not trusted.
+        assert_blocks(&transcode(&uastc, &[2, 99, BC7]).unwrap(), BC7);
+        assert_eq!(Transcoder::new(&uastc).unwrap().source_format(), SourceFormat::UastcLdr);
+        // ETC1S prefers ETC2 (its own colour half) wherever the GPU has it.
+        let etc1s = generated("duck-etc1s-0.ktx2");
+        assert_blocks(&transcode(&etc1s, &[ASTC_4X4, BC7, ETC2_RGBA]).unwrap(), ETC2_RGBA);
+        assert_blocks(&transcode(&etc1s, &[ASTC_4X4, BC7]).unwrap(), ASTC_4X4);
+        // Two encodings of the texels, not one buffer relabelled.
+        assert_ne!(transcode(&uastc, &[ASTC_4X4]).unwrap().levels[0], transcode(&uastc, &[BC7]).unwrap().levels[0]);
+    }
+
+    #[test]
+    fn no_block_format_means_rgba8_of_the_base_level() {
+        let t = transcode(&generated("duck-uastc-0.ktx2"), &[]).unwrap();
+        assert_eq!((t.format, t.width, t.height, t.levels.len()), (RGBA8, 512, 512, 1));
+        assert_eq!(t.levels[0].len(), 512 * 512 * 4);
+        // The duck is yellow: its texels are mostly red + green over blue.
+        let (r, g, b) = t.levels[0].chunks_exact(4).fold((0u64, 0u64, 0u64), |a, p| (a.0 + u64::from(p[0]), a.1 + u64::from(p[1]), a.2 + u64::from(p[2])));
+        assert!(r > b * 2 && g > b, "mean rgb {r} {g} {b}");
     }
 }
