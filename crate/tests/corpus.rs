@@ -369,8 +369,10 @@ fn ktx2_images_are_handed_on_and_transcode() {
     assert_eq!(l.scene.images.len(), 4);
     for (i, image) in l.scene.images.iter().enumerate() {
         assert_eq!(image.mime, "image/ktx2", "/images/{i}");
-        let rgba = scenic_basis::transcode(&image.bytes).unwrap_or_else(|e| panic!("/images/{i}: {e}"));
-        assert_eq!(rgba.pixels.len(), rgba.width as usize * rgba.height as usize * 4);
+        let rgba = scenic_basis::transcode(&image.bytes, &[]).unwrap_or_else(|e| panic!("/images/{i}: {e}"));
+        assert_eq!(rgba.format, scenic_basis::RGBA8);
+        assert_eq!(rgba.levels.len(), 1);
+        assert_eq!(rgba.levels[0].len(), rgba.width as usize * rgba.height as usize * 4);
     }
     // The base colour texture is one of them, so the lamp is drawn with it.
     assert!(l.scene.materials.iter().any(|m| m.base_color_texture.is_some()));

@@ -39,10 +39,11 @@ const MODULES = { KHR_draco_mesh_compression: 'draco', KHR_texture_basisu: 'basi
 /** Which module decodes `spec` ('meshopt', 'draco' or 'basis'). */
 export const moduleFor = (spec) => MODULES[spec.extension] ?? 'meshopt';
 
-/** Runs `spec` on module `m` (its wasm-bindgen glue, initialised). Basis answers with the
- *  width and height (u32 LE) and then the RGBA8 texels of the image's base level. */
+/** Runs `spec` on module `m` (its wasm-bindgen glue, initialised). Basis takes the block formats
+ *  the GPU samples (`spec.formats`, best first) and answers with format, width, height and level
+ *  count (u32 LE), each level's length, then the levels. */
 export function run(m, spec, source) {
-  if (spec.extension === 'KHR_texture_basisu') return m.transcode(source);
+  if (spec.extension === 'KHR_texture_basisu') return m.transcode(new Int32Array(spec.formats ?? []), source);
   if (spec.extension === 'KHR_draco_mesh_compression') return m.decode(source);
   return m.decode(spec.extension === 'KHR_meshopt_compression', spec.mode, spec.filter, spec.count, spec.stride, source);
 }

@@ -15,6 +15,39 @@ pub struct Image {
     pub data: Vec<u8>,
 }
 
+/// A decoded glTF image as a backend uploads it.
+pub enum Texels {
+    /// Decoded by the browser (PNG, JPEG, WebP) or RGBA8 from the Basis module: mipmaps are
+    /// made on the GPU.
+    Bitmap(web_sys::ImageBitmap),
+    /// Block-compressed by the Basis module, its whole mip chain given.
+    Blocks(Blocks),
+}
+
+pub struct Blocks {
+    pub format: super::blocks::BlockFormat,
+    pub width: u32,
+    pub height: u32,
+    /// From the base level down, views into the module's answer.
+    pub levels: Vec<js_sys::Uint8Array>,
+}
+
+impl Texels {
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Texels::Bitmap(b) => (b.width(), b.height()),
+            Texels::Blocks(b) => (b.width, b.height),
+        }
+    }
+
+    /// Frees a bitmap's memory now rather than at garbage collection.
+    pub fn close(&self) {
+        if let Texels::Bitmap(b) = self {
+            b.close();
+        }
+    }
+}
+
 pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
 /// What every backend does. Contents are referred to by id; GPU handles stay inside.
@@ -36,6 +69,8 @@ pub trait RenderBackend {
     fn set_environment(&mut self, env: Environment);
     /// The largest texture side the GPU takes; larger images are downscaled before upload.
     fn max_texture_size(&self) -> u32;
+    /// The block formats the GPU samples, best first (asked of the Basis module for KTX2).
+    fn block_formats(&self) -> Vec<super::blocks::BlockFormat>;
 
     /// Starts a content; its primitives may be uploaded as they are decoded.
     fn begin_content(&mut self) -> ContentId;
@@ -43,7 +78,7 @@ pub trait RenderBackend {
     fn upload_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive);
     /// Uploads the materials, textures and remaining primitives of `scene` and shows glTF scene
     /// `index`; `images` are the decoded images by glTF image index.
-    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<web_sys::ImageBitmap>], index: usize);
+    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<Texels>], index: usize);
     /// Rewrites the positions, normals and tangents of a finished content's primitive after
     /// skinning or morphing moved them (the streams keep their lengths). Takes effect in the
     /// draws with the next `show_scene`.

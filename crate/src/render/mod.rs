@@ -8,6 +8,7 @@
 //! The web room hands a backend contents (a model now; tiles, panoramas, AR layers later) and
 //! refers to them by [`ContentId`] alone: GPU handles never leave the backend.
 
+pub mod blocks;
 pub mod draws;
 #[cfg(feature = "webgl")]
 pub mod glsl;

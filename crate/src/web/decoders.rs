@@ -9,6 +9,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{fetch, js_error};
 use crate::gltf::{self as loader, Fetched};
+use crate::render::blocks::{self, BlockFormat};
+use crate::render::{Blocks, Texels};
 
 /// Hands `source` to `decode` with `spec` (`{ extension, … }`) as its first argument.
 fn start(decode: &js_sys::Function, spec: &[(&str, JsValue)], source: loader::Source) -> Result<JsFuture, String> {
@@ -28,27 +30,50 @@ fn call(decode: &js_sys::Function, spec: &[(&str, JsValue)], source: &js_sys::Ui
     promise.dyn_into::<js_sys::Promise>().map_err(|_| "the decoder did not return a promise".to_string())
 }
 
-/// Starts transcoding a KTX2 image (KHR_texture_basisu) with the Basis module behind `decode`:
-/// a promise of its base level as an ImageBitmap, which then goes the way of a decoded PNG. The
-/// texels stay in JS memory (the module's answer is viewed, not copied into wasm).
-pub fn start_ktx2(decode: Option<&js_sys::Function>, source: &js_sys::Uint8Array) -> Result<js_sys::Promise, String> {
+/// Starts transcoding a KTX2 image (KHR_texture_basisu) with the Basis module behind `decode`,
+/// asking for the first of `formats` (the GPU's block formats, best first): a promise of the
+/// module's answer when it is block-compressed (see [`texels`]), else of its RGBA8 base level as
+/// an ImageBitmap, which then goes the way of a decoded PNG. The texels stay in JS memory (the
+/// answer is viewed, not copied into wasm).
+pub fn start_ktx2(decode: Option<&js_sys::Function>, source: &js_sys::Uint8Array, formats: &[BlockFormat]) -> Result<js_sys::Promise, String> {
     let decode = decode.ok_or("a KTX2 image and no decoder was given")?;
-    let transcoded = call(decode, &[("extension", "KHR_texture_basisu".into())], source)?;
-    let bitmap = wasm_bindgen_futures::future_to_promise(async move {
-        let no_texels = || JsValue::from("the Basis module returned no texels");
-        let bytes: js_sys::Uint8Array = JsFuture::from(transcoded).await?.dyn_into().map_err(|_| no_texels())?;
-        if bytes.length() < 8 {
-            return Err(no_texels());
+    let codes: js_sys::Array = formats.iter().map(|f| JsValue::from(f.code())).collect();
+    let transcoded = call(decode, &[("extension", "KHR_texture_basisu".into()), ("formats", codes.into())], source)?;
+    let texels = wasm_bindgen_futures::future_to_promise(async move {
+        let bytes: js_sys::Uint8Array = JsFuture::from(transcoded).await?.dyn_into().map_err(|_| JsValue::from("the Basis module returned no texels"))?;
+        let answer = read(&bytes)?;
+        if answer.format != blocks::RGBA8 {
+            return Ok(bytes.into());
         }
-        let mut head = [0u8; 8];
-        bytes.subarray(0, 8).copy_to(&mut head);
-        let (w, h) = (u32::from_le_bytes([head[0], head[1], head[2], head[3]]), u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
-        let texels = js_sys::Uint8ClampedArray::new_with_byte_offset_and_length(&bytes.buffer(), bytes.byte_offset() + 8, bytes.length() - 8);
-        let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&texels, w, h)?;
+        let r = &answer.levels[0];
+        let texels = js_sys::Uint8ClampedArray::new_with_byte_offset_and_length(&bytes.buffer(), bytes.byte_offset() + r.start as u32, r.len() as u32);
+        let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&texels, answer.width, answer.height)?;
         let window = web_sys::window().ok_or_else(|| JsValue::from("no window"))?;
         JsFuture::from(window.create_image_bitmap_with_image_data_and_image_bitmap_options(&image, &fetch::as_stored())?).await
     });
-    Ok(fetch::timed(bitmap, 60_000))
+    Ok(fetch::timed(texels, 60_000))
+}
+
+/// The module's answer, its header checked against its length.
+fn read(bytes: &js_sys::Uint8Array) -> Result<blocks::Answer, JsValue> {
+    // The header: four words and at most 32 level lengths.
+    let mut head = vec![0u8; bytes.length().min(16 + 4 * 32) as usize];
+    bytes.subarray(0, head.len() as u32).copy_to(&mut head);
+    blocks::read_answer(&head, bytes.length() as usize).map_err(JsValue::from)
+}
+
+/// What a started image decode (a browser decode or [`start_ktx2`]) gives the renderer.
+pub async fn texels(started: js_sys::Promise) -> Result<Texels, String> {
+    let done = JsFuture::from(started)
+        .await
+        .map_err(|e| if e.is_undefined() { "decoding took too long".to_string() } else { js_error(&e) })?;
+    if let Some(bytes) = done.dyn_ref::<js_sys::Uint8Array>() {
+        let a = read(bytes).map_err(|e| js_error(&e))?;
+        let format = BlockFormat::from_code(a.format).ok_or("the Basis module answered no block format")?;
+        let levels = a.levels.iter().map(|r| bytes.subarray(r.start as u32, r.end as u32)).collect();
+        return Ok(Texels::Blocks(Blocks { format, width: a.width, height: a.height, levels }));
+    }
+    done.dyn_into().map(Texels::Bitmap).map_err(|_| "createImageBitmap returned no bitmap".to_string())
 }
 
 /// The decoded bytes of one job, or its failure named by `at` and the codec.

@@ -184,11 +184,3 @@ pub async fn fit(bitmap: &web_sys::ImageBitmap, max: u32) -> Result<Option<web_s
     bitmap.close();
     Ok(Some(smaller))
 }
-
-/// The bitmap of a decode begun with `start_decode`.
-pub async fn decoded(started: js_sys::Promise) -> Result<web_sys::ImageBitmap, String> {
-    let bitmap = JsFuture::from(started)
-        .await
-        .map_err(|e| if e.is_undefined() { "decoding took too long".to_string() } else { js_error(&e) })?;
-    bitmap.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())
-}

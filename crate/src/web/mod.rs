@@ -35,7 +35,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
-use crate::render::{self, Backend, ContentId, Renderer, View};
+use crate::render::{self, Backend, ContentId, Renderer, Texels, View};
 use crate::scene::{Projection, Scene};
 use fetch::{Progress, fetch_bytes, start_decode};
 
@@ -436,8 +436,8 @@ async fn load(
 /// A model decoded, with its primitives uploaded to a content not yet finished.
 struct Decoded {
     scene: Scene,
-    /// Decoded images by glTF image index (none where the browser could not decode one).
-    bitmaps: Vec<Option<web_sys::ImageBitmap>>,
+    /// Decoded images by glTF image index (none where one could not be decoded).
+    bitmaps: Vec<Option<crate::render::Texels>>,
     warnings: Vec<String>,
 }
 
@@ -478,9 +478,9 @@ async fn decode_model(
         return Err("superseded by a newer load".into());
     }
     // Refused before anything is decoded, rather than a tab the phone kills half way.
-    let (budget, max_side) = {
+    let (budget, max_side, block_formats) = {
         let s = state.borrow();
-        (s.memory_budget, s.renderer.max_texture_size())
+        (s.memory_budget, s.renderer.max_texture_size(), s.renderer.block_formats())
     };
     parsed.estimate(&fetched, max_side).within(budget).map_err(|e| format!("{url}: {e}"))?;
     // Images start decoding in the browser as soon as they are out of the file; meshes
@@ -499,7 +499,7 @@ async fn decode_model(
             &mut |i, mime, bytes, range| {
                 started.resize_with(started.len().max(i + 1), || Ok(None));
                 let array = fetch::js_array(bytes, range);
-                started[i] = if mime == "image/ktx2" { decoders::start_ktx2(decode, &array) } else { start_decode(&array, mime) }.map(Some);
+                started[i] = if mime == "image/ktx2" { decoders::start_ktx2(decode, &array, &block_formats) } else { start_decode(&array, mime) }.map(Some);
             },
             &mut |mesh, i, p| {
                 s.renderer.upload_primitive(id, mesh, i, p);
@@ -516,7 +516,7 @@ async fn decode_model(
     let elsewhere = join_all(jobs.iter().map(|job| tangents_elsewhere(tangents, job.inputs(&scene))));
     let decoding = join_all(started.into_iter().map(|s| async move {
         match s? {
-            Some(p) => fetch::decoded(p).await.map(Some),
+            Some(p) => decoders::texels(p).await.map(Some),
             None => Ok(None),
         }
     }));
@@ -530,19 +530,40 @@ async fn decode_model(
     let max = state.borrow().renderer.max_texture_size();
     for (i, d) in decoded.into_iter().enumerate() {
         // Larger than the GPU takes: scaled to fit, as the GPU would refuse it (phones: 4096).
+        let ktx2 = scene.images.get(i).is_some_and(|im| im.mime == "image/ktx2");
         let d = match d {
-            Ok(Some(b)) => match (b.width(), b.height(), fetch::fit(&b, max).await) {
-                (_, _, Ok(None)) => Ok(Some(b)),
+            Ok(Some(Texels::Bitmap(b))) => match (b.width(), b.height(), fetch::fit(&b, max).await) {
+                (_, _, Ok(None)) => Ok(Some(Texels::Bitmap(b))),
                 (w, h, Ok(Some(smaller))) => {
                     warnings.push(format!("/images/{i}: {w}×{h} is larger than this GPU's {max}-pixel texture limit; drawn at {}×{}", smaller.width(), smaller.height()));
-                    Ok(Some(smaller))
+                    Ok(Some(Texels::Bitmap(smaller)))
                 }
                 (_, _, Err(e)) => Err(e),
             },
+            // A block chain fits by starting at a smaller level it already has.
+            Ok(Some(Texels::Blocks(mut b))) => {
+                let (w, h) = (b.width, b.height);
+                while b.width.max(b.height) > max && b.levels.len() > 1 {
+                    b.levels.remove(0);
+                    (b.width, b.height) = ((b.width / 2).max(1), (b.height / 2).max(1));
+                }
+                if b.width.max(b.height) > max || b.width % 4 != 0 || b.height % 4 != 0 {
+                    Err(format!("{w}×{h} is larger than this GPU's {max}-pixel texture limit and has no smaller level in whole blocks"))
+                } else {
+                    if (w, h) != (b.width, b.height) {
+                        warnings.push(format!("/images/{i}: {w}×{h} is larger than this GPU's {max}-pixel texture limit; drawn at {}×{}", b.width, b.height));
+                    }
+                    Ok(Some(Texels::Blocks(b)))
+                }
+            }
             other => other,
         };
         match d {
             Ok(b) => bitmaps.push(b),
+            Err(e) if ktx2 => {
+                warnings.push(format!("/images/{i}: the KTX2 image could not be transcoded ({e}); its textures are left out"));
+                bitmaps.push(None);
+            }
             Err(e) => {
                 warnings.push(format!("/images/{i}: the browser could not decode it ({e}); its textures are left out"));
                 bitmaps.push(None);

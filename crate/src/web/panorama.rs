@@ -216,7 +216,7 @@ impl Viewer {
             (Some(_), _) => None,
             (None, Some(photo)) => {
                 let content = s.renderer.begin_content();
-                s.renderer.finish_content(content, &panorama::scene(centre, heading), &[Some(photo)], 0);
+                s.renderer.finish_content(content, &panorama::scene(centre, heading), &[Some(crate::render::Texels::Bitmap(photo))], 0);
                 s.renderer.set_visible(content, false);
                 Some(content)
             }
@@ -357,7 +357,7 @@ impl Viewer {
             return false;
         }
         let content = s.renderer.begin_content();
-        s.renderer.finish_content(content, &panorama::tiles::tile_scene(m, k, p.centre, p.heading), &[Some(bitmap)], 0);
+        s.renderer.finish_content(content, &panorama::tiles::tile_scene(m, k, p.centre, p.heading), &[Some(crate::render::Texels::Bitmap(bitmap))], 0);
         s.renderer.set_visible(content, p.active);
         for freed in cache.insert(k, content) {
             s.renderer.remove_content(freed);

@@ -16,7 +16,8 @@ use web_sys::{WebGl2RenderingContext as Gl, WebGlBuffer, WebGlFramebuffer, WebGl
 
 use crate::render::draws::{PipelineKey, frame_order};
 use crate::render::uniforms::GlobalsU;
-use crate::render::{Backend, ContentId, Contents, DeviceCount, Image, Pending, RenderBackend, View, glsl, is_cpu_renderer, samples_for};
+use crate::render::blocks::BlockFormat;
+use crate::render::{Backend, ContentId, Contents, DeviceCount, Image, Pending, RenderBackend, Texels, View, glsl, is_cpu_renderer, samples_for};
 use crate::scene::environment::Environment;
 use crate::scene::{Primitive, Scene, Topology};
 use crate::shader::{self, Variant};
@@ -369,6 +370,11 @@ impl RenderBackend for Renderer {
         self.gl.get_parameter(Gl::MAX_TEXTURE_SIZE).ok().and_then(|v| v.as_f64()).map_or(2048, |m| m as u32).max(2048)
     }
 
+    /// Those whose extension the context has (asking enables it).
+    fn block_formats(&self) -> Vec<BlockFormat> {
+        scene::BLOCK_EXTENSIONS.iter().filter(|e| self.gl.get_extension(e.1).ok().flatten().is_some()).map(|e| e.0).collect()
+    }
+
     fn begin_content(&mut self) -> ContentId {
         self.contents.begin()
     }
@@ -379,7 +385,7 @@ impl RenderBackend for Renderer {
         }
     }
 
-    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<web_sys::ImageBitmap>], index: usize) {
+    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<Texels>], index: usize) {
         let uploaded = self.contents.take_staged(content);
         let mut gl_scene = GlScene::upload(&self.gl, &mut self.textures, scene, images, uploaded);
         gl_scene.set_scene(&self.gl, scene, index, self.align);

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use web_sys::{WebGl2RenderingContext as Gl, WebGlBuffer, WebGlSampler, WebGlTexture, WebGlVertexArrayObject};
 
+use crate::render::blocks::BlockFormat;
 use crate::render::draws::{Draw, DrawList, PrimInfo};
+use crate::render::{Blocks, Texels};
 use crate::render::uniforms::{MaterialU, ObjectU};
 use crate::scene::{Primitive, STREAMS, Sampler, Scene, TexRef, Topology, Wrap};
 
@@ -168,6 +170,31 @@ fn upload_bitmap(gl: &Gl, bitmap: &web_sys::ImageBitmap, srgb: bool) -> Option<(
     Some((t, w * h * 4 * 4 / 3))
 }
 
+/// Per block format: the extension that samples it and its linear and sRGB internal formats.
+pub const BLOCK_EXTENSIONS: [(BlockFormat, &str, u32, u32); 3] = [
+    (BlockFormat::Astc4x4, "WEBGL_compressed_texture_astc", 0x93B0, 0x93D0),
+    (BlockFormat::Bc7, "EXT_texture_compression_bptc", 0x8E8C, 0x8E8D),
+    (BlockFormat::Etc2Rgba8, "WEBGL_compressed_texture_etc", 0x9278, 0x9279),
+];
+
+/// Uploads a block chain from the Basis module level by level, straight from JS memory (GL
+/// cannot make mipmaps of block formats, so the module gives them all).
+fn upload_blocks(gl: &Gl, b: &Blocks, srgb: bool) -> Option<(WebGlTexture, u64)> {
+    let &(_, extension, linear, srgb_format) = BLOCK_EXTENSIONS.iter().find(|e| e.0 == b.format)?;
+    // Enabled here too: a restored context starts with no extensions.
+    gl.get_extension(extension).ok()??;
+    let t = gl.create_texture()?;
+    gl.bind_texture(Gl::TEXTURE_2D, Some(&t));
+    let format = if srgb { srgb_format } else { linear };
+    let mut bytes = 0;
+    for (l, level) in b.levels.iter().enumerate() {
+        let (w, h) = ((b.width >> l).max(1), (b.height >> l).max(1));
+        gl.compressed_tex_image_2d_with_array_buffer_view(Gl::TEXTURE_2D, l as i32, format, w as i32, h as i32, 0, level);
+        bytes += u64::from(level.length());
+    }
+    Some((t, bytes))
+}
+
 struct GlMaterial {
     uniforms: WebGlBuffer,
     /// Per slot: texture and sampler (None: the neutral texture with any sampler).
@@ -202,7 +229,7 @@ impl GlScene {
         self.prims[id].update(p)
     }
 
-    pub fn upload(gl: &Gl, shared: &mut Textures, scene: &Scene, bitmaps: &[Option<web_sys::ImageBitmap>], uploaded: Vec<Vec<Option<GlPrimitive>>>) -> GlScene {
+    pub fn upload(gl: &Gl, shared: &mut Textures, scene: &Scene, bitmaps: &[Option<Texels>], uploaded: Vec<Vec<Option<GlPrimitive>>>) -> GlScene {
         let mut textures: Vec<(WebGlTexture, u64)> = Vec::new();
         // An image may serve as colour (sRGB) in one slot and data (linear) in another.
         let mut image_textures: HashMap<(usize, bool), WebGlTexture> = HashMap::new();
@@ -219,7 +246,11 @@ impl GlScene {
                 let texture = match image_textures.get(&(t.image, *srgb)) {
                     Some(found) => found.clone(),
                     None => {
-                        let Some((made, bytes)) = upload_bitmap(gl, bitmap, *srgb) else { return neutral() };
+                        let made = match bitmap {
+                            Texels::Bitmap(bitmap) => upload_bitmap(gl, bitmap, *srgb),
+                            Texels::Blocks(b) => upload_blocks(gl, b, *srgb),
+                        };
+                        let Some((made, bytes)) = made else { return neutral() };
                         textures.push((made.clone(), bytes));
                         image_textures.insert((t.image, *srgb), made.clone());
                         made

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use crate::render::draws::{Draw, PipelineKey, frame_order};
 use crate::render::uniforms::GlobalsU;
-use crate::render::{Backend, ContentId, Contents, DeviceCount, Image, Pending, RenderBackend, View, samples_for, yield_now};
+use crate::render::blocks::BlockFormat;
+use crate::render::{Backend, ContentId, Contents, DeviceCount, Image, Pending, RenderBackend, Texels, View, samples_for, yield_now};
 use crate::scene::environment::Environment;
 use crate::scene::{Primitive, Scene, Topology};
 use crate::shader::{self, Variant};
@@ -129,6 +130,8 @@ impl Gpu {
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("scenic"),
                 required_limits: wgpu::Limits::downlevel_webgl2_defaults().using_resolution(adapter.limits()),
+                // Block formats the adapter samples, for KTX2 textures that stay compressed.
+                required_features: adapter.features() & texture::BLOCK_FEATURES.iter().fold(wgpu::Features::empty(), |a, (_, f)| a | *f),
                 ..Default::default()
             })
             .await
@@ -593,6 +596,11 @@ impl RenderBackend for Renderer {
         self.device.limits().max_texture_dimension_2d
     }
 
+    fn block_formats(&self) -> Vec<BlockFormat> {
+        let have = self.device.features();
+        texture::BLOCK_FEATURES.iter().filter(|(_, f)| have.contains(*f)).map(|(b, _)| *b).collect()
+    }
+
     fn size(&self) -> (u32, u32) {
         (self.config.width, self.config.height)
     }
@@ -619,7 +627,7 @@ impl RenderBackend for Renderer {
         }
     }
 
-    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<web_sys::ImageBitmap>], index: usize) {
+    fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<Texels>], index: usize) {
         let uploaded = self.contents.take_staged(content);
         let mut gpu = GpuScene::upload(&self.device, &self.queue, &self.layouts, &self.defaults, &mut self.samplers, &mut self.mips, scene, images, uploaded);
         let align = self.device.limits().min_uniform_buffer_offset_alignment;

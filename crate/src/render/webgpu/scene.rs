@@ -3,7 +3,8 @@
 
 use wgpu::util::DeviceExt;
 
-use super::texture::{MipGen, Samplers, upload_bitmap};
+use super::texture::{MipGen, Samplers, upload_bitmap, upload_blocks};
+use crate::render::Texels;
 use super::{Defaults, Layouts};
 use crate::render::draws::{Draw, DrawList, PrimInfo};
 use crate::render::uniforms::{MaterialU, ObjectU};
@@ -118,7 +119,10 @@ impl GpuScene {
             .iter()
             .map(|t| {
                 let block = u64::from(t.format().block_copy_size(None).unwrap_or(4));
-                (0..t.mip_level_count()).map(|m| u64::from((t.width() >> m).max(1)) * u64::from((t.height() >> m).max(1)) * block).sum::<u64>()
+                // Blocks of 1×1 texels, or 4×4 for the compressed formats.
+                let (bw, bh) = t.format().block_dimensions();
+                let blocks = |m: u32| u64::from((t.width() >> m).max(1).div_ceil(bw)) * u64::from((t.height() >> m).max(1).div_ceil(bh));
+                (0..t.mip_level_count()).map(|m| blocks(m) * block).sum::<u64>()
             })
             .sum();
         prims + buffers + objects + textures
@@ -149,7 +153,7 @@ impl GpuScene {
         samplers: &mut Samplers,
         mips: &mut MipGen,
         scene: &Scene,
-        bitmaps: &[Option<web_sys::ImageBitmap>],
+        bitmaps: &[Option<Texels>],
         uploaded: Vec<Vec<Option<GpuPrimitive>>>,
     ) -> GpuScene {
         let mut encoder = device.create_command_encoder(&Default::default());
@@ -172,7 +176,10 @@ impl GpuScene {
                         let view = image_views
                             .entry((t.image, srgb))
                             .or_insert_with(|| {
-                                let texture = upload_bitmap(device, queue, mips, &mut encoder, bmp, srgb);
+                                let texture = match bmp {
+                                    Texels::Bitmap(bmp) => upload_bitmap(device, queue, mips, &mut encoder, bmp, srgb),
+                                    Texels::Blocks(b) => upload_blocks(device, queue, b, srgb),
+                                };
                                 let view = texture.create_view(&Default::default());
                                 textures.push(texture);
                                 view
