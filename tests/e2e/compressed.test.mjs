@@ -139,3 +139,48 @@ for (const backend of BACKENDS) {
     assert.ok(!duck.requests.some((r) => r.includes('/pkg/basis/')), 'Basis module fetched for a PNG model');
   });
 }
+
+// KTX2 made by ktx2-encoder from the Duck's PNG (UASTC + Zstandard, and ETC1S, with mips):
+// drawn within a tolerance of the PNG original on each backend. Where the GPU samples a block
+// format the Basis module can reach (WebGPU features, WebGL2 extensions), the texture stays
+// compressed: its GPU bytes fall to a quarter of RGBA8's with mips.
+const BLOCKS = {
+  webgpu: ['texture-compression-astc', 'texture-compression-bc', 'texture-compression-etc2'],
+  webgl2: ['WEBGL_compressed_texture_astc', 'EXT_texture_compression_bptc', 'WEBGL_compressed_texture_etc'],
+};
+for (const backend of BACKENDS) {
+  for (const mode of ['uastc', 'etc1s']) {
+    test(`KTX2 ${mode} Duck on ${backend} looks like the PNG Duck, block-compressed where the GPU can`, async () => {
+      const open = async (src) => {
+        const context = await browser.newContext();
+        try {
+          const { page, logs } = await openFixture(context, src, backend);
+          assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready', `${src}: ${logs.join('\n')}`);
+          const bytes = await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).sceneBytes);
+          const blocks = await page.evaluate(async ([backend, names]) => {
+            if (backend === 'webgpu') {
+              const a = await navigator.gpu?.requestAdapter();
+              return names.filter((n) => a?.features.has(n));
+            }
+            const gl = document.createElement('canvas').getContext('webgl2');
+            return names.filter((n) => gl?.getExtension(n));
+          }, [backend, BLOCKS[backend]]);
+          return { image: await pixels(page), bytes, blocks, logs };
+        } finally {
+          await context.close();
+        }
+      };
+      const ktx2 = await open(`/generated/ktx2/duck-${mode}.gltf`);
+      const png = await open('/corpus/gltf/models/Duck/glTF/Duck.gltf');
+      assert.ok(!ktx2.logs.some((l) => /left out/.test(l)), ktx2.logs.join('\n'));
+      const { rms, outliers } = difference(ktx2.image, png.image);
+      console.log(`KTX2 ${mode} Duck ${backend}: rms ${rms.toFixed(2)}, outliers ${(outliers * 100).toFixed(2)} %, GPU bytes ${ktx2.bytes} vs PNG ${png.bytes}, block formats [${ktx2.blocks}]`);
+      // ETC1S is the lossier codec.
+      const limit = mode === 'uastc' ? 3 : 6;
+      assert.ok(rms <= limit, `RMS ${rms.toFixed(2)} > ${limit}`);
+      // The Duck's texture is 512²: 1,398,100 bytes as RGBA8 with mips, 349,552 in blocks.
+      if (ktx2.blocks.length) assert.ok(png.bytes - ktx2.bytes > 1_000_000, `blocks [${ktx2.blocks}] offered, yet ${ktx2.bytes} GPU bytes against the PNG's ${png.bytes}`);
+      else assert.ok(Math.abs(png.bytes - ktx2.bytes) < 100_000, `no block format, yet ${ktx2.bytes} GPU bytes against the PNG's ${png.bytes}`);
+    });
+  }
+}
