@@ -65,6 +65,8 @@ export interface ScenicGpuStats {
   gpuBytes: number;
   /** The wasm instances' linear memory. */
   wasmBytes: number;
+  /** Draw calls in the viewers' last frames (an instanced draw of many copies counts once). */
+  draws: number;
 }
 
 export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' | 'error' | 'progress'> {

@@ -221,9 +221,10 @@ export class ScenicViewer extends HTMLElement {
     return navigator.serviceWorker.register(url, { type: 'classic' });
   }
 
-  /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed. */
+  /** What each loaded bundle holds: `{ viewers, devices, sceneBytes, gpuBytes, wasmBytes }` summed,
+   *  and `draws`, the draw calls of every viewer's last frame. */
   static async gpuStats() {
-    const total = { viewers: 0, devices: 0, sceneBytes: 0, gpuBytes: 0, wasmBytes: 0 };
+    const total = { viewers: 0, devices: 0, sceneBytes: 0, gpuBytes: 0, wasmBytes: 0, draws: 0 };
     for (const loading of bundles.values()) {
       const s = (await loading.catch(() => null))?.gpuStats();
       if (s) for (const k of Object.keys(total)) total[k] += s[k];

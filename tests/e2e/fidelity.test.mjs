@@ -162,6 +162,20 @@ for (const backend of BACKENDS) {
     });
   }
 
+  test(`${backend}: SimpleInstancing's 125 cubes are one instanced draw, not 125`, async () => {
+    const { page, logs } = await openFixture(browser, model('SimpleInstancing/glTF-Binary/SimpleInstancing.glb'), backend);
+    try {
+      assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready', logs.join('\n'));
+      const img = await pixels(page);
+      const stats = await page.evaluate(() => customElements.get('scenic-viewer').gpuStats());
+      assert.equal(stats.draws, 1, `draw calls in the last frame: ${stats.draws}`);
+      // And each copy where its instance puts it: the grid's gaps, as the scenario checks.
+      scenarios.find(([name]) => name.startsWith('SimpleInstancing'))[2](img);
+    } finally {
+      await page.close();
+    }
+  });
+
   test(`${backend}: GLB, embedded and external Box render the same`, async () => {
     const images = [];
     for (const v of ['glTF-Binary/Box.glb', 'glTF-Embedded/Box.gltf', 'glTF/Box.gltf']) {

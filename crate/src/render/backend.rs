@@ -93,6 +93,8 @@ pub trait RenderBackend {
     /// GPU bytes of the contents, and with the render targets.
     fn content_bytes(&self) -> u64;
     fn gpu_bytes(&self) -> u64;
+    /// Draw calls of the last frame drawn (an instanced draw counts once; the sky not at all).
+    fn frame_draws(&self) -> u32;
 
     /// Draws a frame to the canvas.
     fn render(&mut self, v: &View) -> Result<(), String>;

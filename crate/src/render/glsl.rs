@@ -22,7 +22,8 @@ fn join(lines: &[u16]) -> String {
 /// (vertex, fragment) GLSL of a variant's PBR program.
 pub fn pbr(v: Variant) -> (String, String) {
     let bits = v.bits() as usize;
-    (join(generated::VERTEX[bits & 15]), join(generated::FRAGMENT[bits & 63]))
+    // Vertex shaders by streams and INSTANCED (bit 6 → 4, as build.rs numbers them).
+    (join(generated::VERTEX[(bits & 15) | ((bits >> 2) & 16)]), join(generated::FRAGMENT[bits & 63]))
 }
 
 /// (vertex, fragment) GLSL of the sky dome.
@@ -36,9 +37,11 @@ mod tests {
 
     #[test]
     fn every_variant_has_glsl_with_its_inputs_and_bindings() {
-        for bits in 0..64 {
+        for bits in 0..128 {
             let v = Variant::from_bits(bits);
             let (vs, fs) = pbr(v);
+            // Instanced ones index the copies by instance (naga adds a first instance of 0).
+            assert_eq!(vs.contains("gl_InstanceID"), v.instanced, "{v:?}");
             assert!(vs.starts_with("#version 300 es") && fs.starts_with("#version 300 es"), "{v:?}");
             // The vertex shader reads the streams the variant reads, at their locations.
             for (i, read) in v.streams().iter().enumerate() {

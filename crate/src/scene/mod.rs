@@ -294,6 +294,14 @@ pub struct Instance {
     pub world: Mat4,
 }
 
+/// A node's mesh: at `world`, or at `world` × each of its instancing `copies` where it has any.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    pub mesh: usize,
+    pub world: Mat4,
+    pub copies: &'a [Mat4],
+}
+
 /// A glTF camera placed in the world.
 #[derive(Debug, Clone, Copy)]
 pub struct CameraInstance {
@@ -307,9 +315,23 @@ impl Scene {
         self.geo_reference.map_or(1.0, |g| (1.0 / g.metres_per_unit) as f32)
     }
 
-    /// Meshes and cameras of one scene with their world matrices. Node cycles are rejected at load,
-    /// so this walk ends.
+    /// Meshes and cameras of one scene with their world matrices, each EXT_mesh_gpu_instancing
+    /// copy a mesh instance of its own.
     pub fn flatten(&self, scene: usize) -> (Vec<Instance>, Vec<CameraInstance>) {
+        let (placed, cameras) = self.placements(scene);
+        let mut meshes = Vec::with_capacity(placed.len());
+        for p in placed {
+            if p.copies.is_empty() {
+                meshes.push(Instance { mesh: p.mesh, world: p.world });
+            }
+            meshes.extend(p.copies.iter().map(|&i| Instance { mesh: p.mesh, world: p.world * i }));
+        }
+        (meshes, cameras)
+    }
+
+    /// Meshes of one scene as their nodes place them (a node's instancing copies kept together,
+    /// for instanced draws), and its cameras. Node cycles are rejected at load, so this walk ends.
+    pub fn placements(&self, scene: usize) -> (Vec<Placement<'_>>, Vec<CameraInstance>) {
         let mut meshes = Vec::new();
         let mut cameras = Vec::new();
         let Some(root) = self.scenes.get(scene) else { return (meshes, cameras) };
@@ -318,10 +340,7 @@ impl Scene {
             let Some(node) = self.nodes.get(n) else { continue };
             let world = parent * node.local;
             if let Some(mesh) = node.mesh {
-                if node.instances.is_empty() {
-                    meshes.push(Instance { mesh, world });
-                }
-                meshes.extend(node.instances.iter().map(|&i| Instance { mesh, world: world * i }));
+                meshes.push(Placement { mesh, world, copies: &node.instances });
             }
             if let Some(camera) = node.camera {
                 cameras.push(CameraInstance { camera, world });

@@ -9,7 +9,7 @@
 use crate::scene::{AlphaMode, Material};
 
 mod source;
-pub use source::{MIP, SKY_VERTICES, preprocess};
+pub use source::{INSTANCES_PER_DRAW, MIP, SKY_VERTICES, preprocess};
 use source::DEFINES;
 #[cfg(test)]
 use source::PBR;
@@ -28,6 +28,9 @@ pub struct Variant {
     pub mask: bool,
     /// Alpha mode BLEND: alpha is kept (else written as 1).
     pub blend: bool,
+    /// Placed by instance: the draw's copies read their transforms from an array by instance
+    /// index (set by the draw list, not the material).
+    pub instanced: bool,
 }
 
 impl Variant {
@@ -43,6 +46,7 @@ impl Variant {
             color: present[5],
             mask: m.alpha_mode == AlphaMode::Mask,
             blend: m.alpha_mode == AlphaMode::Blend,
+            instanced: false,
         }
     }
 
@@ -53,12 +57,12 @@ impl Variant {
 
     /// One bit per define, in `DEFINES` order (build.rs numbers the WebGL2 shaders so).
     pub fn bits(self) -> u32 {
-        [self.tangent, self.uv0, self.uv1, self.color, self.mask, self.blend].iter().enumerate().map(|(i, &on)| u32::from(on) << i).sum()
+        [self.tangent, self.uv0, self.uv1, self.color, self.mask, self.blend, self.instanced].iter().enumerate().map(|(i, &on)| u32::from(on) << i).sum()
     }
 
     pub fn from_bits(bits: u32) -> Variant {
         let b = |i: u32| bits & (1 << i) != 0;
-        Variant { tangent: b(0), uv0: b(1), uv1: b(2), color: b(3), mask: b(4), blend: b(5) }
+        Variant { tangent: b(0), uv0: b(1), uv1: b(2), color: b(3), mask: b(4), blend: b(5), instanced: b(6) }
     }
 
     fn defines(self, name: &str) -> bool {
@@ -92,7 +96,7 @@ mod tests {
 
     #[test]
     fn every_name_the_shader_tests_is_a_variant_define() {
-        let all = Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: true };
+        let all = Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: true, instanced: true };
         let names: Vec<&str> = PBR.lines().filter_map(|l| l.trim().strip_prefix("#if ")).map(|c| c.trim().trim_start_matches('!').trim()).collect();
         assert!(names.len() >= 6, "{names:?}");
         for name in names {
@@ -107,7 +111,7 @@ mod tests {
         let plain = Material::default();
         assert_eq!(Variant::of(all, &plain), Variant { color: true, ..Default::default() });
         let m = Material { base_color_texture: tex(1), normal_texture: tex(0), alpha_mode: AlphaMode::Mask, ..Default::default() };
-        assert_eq!(Variant::of(all, &m), Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: false });
+        assert_eq!(Variant::of(all, &m), Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: false, instanced: false });
         // A stream the primitive lacks is never read, whatever the material asks.
         let v = Variant::of([true, true, false, false, true, false], &m);
         assert_eq!(v.streams(), [true, true, false, false, true, false]);
@@ -138,7 +142,7 @@ mod tests {
     #[test]
     fn every_variant_validates() {
         let mut validator = naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::empty());
-        for bits in 0..64u32 {
+        for bits in 0..128u32 {
             let v = Variant::from_bits(bits);
             assert_eq!(v.bits(), bits);
             let src = v.source();

@@ -4,7 +4,8 @@
 // where it is an sRGB one, else by `encode` here.
 //
 // `#if NAME` lines pick a variant (crate::shader::Variant): TANGENT, UV0, UV1 and COLOR when the
-// primitive has that stream and the material reads it, MASK and BLEND for those alpha modes.
+// primitive has that stream and the material reads it, MASK and BLEND for those alpha modes,
+// INSTANCED for one draw of up to INSTANCES_PER_DRAW placed copies (EXT_mesh_gpu_instancing).
 
 struct Globals {
     view_proj: mat4x4<f32>,
@@ -23,6 +24,11 @@ struct Object {
     normal: mat4x4<f32>,
 };
 
+// An instanced draw's copies; 128 of them fill WebGL2's smallest uniform block limit (16 KB).
+struct Objects {
+    all: array<Object, INSTANCES_PER_DRAW>,
+};
+
 // One texture slot: UV set in x, has-texture in y; rows of the 2x3 UV transform in r0 / r1.
 struct Slot {
     info: vec4<f32>,
@@ -39,7 +45,11 @@ struct MaterialU {
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
+#if INSTANCED
+@group(1) @binding(0) var<uniform> objs: Objects;
+#else
 @group(1) @binding(0) var<uniform> obj: Object;
+#endif
 @group(2) @binding(0) var<uniform> mat: MaterialU;
 @group(2) @binding(1) var t_base: texture_2d<f32>;
 @group(2) @binding(2) var s_base: sampler;
@@ -89,7 +99,12 @@ struct VsOut {
 };
 
 @vertex
+#if INSTANCED
+fn vs_main(v: VsIn, @builtin(instance_index) instance: u32) -> VsOut {
+    let obj = objs.all[instance];
+#else
 fn vs_main(v: VsIn) -> VsOut {
+#endif
     var o: VsOut;
     let world = obj.model * vec4<f32>(v.position, 1.0);
     o.world = world.xyz;

@@ -8,7 +8,11 @@ pub const PBR: &str = include_str!("pbr.wgsl");
 pub const MIP: &str = include_str!("mip.wgsl");
 
 /// The names `#if` tests, in the order of `Variant::bits`.
-pub const DEFINES: [&str; 6] = ["TANGENT", "UV0", "UV1", "COLOR", "MASK", "BLEND"];
+pub const DEFINES: [&str; 7] = ["TANGENT", "UV0", "UV1", "COLOR", "MASK", "BLEND", "INSTANCED"];
+
+/// Copies of a mesh one instanced draw places (the `Objects` uniform array's length).
+#[allow(dead_code)]
+pub const INSTANCES_PER_DRAW: u32 = 128;
 
 /// The sky dome (`vs_sky` in pbr.wgsl): rings below and above the horizon, segments around.
 /// Declared here and prepended to the shader, so the draw call and the shader agree.
@@ -20,7 +24,7 @@ pub const SKY_VERTICES: u32 = (SKY_BELOW + SKY_ABOVE) * SKY_SEGMENTS * 6;
 
 /// The WGSL of the PBR shader with the names `defined` holds.
 pub fn pbr(defined: impl Fn(&str) -> bool) -> String {
-    let head = format!("const SKY_BELOW: u32 = {SKY_BELOW}u;\nconst SKY_ABOVE: u32 = {SKY_ABOVE}u;\nconst SKY_SEGMENTS: u32 = {SKY_SEGMENTS}u;\n");
+    let head = format!("const SKY_BELOW: u32 = {SKY_BELOW}u;\nconst SKY_ABOVE: u32 = {SKY_ABOVE}u;\nconst SKY_SEGMENTS: u32 = {SKY_SEGMENTS}u;\nconst INSTANCES_PER_DRAW: u32 = {INSTANCES_PER_DRAW}u;\n");
     head + &preprocess(PBR, defined)
 }
 

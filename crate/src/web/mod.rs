@@ -155,6 +155,8 @@ struct GpuStats {
     gpu_bytes: f64,
     /// The wasm instance's linear memory (CPU side; it only grows).
     wasm_bytes: f64,
+    /// Draw calls in all viewers' last frames (an instanced draw of many copies counts once).
+    draws: u32,
 }
 
 /// What this bundle holds on the GPU right now: live viewers, open devices and bytes. Lets a page
@@ -162,7 +164,7 @@ struct GpuStats {
 #[wasm_bindgen(js_name = gpuStats)]
 pub fn gpu_stats() -> Result<JsValue, JsValue> {
     let wasm_bytes = wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length()).unwrap_or(0);
-    let mut stats = GpuStats { viewers: 0, devices: render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0, wasm_bytes: f64::from(wasm_bytes) };
+    let mut stats = GpuStats { viewers: 0, devices: render::live_devices(), scene_bytes: 0.0, gpu_bytes: 0.0, wasm_bytes: f64::from(wasm_bytes), draws: 0 };
     LIVE.with(|live| {
         let mut live = live.borrow_mut();
         live.retain(|w| w.strong_count() > 0);
@@ -171,6 +173,7 @@ pub fn gpu_stats() -> Result<JsValue, JsValue> {
             if let Ok(s) = state.try_borrow() {
                 stats.scene_bytes += s.renderer.content_bytes() as f64;
                 stats.gpu_bytes += s.renderer.gpu_bytes() as f64;
+                stats.draws += s.renderer.frame_draws();
             }
         }
     });

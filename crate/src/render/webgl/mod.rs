@@ -75,6 +75,8 @@ pub struct Renderer {
     textures: Textures,
     contents: Contents<GlPrimitive, GlScene>,
     environment: Environment,
+    /// Draw calls of the last frame, the sky's not counted.
+    frame_draws: u32,
     errors: Vec<String>,
     /// Set by `webglcontextlost`; the listener stays registered while the renderer lives.
     lost: Rc<Cell<bool>>,
@@ -195,6 +197,7 @@ impl Renderer {
             textures,
             contents: Contents::default(),
             environment: Environment::default(),
+            frame_draws: 0,
             errors: Vec::new(),
             lost,
             on_lost,
@@ -251,6 +254,7 @@ impl Renderer {
         gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
         let scenes: Vec<&GlScene> = self.contents.shown().collect();
         let (draws, split) = frame_order(scenes.iter().map(|s| &s.list).enumerate(), v.view, v.proj);
+        self.frame_draws = draws.len() as u32;
         let mut state: Option<PipelineKey> = None;
         let mut bound = scene::Bound::default();
         for (i, &(c, d)) in draws.iter().enumerate() {
@@ -264,7 +268,7 @@ impl Renderer {
                 apply(gl, d.key, &p.program);
                 state = Some(d.key);
             }
-            scenes[c].draw(gl, d, self.align, &mut bound, c);
+            scenes[c].draw(gl, d, &mut bound, c);
         }
         if split == draws.len() {
             self.draw_sky();
@@ -420,6 +424,10 @@ impl RenderBackend for Renderer {
 
     fn content_bytes(&self) -> u64 {
         self.contents.ready.iter().map(|(_, s)| s.bytes()).sum()
+    }
+
+    fn frame_draws(&self) -> u32 {
+        self.frame_draws
     }
 
     fn gpu_bytes(&self) -> u64 {

@@ -11,6 +11,7 @@ use crate::render::draws::{Draw, DrawList, PrimInfo};
 use crate::render::{Blocks, Texels};
 use crate::render::uniforms::{MaterialU, ObjectU};
 use crate::scene::{Primitive, STREAMS, Sampler, Scene, TexRef, Topology, Wrap};
+use crate::shader;
 
 /// GL objects are deleted through their context; each holder keeps a handle to it.
 pub struct GlPrimitive {
@@ -211,6 +212,8 @@ pub struct GlScene {
     slots: Vec<Vec<Option<usize>>>,
     textures: Vec<(WebGlTexture, u64)>,
     objects: Option<(WebGlBuffer, u64)>,
+    /// Where each of the draw list's object blocks starts in `objects`.
+    offsets: Vec<u32>,
     pub list: DrawList,
 }
 
@@ -266,7 +269,7 @@ impl GlScene {
             materials.push(GlMaterial { uniforms: buf, slots: bound });
         }
         let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p));
-        GlScene { gl: gl.clone(), prims, materials, mesh_prims, slots, textures, objects: None, list: DrawList::default() }
+        GlScene { gl: gl.clone(), prims, materials, mesh_prims, slots, textures, objects: None, offsets: Vec::new(), list: DrawList::default() }
     }
 
     /// Builds the draw list and the object uniforms for glTF scene `index`.
@@ -280,12 +283,7 @@ impl GlScene {
         if self.materials.len() != scene.materials.len() + 1 {
             self.list.draws.clear();
         }
-        let stride = stride(align);
-        let mut data = Vec::with_capacity(self.list.objects.len() * stride);
-        for u in &self.list.objects {
-            data.extend_from_slice(bytemuck::bytes_of(u));
-            data.resize(data.len().div_ceil(stride) * stride, 0);
-        }
+        let (data, offsets) = self.list.pack_objects(align);
         if data.is_empty() {
             return;
         }
@@ -293,6 +291,7 @@ impl GlScene {
         gl.bind_buffer(Gl::UNIFORM_BUFFER, Some(&buf));
         gl.buffer_data_with_u8_array(Gl::UNIFORM_BUFFER, &data, Gl::STATIC_DRAW);
         self.objects = Some((buf, data.len() as u64));
+        self.offsets = offsets;
     }
 
     pub fn bytes(&self) -> u64 {
@@ -303,10 +302,12 @@ impl GlScene {
     }
 
     /// Draws `d` of content `content`, binding what `bound` says is not bound yet.
-    pub fn draw(&self, gl: &Gl, d: &Draw, align: u32, bound: &mut Bound, content: usize) {
-        let (Some((objects, _)), Some(p), Some(m)) = (&self.objects, self.prims.get(d.prim), self.materials.get(d.material)) else { return };
-        let size = std::mem::size_of::<ObjectU>() as i32;
-        gl.bind_buffer_range_with_i32_and_i32(Gl::UNIFORM_BUFFER, 1, Some(objects), (d.object as usize * stride(align)) as i32, size);
+    pub fn draw(&self, gl: &Gl, d: &Draw, bound: &mut Bound, content: usize) {
+        let (Some((objects, _)), Some(&offset), Some(p), Some(m)) = (&self.objects, self.offsets.get(d.object as usize), self.prims.get(d.prim), self.materials.get(d.material)) else { return };
+        // An instanced draw binds the whole `Objects` array its shader declares.
+        let copies = if d.instances > 1 { shader::INSTANCES_PER_DRAW as usize } else { 1 };
+        let size = (copies * std::mem::size_of::<ObjectU>()) as i32;
+        gl.bind_buffer_range_with_i32_and_i32(Gl::UNIFORM_BUFFER, 1, Some(objects), offset as i32, size);
         if bound.material != Some((content, d.material)) {
             gl.bind_buffer_base(Gl::UNIFORM_BUFFER, 2, Some(&m.uniforms));
             for (unit, (texture, sampler)) in m.slots.iter().enumerate() {
@@ -325,16 +326,13 @@ impl GlScene {
             Topology::Lines => Gl::LINES,
             Topology::Triangles => Gl::TRIANGLES,
         };
-        match &p.indices {
-            Some(_) => gl.draw_elements_with_i32(mode, p.count, Gl::UNSIGNED_INT, 0),
-            None => gl.draw_arrays(mode, 0, p.count),
+        match (&p.indices, d.instances) {
+            (Some(_), 1) => gl.draw_elements_with_i32(mode, p.count, Gl::UNSIGNED_INT, 0),
+            (None, 1) => gl.draw_arrays(mode, 0, p.count),
+            (Some(_), n) => gl.draw_elements_instanced_with_i32(mode, p.count, Gl::UNSIGNED_INT, 0, n as i32),
+            (None, n) => gl.draw_arrays_instanced(mode, 0, p.count, n as i32),
         }
     }
-}
-
-/// Bytes between objects in the object buffer (bind_buffer_range offsets must be aligned).
-fn stride(align: u32) -> usize {
-    std::mem::size_of::<ObjectU>().div_ceil(align as usize) * align as usize
 }
 
 impl Drop for GlScene {

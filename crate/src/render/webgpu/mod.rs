@@ -194,6 +194,8 @@ pub struct Renderer {
     mips: MipGen,
     contents: Contents<GpuPrimitive, GpuScene>,
     environment: Environment,
+    /// Draw calls of the last frame, the sky's not counted.
+    frame_draws: u32,
 }
 
 fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
@@ -369,6 +371,7 @@ impl Renderer {
             mips,
             contents: Contents::default(),
             environment: Environment::default(),
+            frame_draws: 0,
         })
     }
 
@@ -455,6 +458,7 @@ impl Renderer {
         let keys: Vec<PipelineKey> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key)).collect();
         let pipelines: HashMap<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
         let mut encoder = self.device.create_command_encoder(&Default::default());
+        let frame_draws;
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("frame"),
@@ -488,12 +492,14 @@ impl Renderer {
             // (`sorted_draws` lists the opaque draws first).
             let scenes: Vec<&GpuScene> = self.contents.shown().collect();
             let (draws, split) = frame_order(scenes.iter().map(|s| &s.list).enumerate(), v.view, v.proj);
+            frame_draws = draws.len() as u32;
             let (opaque, blended) = draws.split_at(split);
             draw_list(&mut pass, &scenes, &pipelines, opaque);
             pass.set_pipeline(&self.sky);
             pass.draw(0..shader::SKY_VERTICES, 0..1);
             draw_list(&mut pass, &scenes, &pipelines, blended);
         }
+        self.frame_draws = frame_draws;
         encoder.finish()
     }
 
@@ -662,6 +668,10 @@ impl RenderBackend for Renderer {
 
     /// Its contents, and its multisampled colour and depth targets (the canvas's own buffer is
     /// the browser's).
+    fn frame_draws(&self) -> u32 {
+        self.frame_draws
+    }
+
     fn gpu_bytes(&self) -> u64 {
         let t = &self.targets;
         let px = u64::from(t.width) * u64::from(t.height) * u64::from(t.samples);

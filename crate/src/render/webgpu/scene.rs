@@ -9,6 +9,7 @@ use super::{Defaults, Layouts};
 use crate::render::draws::{Draw, DrawList, PrimInfo};
 use crate::render::uniforms::{MaterialU, ObjectU};
 use crate::scene::{Primitive, STREAMS, Scene};
+use crate::shader;
 
 pub struct GpuPrimitive {
     /// The present streams back to back; `streams` has each one's offset and size.
@@ -96,9 +97,17 @@ pub struct GpuScene {
     slots: Vec<Vec<Option<usize>>>,
     textures: Vec<wgpu::Texture>,
     buffers: Vec<wgpu::Buffer>,
-    pub objects: Option<(wgpu::Buffer, wgpu::BindGroup)>,
+    pub objects: Option<Objects>,
     pub list: DrawList,
-    pub object_stride: u32,
+}
+
+/// The draw list's object uniforms: one buffer, bound one object at a time, or a whole array of
+/// copies for an instanced draw (`many`, where the list has any), at each block's offset.
+pub struct Objects {
+    buffer: wgpu::Buffer,
+    one: wgpu::BindGroup,
+    many: Option<wgpu::BindGroup>,
+    offsets: Vec<u32>,
 }
 
 impl GpuScene {
@@ -113,7 +122,7 @@ impl GpuScene {
     pub fn bytes(&self) -> u64 {
         let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, wgpu::Buffer::size)).sum();
         let buffers: u64 = self.buffers.iter().map(wgpu::Buffer::size).sum();
-        let objects = self.objects.as_ref().map_or(0, |(b, _)| b.size());
+        let objects = self.objects.as_ref().map_or(0, |o| o.buffer.size());
         let textures: u64 = self
             .textures
             .iter()
@@ -135,8 +144,8 @@ impl Drop for GpuScene {
         // primitives do so when dropped).
         self.textures.iter().for_each(wgpu::Texture::destroy);
         self.buffers.iter().for_each(wgpu::Buffer::destroy);
-        if let Some((b, _)) = &self.objects {
-            b.destroy();
+        if let Some(o) = &self.objects {
+            o.buffer.destroy();
         }
     }
 }
@@ -212,48 +221,43 @@ impl GpuScene {
         queue.submit([encoder.finish()]);
 
         let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p));
-        GpuScene { prims, materials, mesh_prims, slots, textures, buffers, objects: None, list: DrawList::default(), object_stride: 256 }
+        GpuScene { prims, materials, mesh_prims, slots, textures, buffers, objects: None, list: DrawList::default() }
     }
 
     /// Builds the draw list and per-object uniforms for one glTF scene.
     pub fn set_scene(&mut self, device: &wgpu::Device, layouts: &Layouts, scene: &Scene, index: usize, align: u32) {
-        if let Some((b, _)) = self.objects.take() {
-            b.destroy();
+        if let Some(o) = self.objects.take() {
+            o.buffer.destroy();
         }
         let infos: Vec<PrimInfo> = self.prims.iter().map(|p| p.info).collect();
         self.list = DrawList::build(scene, index, &self.mesh_prims, &infos);
-        let stride = (std::mem::size_of::<ObjectU>() as u32).div_ceil(align) * align;
-        self.object_stride = stride;
-        let mut data: Vec<u8> = Vec::with_capacity(self.list.objects.len() * stride as usize);
-        for u in &self.list.objects {
-            data.extend_from_slice(bytemuck::bytes_of(u));
-            data.resize(data.len().div_ceil(stride as usize) * stride as usize, 0);
-        }
+        let (data, offsets) = self.list.pack_objects(align);
         if data.is_empty() {
             return;
         }
-        let buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: Some("objects"), contents: &data, usage: wgpu::BufferUsages::UNIFORM });
-        let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("objects"),
-            layout: &layouts.object,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer: &buf,
-                    offset: 0,
-                    size: wgpu::BufferSize::new(std::mem::size_of::<ObjectU>() as u64),
-                }),
-            }],
-        });
-        self.objects = Some((buf, bg));
+        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: Some("objects"), contents: &data, usage: wgpu::BufferUsages::UNIFORM });
+        let bind = |objects: u32| {
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("objects"),
+                layout: &layouts.object,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding { buffer: &buffer, offset: 0, size: wgpu::BufferSize::new(u64::from(objects) * std::mem::size_of::<ObjectU>() as u64) }),
+                }],
+            })
+        };
+        let many = self.list.blocks.iter().any(|b| b.len() > 1).then(|| bind(shader::INSTANCES_PER_DRAW));
+        self.objects = Some(Objects { one: bind(1), many, offsets, buffer });
     }
 
     /// Draws `d`; `same_primitive` when the previous draw had the same primitive, whose vertex
     /// and index buffers are still bound (six vertex slots: worth not setting again).
     pub fn draw<'a>(&'a self, pass: &mut wgpu::RenderPass<'a>, d: &Draw, same_primitive: bool) {
         let p = &self.prims[d.prim];
-        let Some((_, objects)) = &self.objects else { return };
-        pass.set_bind_group(1, objects, &[d.object * self.object_stride]);
+        let Some(objects) = &self.objects else { return };
+        let group = if d.instances > 1 { objects.many.as_ref() } else { Some(&objects.one) };
+        let (Some(group), Some(&offset)) = (group, objects.offsets.get(d.object as usize)) else { return };
+        pass.set_bind_group(1, group, &[offset]);
         pass.set_bind_group(2, &self.materials[d.material], &[]);
         if !same_primitive {
             // The streams the variant reads (it reads only streams the primitive has).
@@ -268,8 +272,8 @@ impl GpuScene {
             }
         }
         match &p.indices {
-            Some(_) => pass.draw_indexed(0..p.count, 0, 0..1),
-            None => pass.draw(0..p.count, 0..1),
+            Some(_) => pass.draw_indexed(0..p.count, 0, 0..d.instances),
+            None => pass.draw(0..p.count, 0..d.instances),
         }
     }
 }
