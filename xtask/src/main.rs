@@ -34,7 +34,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-overlay | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-decoders | bench-overlay | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
 }
 
 fn main() -> ExitCode {
@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         Some("size") => build::sizes(),
         Some("bench") => setup::all().and_then(|_| build::all()).and_then(|_| bench()),
         Some("bench-tiles") => setup::all().and_then(|_| build::all()).and_then(|_| bench_tiles()),
+        Some("bench-decoders") => setup::all().and_then(|_| build::all()).and_then(|_| content::all()).and_then(|_| bench_decoders()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
         Some("soak") => {
             // --minutes M (default 10), split between the two renderers.
@@ -182,6 +183,28 @@ fn bench_tiles() -> Result {
         .current_dir(&dir))?;
     compress::beside(&vendor.join("three-tiles-viewer.js"))?;
     bench_script("tests/bench/tiles.mjs")
+}
+
+/// The decoder benchmark (not part of `test`): Scenic's decoder modules against three.js's
+/// DRACOLoader, MeshoptDecoder and KTX2Loader on the same files; prints two tables.
+fn bench_decoders() -> Result {
+    let root = root();
+    let vendor = root.join("www/bench/vendor");
+    let dir = root.join("tests/bench");
+    npm_ci(&dir)?;
+    run(Command::new(dir.join("node_modules/.bin/esbuild"))
+        .args(["three-decoders.js", "--bundle", "--minify", "--format=esm"])
+        .arg(format!("--outfile={}", vendor.join("three-decoders.js").display()))
+        .current_dir(&dir))?;
+    // The decoders' own files, where DRACOLoader and KTX2Loader fetch them.
+    let libs = dir.join("node_modules/three/examples/jsm/libs");
+    for (from, to, files) in [("draco/gltf", "three-draco", &["draco_wasm_wrapper.js", "draco_decoder.wasm"]), ("basis", "three-basis", &["basis_transcoder.js", "basis_transcoder.wasm"])] {
+        std::fs::create_dir_all(vendor.join(to)).map_err(|e| e.to_string())?;
+        for f in files {
+            std::fs::copy(libs.join(from).join(f), vendor.join(to).join(f)).map_err(|e| format!("{from}/{f}: {e}"))?;
+        }
+    }
+    bench_script("tests/bench/decoders.mjs")
 }
 
 /// The overlay benchmark (not part of `test`): prints a table of per-frame medians.

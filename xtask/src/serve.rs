@@ -238,7 +238,12 @@ fn connection(mut stream: TcpStream, faults: bool) {
     let length = resp.length.map_or(String::new(), |l| format!("Content-Length: {l}\r\n"));
     // Every page is served under the strict policy operators may use, so every test checks that
     // the element needs no inline script and no eval (only wasm compilation).
-    let csp = if resp.content_type.starts_with("text/html") { format!("Content-Security-Policy: {CSP}\r\n") } else { String::new() };
+    // The decoder benchmark's page runs three.js's decoders, which start their workers from blobs.
+    let csp = match resp.content_type.starts_with("text/html") {
+        true if path == "/bench/decoders.html" => format!("Content-Security-Policy: {CSP}; worker-src 'self' blob:\r\n"),
+        true => format!("Content-Security-Policy: {CSP}\r\n"),
+        false => String::new(),
+    };
     let coding = match resp.encoding {
         Some(c) => format!("Content-Encoding: {}\r\nVary: Accept-Encoding\r\n", c.token()),
         None if compress::compressible(resp.content_type) => "Vary: Accept-Encoding\r\n".to_string(),
