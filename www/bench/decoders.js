@@ -51,7 +51,11 @@ function streams({ json, buffers, images, viewBytes }) {
     const bytes = buffers[m.buffer].subarray(m.byteOffset ?? 0, (m.byteOffset ?? 0) + m.byteLength);
     out.push({ kind: 'meshopt', khr: !!v.extensions.KHR_meshopt_compression, bytes, count: m.count, stride: m.byteStride, mode: m.mode, filter: m.filter ?? 'NONE' });
   }
-  const ktx2 = new Set((json.textures ?? []).map((t) => t.extensions?.KHR_texture_basisu?.source).filter((s) => s !== undefined));
+  // KTX2 images: named by KHR_texture_basisu, or (as the corpus lamp's) by their type or name.
+  const ktx2 = (json.images ?? []).map((im, i) => i).filter((i) => {
+    const im = json.images[i];
+    return im.mimeType === 'image/ktx2' || /\.ktx2$/i.test(im.uri ?? '') || (json.textures ?? []).some((t) => t.extensions?.KHR_texture_basisu?.source === i);
+  });
   for (const i of ktx2) out.push({ kind: 'ktx2', bytes: images[i] });
   return out;
 }
