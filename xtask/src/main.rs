@@ -154,11 +154,7 @@ fn bench() -> Result {
     std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
     std::fs::write(vendor.join("town.glb"), scene_gen::town_glb()).map_err(|e| e.to_string())?;
     let dir = root.join("tests/bench");
-    npm_ci(&dir)?;
-    run(Command::new(dir.join("node_modules/.bin/esbuild"))
-        .args(["three-viewer.js", "--bundle", "--minify", "--format=esm"])
-        .arg(format!("--outfile={}", vendor.join("three-viewer.js").display()))
-        .current_dir(&dir))?;
+    bench_bundle(&dir, "three-viewer.js", &vendor)?;
     let mv = dir.join("node_modules/@google/model-viewer/dist/model-viewer.min.js");
     std::fs::copy(&mv, vendor.join("model-viewer.min.js")).map_err(|e| format!("{}: {e}", mv.display()))?;
     // Every viewer's code and the town precompressed, as Scenic's own files are by the build.
@@ -176,11 +172,7 @@ fn bench_tiles() -> Result {
     let vendor = root.join("www/bench/vendor");
     std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
     let dir = root.join("tests/bench/tiles");
-    npm_ci(&dir)?;
-    run(Command::new(dir.join("node_modules/.bin/esbuild"))
-        .args(["three-tiles-viewer.js", "--bundle", "--minify", "--format=esm"])
-        .arg(format!("--outfile={}", vendor.join("three-tiles-viewer.js").display()))
-        .current_dir(&dir))?;
+    bench_bundle(&dir, "three-tiles-viewer.js", &vendor)?;
     compress::beside(&vendor.join("three-tiles-viewer.js"))?;
     bench_script("tests/bench/tiles.mjs")
 }
@@ -191,11 +183,7 @@ fn bench_decoders() -> Result {
     let root = root();
     let vendor = root.join("www/bench/vendor");
     let dir = root.join("tests/bench");
-    npm_ci(&dir)?;
-    run(Command::new(dir.join("node_modules/.bin/esbuild"))
-        .args(["three-decoders.js", "--bundle", "--minify", "--format=esm"])
-        .arg(format!("--outfile={}", vendor.join("three-decoders.js").display()))
-        .current_dir(&dir))?;
+    bench_bundle(&dir, "three-decoders.js", &vendor)?;
     // The decoders' own files, where DRACOLoader and KTX2Loader fetch them.
     let libs = dir.join("node_modules/three/examples/jsm/libs");
     for (from, to, files) in [("draco/gltf", "three-draco", &["draco_wasm_wrapper.js", "draco_decoder.wasm"]), ("basis", "three-basis", &["basis_transcoder.js", "basis_transcoder.wasm"])] {
@@ -225,6 +213,16 @@ fn bench_script_with(script: &str, env: &[(&str, &str)]) -> Result {
         node.env(k, v);
     }
     run(&mut node)
+}
+
+/// Installs what `dir`'s lock file names and bundles its `entry` (the other engine's page code)
+/// into `vendor/<entry>`, minified.
+fn bench_bundle(dir: &Path, entry: &str, vendor: &Path) -> Result {
+    npm_ci(dir)?;
+    run(Command::new(dir.join("node_modules/.bin/esbuild"))
+        .args([entry, "--bundle", "--minify", "--format=esm"])
+        .arg(format!("--outfile={}", vendor.join(entry).display()))
+        .current_dir(dir))
 }
 
 /// `npm ci` in `dir`: exactly what its committed lock file names.

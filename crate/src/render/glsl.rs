@@ -21,9 +21,8 @@ fn join(lines: &[u16]) -> String {
 
 /// (vertex, fragment) GLSL of a variant's PBR program.
 pub fn pbr(v: Variant) -> (String, String) {
-    let bits = v.bits() as usize;
-    // Vertex shaders by streams and INSTANCED (bit 6 → 4, as build.rs numbers them).
-    (join(generated::VERTEX[(bits & 15) | ((bits >> 2) & 16)]), join(generated::FRAGMENT[bits & 63]))
+    let bits = v.bits();
+    (join(generated::VERTEX[crate::shader::vertex_shader(bits) as usize]), join(generated::FRAGMENT[bits as usize & 63]))
 }
 
 /// (vertex, fragment) GLSL of the sky dome.

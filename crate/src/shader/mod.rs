@@ -9,7 +9,7 @@
 use crate::scene::{AlphaMode, Material};
 
 mod source;
-pub use source::{INSTANCES_PER_DRAW, MIP, SKY_VERTICES, preprocess};
+pub use source::{INSTANCES_PER_DRAW, MIP, SKY_VERTICES, preprocess, vertex_shader};
 use source::DEFINES;
 #[cfg(test)]
 use source::PBR;
@@ -92,6 +92,17 @@ mod tests {
         assert_eq!(keep(&["Y"]), "a no x z");
         // Line numbers are kept.
         assert_eq!(preprocess(src, |_| false).lines().count(), src.lines().count());
+    }
+
+    #[test]
+    fn vertex_shaders_are_numbered_by_their_defines_alone() {
+        for n in 0..source::VERTEX_SHADERS {
+            assert_eq!(vertex_shader(source::vertex_shader_bits(n)), n);
+        }
+        // Variants differing only in fragment defines (MASK, BLEND) share a vertex shader.
+        for bits in 0..128 {
+            assert_eq!(source::vertex_shader_bits(vertex_shader(bits)), bits & 0b100_1111, "{bits:b}");
+        }
     }
 
     #[test]

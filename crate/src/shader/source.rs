@@ -10,6 +10,23 @@ pub const MIP: &str = include_str!("mip.wgsl");
 /// The names `#if` tests, in the order of `Variant::bits`.
 pub const DEFINES: [&str; 7] = ["TANGENT", "UV0", "UV1", "COLOR", "MASK", "BLEND", "INSTANCED"];
 
+/// The WebGL2 vertex shaders, numbered by the defines they depend on: the stream bits (TANGENT,
+/// UV0, UV1, COLOR: bits 0..4 of `Variant::bits`) and INSTANCED (bit 6), packed into bits 0..5.
+#[allow(dead_code)]
+pub const VERTEX_SHADERS: u32 = 32;
+
+/// The vertex shader's number for variant bits `bits`.
+#[allow(dead_code)]
+pub fn vertex_shader(bits: u32) -> u32 {
+    (bits & 15) | ((bits >> 2) & 16)
+}
+
+/// The variant bits vertex shader `n` is translated from.
+#[allow(dead_code)]
+pub fn vertex_shader_bits(n: u32) -> u32 {
+    (n & 15) | ((n & 16) << 2)
+}
+
 /// Copies of a mesh one instanced draw places (the `Objects` uniform array's length).
 #[allow(dead_code)]
 pub const INSTANCES_PER_DRAW: u32 = 128;

@@ -305,7 +305,7 @@ impl GlScene {
     pub fn draw(&self, gl: &Gl, d: &Draw, bound: &mut Bound, content: usize) {
         let (Some((objects, _)), Some(&offset), Some(p), Some(m)) = (&self.objects, self.offsets.get(d.object as usize), self.prims.get(d.prim), self.materials.get(d.material)) else { return };
         // An instanced draw binds the whole `Objects` array its shader declares.
-        let copies = if d.instances > 1 { shader::INSTANCES_PER_DRAW as usize } else { 1 };
+        let copies = if d.key.variant.instanced { shader::INSTANCES_PER_DRAW as usize } else { 1 };
         let size = (copies * std::mem::size_of::<ObjectU>()) as i32;
         gl.bind_buffer_range_with_i32_and_i32(Gl::UNIFORM_BUFFER, 1, Some(objects), offset as i32, size);
         if bound.material != Some((content, d.material)) {

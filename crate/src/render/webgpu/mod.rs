@@ -666,12 +666,12 @@ impl RenderBackend for Renderer {
         self.contents.ready.iter().map(|(_, s)| s.bytes()).sum()
     }
 
-    /// Its contents, and its multisampled colour and depth targets (the canvas's own buffer is
-    /// the browser's).
     fn frame_draws(&self) -> u32 {
         self.frame_draws
     }
 
+    /// Its contents, and its multisampled colour and depth targets (the canvas's own buffer is
+    /// the browser's).
     fn gpu_bytes(&self) -> u64 {
         let t = &self.targets;
         let px = u64::from(t.width) * u64::from(t.height) * u64::from(t.samples);

@@ -255,7 +255,8 @@ impl GpuScene {
     pub fn draw<'a>(&'a self, pass: &mut wgpu::RenderPass<'a>, d: &Draw, same_primitive: bool) {
         let p = &self.prims[d.prim];
         let Some(objects) = &self.objects else { return };
-        let group = if d.instances > 1 { objects.many.as_ref() } else { Some(&objects.one) };
+        // The binding is as large as the variant's uniform: one Object, or the Objects array.
+        let group = if d.key.variant.instanced { objects.many.as_ref() } else { Some(&objects.one) };
         let (Some(group), Some(&offset)) = (group, objects.offsets.get(d.object as usize)) else { return };
         pass.set_bind_group(1, group, &[offset]);
         pass.set_bind_group(2, &self.materials[d.material], &[]);
