@@ -4,11 +4,13 @@
 //!
 //! Both modes reuse the overlay layout (declutter, clusters): location AR is a camera at the
 //! visitor's eye in the east-north-up frame, turned by the phone; the map is a top-down dial
-//! (compass up = the way the phone points) with distance on a logarithmic scale.
+//! (compass up = the way the phone points) with distance on a logarithmic scale. The WebXR
+//! sand table (`table`) stands the model on a real table instead.
 
 pub mod declination;
 pub mod orientation;
 pub mod position;
+pub mod table;
 
 use glam::{DQuat, DVec3, Mat4, Vec3};
 

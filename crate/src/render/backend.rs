@@ -100,6 +100,14 @@ pub trait RenderBackend {
     fn render(&mut self, v: &View) -> Result<(), String>;
     /// Renders a frame off screen and reads it back. The future holds no borrow of the backend.
     fn read_pixels(&mut self, v: &View) -> Pending<Image>;
+    /// Draws into a WebXR layer's framebuffer (null: the canvas's own, as an emulator gives):
+    /// each view in its viewport `[x, y, width, height]`, over a transparent clear and without
+    /// the sky, so that the camera's picture shows around the model. XR layers take a WebGL
+    /// context: only the WebGL2 backend draws them.
+    fn render_xr(&mut self, framebuffer: &wasm_bindgen::JsValue, views: &[([i32; 4], View)]) -> Result<(), String> {
+        let _ = (framebuffer, views);
+        Err("WebXR draws through WebGL2, and this viewer runs on WebGPU".into())
+    }
 }
 
 pub type Renderer = Box<dyn RenderBackend>;

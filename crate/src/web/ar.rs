@@ -8,6 +8,8 @@ use super::{Viewer, to_js};
 use crate::ar::declination::declination;
 use crate::ar::orientation::{self, Heading, Reading, Smoothed};
 use crate::ar::position::{Fix, Visitor};
+use crate::ar::table::{self, SandTable};
+use crate::render::View as DrawView;
 use crate::ar::{self, Target, View};
 use crate::poi::{Datum, Position};
 
@@ -26,6 +28,9 @@ pub(super) struct ArState {
     /// Each POI's east-north-up offset from the visitor, kept until the visitor's frame or the
     /// POIs change (the geodesy is most of a frame's work at thousands of POIs).
     targets: Option<(crate::poi::GeoReference, Vec<glam::DVec3>)>,
+    /// The WebXR sand table, while a session runs, and its last frame's time.
+    table: SandTable,
+    table_ms: Option<f64>,
 }
 
 impl ArState {
@@ -222,4 +227,116 @@ impl Viewer {
     pub fn ar_map_radius(&self, distance: f32, max_distance: f32) -> f32 {
         ar::map_radius(distance, max_distance)
     }
+
+    /// One WebXR frame of the sand table. `views` holds, per XR view, its viewport `[x, y,
+    /// width, height]` in the layer, its view matrix (the inverse of the view's transform) and
+    /// its projection (WebXR's, OpenGL depth): 36 numbers each, column-major. `hit` is the
+    /// hit-test pose under the screen's centre (16 numbers), if a surface was found. Plays the
+    /// model's animation on to `time_ms`, draws into `framebuffer` (the layer's; null for the
+    /// canvas's own) and returns the labels for the first view over `css_width` × `css_height`
+    /// (as `layout`).
+    #[wasm_bindgen(js_name = xrFrame)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn xr_frame(&self, framebuffer: JsValue, views: &[f32], hit: Option<Vec<f32>>, css_width: f32, css_height: f32, time_ms: f64) -> Result<Vec<f32>, JsValue> {
+        let mut s = self.state.borrow_mut();
+        // The XR session's frames replace the page's: the water wheel turns on the table too.
+        let dt = s.ar.table_ms.map_or(0.0, |t| ((time_ms - t) / 1000.0) as f32).clamp(0.0, 0.1);
+        s.ar.table_ms = Some(time_ms);
+        super::animation::advance(&mut s, dt);
+        let xr: Vec<([i32; 4], glam::Mat4, glam::Mat4)> = views
+            .chunks_exact(36)
+            .map(|v| ([v[0] as i32, v[1] as i32, v[2] as i32, v[3] as i32], mat(&v[4..20]), table::projection_from_xr(mat(&v[20..36]))))
+            .collect();
+        let Some(&(_, first_view, first_proj)) = xr.iter().find(|(vp, ..)| vp[2] > 0 && vp[3] > 0) else {
+            return Err(to_js("the XR frame has no view"));
+        };
+        let eye = first_view.inverse().w_axis.truncate();
+        let surface = hit.filter(|h| h.len() == 16).map(|h| glam::Vec3::new(h[12], h[13], h[14]));
+        s.ar.table.hit(surface, eye);
+        let bounds = table_bounds(&s);
+        let model = bounds.and_then(|b| s.ar.table.model_matrix(&b));
+        let exposure = s.exposure;
+        // The model's matrix goes into each view: the scene stays as loaded, and its labels,
+        // line of sight and culling work in its own units.
+        let draw_views: Vec<([i32; 4], DrawView)> = match model {
+            Some(m) => xr.iter().map(|&(vp, view, proj)| (vp, DrawView { view: view * m, proj, eye: m.inverse().transform_point3(view.inverse().w_axis.truncate()), exposure })).collect(),
+            None => Vec::new(),
+        };
+        s.renderer.render_xr(&framebuffer, &draw_views).map_err(to_js)?;
+        if let Some(e) = s.renderer.take_error() {
+            return Err(to_js(format!("GPU error: {e}")));
+        }
+        let (Some(m), Some(b)) = (model, bounds) else { return Ok(Vec::new()) };
+        let v = DrawView { view: first_view * m, proj: first_proj, eye: m.inverse().transform_point3(eye), exposure };
+        // Labels are full size over the whole table: fading starts past the model's far side.
+        let near = (v.eye - b.center()).length() + b.radius();
+        Ok(super::pois::layout_for(&mut s, &v, css_width, css_height, near))
+    }
+
+    /// Puts the sand table's model down where it is previewed; false while no surface is found.
+    #[wasm_bindgen(js_name = xrPlace)]
+    pub fn xr_place(&self) -> bool {
+        self.state.borrow_mut().ar.table.place()
+    }
+
+    /// Picks the model up again: it follows the screen's centre until placed.
+    #[wasm_bindgen(js_name = xrLift)]
+    pub fn xr_lift(&self) {
+        self.state.borrow_mut().ar.table.lift();
+    }
+
+    /// Two fingers on the sand table: the ratio of their distance to before (pinch) and the turn
+    /// of the line between them on screen (radians, clockwise).
+    #[wasm_bindgen(js_name = xrGesture)]
+    pub fn xr_gesture(&self, pinch: f32, twist: f32) {
+        self.state.borrow_mut().ar.table.gesture(pinch, twist);
+    }
+
+    /// The sand table: `{ surface, placed, anchor: [x, y, z] | null, yaw (degrees), scale
+    /// (metres per scene unit), zoom }`.
+    #[wasm_bindgen(js_name = xrTable)]
+    pub fn xr_table(&self) -> Result<JsValue, JsValue> {
+        let s = self.state.borrow();
+        let t = &s.ar.table;
+        let status = TableStatus {
+            surface: t.surface.is_some(),
+            placed: t.placed.is_some(),
+            anchor: t.anchor().map(|a| a.to_array()),
+            yaw: t.yaw.to_degrees(),
+            scale: table_bounds(&s).map(|b| t.scale(&b)),
+            zoom: t.zoom,
+        };
+        status.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
+    }
+
+    /// The session ended: the next one starts afresh, and the 3D view is drawn again.
+    #[wasm_bindgen(js_name = xrEnd)]
+    pub fn xr_end(&self) {
+        let mut s = self.state.borrow_mut();
+        s.ar.table = SandTable::default();
+        s.ar.table_ms = None;
+        s.dirty = true;
+    }
+}
+
+#[derive(Serialize)]
+struct TableStatus {
+    surface: bool,
+    placed: bool,
+    anchor: Option<[f32; 3]>,
+    yaw: f32,
+    scale: Option<f32>,
+    zoom: f32,
+}
+
+fn mat(m: &[f32]) -> glam::Mat4 {
+    let mut a = [0.0; 16];
+    a.copy_from_slice(&m[..16]);
+    glam::Mat4::from_cols_array(&a)
+}
+
+/// What stands on the sand table: the model, else the tiles drawn, else the POIs alone.
+fn table_bounds(s: &super::State) -> Option<crate::geometry::Aabb> {
+    let b = s.model.as_ref().map(|m| m.bounds).or_else(|| super::tiles::bounds(s)).or_else(|| (!s.pois.anchors.is_empty()).then(|| s.pois.bounds()))?;
+    (!b.is_empty()).then_some(b)
 }

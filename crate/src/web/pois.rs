@@ -242,15 +242,21 @@ pub(super) fn state_code(state: overlay::State) -> f32 {
 }
 
 fn layout(s: &mut State, w: f32, h: f32) -> Vec<f32> {
+    // Labels fade with distance measured against what is shown: the model, else the tiles,
+    // else the POIs' own extent.
+    let radius = s.model.as_ref().map(|m| m.bounds).or_else(|| super::tiles::bounds(s)).map_or(s.pois.extent.unwrap_or(10.0), |b| b.radius());
+    let v = view_of(s);
+    layout_for(s, &v, w, h, radius * 1.5)
+}
+
+/// The labels seen through `v` (in scene units, as the anchors are), full size within
+/// `near_distance` of the eye: `[x, y, scale, opacity, state, count]` per POI.
+pub(super) fn layout_for(s: &mut State, v: &crate::render::View, w: f32, h: f32, near_distance: f32) -> Vec<f32> {
     if s.pois.pois.is_empty() {
         return Vec::new();
     }
     super::sight(s);
-    let v = view_of(s);
-    // Labels fade with distance measured against what is shown: the model, else the tiles,
-    // else the POIs' own extent.
-    let radius = s.model.as_ref().map(|m| m.bounds).or_else(|| super::tiles::bounds(s)).map_or(s.pois.extent.unwrap_or(10.0), |b| b.radius());
-    let cam = overlay::Camera { view_proj: v.proj * v.view, eye: v.eye, width: w, height: h, near_distance: radius * 1.5 };
+    let cam = overlay::Camera { view_proj: v.proj * v.view, eye: v.eye, width: w, height: h, near_distance };
     let labels: Vec<Label> = s
         .pois
         .pois

@@ -235,6 +235,17 @@ impl Renderer {
 
     /// Draws the frame into the bound framebuffer (`width` × `height`).
     fn draw(&mut self, v: &View) {
+        let gl = &self.gl;
+        gl.viewport(0, 0, self.width as i32, self.height as i32);
+        gl.depth_mask(true);
+        gl.clear_color(0.0, 0.0, 0.0, 1.0);
+        gl.clear_depth(1.0);
+        gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
+        self.draw_scene(v, true);
+    }
+
+    /// Draws the contents (and the sky, with `sky`) into the bound framebuffer's viewport.
+    fn draw_scene(&mut self, v: &View, sky: bool) {
         let globals = GlobalsU::new(GL_DEPTH * v.proj * v.view, v.eye, v.exposure, &self.environment, true);
         // Programs for every draw first: a draw coming into view never compiles mid-orbit.
         let keys: Vec<Variant> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key.variant)).collect();
@@ -245,20 +256,15 @@ impl Renderer {
         gl.bind_buffer(Gl::UNIFORM_BUFFER, Some(&self.globals));
         gl.buffer_sub_data_with_i32_and_u8_array(Gl::UNIFORM_BUFFER, 0, bytemuck::bytes_of(&globals));
         gl.bind_buffer_base(Gl::UNIFORM_BUFFER, 0, Some(&self.globals));
-        gl.viewport(0, 0, self.width as i32, self.height as i32);
         gl.enable(Gl::DEPTH_TEST);
         gl.depth_func(Gl::LEQUAL);
-        gl.depth_mask(true);
-        gl.clear_color(0.0, 0.0, 0.0, 1.0);
-        gl.clear_depth(1.0);
-        gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
         let scenes: Vec<&GlScene> = self.contents.shown().collect();
         let (draws, split) = frame_order(scenes.iter().map(|s| &s.list).enumerate(), v.view, v.proj);
         self.frame_draws = draws.len() as u32;
         let mut state: Option<PipelineKey> = None;
         let mut bound = scene::Bound::default();
         for (i, &(c, d)) in draws.iter().enumerate() {
-            if i == split {
+            if i == split && sky {
                 self.draw_sky();
                 state = None;
                 bound = scene::Bound::default();
@@ -270,7 +276,7 @@ impl Renderer {
             }
             scenes[c].draw(gl, d, &mut bound, c);
         }
-        if split == draws.len() {
+        if split == draws.len() && sky {
             self.draw_sky();
         }
         gl.bind_vertex_array(None);
@@ -465,5 +471,27 @@ impl RenderBackend for Renderer {
             Ok(Image { width: w, height: h, data })
         })();
         Box::pin(std::future::ready(result))
+    }
+
+    fn render_xr(&mut self, framebuffer: &wasm_bindgen::JsValue, views: &[([i32; 4], View)]) -> Result<(), String> {
+        if self.is_lost() {
+            return Err("the WebGL2 context was lost".into());
+        }
+        // The layer's own framebuffer (antialiased by the layer), or the canvas's with none.
+        self.gl.bind_framebuffer(Gl::FRAMEBUFFER, framebuffer.dyn_ref::<WebGlFramebuffer>());
+        self.gl.depth_mask(true);
+        // Transparent: the XR compositor blends this over the camera's picture.
+        self.gl.clear_color(0.0, 0.0, 0.0, 0.0);
+        self.gl.clear_depth(1.0);
+        self.gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
+        for ([x, y, w, h], v) in views {
+            // A mono device's unused eye has an empty viewport.
+            if *w > 0 && *h > 0 {
+                self.gl.viewport(*x, *y, *w, *h);
+                self.draw_scene(v, false);
+            }
+        }
+        self.gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        Ok(())
     }
 }
