@@ -53,6 +53,7 @@ const AR = {
   stand: () => arViewer.setVisitorPosition({ longitude: 121.5445, latitude: 29.8694, accuracy: 5 }),
   map: () => arViewer.enterAR('map'),
   location: () => arViewer.enterAR('location'),
+  webxr: () => arViewer.enterAR('webxr'),
   exit: () => arViewer.exitAR(),
 };
 for (const b of document.querySelectorAll('[data-ar-call]')) {

@@ -63,7 +63,8 @@ const CALLS = {
   getInfo: () => ({ state: viewer.state, backend: viewer.activeBackend, info: viewer.info }),
   getPois: () => viewer.poiList,
   getCameraOrbit: () => viewer.getCameraOrbit(),
-  // AR needs the iframe to allow it: <iframe allow="camera; geolocation; accelerometer; gyroscope; magnetometer">.
+  // AR needs the iframe to allow it: <iframe allow="camera; geolocation; accelerometer; gyroscope; magnetometer; xr-spatial-tracking">
+  // (the last for the WebXR sand table).
   enterAR: (mode) => viewer.enterAR(mode === undefined ? undefined : String(mode)),
   exitAR: () => viewer.exitAR(),
   setVisitorPosition: (p) => viewer.setVisitorPosition({ longitude: Number(p?.longitude), latitude: Number(p?.latitude), altitude: p?.altitude == null ? null : Number(p.altitude), accuracy: p?.accuracy == null ? undefined : Number(p.accuracy), crs: p?.crs == null ? undefined : String(p.crs) }),

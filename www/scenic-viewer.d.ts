@@ -162,7 +162,20 @@ export interface ScenicTourStop {
   lat?: number;
 }
 
-export type ScenicArMode = 'location' | 'map';
+export type ScenicArMode = 'location' | 'map' | 'webxr';
+/** The WebXR sand table while it runs (metres and degrees in the XR session's space). */
+export interface ScenicArTable {
+  /** A surface is under the screen's centre (the model previews there). */
+  surface: boolean;
+  /** The tourist put the model down. */
+  placed: boolean;
+  anchor: [number, number, number] | null;
+  yaw: number;
+  /** Metres per scene unit. */
+  scale: number | null;
+  /** Pinch zoom relative to the table-top fit. */
+  zoom: number;
+}
 
 export interface ScenicArStatus {
   position: boolean;
@@ -270,14 +283,17 @@ export declare class ScenicViewer extends HTMLElement {
   timeScale: number;
   readonly duration: number;
 
-  /** Call from a tap (iOS asks for motion permission only then). Resolves with the mode in use
-   *  after fallbacks (no camera → 'map'), or null when AR cannot run (see `ar-error`). */
+  /** Call from a tap (iOS asks for motion permission only then, and a browser grants the
+   *  sand table's immersive session only then). Resolves with the mode in use after fallbacks
+   *  (no camera → 'map'), or null when AR cannot run (see `ar-error`). */
   enterAR(mode?: ScenicArMode): Promise<ScenicArMode | null>;
   exitAR(): void;
   readonly arMode: ScenicArMode | null;
   /** A position from the page (WeChat's JS-SDK: crs 'gcj02'); it replaces the browser's from then on. */
   setVisitorPosition(position: { longitude: number; latitude: number; altitude?: number | null; accuracy?: number; crs?: string }): Promise<void>;
   readonly arStatus: ScenicArStatus | null;
+  /** The sand table (`enterAR('webxr')`) while it runs, else null. */
+  readonly arTable: ScenicArTable | null;
 
   /** Gives the tour as an object (a TouristTrip, GeoJSON stops, or `{ id, name, stops }`). */
   setTour(tour: object | ScenicTourStop[] | { id?: string; name?: string | Record<string, string>; stops: ScenicTourStop[] }): Promise<ScenicTourInfo>;

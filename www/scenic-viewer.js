@@ -78,10 +78,22 @@ async function hasWebGpuAdapter() {
   }
 }
 
-/** A viewer on `canvas` from the first bundle that opens: `{ viewer, bundle }`. */
-async function openViewer(canvas, wanted, full, onLost) {
+/** Whether the WebXR sand table may be asked for: an AR page in a browser offering immersive AR. */
+async function mayUseXr(host) {
+  try {
+    return host.hasAttribute('ar') && !!(await navigator.xr?.isSessionSupported('immersive-ar'));
+  } catch {
+    return false;
+  }
+}
+
+/** A viewer on `canvas` from the first bundle that opens: `{ viewer, bundle }`. With `auto`, an
+ *  AR page where the sand table may run takes WebGL2 at once: XR layers take a WebGL context,
+ *  and moving there later loads the model again. */
+async function openViewer(canvas, wanted, full, onLost, host) {
   const errors = [];
   const order = wanted === 'webgpu' ? ['webgpu'] : wanted === 'webgl2' ? ['webgl2']
+    : (await mayUseXr(host)) ? ['webgl2', 'webgpu']
     : (await hasWebGpuAdapter()) ? ['webgpu', 'webgl2'] : ['webgl2'];
   for (const name of order) {
     try {
@@ -389,9 +401,11 @@ export class ScenicViewer extends HTMLElement {
   async selectPoi(id) { await this.#ready(); this.#poiLayer.select(id); }
   closeCard() { this.#poiLayer.closeCard(); }
 
-  // AR (features/ar.js): location AR over the rear camera, or the AR map; `data-ar` says which.
-  /** Enters AR `mode` ('location' | 'map'; call it from a tap: iOS asks for motion permission
-   *  only then). Resolves with the mode in use after fallbacks, or null (see `ar-error`). */
+  // AR (features/ar.js): location AR over the rear camera, the AR map, or the WebXR sand table;
+  // `data-ar` says which.
+  /** Enters AR `mode` ('location' | 'map' | 'webxr'; call it from a tap: iOS asks for motion
+   *  permission only then, and browsers grant an immersive session only then). Resolves with
+   *  the mode in use after fallbacks, or null (see `ar-error`). */
   async enterAR(mode = 'location') {
     return (await this.#arReady()).enter(mode);
   }
@@ -447,7 +461,8 @@ export class ScenicViewer extends HTMLElement {
   #loadAr() {
     this.#arLoading ??= arModule().then(({ ArMode, arStyles }) => {
       this.#style(arStyles);
-      this.#ar = new ArMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar?.mode), (m) => this.#warn(m));
+      const xr = { gl: () => this.#webgl2(), labels: (layout) => this.#poiLayer.update(layout) };
+      this.#ar = new ArMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), () => this.#poiLayer.remeasure(!!this.#ar?.mode), (m) => this.#warn(m), xr);
       this.#ar.checkAttributes();
       return this.#ar;
     });
@@ -457,6 +472,29 @@ export class ScenicViewer extends HTMLElement {
   }
   /** What AR knows: position and its uncertainty, heading and whether it can be trusted. */
   get arStatus() { return this.#viewer?.arStatus?.() ?? null; }
+  /** The sand table while it runs: `{ surface, placed, anchor: [x, y, z] | null, yaw, scale,
+   *  zoom }` (metres and degrees in the XR session's space), else null. */
+  get arTable() { return this.#ar?.table ?? null; }
+
+  /** A full viewer on WebGL2 with its model loaded, for the sand table: `{ viewer, canvas }`.
+   *  A WebGPU viewer is replaced (the model loaded again from the browser's cache). */
+  async #webgl2() {
+    await this.#guided();
+    if (this.#viewer?.backend !== 'webgl2') {
+      this.#xrGl = true;
+      this.#upgrade();
+    }
+    if (this.state === 'loading') {
+      await new Promise((resolve) => {
+        const done = () => { this.removeEventListener('load', done); this.removeEventListener('error', done); resolve(); };
+        this.addEventListener('load', done);
+        this.addEventListener('error', done);
+      });
+    }
+    if (this.state !== 'ready' || this.#viewer?.backend !== 'webgl2') throw new Error(this.#message.textContent || 'no WebGL2 viewer for the sand table');
+    return { viewer: this.#viewer, canvas: this.#canvas };
+  }
+  #xrGl = false;
 
   // Tours (features/tour.js): `tour` (a URL) or setTour(); a toolbar button starts it.
   /** Gives the tour as an object: a schema.org TouristTrip, GeoJSON stops, or `{ id, name,
@@ -618,7 +656,8 @@ export class ScenicViewer extends HTMLElement {
   }
 
   #open() {
-    const wanted = (this.getAttribute('backend') || 'auto').toLowerCase();
+    // The sand table drew on WebGL2 (its XR layer takes a WebGL context): the page stays there.
+    const wanted = this.#xrGl ? 'webgl2' : (this.getAttribute('backend') || 'auto').toLowerCase();
     // setTour(), setPanoramas() and enterAR() set #guide (#guided) before they hand anything over.
     const full = this.#guide || GUIDE_ATTRIBUTES.some((a) => this.hasAttribute(a));
     const key = full ? `${wanted}+` : wanted;
@@ -630,7 +669,7 @@ export class ScenicViewer extends HTMLElement {
       if (!['auto', 'webgpu', 'webgl2'].includes(wanted)) {
         throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
       }
-      const { viewer, bundle } = await openViewer(canvas, wanted, full, () => this.#recover());
+      const { viewer, bundle } = await openViewer(canvas, wanted, full, () => this.#recover(), this);
       // A backend change or removal while opening made this viewer obsolete: release it.
       if (token !== this.#openToken) {
         viewer.free();
@@ -876,6 +915,8 @@ export class ScenicViewer extends HTMLElement {
 
   #requestFrame() {
     if (this.#rafPending || !this.#viewer) return;
+    // The sand table's session draws its own frames (features/sandtable.js).
+    if (this.#ar?.mode === 'webxr') return;
     // Off screen nothing is drawn (battery); coming back into view asks for a frame.
     if (!this.#visible) return;
     this.#rafPending = true;

@@ -55,7 +55,7 @@ function iframeSnippet(attrs) {
   if (origin) { try { url.searchParams.set('origin', new URL(origin).origin); } catch { /* not a URL: left out */ } }
   const title = attrs.find(([n]) => n === 'alt')?.[1] ?? 'Scenic 3D';
   // AR in a frame needs the camera, the position and the motion sensors delegated to it.
-  const allow = attrs.some(([n]) => n === 'ar') ? 'fullscreen; camera; geolocation; accelerometer; gyroscope; magnetometer' : 'fullscreen';
+  const allow = attrs.some(([n]) => n === 'ar') ? 'fullscreen; camera; geolocation; accelerometer; gyroscope; magnetometer; xr-spatial-tracking' : 'fullscreen';
   return `<iframe src="${escapeAttribute(url.href)}" title="${escapeAttribute(title)}"\n`
     + `        style="width: 100%; height: ${height()}; border: 0" allow="${allow}" loading="lazy"></iframe>`;
 }

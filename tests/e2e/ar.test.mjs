@@ -360,7 +360,7 @@ test('a page without AR does not fetch its code', async () => {
   await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
   const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name));
   assert.ok(fetched.some((f) => f.endsWith('/scenic-viewer.js')));
-  assert.ok(!fetched.some((f) => f.endsWith('/features/ar.js')), 'features/ar.js was fetched');
+  for (const m of ['ar', 'sandtable']) assert.ok(!fetched.some((f) => f.endsWith(`/features/${m}.js`)), `features/${m}.js was fetched`);
   assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.ar')), null, 'no AR button');
   await page.close();
 });

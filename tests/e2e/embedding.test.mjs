@@ -420,10 +420,11 @@ test('the source element lists its own modules: exactly those a page loading it 
     fetched: performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/(scenic-viewer(\.min)?\.js|features\/[^/]+\.js)$/.test(n)),
   }));
   assert.equal(listed.length, 15);
-  // The docs page has an AR example: features/ar.js is fetched for it, on its own, after the rest
-  // (features/tour.js and panorama.js likewise, once their lazy examples start).
+  // The docs page has an AR example: features/ar.js (with the sand table's sandtable.js) is
+  // fetched for it, on its own, after the rest (features/tour.js and panorama.js likewise, once
+  // their lazy examples start).
   assert.ok(fetched.some((f) => f.endsWith('/features/ar.js')));
-  const lazy = (f) => ['ar', 'tour', 'panorama'].some((m) => f.endsWith(`/features/${m}.js`));
+  const lazy = (f) => ['ar', 'sandtable', 'tour', 'panorama'].some((m) => f.endsWith(`/features/${m}.js`));
   assert.deepEqual([...new Set(fetched)].filter((f) => !lazy(f)).sort(), listed.sort());
   assert.deepEqual(errors, []);
   await page.close();

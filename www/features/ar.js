@@ -1,10 +1,12 @@
 // AR attributes and modes of <scenic-viewer>: `ar` shows a toolbar button "AR 实景 / AR view";
 // enterAR('location') puts POI labels over the rear camera's picture, placed by the visitor's
 // position and the phone's compass; enterAR('map') is the panoramic AR map (a compass dial of
-// the POIs around the visitor, no camera needed). The wasm viewer filters the fixes, smooths
-// the orientation and lays the labels out (crate/src/ar); this module owns the sensors, the
-// camera stream and the messages. Where something is refused or missing, it says so and falls
-// back: camera → AR map; compass → a north-up map; position → the 3D view.
+// the POIs around the visitor, no camera needed); enterAR('webxr') is the sand table (the model
+// on a real table through WebXR, features/sandtable.js, where the browser offers immersive AR).
+// The wasm viewer filters the fixes, smooths the orientation and lays the labels out
+// (crate/src/ar); this module owns the sensors, the camera stream and the messages. Where
+// something is refused or missing, it says so and falls back: camera → AR map; compass → a
+// north-up map; position, or the sand table's session → the 3D view.
 //
 // Privacy: the position stays in this page (in the viewer's memory); nothing here sends it.
 
@@ -12,7 +14,8 @@
 // attributes are `ar`, `ar-fov`, `ar-max-distance`, `ar-max-accuracy`, `visitor-crs`.
 import { primaryLang } from './lang.js';
 import { toolbarButton } from './toolbar.js';
-export const AR_MODES = ['location', 'map'];
+import { tableSupported, requestTableSession } from './sandtable.js';
+export const AR_MODES = ['location', 'map', 'webxr'];
 
 const STRINGS = {
   zh: {
@@ -21,6 +24,7 @@ const STRINGS = {
     geoFailed: '定位失败', camera: '无法打开摄像头，已改用 AR 地图', noCompass: '没有罗盘数据：地图朝北',
     calibrate: '罗盘不准：请将手机在空中画 8 字校准', waiting: '正在定位…', accuracy: (m) => `定位精度 ±${m} 米`,
     ignored: (m) => `已忽略精度 ±${m} 米的定位`, m: '米', km: '公里', north: '北',
+    table: 'AR 沙盘', move: '重新放置', noXr: '此浏览器不支持 WebXR 增强现实：AR 沙盘需要支持 ARCore 的安卓手机上的 Chrome', xrFailed: 'AR 沙盘无法启动',
   },
   en: {
     enter: 'AR view', exit: 'Exit AR', toMap: 'AR map', toCamera: 'AR view', you: 'You are here',
@@ -28,6 +32,7 @@ const STRINGS = {
     geoFailed: 'Position unavailable', camera: 'The camera could not be opened: showing the AR map instead', noCompass: 'No compass readings: the map faces north',
     calibrate: 'Compass unreliable: move your phone in a figure-eight to calibrate', waiting: 'Finding your position…', accuracy: (m) => `Position ±${m} m`,
     ignored: (m) => `A ±${m} m position fix was ignored`, m: 'm', km: 'km', north: 'N',
+    table: 'AR sand table', move: 'Move', noXr: 'This browser has no WebXR AR: the sand table needs Chrome on an ARCore Android phone', xrFailed: 'The AR sand table could not start',
   },
 };
 
@@ -54,18 +59,26 @@ export const arStyles = `
   .poi[data-edge] { padding: 4px; border-radius: 50%; }
   .poi[data-edge] .name, .poi[data-edge] .icon, :host([data-ar]) .poi[data-edge] .dist { display: none; }
   .poi[data-edge] .arrow { display: inline-block; transform: rotate(var(--arrow, 0rad)); line-height: 1; }
+  /* The sand table: the element is the session's DOM overlay, over the camera and the model. */
+  :host([data-ar="webxr"]) { background: transparent; }
+  :host([data-ar="webxr"]) .poi .dist { display: none; }
 `;
 
 const ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M12 2 4 6v5c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V6zm0 5a3 3 0 1 1 0 6 3 3 0 0 1 0-6z" fill="currentColor"/></svg>';
 
 export class ArMode {
   #host; #root; #viewer; #requestFrame; #onChange; #warn;
-  #video; #map; #status; #button; #switch;
+  #video; #map; #status; #button; #switch; #tableButton; #moveButton; #xr;
+  /** The sand table while its session runs, and whether this browser offers one. */
+  #table = null; #xrSupported = false;
   #mode = null; #stream = null; #watch = null; #abort = null; #orientationTimer = null;
   #absoluteSeen = false; #readings = 0; #geoProblem = ''; #token = 0; #pagePositions = false;
 
-  constructor(host, root, getViewer, requestFrame, onChange, warn) {
+  /** `xr`: `{ gl }` resolves to `{ viewer, canvas }` on WebGL2 for the sand table, `labels(layout)`
+   *  moves the POI labels from its frames. */
+  constructor(host, root, getViewer, requestFrame, onChange, warn, xr) {
     this.#warn = warn;
+    this.#xr = xr;
     this.#host = host;
     this.#root = root;
     this.#viewer = getViewer;
@@ -84,12 +97,18 @@ export class ArMode {
     root.querySelector('.labels').after(this.#status);
     // Prepended each: the switch, then the AR button before it.
     this.#switch = toolbarButton(root, 'ar-switch', () => this.enter(this.#mode === 'map' ? 'location' : 'map'), { hidden: true, part: 'ar-switch-button' });
+    this.#moveButton = toolbarButton(root, 'ar-move', () => this.#table?.lift(), { hidden: true, part: 'ar-move-button' });
+    this.#tableButton = toolbarButton(root, 'ar-table', () => this.enter('webxr'), { hidden: true, part: 'ar-table-button' });
     this.#button = toolbarButton(root, 'ar', () => { if (this.#mode) this.exit(); else this.enter('location'); }, { hidden: true, part: 'ar-button' });
     this.#button.innerHTML = ICON; // a constant: no page or POI text
     this.#button.append(Object.assign(document.createElement('span'), { className: 'ar-label' }));
     document.addEventListener('visibilitychange', () => this.#visibility());
+    tableSupported().then((ok) => { this.#xrSupported = ok; this.localize(); });
     this.localize();
   }
+
+  /** The sand table's state while it runs: `{ surface, placed, anchor, yaw, scale, zoom }`. */
+  get table() { return this.#table?.status ?? null; }
 
   get mode() { return this.#mode; }
 
@@ -112,8 +131,12 @@ export class ArMode {
     this.#button.lastChild.textContent = label;
     this.#button.setAttribute('aria-label', label);
     this.#button.setAttribute('aria-pressed', String(!!this.#mode));
-    this.#switch.hidden = !this.#mode;
+    this.#switch.hidden = !this.#mode || this.#mode === 'webxr';
     this.#switch.textContent = this.#mode === 'map' ? this.#t('toCamera') : this.#t('toMap');
+    // Shown only where the browser offers immersive AR.
+    this.#tableButton.hidden = !this.#host.hasAttribute('ar') || !this.#xrSupported || !!this.#mode;
+    this.#tableButton.textContent = this.#t('table');
+    this.#moveButton.textContent = this.#t('move');
     if (this.#mode === 'map') this.#drawDial();
   }
 
@@ -126,8 +149,12 @@ export class ArMode {
       this.#error(mode, 'unsupported', `AR mode "${mode}" is not one of ${AR_MODES.join(', ')}`, null);
       return null;
     }
+    if (mode === 'webxr' && this.#mode === 'webxr') return mode;
     const token = ++this.#token;
     if (!window.isSecureContext) return this.#fail(mode, 'insecure', this.#t('insecure'));
+    if (mode === 'webxr') return this.#enterTable(token);
+    // From the sand table to another mode: its session ends first (no ar-end: AR goes on).
+    if (this.#table) { const table = this.#table; this.#table = null; table.end(); }
     if (!navigator.geolocation) return this.#fail(mode, 'no-geolocation', this.#t('noGeo'));
     // iOS asks for motion permission, and only from a tap: this call must come from one.
     // Chromium has the method too, and answers 'denied' (then sends empty readings) when asked
@@ -162,9 +189,49 @@ export class ArMode {
     return mode;
   }
 
-  /** Leaves AR: the camera is stopped (its light goes off), the sensors are let go. */
+  /** The sand table: an immersive AR session, the element as its DOM overlay. */
+  async #enterTable(token) {
+    if (!(await tableSupported())) return this.#fail('webxr', 'unsupported', this.#t('noXr'));
+    let session;
+    try {
+      session = await requestTableSession(this.#host);
+    } catch (e) {
+      return this.#fail('webxr', e?.name || 'session', `${this.#t('xrFailed')} (${e?.message || e?.name || e})`);
+    }
+    if (token !== this.#token) { session.end().catch(() => {}); return this.#mode; }
+    // Another AR mode hands over: its camera and sensors are let go.
+    this.#stopCamera();
+    this.#stopSensors();
+    const { SandTable } = await import('./sandtable.js');
+    const table = this.#table = new SandTable({
+      host: this.#host, root: this.#root, lang: () => primaryLang(this.#host), labels: this.#xr.labels,
+      status: this.#status, moveButton: this.#moveButton,
+      onEnd: () => { if (this.#table === table) this.exit(); },
+    });
+    const was = this.#mode;
+    this.#mode = 'webxr';
+    this.#host.dataset.ar = 'webxr';
+    this.localize();
+    this.#onChange();
+    this.#fire('ar-start', was ? { mode: 'webxr', from: was } : { mode: 'webxr' });
+    try {
+      await table.start(session, this.#xr.gl);
+    } catch (e) {
+      if (this.#table !== table) return this.#mode;
+      this.#error('webxr', 'session', `${this.#t('xrFailed')} (${e?.message ?? e})`, '3d');
+      this.exit();
+      return null;
+    }
+    return this.#table === table ? 'webxr' : this.#mode;
+  }
+
+  /** Leaves AR: the camera is stopped (its light goes off), the sensors are let go, a sand
+   *  table's session ends. */
   exit() {
     this.#token++;
+    const table = this.#table;
+    this.#table = null;
+    table?.end();
     const was = this.#mode;
     this.#stopCamera();
     this.#stopSensors();
@@ -273,6 +340,8 @@ export class ArMode {
    *  takes them again. */
   #visibility() {
     if (!this.#mode) return;
+    // The sand table's session (and its camera) ends with the page hidden; a tap starts anew.
+    if (this.#mode === 'webxr') { if (document.hidden) this.exit(); return; }
     if (document.hidden) {
       this.#stopCamera();
       this.#stopSensors();
@@ -310,7 +379,7 @@ export class ArMode {
   /** The placements for this frame while in AR (9 numbers per POI), else null. */
   layout(time) {
     const viewer = this.#viewer();
-    if (!this.#mode || !viewer) return null;
+    if (!this.#mode || this.#mode === 'webxr' || !viewer) return null;
     const w = this.#host.clientWidth, h = this.#host.clientHeight;
     const l = viewer.arLayout(this.#mode, w, h, this.#number('ar-fov') ?? 65, this.#maxDistance, time);
     const s = viewer.arStatus();

@@ -179,7 +179,9 @@ export class PoiLayer {
   /** Moves labels to the layout the viewer computed for this frame; in AR, `ar` is the AR
    *  layout (9 numbers per POI: the 3D view's 6, then distance, bearing and arrow direction)
    *  and `distance` formats metres. */
-  update(ar = null, distance = null) {
+  /** Moves the labels to `layout` (else the 3D view's, asked of the viewer): 6 numbers per
+   *  POI, or location AR's 9 when `distance` formats the distance shown. */
+  update(layout = null, distance = null) {
     if (!this.#viewer || this.#buttons.length === 0) return;
     // The overlay benchmark (tests/bench) sets this to time each part of the frame.
     const bench = globalThis.__scenicBench;
@@ -207,7 +209,8 @@ export class PoiLayer {
       this.#viewer.setLabelSizes(sizes);
       this.#measured = true;
     }
-    const l = ar ?? this.#viewer.layout(this.#host.clientWidth, this.#host.clientHeight);
+    const l = layout ?? this.#viewer.layout(this.#host.clientWidth, this.#host.clientHeight);
+    const ar = !!distance;
     const stride = ar ? 9 : 6;
     const t1 = bench ? performance.now() : 0;
     // Plain indexing and a JS-side record of what is shown: no per-label allocations, and the

@@ -52,8 +52,9 @@ pub fn all() -> Result {
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     // playwright-core drives the browser in the tests; esbuild minifies what the build ships;
-    // gltfpack and ktx2-encoder (with pngjs) make the compressed test models.
-    if !["playwright-core", "esbuild", "gltfpack", "ktx2-encoder", "pngjs"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
+    // gltfpack and ktx2-encoder (with pngjs) make the compressed test models; iwer and
+    // @iwer/sem emulate an AR phone and a room with a table (the sand table's tests).
+    if !["playwright-core", "esbuild", "gltfpack", "ktx2-encoder", "pngjs", "iwer", "@iwer/sem"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())
