@@ -24,12 +24,17 @@ const decode = async (png) => {
   return { width, height, data: new Uint8Array(data) };
 };
 
-for (const [mode, options] of [['uastc', { isUASTC: true, needSupercompression: true }], ['etc1s', { isUASTC: false, qualityLevel: 200 }]]) {
+// And once as UASTC without mips (<name>-uastc-nomips.gltf), as some exporters write them.
+const MODES = [
+  ['uastc', { isUASTC: true, needSupercompression: true, generateMipmap: true }],
+  ['etc1s', { isUASTC: false, qualityLevel: 200, generateMipmap: true }],
+  ['uastc-nomips', { isUASTC: true, needSupercompression: true, generateMipmap: false }],
+];
+for (const [mode, options] of MODES) {
   const variant = structuredClone(gltf);
   for (const [i, image] of gltf.images.entries()) {
     const ktx2 = await encodeToKTX2(await readFile(join(from, image.uri)), {
       ...options,
-      generateMipmap: true,
       isSetKTX2SRGBTransferFunc: colour.has(i),
       imageDecoder: decode,
     });

@@ -173,12 +173,30 @@ fn interpolation_test_poses_each_row_as_its_keyframes_say() {
 fn memory_estimate_reads_image_headers_and_counts_geometry_as_held() {
     let bytes = std::fs::read(corpus().join("gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb")).unwrap();
     let parsed = scenic::gltf::parse(&bytes).unwrap();
-    let e = parsed.estimate(&Default::default(), 8192);
+    let e = parsed.estimate(&Default::default(), 8192, false);
     assert_eq!((e.textures, e.unknown_images), (5 * (2048 * 2048 * 16 / 3), 0));
     // Positions, normals, tangents (normal-mapped) and one UV set on the GPU, positions and indices in wasm.
     assert_eq!(e.geometry, 14_556 * (12 * 4 + 12) + 46_356 * 8);
     // A 1024-texel limit: the downscaled copies.
-    assert_eq!(parsed.estimate(&Default::default(), 1024).textures, 5 * (1024 * 1024 * 16 / 3));
+    assert_eq!(parsed.estimate(&Default::default(), 1024, false).textures, 5 * (1024 * 1024 * 16 / 3));
+}
+
+/// AnisotropyBarnLamp's four 2048² KTX2 textures have no mips: where the GPU samples a block
+/// format they stay 1 byte a texel (4 MiB each), else RGBA8 with mips made on the GPU.
+#[test]
+fn memory_estimate_counts_ktx2_as_the_blocks_it_stays() {
+    let dir = corpus().join("gltf/models/AnisotropyBarnLamp/glTF-KTX2-Basisu");
+    let parsed = scenic::gltf::parse(&std::fs::read(dir.join("AnisotropyBarnLamp.gltf")).unwrap()).unwrap();
+    let mut fetched = scenic::gltf::Fetched::default();
+    // The file's images, in its order.
+    for (i, name) in ["normalbump", "occlusionroughnessmetal", "basecolor", "anisotropy"].iter().enumerate() {
+        fetched.images.push((i, Box::new(std::fs::read(dir.join(format!("AnisotropyBarnLamp_{name}.ktx2"))).unwrap())));
+    }
+    let blocks = parsed.estimate(&fetched, 8192, true);
+    assert_eq!((blocks.textures, blocks.unknown_images), (4 * 2048 * 2048, 0));
+    assert_eq!(parsed.estimate(&fetched, 8192, false).textures, 4 * (2048 * 2048 * 16 / 3));
+    // Too large for a 1024-texel GPU and no smaller level: RGBA8, scaled down.
+    assert_eq!(parsed.estimate(&fetched, 1024, true).textures, 4 * (1024 * 1024 * 16 / 3));
 }
 
 #[test]

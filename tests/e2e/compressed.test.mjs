@@ -7,7 +7,7 @@
 // broken stream is a readable error that leaves the viewer usable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openFixture, pixels, difference, BACKENDS, BASE } from './browser.mjs';
+import { launch, openFixture, pixels, difference, fraction, BACKENDS, BASE } from './browser.mjs';
 
 const VARIANTS = [
   ['/corpus/gltf/models/Avocado/glTF-Draco/Avocado.gltf', 'Avocado/glTF/Avocado.gltf'],
@@ -111,6 +111,21 @@ test('a corrupt Draco stream is an error naming the primitive, and the viewer go
 // the textures are left out with a warning, the lamp still drawn: the two frames must differ
 // where the textures are, which shows the transcoded texels reached the GPU.
 const LAMP = '/corpus/gltf/models/AnisotropyBarnLamp/glTF-KTX2-Basisu/AnisotropyBarnLamp.gltf';
+const BLOCKS = {
+  webgpu: ['texture-compression-astc', 'texture-compression-bc', 'texture-compression-etc2'],
+  webgl2: ['WEBGL_compressed_texture_astc', 'EXT_texture_compression_bptc', 'WEBGL_compressed_texture_etc'],
+};
+/** The block formats the page's GPU samples on `backend` (WebGPU features, WebGL2 extensions). */
+function blockFormats(page, backend) {
+  return page.evaluate(async ([backend, names]) => {
+    if (backend === 'webgpu') {
+      const a = await navigator.gpu?.requestAdapter();
+      return names.filter((n) => a?.features.has(n));
+    }
+    const gl = document.createElement('canvas').getContext('webgl2');
+    return names.filter((n) => gl?.getExtension(n));
+  }, [backend, BLOCKS[backend]]);
+}
 for (const backend of BACKENDS) {
   test(`KTX2 textures (Basis) on ${backend} are transcoded and drawn`, async () => {
     const run = async (block) => {
@@ -121,7 +136,8 @@ for (const backend of BACKENDS) {
       try {
         const { page, logs } = await openFixture(context, LAMP, backend);
         assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready', logs.join('\n'));
-        return { image: await pixels(page), logs, requests };
+        const bytes = await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).sceneBytes);
+        return { image: await pixels(page), logs, requests, bytes, blocks: await blockFormats(page, backend) };
       } finally {
         await context.close();
       }
@@ -134,22 +150,32 @@ for (const backend of BACKENDS) {
     const { rms } = difference(shown.image, bare.image);
     console.log(`KTX2 lamp ${backend}: rms against the untextured lamp ${rms.toFixed(2)}`);
     assert.ok(rms > 4, `textured and untextured lamp look alike (RMS ${rms.toFixed(2)})`);
+    // Its 2048² textures have no mips: where the GPU samples a block format they stay blocks,
+    // 4 MiB each, against 21 MiB as RGBA8 with mips made on the GPU. Three are drawn (the fourth
+    // is KHR_materials_anisotropy's, which Scenic does not read).
+    // Sampled, not black (an incomplete texture samples black: a mipless texture whose
+    // levels GL was not told of).
+    const black = fraction(shown.image, ([r, g, b]) => r + g + b < 24);
+    console.log(`KTX2 lamp ${backend}: black pixels ${(black * 100).toFixed(2)} %`);
+    assert.ok(black < 0.01, `${(black * 100).toFixed(1)} % of the frame is black`);
+    const textures = shown.bytes - bare.bytes;
+    console.log(`KTX2 lamp ${backend}: texture bytes on the GPU ${textures}, block formats [${shown.blocks}]`);
+    if (shown.blocks.length) assert.equal(textures, 3 * 2048 * 2048);
+    else assert.ok(textures > 3 * 20 * 2 ** 20, `${textures} texture bytes without a block format`);
     // An uncompressed textured file does not fetch the module.
     const duck = await shot('/corpus/gltf/models/Duck/glTF-Binary/Duck.glb', backend);
     assert.ok(!duck.requests.some((r) => r.includes('/pkg/basis/')), 'Basis module fetched for a PNG model');
   });
 }
 
-// KTX2 made by ktx2-encoder from the Duck's PNG (UASTC + Zstandard, and ETC1S, with mips):
+// KTX2 made by ktx2-encoder from the Duck's PNG (UASTC + Zstandard, and ETC1S, with mips; and
+// UASTC without mips):
 // drawn within a tolerance of the PNG original on each backend. Where the GPU samples a block
 // format the Basis module can reach (WebGPU features, WebGL2 extensions), the texture stays
 // compressed: its GPU bytes fall to a quarter of RGBA8's with mips.
-const BLOCKS = {
-  webgpu: ['texture-compression-astc', 'texture-compression-bc', 'texture-compression-etc2'],
-  webgl2: ['WEBGL_compressed_texture_astc', 'EXT_texture_compression_bptc', 'WEBGL_compressed_texture_etc'],
-};
+
 for (const backend of BACKENDS) {
-  for (const mode of ['uastc', 'etc1s']) {
+  for (const mode of ['uastc', 'etc1s', 'uastc-nomips']) {
     test(`KTX2 ${mode} Duck on ${backend} looks like the PNG Duck, block-compressed where the GPU can`, async () => {
       const open = async (src) => {
         const context = await browser.newContext();
@@ -157,15 +183,7 @@ for (const backend of BACKENDS) {
           const { page, logs } = await openFixture(context, src, backend);
           assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready', `${src}: ${logs.join('\n')}`);
           const bytes = await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).sceneBytes);
-          const blocks = await page.evaluate(async ([backend, names]) => {
-            if (backend === 'webgpu') {
-              const a = await navigator.gpu?.requestAdapter();
-              return names.filter((n) => a?.features.has(n));
-            }
-            const gl = document.createElement('canvas').getContext('webgl2');
-            return names.filter((n) => gl?.getExtension(n));
-          }, [backend, BLOCKS[backend]]);
-          return { image: await pixels(page), bytes, blocks, logs };
+          return { image: await pixels(page), bytes, blocks: await blockFormats(page, backend), logs };
         } finally {
           await context.close();
         }
@@ -175,8 +193,9 @@ for (const backend of BACKENDS) {
       assert.ok(!ktx2.logs.some((l) => /left out/.test(l)), ktx2.logs.join('\n'));
       const { rms, outliers } = difference(ktx2.image, png.image);
       console.log(`KTX2 ${mode} Duck ${backend}: rms ${rms.toFixed(2)}, outliers ${(outliers * 100).toFixed(2)} %, GPU bytes ${ktx2.bytes} vs PNG ${png.bytes}, block formats [${ktx2.blocks}]`);
-      // ETC1S is the lossier codec.
-      const limit = mode === 'uastc' ? 3 : 6;
+      // ETC1S is the lossier codec; without mips the texture is sampled from its base level
+      // alone (as three.js does it), a little sharper and noisier than the PNG's mips.
+      const limit = { uastc: 3, etc1s: 6, 'uastc-nomips': 4 }[mode];
       assert.ok(rms <= limit, `RMS ${rms.toFixed(2)} > ${limit}`);
       // The Duck's texture is 512²: 1,398,100 bytes as RGBA8 with mips, 349,552 in blocks.
       if (ktx2.blocks.length) assert.ok(png.bytes - ktx2.bytes > 1_000_000, `blocks [${ktx2.blocks}] offered, yet ${ktx2.bytes} GPU bytes against the PNG's ${png.bytes}`);

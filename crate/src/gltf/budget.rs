@@ -2,7 +2,8 @@
 //! of it is decoded: a model past the viewer's memory budget is then refused with a message
 //! instead of crashing a phone's tab half way through. Geometry is counted as Scenic holds it
 //! (every vertex stream as f32 on the GPU, unwelded where normals are generated, positions and
-//! indices kept in wasm for picking); textures as RGBA8 with their mip chains.
+//! indices kept in wasm for picking); textures as RGBA8 with their mip chains, or KTX2 ones as
+//! the 1-byte-a-texel blocks they stay where the GPU samples a block format.
 
 use super::doc::{Document, ImageSource, Mode};
 use super::{Bytes, Fetched, Parsed};
@@ -48,30 +49,34 @@ fn mb(bytes: u64) -> String {
 
 impl Parsed {
     /// The estimate, once external images are fetched (`fetched`), before `build`; images
-    /// larger than `max_side` count as the downscaled copies the renderer uploads.
-    pub fn estimate(&self, fetched: &Fetched, max_side: u32) -> Estimate {
+    /// larger than `max_side` count as the downscaled copies the renderer uploads. `blocks`:
+    /// the GPU samples a block format, so KTX2 images stay blocks (see [`ktx2_on_gpu`]).
+    pub fn estimate(&self, fetched: &Fetched, max_side: u32, blocks: bool) -> Estimate {
         let doc = &self.document;
         let mut e = Estimate { geometry: geometry(doc), ..Default::default() };
         for (index, img) in doc.images.iter().enumerate() {
-            let size = match &img.source {
+            let found: Option<(&dyn Bytes, usize, usize)> = match &img.source {
                 ImageSource::View { view, .. } => doc.views.get(*view).and_then(|v| {
                     let buf: &dyn Bytes = match (doc.buffers.get(v.buffer)?.uri.as_ref(), v.buffer) {
                         (None, 0) => &**self.blob.as_ref()?,
                         _ => &*fetched.buffers.iter().find(|(i, _)| *i == v.buffer)?.1,
                     };
-                    image_size(buf, v.offset, v.length)
+                    Some((buf, v.offset, v.length))
                 }),
-                ImageSource::Uri { .. } => fetched.images.iter().find(|(i, _)| *i == index).and_then(|(_, b)| image_size(&**b, 0, b.len())),
+                ImageSource::Uri { .. } => fetched.images.iter().find(|(i, _)| *i == index).map(|(_, b)| (&**b, 0, b.len())),
             };
-            match size {
+            let Some((w, h)) = found.and_then(|(b, at, len)| image_size(b, at, len)) else {
+                e.unknown_images += 1;
+                continue;
+            };
+            let levels = found.and_then(|(b, at, len)| ktx2_header(b, at, len)).map(|k| k.2);
+            let scale = (f64::from(max_side.max(1)) / f64::from(w.max(h).max(1))).min(1.0);
+            let (sw, sh) = ((f64::from(w) * scale).ceil() as u64, (f64::from(h) * scale).ceil() as u64);
+            e.textures += match levels {
+                Some(levels) if blocks && ktx2_on_gpu(w, h, levels, max_side) => sw * sh * if levels > 1 { 4 } else { 3 } / 3,
                 // RGBA8 and a full mip chain (a third more).
-                Some((w, h)) => {
-                    let scale = (f64::from(max_side.max(1)) / f64::from(w.max(h).max(1))).min(1.0);
-                    let (w, h) = ((f64::from(w) * scale).ceil() as u64, (f64::from(h) * scale).ceil() as u64);
-                    e.textures += w * h * 4 * 4 / 3;
-                }
-                None => e.unknown_images += 1,
-            }
+                _ => sw * sh * 4 * 4 / 3,
+            };
         }
         e
     }
@@ -95,6 +100,25 @@ fn geometry(doc: &Document) -> u64 {
         bytes += n * floats * 4 + indices * 4 + n * 12 + indices * 4 + n * deform;
     }
     bytes
+}
+
+/// Whether a KTX2 image of `width` × `height` with `levels` mip levels goes to the GPU as blocks
+/// (where it samples a block format): a base level in whole 4×4 blocks, and a level that fits
+/// `max_side` (one without mips that is too large comes as RGBA8, for the browser to scale).
+pub fn ktx2_on_gpu(width: u32, height: u32, levels: u32, max_side: u32) -> bool {
+    let smallest = width.max(height) >> levels.clamp(1, 32).saturating_sub(1).min(31);
+    width % 4 == 0 && height % 4 == 0 && smallest <= max_side
+}
+
+/// Width, height and mip level count of a KTX2 image at `start` (`len` bytes), if it is one.
+pub fn ktx2_header(b: &dyn Bytes, start: usize, len: usize) -> Option<(u32, u32, u32)> {
+    let mut head = [0u8; 44];
+    if len < head.len() || !b.read_into(start, &mut head) || !head.starts_with(b"\xabKTX 20\xbb\r\n\x1a\n") {
+        return None;
+    }
+    let word = |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    // levelCount 0 means "make the mips yourself": one level in the file.
+    Some((word(20), word(24), word(40).max(1)))
 }
 
 /// Width and height from a PNG, JPEG, WebP or KTX2 header at `start` (`len` bytes), read in small
@@ -166,7 +190,23 @@ mod tests {
         ktx2.extend(1024u32.to_le_bytes());
         ktx2.extend([0; 8]);
         assert_eq!(image_size(&ktx2, 0, ktx2.len()), Some((2048, 1024)));
+        ktx2.resize(44, 0);
+        ktx2[40..44].copy_from_slice(&12u32.to_le_bytes());
+        assert_eq!(ktx2_header(&ktx2, 0, ktx2.len()), Some((2048, 1024, 12)));
+        assert_eq!(ktx2_header(&png, 0, png.len()), None);
         assert_eq!(image_size(&b"not an image at all, no".to_vec(), 0, 23), None);
+    }
+
+    #[test]
+    fn ktx2_stays_blocks_where_a_level_fits_in_whole_blocks() {
+        // A whole chain starts at a level that fits; one level must fit itself.
+        assert!(ktx2_on_gpu(8192, 8192, 14, 4096));
+        assert!(ktx2_on_gpu(4096, 4096, 1, 4096));
+        assert!(!ktx2_on_gpu(8192, 8192, 1, 4096));
+        // Not in whole blocks: RGBA8.
+        assert!(!ktx2_on_gpu(1026, 1024, 11, 8192));
+        // A lying level count cannot overflow the shift.
+        assert!(ktx2_on_gpu(4096, 4096, u32::MAX, 4096));
     }
 
     #[test]
@@ -176,7 +216,7 @@ mod tests {
             "accessors":[{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"},{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"},{"bufferView":0,"componentType":5125,"count":6,"type":"SCALAR"}],
             "meshes":[{"primitives":[{"attributes":{"POSITION":0,"NORMAL":1},"indices":2}]},{"primitives":[{"attributes":{"POSITION":0},"indices":2}]}]}"#;
         let parsed = super::super::parse(json.as_bytes()).unwrap();
-        let e = parsed.estimate(&Fetched::default(), 8192);
+        let e = parsed.estimate(&Fetched::default(), 8192, false);
         // The second mesh has no normals: 6 unwelded vertices, no indices.
         assert_eq!(e.geometry, (4 * 6 * 4 + 6 * 4 + 4 * 12 + 6 * 4) + (6 * 6 * 4 + 6 * 12));
         assert_eq!((e.textures, e.unknown_images), (0, 0));

@@ -485,7 +485,7 @@ async fn decode_model(
         let s = state.borrow();
         (s.memory_budget, s.renderer.max_texture_size(), s.renderer.block_formats())
     };
-    parsed.estimate(&fetched, max_side).within(budget).map_err(|e| format!("{url}: {e}"))?;
+    parsed.estimate(&fetched, max_side, !block_formats.is_empty()).within(budget).map_err(|e| format!("{url}: {e}"))?;
     // Images start decoding in the browser as soon as they are out of the file; meshes
     // and tangents are built meanwhile.
     let mut started: Vec<Result<Option<js_sys::Promise>, String>> = Vec::new();
@@ -501,8 +501,16 @@ async fn decode_model(
             fetched,
             &mut |i, mime, bytes, range| {
                 started.resize_with(started.len().max(i + 1), || Ok(None));
+                // A KTX2 the GPU cannot take as blocks (one without mips, too large) comes as
+                // RGBA8, for the browser to scale down.
+                let blocks = loader::budget::ktx2_header(bytes, range.start, range.len()).is_none_or(|(w, h, l)| loader::budget::ktx2_on_gpu(w, h, l, max_side));
                 let array = fetch::js_array(bytes, range);
-                started[i] = if mime == "image/ktx2" { decoders::start_ktx2(decode, &array, &block_formats) } else { start_decode(&array, mime) }.map(Some);
+                started[i] = if mime == "image/ktx2" {
+                    decoders::start_ktx2(decode, &array, if blocks { &block_formats } else { &[] })
+                } else {
+                    start_decode(&array, mime)
+                }
+                .map(Some);
             },
             &mut |mesh, i, p| {
                 s.renderer.upload_primitive(id, mesh, i, p);

@@ -1,10 +1,12 @@
 //! The Basis Universal module (KHR_texture_basisu): one KTX2 image in, GPU-ready texels out.
-//! A texture that carries its whole mip chain, with a base level in whole 4×4 blocks, is
-//! transcoded level by level to the first block format in the caller's list that the GPU samples
-//! (ASTC 4×4, BC7 or ETC2), so it stays compressed in GPU memory (1 byte a texel, against 4 for
-//! RGBA8 and a third more for its mips). Anything else gets its base level as RGBA8, which the
-//! viewer turns into an ImageBitmap and uploads like a PNG (mipmaps made on the GPU, which
-//! cannot make them for block formats). On the web this is its own wasm bundle (www/pkg/basis),
+//! A texture whose base level is in whole 4×4 blocks is transcoded, every level it carries, to
+//! the first block format in the caller's list that the GPU samples (ASTC 4×4, BC7 or ETC2), so
+//! it stays compressed in GPU memory (1 byte a texel, against 4 for RGBA8 and a third more for
+//! its mips). One without mips is drawn without them, as three.js's KTX2Loader does (the GPU
+//! cannot make mips of block formats): a little shimmer far off, for a fifth of the memory and a
+//! transcode that is nearly a copy. With no such format in the list (the caller leaves them out
+//! for a mipless texture larger than the GPU takes), the base level comes as RGBA8, which the
+//! viewer turns into an ImageBitmap and uploads like a PNG (scaled to fit, mipmaps made on the GPU). On the web this is its own wasm bundle (www/pkg/basis),
 //! fetched only for a file with KTX2 images and run in the decoder worker; natively the tests
 //! call [`transcode`] directly.
 
@@ -32,9 +34,9 @@ pub struct Transcoded {
     pub levels: Vec<Vec<u8>>,
 }
 
-/// Transcodes the KTX2 (or .basis) texture in `bytes`: to the first of `formats` (block-format
-/// codes in the GPU's order of preference) that it can reach when it carries its whole mip chain,
-/// else its base level to RGBA8. Errors are sentences for the page.
+/// Transcodes the KTX2 (or .basis) texture in `bytes`, every level it has, to the first of
+/// `formats` (block-format codes in the GPU's order of preference) that it can reach, else its
+/// base level to RGBA8. Errors are sentences for the page.
 pub fn transcode(bytes: &[u8], formats: &[i32]) -> Result<Transcoded, String> {
     check_zstd_levels(bytes)?;
     let tex = Transcoder::new(bytes).map_err(explain)?;
@@ -42,8 +44,9 @@ pub fn transcode(bytes: &[u8], formats: &[i32]) -> Result<Transcoded, String> {
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_TEXELS {
         return Err(format!("{width} × {height} texels is more than Scenic transcodes (at most {MAX_TEXELS} texels)"));
     }
-    let whole_chain = tex.level_count() == 32 - width.max(height).leading_zeros();
-    let target = choose(&tex, formats).filter(|_| whole_chain && width % 4 == 0 && height % 4 == 0 && !tex.is_video());
+    // More levels than a whole chain has would be smaller than a texel: a lying header.
+    let chain = 32 - width.max(height).leading_zeros();
+    let target = choose(&tex, formats).filter(|_| tex.level_count() <= chain && width % 4 == 0 && height % 4 == 0 && !tex.is_video());
     let Some(target) = target else {
         let pixels = tex.transcode(0, TargetFormat::Rgba32, DecodeFlags::NONE).map_err(explain)?;
         if pixels.len() as u64 != u64::from(width) * u64::from(height) * 4 {
@@ -156,8 +159,8 @@ mod tests {
     #[test]
     fn transcodes_the_corpus_lamp_base_colour() {
         let Some(bytes) = corpus(LAMP) else { return eprintln!("no corpus; skipped") };
-        // One level only: RGBA8 whatever the GPU samples, so that the viewer can make its mips.
-        let image = transcode(&bytes, &[ASTC_4X4, BC7, ETC2_RGBA]).unwrap();
+        // No block format asked for (the GPU has none): RGBA8 of the base level.
+        let image = transcode(&bytes, &[]).unwrap();
         assert_eq!((image.format, image.levels.len()), (RGBA8, 1));
         let pixels = &image.levels[0];
         assert_eq!(pixels.len(), (image.width * image.height * 4) as usize);
@@ -168,6 +171,21 @@ mod tests {
         seen.dedup();
         assert!(seen.len() > 100, "{} distinct texels", seen.len());
         assert!(pixels.chunks_exact(4).any(|p| p[0] > 64 || p[1] > 64 || p[2] > 64));
+    }
+
+    #[test]
+    fn a_texture_without_mips_goes_to_blocks_too() {
+        let Some(bytes) = corpus(LAMP) else { return };
+        // The lamp's 2048² base colour has one level: one level of blocks, 4 MiB, not 16 of RGBA8.
+        for (formats, format) in [(&[ASTC_4X4, BC7, ETC2_RGBA][..], ASTC_4X4), (&[BC7][..], BC7), (&[ETC2_RGBA][..], ETC2_RGBA)] {
+            let t = transcode(&bytes, formats).unwrap();
+            assert_eq!((t.format, t.width, t.height, t.levels.len()), (format, 2048, 2048, 1));
+            assert_eq!(t.levels[0].len(), 2048 * 2048);
+            let mut blocks: Vec<&[u8]> = t.levels[0].chunks_exact(16).collect();
+            blocks.sort_unstable();
+            blocks.dedup();
+            assert!(blocks.len() > 1000, "{} distinct blocks", blocks.len());
+        }
     }
 
     #[test]

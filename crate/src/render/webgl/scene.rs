@@ -178,8 +178,8 @@ pub const BLOCK_EXTENSIONS: [(BlockFormat, &str, u32, u32); 3] = [
     (BlockFormat::Etc2Rgba8, "WEBGL_compressed_texture_etc", 0x9278, 0x9279),
 ];
 
-/// Uploads a block chain from the Basis module level by level, straight from JS memory (GL
-/// cannot make mipmaps of block formats, so the module gives them all).
+/// Uploads the levels the Basis module gave, straight from JS memory (GL cannot make mipmaps of
+/// block formats: a texture without mips is drawn from its base level alone).
 fn upload_blocks(gl: &Gl, b: &Blocks, srgb: bool) -> Option<(WebGlTexture, u64)> {
     let &(_, extension, linear, srgb_format) = BLOCK_EXTENSIONS.iter().find(|e| e.0 == b.format)?;
     // Enabled here too: a restored context starts with no extensions.
@@ -193,6 +193,8 @@ fn upload_blocks(gl: &Gl, b: &Blocks, srgb: bool) -> Option<(WebGlTexture, u64)>
         gl.compressed_tex_image_2d_with_array_buffer_view(Gl::TEXTURE_2D, l as i32, format, w as i32, h as i32, 0, level);
         bytes += u64::from(level.length());
     }
+    // Complete with the levels it has (a mipmapping sampler would otherwise sample black).
+    gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MAX_LEVEL, b.levels.len() as i32 - 1);
     Some((t, bytes))
 }
 

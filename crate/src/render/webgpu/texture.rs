@@ -162,8 +162,8 @@ fn block_format(f: BlockFormat, srgb: bool) -> wgpu::TextureFormat {
     }
 }
 
-/// Uploads a block chain as it came from the Basis module (its mips included: the GPU cannot
-/// render into block formats to make them). Each level is copied into wasm memory for
+/// Uploads the levels the Basis module gave (the GPU cannot render into block formats to make
+/// mips: a texture without them has its base level alone). Each level is copied into wasm memory for
 /// `write_texture`, one at a time through one buffer, so the peak is the base level's bytes.
 pub fn upload_blocks(device: &wgpu::Device, queue: &wgpu::Queue, b: &Blocks, srgb: bool) -> wgpu::Texture {
     let size = wgpu::Extent3d { width: b.width, height: b.height, depth_or_array_layers: 1 };
