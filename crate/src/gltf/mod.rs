@@ -279,7 +279,7 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
         buffers.push(bytes);
     }
     for ((m, p), bytes) in fetched.primitives {
-        ext::draco::apply(&mut doc, m, p, &*bytes, &mut buffers)?;
+        ext::draco::apply(&mut doc, m, p, bytes, &mut buffers)?;
     }
     let images = images(&doc, &buffers, fetched.images, &mut report, on_image)?;
     let textures = material::textures(&doc, &images);

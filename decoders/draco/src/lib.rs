@@ -1,6 +1,6 @@
 //! The Draco decoder module: one KHR_draco_mesh_compression stream in, its triangle indices and
 //! attributes out, in a compact little-endian layout the viewer's loader reads
-//! (crate/src/gltf/ext/draco.rs, `Decoded::read`):
+//! (crate/src/gltf/ext/draco.rs, `Layout::read`, which leaves the arrays where they are):
 //!
 //! `u32 attribute count, u32 index count, u32 × index count, then per attribute: u32 Draco id,
 //! u32 components, u32 points, f32 × components × points` — every attribute per point, in point
