@@ -7,6 +7,7 @@ mod content;
 mod fuzz;
 mod package;
 mod pano_gen;
+mod photo_gen;
 mod pygeoapi;
 mod scene_gen;
 mod serve;

@@ -3,6 +3,7 @@
 
 pub mod bvh;
 pub mod closest;
+pub mod simplify;
 
 use glam::{Mat4, Vec3, Vec4};
 

@@ -2,7 +2,7 @@
 //! of it is decoded: a model past the viewer's memory budget is then refused with a message
 //! instead of crashing a phone's tab half way through. Geometry is counted as Scenic holds it
 //! (every vertex stream as f32 on the GPU, unwelded where normals are generated, positions and
-//! indices kept in wasm for picking); textures as RGBA8 with their mip chains, or KTX2 ones as
+//! indices kept in wasm for line of sight, simplified past geometry::simplify's budget); textures as RGBA8 with their mip chains, or KTX2 ones as
 //! the 1-byte-a-texel blocks they stay where the GPU samples a block format.
 
 use super::doc::{Document, ImageSource, Mode};
@@ -82,8 +82,27 @@ impl Parsed {
     }
 }
 
+/// Triangles the document's primitives draw (strips and fans as the lists they unroll to).
+pub fn triangles(doc: &Document) -> u64 {
+    let count = |a: Option<usize>| a.and_then(|a| doc.accessors.get(a)).map_or(0, |a| a.count as u64);
+    doc.meshes
+        .iter()
+        .flat_map(|m| &m.primitives)
+        .map(|p| {
+            let corners = if p.indices.is_some() { count(p.indices) } else { count(p.attribute("POSITION")) };
+            match p.mode {
+                Mode::Triangles => corners / 3,
+                Mode::TriangleStrip | Mode::TriangleFan => corners.saturating_sub(2),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
 fn geometry(doc: &Document) -> u64 {
     let count = |a: Option<usize>| a.and_then(|a| doc.accessors.get(a)).map_or(0, |a| a.count as u64);
+    // A model past the line-of-sight budget keeps a simplified copy of that many triangles.
+    let (total, sight) = (triangles(doc), crate::geometry::simplify::SIGHT_TRIANGLES as u64);
     let mut bytes = 0;
     for p in doc.meshes.iter().flat_map(|m| &m.primitives) {
         let vertices = count(p.attribute("POSITION"));
@@ -96,8 +115,13 @@ fn geometry(doc: &Document) -> u64 {
         // Floats per vertex: position, normal, tangent, two UV sets, colour.
         let floats = 3 + 3 + if tangents { 4 } else { 0 } + if has("TEXCOORD_0") { 2 } else { 0 } + if has("TEXCOORD_1") { 2 } else { 0 } + if has("COLOR_0") { 4 } else { 0 };
         let deform = if has("JOINTS_0") { 32 } else { 0 } + p.targets.len() as u64 * 12;
-        // GPU streams and indices, and in wasm positions and indices (picking, occlusion).
-        bytes += n * floats * 4 + indices * 4 + n * 12 + indices * 4 + n * deform;
+        // In wasm: positions and indices (line of sight), or their simplified copy.
+        let mut kept = n * 12 + indices * 4;
+        if total > sight && triangles && deform == 0 {
+            kept = kept * sight / total;
+        }
+        // GPU streams and indices, and what wasm keeps.
+        bytes += n * floats * 4 + indices * 4 + kept + n * deform;
     }
     bytes
 }

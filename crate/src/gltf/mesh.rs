@@ -140,6 +140,7 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
         indices,
         material: p.material,
         deform: deform.map(Box::new),
+        drawn_triangles: None,
     };
     Ok(Some((primitive, tangent_uvs)))
 }

@@ -612,7 +612,7 @@ pub(crate) mod tests {
             // Complete when handed over: what the renderer uploads.
             assert_eq!(p.normals, expected.meshes[m].primitives[i].normals);
             assert_eq!(p.colors, expected.meshes[m].primitives[i].colors);
-            p.strip();
+            p.strip(usize::MAX);
             seen.push((m, i));
         })
         .unwrap();

@@ -181,6 +181,7 @@ pub fn sphere(lon_steps: u32, lat_steps: u32) -> Primitive {
         material: Some(0),
         bounds: Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) },
         deform: None,
+        drawn_triangles: None,
     }
 }
 

@@ -244,6 +244,7 @@ pub fn tile_scene(m: &Multires, k: TileKey, centre: Vec3, heading_deg: f32) -> S
         material: Some(0),
         bounds: Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) },
         deform: None,
+        drawn_triangles: None,
     };
     super::photo_scene(primitive, super::placement(centre, heading_deg), "panorama tile", format!("image/{}", m.extension))
 }

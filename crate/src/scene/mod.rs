@@ -106,8 +106,9 @@ pub enum Topology {
 
 impl Primitive {
     /// Drops what only the GPU needs once the streams are uploaded, keeping positions and
-    /// indices (bounds, picking and label occlusion read them).
-    pub fn strip(&mut self) {
+    /// indices (picking, label occlusion and walking read them): as they are, or a simplified
+    /// copy of about `sight` triangles where the primitive has more (see geometry::simplify).
+    pub fn strip(&mut self, sight: usize) {
         if let Some(d) = self.deform.as_deref_mut() {
             // Deformation starts from the bind pose each frame; and all streams are kept, as
             // a deformable mesh shown by two nodes is uploaded again as a copy (gltf::build).
@@ -119,6 +120,17 @@ impl Primitive {
         self.uv0 = None;
         self.uv1 = None;
         self.colors = None;
+        if self.topology == Topology::Triangles
+            && let Some((positions, indices)) = crate::geometry::simplify::for_sight(&self.positions, self.indices.as_deref(), sight)
+        {
+            self.drawn_triangles = Some(self.triangle_count());
+            (self.positions, self.indices) = (positions, Some(indices));
+        }
+    }
+
+    /// Triangles drawn (those of a simplified copy's original: see `strip`).
+    pub fn triangle_count(&self) -> usize {
+        self.drawn_triangles.unwrap_or_else(|| self.indices.as_ref().map_or(self.positions.len(), Vec::len) / 3)
     }
 
     /// The vertex streams the renderer uploads as they are, with no interleaved copy (which
@@ -152,6 +164,8 @@ pub struct Primitive {
     pub bounds: Aabb,
     /// Skin joints and weights, morph targets and the bind pose, where the primitive deforms.
     pub deform: Option<Box<deform::Deform>>,
+    /// Set once `strip` kept a simplified copy: the triangles the GPU draws.
+    pub drawn_triangles: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -402,7 +416,7 @@ impl Scene {
             .iter()
             .flat_map(|m| &m.primitives)
             .filter(|p| p.topology == Topology::Triangles)
-            .map(|p| p.indices.as_ref().map_or(p.positions.len(), Vec::len) / 3)
+            .map(Primitive::triangle_count)
             .sum()
     }
 }

@@ -37,6 +37,7 @@ use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
 use crate::render::{self, Backend, ContentId, Renderer, Texels, View};
 use crate::scene::{Projection, Scene};
+use crate::geometry::simplify::share;
 use fetch::{Progress, fetch_bytes, start_decode};
 
 pub(crate) fn js_error(e: &JsValue) -> String {
@@ -401,7 +402,8 @@ async fn load(
     }
     s.renderer.finish_content(id, &scene, &bitmaps, index);
     // Those that waited for tangents are on the GPU now too.
-    scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(crate::scene::Primitive::strip);
+    let total = scene.triangle_count() as u64;
+    scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(|p| p.strip(share(p.triangle_count(), total)));
     // Skins and default morph weights pose the meshes even when nothing plays.
     if animation::deform(&mut s.renderer, id, &mut scene) {
         s.renderer.show_scene(id, &scene, index);
@@ -494,6 +496,8 @@ async fn decode_model(
     // once (its high-water mark is what the viewer keeps).
     let id = state.borrow_mut().renderer.begin_content();
     *content = Some(id);
+    // A model of millions of triangles keeps a simplified copy for line of sight.
+    let total = loader::budget::triangles(parsed.document());
     let loaded = {
         let mut s = state.borrow_mut();
         loader::build_with(
@@ -514,7 +518,7 @@ async fn decode_model(
             },
             &mut |mesh, i, p| {
                 s.renderer.upload_primitive(id, mesh, i, p);
-                p.strip();
+                p.strip(share(p.triangle_count(), total));
             },
         )
     }
