@@ -289,6 +289,23 @@ mod tests {
         assert!((Vec3::from(scene.meshes[0].primitives[0].normals[2]) - Vec3::Z).length() < 1e-5);
     }
 
+    /// A skin of 300 joints (past the 256 a uniform-array GPU skinner often stops at), each
+    /// vertex on its own joint, and eight morph targets active at once.
+    #[test]
+    fn hundreds_of_joints_and_eight_targets_at_once() {
+        let n = 300;
+        let mut p = Primitive { topology: crate::scene::Topology::Points, positions: vec![[0.0; 3]; n], normals: vec![[0.0, 0.0, 1.0]; n], ..Default::default() };
+        let targets = (0..8).map(|t| Target { positions: Some(vec![[0.0, 0.0, (1 << t) as f32]; n]), ..Default::default() }).collect();
+        p.deform = Some(Box::new(Deform { joints: (0..n as u16).map(|j| [j, 0, 0, 0]).collect(), weights: vec![[1.0, 0.0, 0.0, 0.0]; n], targets, ..Default::default() }));
+        // Joint j moves its vertex j metres along x.
+        let joints: Vec<Mat4> = (0..n).map(|j| Mat4::from_translation(Vec3::new(j as f32, 0.0, 0.0))).collect();
+        // Every target at weight 1: z = 1 + 2 + … + 128.
+        assert!(pose_primitive(&mut p, &[1.0; 8], Some(&joints)));
+        for (j, v) in p.positions.iter().enumerate() {
+            assert_eq!(*v, [j as f32, 0.0, 255.0], "vertex {j}");
+        }
+    }
+
     #[test]
     fn lengths_that_disagree_are_left_in_the_bind_pose() {
         let mut p = quad();
