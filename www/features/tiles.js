@@ -15,6 +15,9 @@
  *  how far down the wanted list a download may stay running, and the limits of one file. */
 const FETCHES = 6;
 const WINDOW = 24;
+/** Contents decoded at once: each holds its vertex streams in wasm memory until they are on the
+ *  GPU, so six arriving together would raise its high-water mark six times over. */
+const PARSES = 2;
 const TILE_BYTES = 64 << 20;
 const TILESET_BYTES = 32 << 20;
 const TIMEOUT_MS = 30000;
@@ -69,7 +72,7 @@ export class TilesMode {
     if (!url) { v.clearTiles(); this.#requestFrame(); return; }
     const href = new URL(url, document.baseURI).href;
     const abort = new AbortController();
-    this.#set = { generation: -1, inflight: new Map(), abort, failures: 0, ready: false };
+    this.#set = { generation: -1, inflight: new Map(), abort, failures: 0, ready: false, parsing: 0, waiting: [] };
     const timer = setTimeout(() => abort.abort(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
     try {
       const bytes = await fetchBytes(href, abort.signal, TILESET_BYTES).catch((e) => { throw new Error(`could not load the tileset ${href}: ${(abort.signal.reason ?? e)?.message ?? e}`); });
@@ -139,11 +142,17 @@ export class TilesMode {
     const mine = () => set.inflight.get(w.tile) === a && this.#set === set;
     Promise.all(w.urls.map((u) => fetchBytes(u, a.signal, TILE_BYTES)))
       .catch((e) => { throw new Error(`tile ${tileName(w.urls)} could not be loaded (${(a.signal.reason ?? e)?.message ?? e}); its parent stays drawn`); })
-      .then((files) => {
+      .then(async (files) => {
         if (!mine()) return false;
         a.arrived = true;
-        const { tangents, decode } = this.#pipes();
-        return v.addTile(set.generation, w.tile, files, tangents, decode).catch((e) => { throw new Error(`${e?.message ?? e}; its parent stays drawn`); });
+        await this.#slot(set);
+        try {
+          if (!mine()) return false;
+          const { tangents, decode } = this.#pipes();
+          return await v.addTile(set.generation, w.tile, files, tangents, decode).catch((e) => { throw new Error(`${e?.message ?? e}; its parent stays drawn`); });
+        } finally {
+          this.#release(set);
+        }
       })
       .then(() => { if (mine()) this.#progress(v); }, (e) => {
         if (!mine()) return; // cancelled, or another tileset
@@ -159,6 +168,17 @@ export class TilesMode {
         if (set.inflight.get(w.tile) === a) set.inflight.delete(w.tile);
         if (this.#set === set) this.#requestFrame();
       });
+  }
+
+  /** One of the PARSES decode slots of `set`. */
+  #slot(set) {
+    if (set.parsing < PARSES) { set.parsing++; return Promise.resolve(); }
+    return new Promise((resolve) => set.waiting.push(resolve));
+  }
+
+  #release(set) {
+    const next = set.waiting.shift();
+    if (next) next(); else set.parsing--;
   }
 
   #progress(v) {

@@ -205,6 +205,12 @@ impl Occluders {
         self.meshes.iter().map(|m| m.tris.len()).sum()
     }
 
+    /// Bytes of wasm memory its triangles and nodes hold (a shared mesh counted by each holder).
+    pub fn bytes(&self) -> u64 {
+        let mesh = |m: &Bvh| m.tris.capacity() * std::mem::size_of::<[Vec3; 3]>() + m.nodes.capacity() * std::mem::size_of::<Node>();
+        (self.meshes.iter().map(|m| mesh(m)).sum::<usize>() + self.instances.capacity() * std::mem::size_of::<Placed>()) as u64
+    }
+
     /// Whether any instance's triangle crosses the segment from `a` to `b`, ignoring the last
     /// `margin` of its length (as [`Bvh::occluded`]).
     pub fn occluded(&self, a: Vec3, b: Vec3, margin: f32) -> bool {

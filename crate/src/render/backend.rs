@@ -79,6 +79,11 @@ pub trait RenderBackend {
     /// Uploads the materials, textures and remaining primitives of `scene` and shows glTF scene
     /// `index`; `images` are the decoded images by glTF image index.
     fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<Texels>], index: usize);
+    /// Checks, where the API reports errors only when asked (WebGL's synchronous getError),
+    /// that the uploads so far were taken; a failure is then `take_error`'s. Once per model:
+    /// asked after every streamed tile it stalled the main thread for as long as the GPU
+    /// process needed to catch up (1.5 s over the terrain benchmark's path in SwiftShader).
+    fn check_uploads(&mut self) {}
     /// Rewrites the positions, normals and tangents of a finished content's primitive after
     /// skinning or morphing moved them (the streams keep their lengths). Takes effect in the
     /// draws with the next `show_scene`.

@@ -401,6 +401,7 @@ async fn load(
         s.renderer.remove_content(old.content);
     }
     s.renderer.finish_content(id, &scene, &bitmaps, index);
+    s.renderer.check_uploads();
     // Those that waited for tangents are on the GPU now too.
     let total = scene.triangle_count() as u64;
     scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(|p| p.strip(share(p.triangle_count(), total)));

@@ -33,7 +33,9 @@ const CLOSEST_M: f32 = 2.0;
 
 struct TileContents {
     contents: Vec<ContentId>,
+    /// What it holds: GPU bytes, and wasm bytes of its line of sight (both count in the budget).
     bytes: u64,
+    gpu: u64,
     /// The last selection that drew it.
     seen: u64,
     /// Its triangles for line of sight (labels hidden behind it) and for walking on, when POIs
@@ -59,13 +61,16 @@ pub(super) struct Streamed {
     drawn: Vec<usize>,
     want: Vec<usize>,
     tick: u64,
+    /// Bytes the loaded tiles hold (GPU and line of sight), and of those the GPU's.
     bytes: u64,
+    gpu: u64,
     /// Sub-requests of contents (a .gltf's buffers), cancelled with the tileset.
     abort: web_sys::AbortController,
     /// The root's bounds in the renderer's frame (framing).
     bounds: Aabb,
     /// Walking was asked for over the tiles: every tile keeps its triangles, and those drawn
-    /// without them are fetched again (from the browser's cache) to get them.
+    /// without them are fetched again (from the browser's cache) to get them. (POIs shown ask
+    /// the same of the tiles drawn, for their line of sight.)
     pub solid: bool,
 }
 
@@ -122,7 +127,7 @@ pub(super) fn reframe(s: &mut State) {
     for (_, c) in t.loaded.drain() {
         c.free(&mut s.renderer);
     }
-    t.bytes = 0;
+    (t.bytes, t.gpu) = (0, 0);
     t.drawn.clear();
     s.pois.occluders = None;
     s.dirty = true;
@@ -162,6 +167,7 @@ pub(super) fn update(s: &mut State) {
     let (_, height) = s.renderer.size();
     let view = super::view_of(s);
     let State { tiles, renderer, pois, walking, .. } = s;
+    let sight_wanted = !pois.pois.is_empty();
     let max_sse = tiles.max_sse;
     let Some(t) = tiles.set.as_mut() else { return };
     let to_world = t.frame.inverse();
@@ -193,8 +199,9 @@ pub(super) fn update(s: &mut State) {
             renderer.set_visible(id, drawn[*i]);
         }
     }
-    // Drawn tiles that came without the triangles walking needs, after what is missing.
-    let resolid = sel.draw.iter().copied().filter(|i| t.solid && t.loaded.get(i).is_some_and(|c| !c.solid));
+    // Drawn tiles that came without the triangles walking or labels need (they arrived before
+    // the POIs), after what is missing.
+    let resolid = sel.draw.iter().copied().filter(|i| (t.solid || sight_wanted) && t.loaded.get(i).is_some_and(|c| !c.solid));
     t.want = sel.load.into_iter().chain(resolid).filter(|&i| !t.pending[i] && !t.failed[i]).collect();
     if t.drawn != sel.draw {
         // What hides labels, and what walkers stand on, changed with what is drawn.
@@ -212,6 +219,7 @@ fn evict(t: &mut Streamed, budget: u64, renderer: &mut crate::render::Renderer) 
         let Some((&i, _)) = t.loaded.iter().filter(|(_, c)| c.seen < t.tick).min_by_key(|(_, c)| c.seen) else { break };
         if let Some(c) = t.loaded.remove(&i) {
             t.bytes = t.bytes.saturating_sub(c.bytes);
+            t.gpu = t.gpu.saturating_sub(c.gpu);
             c.free(renderer);
         }
     }
@@ -318,7 +326,10 @@ struct TilesInfo {
     wanted: usize,
     pending: usize,
     failed: usize,
+    /// Held against the budget: GPU bytes, and wasm bytes of the tiles' line of sight.
     bytes: f64,
+    gpu_bytes: f64,
+    wasm_bytes: f64,
     budget: f64,
 }
 
@@ -339,7 +350,7 @@ impl Viewer {
         let bounds = aabb(&set.tiles[0].bounds, frame);
         let abort = web_sys::AbortController::new().map_err(|e| to_js(js_error(&e)))?;
         let info = SetInfo { generation: s.tiles.generation, tiles: n, warnings: set.warnings.clone() };
-        s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, abort, bounds, epoch: 0, solid: false });
+        s.tiles.set = Some(Streamed { generation: s.tiles.generation, set, frame, loaded: HashMap::new(), pending: vec![false; n], failed: vec![false; n], drawn: Vec::new(), want: Vec::new(), tick: 0, bytes: 0, gpu: 0, abort, bounds, epoch: 0, solid: false });
         // A tiled area is looked at from kilometres up and from its streets.
         s.camera.set_closest(Some(CLOSEST_M));
         if s.model.is_none() {
@@ -399,18 +410,21 @@ impl Viewer {
             match (result, current) {
                 // (Placed in the frame it was decoded in; a reframe meanwhile drops it.)
                 (Ok(true), Some(t)) if Some(t.epoch) == epoch => {
-                    let mut bytes = 0;
+                    let mut gpu = 0;
                     for (id, b) in &made {
-                        bytes += b;
+                        gpu += b;
                         s.renderer.set_visible(*id, false);
                     }
                     t.pending[tile] = false;
-                    t.bytes += bytes;
                     let sight = (!sights.is_empty()).then(|| Occluders::joined(&sights));
-                    let new = TileContents { contents: made.into_iter().map(|(id, _)| id).collect(), bytes, seen: t.tick, sight, solid: *solid };
+                    // Its line of sight is wasm memory the budget covers too.
+                    let bytes = gpu + sight.as_ref().map_or(0, Occluders::bytes);
+                    (t.bytes, t.gpu) = (t.bytes + bytes, t.gpu + gpu);
+                    let new = TileContents { contents: made.into_iter().map(|(id, _)| id).collect(), bytes, gpu, seen: t.tick, sight, solid: *solid };
                     // Fetched again for its triangles: the copy drawn until now goes.
                     if let Some(old) = t.loaded.insert(tile, new) {
                         t.bytes = t.bytes.saturating_sub(old.bytes);
+                        t.gpu = t.gpu.saturating_sub(old.gpu);
                         old.free(&mut s.renderer);
                         s.pois.occluders = None;
                         s.walking.stale = true;
@@ -436,14 +450,15 @@ impl Viewer {
         })
     }
 
-    /// `{ tiles, loaded, drawn, wanted, pending, failed, bytes, budget }` of the tileset shown
-    /// (null when none is).
+    /// `{ tiles, loaded, drawn, wanted, pending, failed, bytes, gpuBytes, wasmBytes, budget }` of
+    /// the tileset shown (null when none is): `bytes` (GPU and the tiles' line of sight in wasm)
+    /// is what the budget holds.
     #[wasm_bindgen(js_name = tilesInfo)]
     pub fn tiles_info(&self) -> Result<JsValue, JsValue> {
         let s = self.state.borrow();
         let Some(t) = s.tiles.set.as_ref() else { return Ok(JsValue::NULL) };
         let count = |v: &[bool]| v.iter().filter(|&&b| b).count();
-        let info = TilesInfo { tiles: t.set.tiles.len(), loaded: t.loaded.len(), drawn: t.drawn.len(), wanted: t.want.len(), pending: count(&t.pending), failed: count(&t.failed), bytes: t.bytes as f64, budget: s.tiles.budget as f64 };
+        let info = TilesInfo { tiles: t.set.tiles.len(), loaded: t.loaded.len(), drawn: t.drawn.len(), wanted: t.want.len(), pending: count(&t.pending), failed: count(&t.failed), bytes: t.bytes as f64, gpu_bytes: t.gpu as f64, wasm_bytes: t.bytes.saturating_sub(t.gpu) as f64, budget: s.tiles.budget as f64 };
         info.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
     }
 
@@ -473,13 +488,14 @@ async fn add_tile(state: &Rc<RefCell<State>>, generation: u32, tile: usize, file
         let mut s = state.borrow_mut();
         let s = &mut *s;
         let Some(t) = s.tiles.set.as_mut().filter(|t| t.generation == generation && tile < t.set.tiles.len()) else { return Ok(false) };
-        // (A tile already there is fetched again only for the triangles walking needs.)
-        let again = t.solid && t.loaded.get(&tile).is_some_and(|c| !c.solid);
+        // (A tile already there is fetched again only for the triangles walking or labels need.)
+        let sight_wanted = t.solid || !s.pois.pois.is_empty();
+        let again = sight_wanted && t.loaded.get(&tile).is_some_and(|c| !c.solid);
         if t.pending[tile] || (t.loaded.contains_key(&tile) && !again) || t.set.tiles[tile].contents.is_empty() {
             return Ok(false);
         }
         t.pending[tile] = true;
-        *solid = t.solid || !s.pois.pois.is_empty();
+        *solid = sight_wanted;
         (t.set.tiles[tile].contents.clone(), t.set.tiles[tile].transform, t.abort.signal(), t.set.tiles[tile].implicit.is_some())
     };
     let name = |url: &str| format!("tile {}", url.rsplit('/').next().unwrap_or(url));

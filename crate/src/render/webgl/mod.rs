@@ -400,7 +400,10 @@ impl RenderBackend for Renderer {
         let mut gl_scene = GlScene::upload(&self.gl, &mut self.textures, scene, images, uploaded);
         gl_scene.set_scene(&self.gl, scene, index, self.align);
         self.contents.insert(content, gl_scene);
-        // One synchronous error check per upload, not per frame (getError stalls the pipeline).
+    }
+
+    fn check_uploads(&mut self) {
+        // Synchronous: getError waits for the GPU process to run everything queued.
         let e = self.gl.get_error();
         if e != Gl::NO_ERROR && !self.gl.is_context_lost() {
             self.errors.push(format!("WebGL error 0x{e:04x} while uploading the scene"));
