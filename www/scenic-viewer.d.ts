@@ -127,8 +127,11 @@ export interface ScenicTilesInfo {
   wanted: number;
   pending: number;
   failed: number;
-  /** GPU bytes the loaded tiles hold, and the budget the least recently seen are dropped under. */
+  /** Bytes the loaded tiles hold (GPU, and wasm memory of their line of sight), and the budget
+   *  the least recently seen are dropped under. */
   bytes: number;
+  gpuBytes: number;
+  wasmBytes: number;
   budget: number;
 }
 
