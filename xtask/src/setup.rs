@@ -27,6 +27,9 @@ fn locked_wasm_bindgen() -> Result<String> {
     Err("wasm-bindgen is not in Cargo.lock".into())
 }
 
+/// geckodriver's version, pinned.
+const GECKODRIVER: &str = "0.37.1";
+
 pub fn all() -> Result {
     if !output(Command::new("rustup").args(["target", "list", "--installed"])).contains("wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
@@ -44,11 +47,18 @@ pub fn all() -> Result {
     if !have("wasm-pack") {
         run(Command::new("cargo").args(["install", "wasm-pack", "--locked"]))?;
     }
+    // Firefox's WebDriver, from crates.io (Mozilla publishes it there).
+    if !output(Command::new("geckodriver").arg("--version")).contains(GECKODRIVER) {
+        run(Command::new("cargo").args(["install", "geckodriver", "--locked", "--version", &format!("={GECKODRIVER}")]))?;
+    }
     // Chinese labels and category icons need fonts in the headless browser as on a phone.
     let fonts = !output(Command::new("fc-list").arg(":lang=zh")).is_empty() && std::path::Path::new("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf").exists();
-    if !have("chromium") || !have("chromedriver") || !fonts {
+    // The other engines the tests run (tests/e2e/engines.test.mjs): Firefox ESR and WebKitGTK
+    // with its WebDriver, on an X server of their own.
+    let engines = have("firefox-esr") && have("WebKitWebDriver") && have("Xvfb");
+    if !have("chromium") || !have("chromedriver") || !fonts || !engines {
         run(Command::new("apt-get").arg("update"))?;
-        let packages = ["chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk", "fonts-noto-color-emoji"];
+        let packages = ["chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk", "fonts-noto-color-emoji", "firefox-esr", "webkit2gtk-driver", "xvfb", "xauth"];
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     // playwright-core drives the browser in the tests; esbuild minifies what the build ships;

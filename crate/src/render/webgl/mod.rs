@@ -153,14 +153,19 @@ impl Renderer {
             .flatten()
             .and_then(|c| c.dyn_into().ok())
             .ok_or("no webgl2 context (the browser has no WebGL2, or this canvas already has another context)")?;
-        let renderer_name = gl
-            .get_extension("WEBGL_debug_renderer_info")
-            .ok()
-            .flatten()
-            .and_then(|_| gl.get_parameter(web_sys::WebglDebugRendererInfo::UNMASKED_RENDERER_WEBGL).ok())
-            .or_else(|| gl.get_parameter(Gl::RENDERER).ok())
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
+        // Firefox names the GPU in RENDERER (and warns that the debug extension is going);
+        // Chromium and WebKit say "WebKit WebGL" there and name it only through the extension.
+        let plain = gl.get_parameter(Gl::RENDERER).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let renderer_name = if plain.is_empty() || plain == "WebKit WebGL" {
+            gl.get_extension("WEBGL_debug_renderer_info")
+                .ok()
+                .flatten()
+                .and_then(|_| gl.get_parameter(web_sys::WebglDebugRendererInfo::UNMASKED_RENDERER_WEBGL).ok())
+                .and_then(|v| v.as_string())
+                .unwrap_or(plain)
+        } else {
+            plain
+        };
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
         let samples = samples_for(dpr, is_cpu_renderer(&renderer_name));
         let sky = link(&gl, glsl::sky())?;

@@ -1,0 +1,163 @@
+// The element on the engines tourists use beyond Chromium: Firefox ESR and WebKitGTK (the engine
+// of iOS Safari and of WeChat on iOS), through WebDriver (tests/e2e/webdriver.mjs), on every
+// renderer each offers. What the element, embedding and POI suites check most: the model drawn,
+// a wrong attribute and a broken file said in the page with the viewer going on, POIs placed
+// with their text as text and their card, the iframe embed's postMessage API. Pages come from
+// the same server, under the same strict Content-Security-Policy.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, openFixture, pixels, difference } from './browser.mjs';
+import { Session, startDisplay, startDriver } from './webdriver.mjs';
+
+const DUCK = '/corpus/gltf/models/Duck/glTF-Binary/Duck.glb';
+const BROKEN = '/corpus/invalid/glTF-Validator/test/base/data/glb/chunk_too_big.glb';
+let display;
+const drivers = [];
+/** Chromium's frames of the Duck, per renderer: what the other engines are held to. */
+const chromium = {};
+before(async () => {
+  display = await startDisplay();
+  const browser = await launch();
+  for (const backend of ['webgl2', 'webgpu']) {
+    const { page } = await openFixture(browser, DUCK, backend, 256);
+    chromium[backend] = await pixels(page);
+    await page.close();
+  }
+  await browser.close();
+});
+after(() => { for (const d of drivers) d.stop(); display?.stop(); });
+
+/** The fixture page on `backend`, settled: `{ state, backend, message, notice }`. */
+async function fixture(s, query) {
+  await s.goto(`${BASE}/fidelity/?${new URLSearchParams(query)}`);
+  return s.waitFor(() => {
+    const v = document.getElementById('viewer');
+    return ['ready', 'error'].includes(v?.dataset.state) && { state: v.dataset.state, backend: v.activeBackend, message: v.shadowRoot.querySelector('.message').textContent, notice: v.shadowRoot.querySelector('.notice').textContent };
+  }, [], 90000, 'the viewer to settle');
+}
+
+/** The frame (`{ width, height, data }`, as browser.mjs's `pixels`) and the colours at the middle
+ *  and near the top. */
+const frame = (s) => s.run(async () => {
+  const p = await document.getElementById('viewer').readPixels();
+  const at = (fx, fy) => { const i = (Math.floor(fy * p.height) * p.width + Math.floor(fx * p.width)) * 4; return [p.data[i], p.data[i + 1], p.data[i + 2]]; };
+  return { width: p.width, height: p.height, data: Array.from(p.data), middle: at(0.5, 0.55), top: at(0.5, 0.05) };
+});
+
+let port = 4600;
+for (const engine of ['firefox', 'webkit']) {
+  let session;
+  const open = async () => {
+    if (session) return session;
+    const d = await startDriver(engine, port++, display.display);
+    drivers.push(d);
+    session = await Session.open(d.url, engine);
+    return session;
+  };
+  after(() => session?.close());
+
+  test(`${engine}: draws the Duck on every renderer the engine offers; one it lacks is said`, async () => {
+    const s = await open();
+    // Asked of a page from the server (navigator.gpu is only in secure contexts, which
+    // about:blank is not).
+    await s.goto(`${BASE}/fidelity/blank.html`);
+    const offers = await s.run(async () => ({ webgl2: !!document.createElement('canvas').getContext('webgl2'), webgpu: !!(navigator.gpu && await navigator.gpu.requestAdapter().catch(() => null)) }));
+    console.log(`${engine}: WebGL2 ${offers.webgl2}, WebGPU ${offers.webgpu}`);
+    assert.ok(offers.webgl2, `${engine} has no WebGL2 here`);
+    for (const backend of ['webgl2', 'webgpu']) {
+      const r = await fixture(s, { backend, src: DUCK, size: '256' });
+      if (!offers[backend]) {
+        assert.equal(r.state, 'error');
+        assert.match(r.message, /no way to draw here/, `${backend} absent: ${JSON.stringify(r)}`);
+        continue;
+      }
+      assert.deepEqual([r.state, r.backend], ['ready', backend], JSON.stringify(r));
+      const f = await frame(s);
+      console.log(`${engine} ${backend}: middle ${f.middle}, top ${f.top}`);
+      // The Duck's yellow in the middle (red and green well over blue), the sky above it.
+      const [r0, g0, b0] = f.middle;
+      assert.ok(r0 > 100 && g0 > 80 && b0 < 60, `middle ${f.middle}`);
+      const [r1, g1, b1] = f.top;
+      assert.ok(b1 > 150 && b1 >= r1 && b1 >= g1, `top ${f.top}`);
+      // And the whole frame as Chromium draws it on the same renderer (the parity suite's
+      // measure: RMS of the largest channel difference, a one-pixel shift allowed). WebKit names
+      // every GPU "Apple GPU", so the viewer cannot tell this one rasterises on the CPU and draws
+      // with 4× multisampling, which Chromium on SwiftShader is spared: its edges are smoother
+      // (measured RMS 4.0, 0.6 % of pixels), the rest the same.
+      const { rms, outliers } = difference(f, chromium[backend]);
+      console.log(`${engine} ${backend}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
+      const [maxRms, maxOutliers] = engine === 'webkit' ? [5, 0.01] : [2, 0.005];
+      assert.ok(rms <= maxRms && outliers <= maxOutliers, `RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+    }
+  });
+
+  test(`${engine}: a wrong attribute is said, a broken file is an error in the page, and the viewer goes on`, async () => {
+    const s = await open();
+    const r = await fixture(s, { backend: 'webgl2', src: DUCK });
+    assert.equal(r.state, 'ready');
+    const notice = await s.run(() => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      v.addEventListener('warning', (e) => resolve([e.detail.message, v.shadowRoot.querySelector('.notice').textContent, v.dataset.state]), { once: true });
+      v.setAttribute('camera-orbit', 'north');
+    }));
+    assert.match(notice[0], /camera-orbit/);
+    assert.equal(notice[1], notice[0]);
+    assert.equal(notice[2], 'ready');
+    const load = (src) => s.run((src) => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      const done = (e) => { v.removeEventListener('load', done); v.removeEventListener('error', done); resolve([e.type, v.dataset.state, v.shadowRoot.querySelector('.message').textContent]); };
+      v.addEventListener('load', done);
+      v.addEventListener('error', done);
+      v.setAttribute('src', src);
+    }), src);
+    const broken = await load(BROKEN);
+    assert.equal(broken[0], 'error');
+    assert.match(broken[2], /chunk_too_big\.glb/);
+    const again = await load(DUCK);
+    assert.deepEqual(again.slice(0, 2), ['load', 'ready']);
+  });
+
+  test(`${engine}: POIs are placed as labels with their text as text, and a card opens and closes`, async () => {
+    const s = await open();
+    const r = await fixture(s, { backend: 'webgl2', src: '/assets/lakeside.glb', pois: '/assets/lakeside-pois.geojson', lang: 'en' });
+    assert.equal(r.state, 'ready');
+    await s.waitFor(() => document.getElementById('viewer').poiList.length > 0, [], 30000, 'the POIs');
+    const hostile = '<img src=x onerror="window.__pwned=1">Pagoda';
+    const got = await s.run(async (hostile) => {
+      const v = document.getElementById('viewer');
+      await v.setPois([{ id: 'p1', name: { en: hostile }, position: [0, 5, 0], description: { en: '<b>not bold</b>' } }, { id: 'p2', name: 'Bridge', position: [30, 2, 10] }]);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const labels = [...v.shadowRoot.querySelectorAll('.poi')].map((b) => [b.dataset.id, b.querySelector('.name').textContent]);
+      const opened = new Promise((r) => v.addEventListener('poi-select', (e) => r(e.detail.id), { once: true }));
+      await v.selectPoi('p1');
+      const card = v.shadowRoot.querySelector('.card');
+      const shown = [await opened, card.hidden, card.querySelector('h2')?.textContent, card.querySelectorAll('img, b').length];
+      v.closeCard();
+      return { labels, shown, closed: card.hidden, pwned: !!window.__pwned };
+    }, hostile);
+    assert.deepEqual(got.labels, [['p1', hostile], ['p2', 'Bridge']]);
+    assert.deepEqual(got.shown, ['p1', false, hostile, 0]);
+    assert.equal(got.closed, true);
+    assert.equal(got.pwned, false);
+  });
+
+  test(`${engine}: the iframe embed loads and answers postMessage calls`, async () => {
+    const s = await open();
+    await s.goto(`${BASE}/fidelity/blank.html`);
+    const frameUrl = `${BASE}/embed.html?src=${encodeURIComponent(DUCK)}&backend=webgl2&lang=en`;
+    const info = await s.run((url) => new Promise((resolve, reject) => {
+      const f = document.createElement('iframe');
+      f.style.cssText = 'width: 400px; height: 300px; border: 0';
+      const timer = setTimeout(() => reject(new Error('no answer from the frame')), 60000);
+      window.addEventListener('message', (e) => {
+        if (e.data?.type !== 'scenic') return;
+        if (e.data.event === 'load') f.contentWindow.postMessage({ type: 'scenic', id: 7, call: 'getInfo' }, new URL(url).origin);
+        if (e.data.id === 7) { clearTimeout(timer); resolve(e.data.result ?? { error: e.data.error }); }
+      });
+      f.src = url;
+      document.body.append(f);
+    }), frameUrl);
+    assert.deepEqual([info.state, info.backend], ['ready', 'webgl2'], JSON.stringify(info));
+    assert.equal(info.info.triangles, 4212);
+  });
+}
