@@ -715,6 +715,8 @@ export class ScenicViewer extends HTMLElement {
    *  where it was and the POIs placed again, then fires `context-restored`. */
   #recover() {
     if (this.#recovering || !this.#viewer) return;
+    // The sand table's XR layer was on the lost context: its session ends (a tap starts anew).
+    if (this.#ar?.mode === 'webxr') this.#ar.exit();
     let orbit = null;
     try { orbit = this.#viewer.cameraOrbit(); } catch { /* the camera is framed anew */ }
     this.#recovering = { orbit, backend: this.#viewer.backend };
