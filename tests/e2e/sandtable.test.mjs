@@ -44,8 +44,9 @@ async function open({ backend = 'auto', xr = true, src = BOX, pois = '', lang = 
   const context = await browser.newContext({ viewport: { width: W, height: H }, deviceScaleFactor: 1, hasTouch: true });
   const page = await context.newPage();
   const logs = [];
-  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') logs.push(m.text()); });
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message} (${e.stack?.split('\n')[1]?.trim()})`));
+  // (The browser's own favicon request is no page's error.)
+  page.on('console', (m) => { if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) logs.push(m.text()); });
   if (xr) {
     await page.addInitScript({ path: IWER });
     await page.addInitScript({ path: SEM });
@@ -269,6 +270,23 @@ for (const backend of ['webgl2', 'webgpu']) {
     } finally { await context.close(); }
   });
 }
+
+test('sand table: a lost GPU context ends the session, and the viewer draws again on a new one', async () => {
+  const { page, context, logs } = await open();
+  try {
+    await enter(page);
+    const restored = page.evaluate(() => new Promise((r) => document.getElementById('viewer').addEventListener('context-restored', (e) => r(e.detail), { once: true })));
+    // The emulator shows the viewer's canvas while the session runs.
+    await page.evaluate(() => window.__xr.appCanvas.getContext('webgl2').getExtension('WEBGL_lose_context').loseContext());
+    assert.deepEqual(await restored, { backend: 'webgl2', lostBackend: 'webgl2' });
+    await page.waitForFunction(() => !document.getElementById('viewer').dataset.ar && document.getElementById('viewer').dataset.state === 'ready');
+    assert.equal(await page.evaluate(() => window.__xr.activeSession), undefined);
+    assert.deepEqual(await page.evaluate(() => window.__events.filter((e) => e[0].startsWith('ar-')).map((e) => e[0])), ['ar-start', 'ar-end']);
+    // The emulator's own frame loop reads the clear colour of the lost context (null) once; a
+    // browser's XR runtime ends the session itself.
+    assert.deepEqual(logs.filter((l) => !l.includes('iwer.min.js')), []);
+  } finally { await context.close(); }
+});
 
 test('sand table with POIs alone (no model): the spots stand on the table', async () => {
   const { page, context } = await open({ src: '', pois: NINGBO });
