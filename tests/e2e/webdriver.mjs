@@ -61,7 +61,16 @@ export class Session {
   constructor(url, id) { this.#url = url; this.#id = id; }
 
   static async open(driverUrl, engine) {
-    const v = await call(driverUrl, 'POST', '/session', { capabilities: { alwaysMatch: ENGINES[engine].capabilities } });
+    // A driver that has just started may not launch its browser the first time.
+    let v;
+    for (let attempt = 1; !v; attempt++) {
+      try {
+        v = await call(driverUrl, 'POST', '/session', { capabilities: { alwaysMatch: ENGINES[engine].capabilities } });
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await sleep(1000);
+      }
+    }
     const s = new Session(driverUrl, v.sessionId);
     await s.#call('POST', '/timeouts', { script: 60000, pageLoad: 60000 });
     return s;
