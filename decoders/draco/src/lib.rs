@@ -161,6 +161,42 @@ mod tests {
         }
     }
 
+    /// A 3 × 3 grid (positions, normals, UVs) as gltf-transform's `draco()` writes it with
+    /// Google's encoder: nine vertices, eight triangles. draco-oxide decoded a tenth point, a copy
+    /// of the middle vertex that no face used (patches/README.md); Google's decoder gives nine.
+    const GRID_3X3: [u8; 216] = [
+        68, 82, 65, 67, 79, 2, 2, 1, 1, 0, 0, 0, 9, 8, 2, 8, 1, 0, 3, 239, 211, 26, 255, 1, 17, 255, 2, 136, 64, 255, 2, 136, 64, 3, 255, 0,
+        0, 0, 0, 0, 1, 0, 0, 1, 0, 9, 3, 0, 0, 2, 1, 1, 9, 3, 0, 1, 3, 1, 3, 9, 2, 0, 2, 2, 1, 1, 1, 0, 15, 3, 85, 21, 23, 29, 7, 7,
+        57, 14, 7, 89, 21, 4, 120, 148, 220, 124, 255, 191, 170, 242, 255, 255, 255, 0, 192, 255, 15, 0, 188, 1, 255, 63, 0, 16, 79, 0, 0, 0, 89, 5,
+        0, 1, 170, 1, 0, 0, 0, 0, 0, 255, 63, 0, 0, 0, 0, 0, 0, 63, 254, 154, 189, 0, 0, 0, 192, 0, 0, 0, 64, 14, 0, 3, 1, 0, 10, 3,
+        229, 56, 27, 29, 7, 3, 61, 30, 133, 255, 1, 0, 0, 0, 255, 3, 0, 0, 255, 1, 0, 0, 10, 1, 1, 1, 0, 13, 3, 173, 42, 39, 85, 21, 3, 42,
+        98, 76, 255, 255, 255, 255, 255, 255, 0, 240, 255, 0, 2, 0, 0, 0, 0, 255, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 128, 63, 12,
+    ];
+
+    #[test]
+    fn a_grid_decodes_to_its_nine_points_all_of_them_used() {
+        let out = super::decode(&GRID_3X3).unwrap();
+        let word = |i: usize| u32::from_le_bytes(out[4 * i..4 * i + 4].try_into().unwrap()) as usize;
+        let (attributes, indices) = (word(0), word(1));
+        assert_eq!((attributes, indices), (3, 24));
+        let used: std::collections::BTreeSet<usize> = (0..indices).map(|k| word(2 + k)).collect();
+        // Every attribute has nine points, and the faces use each of them.
+        let mut at = 2 + indices;
+        for _ in 0..attributes {
+            let (components, points) = (word(at + 1), word(at + 2));
+            assert_eq!(points, 9);
+            at += 3 + components * points;
+        }
+        assert_eq!(used, (0..9).collect());
+        // The nine positions are the grid's nine places (x 0..2, z 0..-2), each once.
+        let f = |i: usize| f32::from_bits(word(i) as u32);
+        let mut places: Vec<(i32, i32)> = (0..9).map(|p| ((f(2 + indices + 3 + 3 * p)).round() as i32, (f(2 + indices + 3 + 3 * p + 2)).round() as i32)).collect();
+        places.sort_unstable();
+        let mut grid: Vec<(i32, i32)> = (0..3).flat_map(|x| (0..3).map(move |z| (x, -z))).collect();
+        grid.sort_unstable();
+        assert_eq!(places, grid);
+    }
+
     #[test]
     fn garbage_and_truncation_are_errors_not_panics() {
         for bytes in [&b""[..], b"DRACO", b"DRACO\x02\x02\x01\x01\x00\x00", &[0xff; 64]] {

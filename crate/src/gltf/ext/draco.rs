@@ -99,10 +99,10 @@ pub fn apply(doc: &mut Document, mesh: usize, prim: usize, bytes: Box<dyn Bytes>
         let Some(&(_, a)) = semantics.iter().find(|(s, _)| s == semantic) else { continue };
         let &(_, components, decoded_points, values) = layout.attributes.iter().find(|(i, ..)| i == id).ok_or_else(|| bad(format!("{semantic}'s attribute {id} is not in the stream")))?;
         let acc = &doc.accessors[a];
-        // Decoders may split vertices where the encoder's did not (draco-oxide at some mesh
-        // boundaries), and writers may keep the source's counts (gltf-transform): the spec lets
-        // a loader draw the decoded geometry as it is, which works while every stream comes from
-        // it and all agree on the number of points.
+        // The spec asks accessors to match the decoded data, but decoders have numbered points
+        // differently (draco-oxide, before Scenic's patch, added unused copies of vertices a
+        // topology split left behind): the spec also lets a loader draw the decoded geometry as
+        // it is, which works while every stream comes from it and all agree on the count.
         let agrees = decoded_points == acc.count || (all_draco && points.is_none_or(|p| p == decoded_points));
         if components != acc.components || !agrees {
             return Err(bad(format!("{semantic} decoded to {decoded_points} values of {components}, the accessor says {} of {}", acc.count, acc.components)));

@@ -296,14 +296,37 @@ fn decode_traversed_attributes(
             .map(|c| [c[0], c[1], c[2]])
             .collect()
     } else {
+        // Scenic's patch: points are the vertices the faces use, in vertex order, as the
+        // reference's `AssignPointsToCorners` makes them. A vertex that a topology split left
+        // without corners would otherwise be a point no face refers to (one per such vertex: 433
+        // on a 435 × 435 grid from gltf-transform, whose accessors then disagreed with the
+        // decoded count).
+        let mut point_of = vec![usize::MAX; conn.num_vertices];
+        for &v in &conn.corner_to_vertex {
+            if let Some(p) = point_of.get_mut(usize::from(v)) {
+                *p = 0;
+            }
+        }
+        let mut num_points = 0;
+        for p in point_of.iter_mut().filter(|p| **p == 0) {
+            *p = num_points;
+            num_points += 1;
+        }
+        if num_points < conn.num_vertices {
+            for att in attributes.iter_mut() {
+                let old = att.point_map_as_slice();
+                let map: Vec<AttributeValueIdx> = (0..conn.num_vertices)
+                    .filter(|&v| point_of[v] != usize::MAX)
+                    // (A value past the attribute's, where its map is short, is refused by callers.)
+                    .map(|v| old.map_or(AttributeValueIdx::from(v), |m| m.get(v).copied().unwrap_or_else(|| AttributeValueIdx::from(u32::MAX as usize))))
+                    .collect();
+                att.set_point_to_att_val_map(Some(VecPointIdx::from(map)));
+            }
+        }
+        // (A vertex id past the table becomes a point past the end, which callers refuse.)
+        let point = |c: usize| PointIdx::from(point_of.get(usize::from(conn.corner_to_vertex[c])).copied().unwrap_or(u32::MAX as usize));
         (0..conn.num_faces)
-            .map(|f| {
-                [
-                    PointIdx::from(usize::from(conn.corner_to_vertex[3 * f])),
-                    PointIdx::from(usize::from(conn.corner_to_vertex[3 * f + 1])),
-                    PointIdx::from(usize::from(conn.corner_to_vertex[3 * f + 2])),
-                ]
-            })
+            .map(|f| [point(3 * f), point(3 * f + 1), point(3 * f + 2)])
             .collect()
     };
 
