@@ -53,6 +53,10 @@ fn missing_buffer(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>]
 fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<(Primitive, Option<u32>)>, LoadError> {
     let Some(pos) = p.attribute("POSITION") else { return Ok(None) };
     let attr = |name| p.attribute(name);
+    // The indices, the largest array, are read first: they take the largest free block that
+    // the previous primitive's arrays left in wasm memory, and the smaller ones fit around it
+    // (the other way round, the indices find no block whole and memory grows by their size).
+    let raw = p.indices.map(|a| read_indices(doc, a, buffers)).transpose()?;
     let mut positions = read_vec::<3>(doc, pos, buffers)?;
     let normals = attr("NORMAL").map(|a| read_vec::<3>(doc, a, buffers)).transpose()?;
     let tangents = attr("TANGENT").map(|a| read_vec::<4>(doc, a, buffers)).transpose()?;
@@ -72,7 +76,6 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
         }
     }
     let mut deform = deform(doc, p, buffers, at, n)?;
-    let raw = p.indices.map(|a| read_indices(doc, a, buffers)).transpose()?;
     if let Some(bad) = raw.as_ref().and_then(|ix| ix.iter().find(|&&i| i as usize >= n)) {
         return Err(LoadError::invalid(format!("{at}/indices"), format!("index {bad} is out of range for {n} vertices")));
     }
