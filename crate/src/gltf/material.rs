@@ -68,8 +68,15 @@ pub fn material(m: &doc::Material, textures: &[Option<Texture>]) -> Material {
         alpha_mode: m.alpha_mode,
         alpha_cutoff: m.alpha_cutoff,
         double_sided: m.double_sided,
-        unlit: false,
+        ..Material::default()
     };
-    ext::apply_material(m.extensions.as_ref(), &mut out);
+    // A textureInfo inside a material extension (KHR_materials_specular's textures).
+    let texture = |v: &serde_json::Value| {
+        let index = usize::try_from(v.get("index")?.as_u64()?).ok()?;
+        let tex_coord = v.get("texCoord").map_or(Some(0), serde_json::Value::as_u64)?;
+        let extensions = v.get("extensions").and_then(serde_json::Value::as_object).cloned();
+        slot(textures, index, u32::try_from(tex_coord).unwrap_or(u32::MAX), &extensions)
+    };
+    ext::apply_material(m.extensions.as_ref(), &mut out, &texture);
     out
 }

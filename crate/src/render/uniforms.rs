@@ -7,7 +7,7 @@ use bytemuck::{Pod, Zeroable};
 use glam::{Mat4, Vec3};
 
 use crate::scene::environment::Environment;
-use crate::scene::{Material, TexRef};
+use crate::scene::{Material, TEXTURE_SLOTS, TexRef};
 
 /// `Globals` in pbr.wgsl: the camera and the light, once per frame.
 #[repr(C)]
@@ -72,13 +72,16 @@ pub struct MaterialU {
     pub emissive: [f32; 4],
     pub mr: [f32; 4],
     pub alpha: [f32; 4],
-    pub slots: [SlotU; 5],
+    /// A dielectric's reflectance at normal incidence (rgb, before its colour texture) and its
+    /// specular strength (KHR_materials_ior, KHR_materials_specular).
+    pub specular: [f32; 4],
+    pub slots: [SlotU; TEXTURE_SLOTS],
 }
 
 impl MaterialU {
     /// `bound`: per slot (`Material::texture_slots` order), the texture reference where a
     /// texture is actually bound (its image decoded); an empty slot is not sampled.
-    pub fn new(m: &Material, bound: [Option<&TexRef>; 5]) -> MaterialU {
+    pub fn new(m: &Material, bound: [Option<&TexRef>; TEXTURE_SLOTS]) -> MaterialU {
         let slots = bound.map(|b| match b {
             Some(s) => {
                 let c = s.transform.to_cols_array_2d();
@@ -93,6 +96,7 @@ impl MaterialU {
             mr: [m.metallic, m.roughness, m.normal_scale, m.occlusion_strength],
             // The alpha mode is the shader variant's (MASK, BLEND), not a uniform.
             alpha: [m.alpha_cutoff, 0.0, if m.unlit { 1.0 } else { 0.0 }, 0.0],
+            specular: { let [r, g, b] = m.dielectric_f0(); [r, g, b, m.specular] },
             slots,
         }
     }
@@ -127,17 +131,19 @@ mod tests {
         same!("Globals", GlobalsU, [view_proj, inv_view_proj, eye, sun_dir, sun_color, sky_zenith, sky_horizon, ground, output]);
         same!("Object", ObjectU, [model, normal]);
         same!("Slot", SlotU, [info, r0, r1]);
-        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, slots]);
+        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, slots]);
     }
 
     #[test]
     fn an_empty_slot_is_not_sampled_and_a_bound_one_carries_its_transform() {
         let t = TexRef { texture: 0, tex_coord: 1, transform: glam::Mat3::from_translation(glam::Vec2::new(0.5, 0.25)) };
         let m = Material { emissive: [1.0, 0.5, 0.0], emissive_strength: 2.0, ..Default::default() };
-        let u = MaterialU::new(&m, [Some(&t), None, None, None, None]);
+        let u = MaterialU::new(&m, [Some(&t), None, None, None, None, None, None]);
         assert_eq!(u.slots[0].info, [1.0, 1.0, 0.0, 0.0]);
         assert_eq!((u.slots[0].r0[2], u.slots[0].r1[2]), (0.5, 0.25));
         assert_eq!(u.slots[1].info[1], 0.0);
         assert_eq!(u.emissive, [2.0, 1.0, 0.0, 0.0]);
+        // The core material reflects 4 % at normal incidence, at full specular strength.
+        assert!(u.specular.iter().zip([0.04, 0.04, 0.04, 1.0]).all(|(a, b)| (a - b).abs() < 1e-6), "{:?}", u.specular);
     }
 }

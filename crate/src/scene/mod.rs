@@ -211,6 +211,16 @@ pub struct Material {
     pub double_sided: bool,
     /// KHR_materials_unlit.
     pub unlit: bool,
+    /// KHR_materials_ior: the index of refraction, which sets a dielectric's reflectance at
+    /// normal incidence (1.5: 4 %).
+    pub ior: f32,
+    /// KHR_materials_specular: the strength of a dielectric's specular reflection (at every
+    /// angle; the texture's alpha multiplies it) and the colour of its reflectance at normal
+    /// incidence (the texture's sRGB colour multiplies it).
+    pub specular: f32,
+    pub specular_texture: Option<TexRef>,
+    pub specular_color: [f32; 3],
+    pub specular_color_texture: Option<TexRef>,
 }
 
 impl Default for Material {
@@ -234,20 +244,38 @@ impl Default for Material {
             alpha_cutoff: 0.5,
             double_sided: false,
             unlit: false,
+            ior: 1.5,
+            specular: 1.0,
+            specular_texture: None,
+            specular_color: [1.0; 3],
+            specular_color_texture: None,
         }
     }
 }
 
+/// Texture slots of a material (`Material::texture_slots`), each a binding pair in pbr.wgsl.
+pub const TEXTURE_SLOTS: usize = 7;
+
 impl Material {
     /// Each slot with whether its texels are colour (sRGB) or data (linear).
-    pub fn texture_slots(&self) -> [(Option<TexRef>, bool); 5] {
+    pub fn texture_slots(&self) -> [(Option<TexRef>, bool); TEXTURE_SLOTS] {
         [
             (self.base_color_texture, true),
             (self.metallic_roughness_texture, false),
             (self.normal_texture, false),
             (self.occlusion_texture, false),
             (self.emissive_texture, true),
+            (self.specular_texture, false),
+            (self.specular_color_texture, true),
         ]
+    }
+
+    /// A dielectric's reflectance at normal incidence before its specular colour texture: from
+    /// the index of refraction, times the specular colour factor (clamped to 1 in the shader,
+    /// after the texture, as KHR_materials_specular says).
+    pub fn dielectric_f0(&self) -> [f32; 3] {
+        let r = ((self.ior - 1.0) / (self.ior + 1.0)).powi(2);
+        self.specular_color.map(|c| r * c)
     }
 }
 

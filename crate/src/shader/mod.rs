@@ -37,8 +37,8 @@ impl Variant {
     /// The variant for a primitive with the vertex streams `present` (in `Primitive::streams`
     /// order) drawn with `m`.
     pub fn of(present: [bool; 6], m: &Material) -> Variant {
-        let slots = [m.base_color_texture, m.metallic_roughness_texture, m.normal_texture, m.occlusion_texture, m.emissive_texture];
-        let uses = |set: u32| slots.iter().flatten().any(|t| t.tex_coord == set);
+        let slots = m.texture_slots();
+        let uses = |set: u32| slots.iter().filter_map(|s| s.0).any(|t| t.tex_coord == set);
         Variant {
             tangent: present[2] && m.normal_texture.is_some(),
             uv0: present[3] && uses(0),
@@ -123,6 +123,9 @@ mod tests {
         assert_eq!(Variant::of(all, &plain), Variant { color: true, ..Default::default() });
         let m = Material { base_color_texture: tex(1), normal_texture: tex(0), alpha_mode: AlphaMode::Mask, ..Default::default() };
         assert_eq!(Variant::of(all, &m), Variant { tangent: true, uv0: true, uv1: true, color: true, mask: true, blend: false, instanced: false });
+        // Every slot counts, the extensions' too: a specular colour texture alone reads its UVs.
+        let specular = Material { specular_color_texture: tex(1), ..Default::default() };
+        assert!(Variant::of(all, &specular).uv1 && !Variant::of(all, &specular).uv0);
         // A stream the primitive lacks is never read, whatever the material asks.
         let v = Variant::of([true, true, false, false, true, false], &m);
         assert_eq!(v.streams(), [true, true, false, false, true, false]);

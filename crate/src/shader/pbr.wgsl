@@ -41,7 +41,9 @@ struct MaterialU {
     emissive: vec4<f32>,     // rgb * emissive strength
     mr: vec4<f32>,           // metallic, roughness, normal scale, occlusion strength
     alpha: vec4<f32>,        // cutoff, _, unlit, _ (the alpha mode is the variant's)
-    slots: array<Slot, 5>,   // base colour, metallic-roughness, normal, occlusion, emissive
+    specular: vec4<f32>,     // dielectric reflectance at normal incidence (rgb), specular strength
+    slots: array<Slot, 7>,   // base colour, metallic-roughness, normal, occlusion, emissive,
+                             // specular (alpha), specular colour
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
@@ -61,6 +63,10 @@ struct MaterialU {
 @group(2) @binding(8) var s_occlusion: sampler;
 @group(2) @binding(9) var t_emissive: texture_2d<f32>;
 @group(2) @binding(10) var s_emissive: sampler;
+@group(2) @binding(11) var t_specular: texture_2d<f32>;
+@group(2) @binding(12) var s_specular: sampler;
+@group(2) @binding(13) var t_specular_color: texture_2d<f32>;
+@group(2) @binding(14) var s_specular_color: sampler;
 
 // Vertex buffer slot = location = the stream's index in `Primitive::streams`.
 struct VsIn {
@@ -175,14 +181,15 @@ fn sky_irradiance(n: vec3<f32>) -> vec3<f32> {
     return mix(g.ground.rgb, upper, t) ;
 }
 
-// Karis' analytic fit of the split-sum environment BRDF.
-fn env_brdf(f0: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
+// Karis' analytic fit of the split-sum environment BRDF, with the reflectance at grazing
+// angles (f90) a material's specular strength may lower.
+fn env_brdf(f0: vec3<f32>, f90: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
     let c0 = vec4<f32>(-1.0, -0.0275, -0.572, 0.022);
     let c1 = vec4<f32>(1.0, 0.0425, 1.04, -0.04);
     let r = roughness * c0 + c1;
     let a004 = min(r.x * r.x, exp2(-9.28 * nv)) * r.x + r.y;
     let ab = vec2<f32>(-1.04, 1.04) * a004 + r.zw;
-    return f0 * ab.x + ab.y;
+    return f0 * ab.x + f90 * ab.y;
 }
 
 fn pbr_neutral(c_in: vec3<f32>) -> vec3<f32> {
@@ -252,7 +259,16 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let nl = max(dot(n, l), 0.0);
     let nh = max(dot(n, h), 0.0);
     let vh = max(dot(v, h), 0.0);
-    let f0 = mix(vec3<f32>(0.04), base.rgb, metallic);
+    // A dielectric reflects (ior − 1)²/(ior + 1)² times its specular colour at normal incidence,
+    // at most 1, and its specular strength scales that and the grazing reflectance alike
+    // (KHR_materials_ior, KHR_materials_specular; the core material: 0.04 and 1). Metals
+    // reflect their base colour, and white at grazing angles.
+    let specular_tex = slot_sample(t_specular, s_specular, mat.slots[5], in, vec4<f32>(1.0)).a;
+    let specular_color_tex = slot_sample(t_specular_color, s_specular_color, mat.slots[6], in, vec4<f32>(1.0)).rgb;
+    let weight = mat.specular.w * specular_tex;
+    let f0_dielectric = min(mat.specular.rgb * specular_color_tex, vec3<f32>(1.0)) * weight;
+    let f0 = mix(f0_dielectric, base.rgb, metallic);
+    let f90 = mix(vec3<f32>(weight), vec3<f32>(1.0), metallic);
     let diffuse_color = base.rgb * (1.0 - metallic);
 
     // Sun: GGX distribution, Smith-GGX correlated visibility, Schlick Fresnel.
@@ -261,13 +277,13 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let dd = nh * nh * (a2 - 1.0) + 1.0;
     let d = a2 / (PI * dd * dd);
     let vis = 0.5 / (nl * sqrt(nv * nv * (1.0 - a2) + a2) + nv * sqrt(nl * nl * (1.0 - a2) + a2) + 1e-5);
-    let f = f0 + (1.0 - f0) * pow(1.0 - vh, 5.0);
+    let f = f0 + (f90 - f0) * pow(1.0 - vh, 5.0);
     let direct = ((1.0 - f) * diffuse_color / PI + f * d * vis) * g.sun_color.rgb * nl;
 
     // Sky: diffuse irradiance, and specular from the reflected sky blurred towards irradiance.
     let r = reflect(-v, n);
     let spec_env = mix(sky(r), sky_irradiance(r), roughness);
-    let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, roughness, nv)) * ao;
+    let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, f90, roughness, nv)) * ao;
 
     let color = (direct + ambient + emissive) * g.sun_color.a;
     return vec4<f32>(encode(pbr_neutral(color)), base.a);

@@ -3,9 +3,11 @@
 
 pub mod draco;
 mod emissive_strength;
+mod ior;
 pub mod mesh_gpu_instancing;
 mod mesh_quantization;
 pub mod meshopt;
+mod specular;
 mod texture_basisu;
 mod texture_transform;
 mod texture_webp;
@@ -19,8 +21,9 @@ use crate::scene::{Material, TexRef};
 pub trait Extension: Sync {
     /// The extension's name as it appears in `extensionsUsed`.
     fn name(&self) -> &'static str;
-    /// Reads the extension object found on a material.
-    fn material(&self, _ext: &Value, _material: &mut Material) {}
+    /// Reads the extension object found on a material; `texture` reads a textureInfo in it (None
+    /// where its texture is unusable).
+    fn material(&self, _ext: &Value, _material: &mut Material, _texture: &dyn Fn(&Value) -> Option<TexRef>) {}
     /// Reads the extension object found on a textureInfo (any of the five slots).
     fn texture_info(&self, _ext: &Value, _tex: &mut TexRef) {}
     /// Reads the extension object found on a bufferView whose bytes it makes.
@@ -44,6 +47,8 @@ pub trait Extension: Sync {
 pub static SUPPORTED: &[&dyn Extension] = &[
     &unlit::Unlit,
     &emissive_strength::EmissiveStrength,
+    &ior::Ior,
+    &specular::Specular,
     &texture_transform::TextureTransform,
     &mesh_quantization::MeshQuantization,
     &meshopt::EXT,
@@ -60,9 +65,9 @@ pub fn is_supported(name: &str) -> bool {
 }
 
 /// Runs every supported extension present in `extensions` against the material.
-pub fn apply_material(extensions: Option<&serde_json::Map<String, Value>>, material: &mut Material) {
+pub fn apply_material(extensions: Option<&serde_json::Map<String, Value>>, material: &mut Material, texture: &dyn Fn(&Value) -> Option<TexRef>) {
     for (ext, value) in present(extensions) {
-        ext.material(value, material);
+        ext.material(value, material, texture);
     }
 }
 

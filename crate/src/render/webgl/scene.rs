@@ -201,7 +201,7 @@ fn upload_blocks(gl: &Gl, b: &Blocks, srgb: bool) -> Option<(WebGlTexture, u64)>
 struct GlMaterial {
     uniforms: WebGlBuffer,
     /// Per slot: texture and sampler (None: the neutral texture with any sampler).
-    slots: [(WebGlTexture, Option<WebGlSampler>); 5],
+    slots: [(WebGlTexture, Option<WebGlSampler>); crate::scene::TEXTURE_SLOTS],
 }
 
 pub struct GlScene {
@@ -242,8 +242,8 @@ impl GlScene {
         let default_material = crate::scene::Material::default();
         for m in scene.materials.iter().chain(std::iter::once(&default_material)) {
             let slots = m.texture_slots();
-            let mut refs: [Option<&TexRef>; 5] = [None; 5];
-            let bound: [(WebGlTexture, Option<WebGlSampler>); 5] = std::array::from_fn(|i| {
+            let mut refs: [Option<&TexRef>; crate::scene::TEXTURE_SLOTS] = Default::default();
+            let bound: [(WebGlTexture, Option<WebGlSampler>); crate::scene::TEXTURE_SLOTS] = std::array::from_fn(|i| {
                 let (slot, srgb) = &slots[i];
                 let neutral = || (if i == 2 { shared.normal.clone() } else { shared.white.clone() }, None);
                 let Some((s, t)) = slot.as_ref().and_then(|s| Some((s, scene.textures.get(s.texture)?.as_ref()?))) else { return neutral() };

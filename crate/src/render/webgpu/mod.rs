@@ -307,7 +307,7 @@ impl Renderer {
         let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("globals"), entries: &[uniform_entry(0, false, frag_vert)] });
         let object = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("object"), entries: &[uniform_entry(0, true, frag_vert)] });
         let mut entries = vec![uniform_entry(0, false, wgpu::ShaderStages::FRAGMENT)];
-        for i in 0..5u32 {
+        for i in 0..crate::scene::TEXTURE_SLOTS as u32 {
             entries.extend(texture_entries(1 + 2 * i));
         }
         let material = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("material"), entries: &entries });

@@ -175,7 +175,7 @@ impl GpuScene {
         for m in scene.materials.iter().chain(std::iter::once(&default_material)) {
             let mut bound: Vec<(wgpu::TextureView, wgpu::Sampler)> = Vec::new();
             let slots = m.texture_slots();
-            let mut refs: [Option<&crate::scene::TexRef>; 5] = [None; 5];
+            let mut refs: [Option<&crate::scene::TexRef>; crate::scene::TEXTURE_SLOTS] = Default::default();
             for (i, (slot, srgb)) in slots.iter().enumerate() {
                 let srgb = *srgb;
                 let tex = slot.as_ref().and_then(|s| Some((s, scene.textures.get(s.texture)?.as_ref()?)));

@@ -1,0 +1,96 @@
+// Material extensions, judged on read-back pixels of the Khronos sample model made for each
+// (../shared/corpus/gltf). SpecularTest (KHR_materials_specular): seven rows of five black,
+// mirror-smooth spheres whose reflection of the sky is all they show. Its README says what each
+// row must do: the factor scales the reflection at every angle (the first sphere is black), the
+// colour only at normal incidence (the spheres' centres darken, their rims stay), yellow stays
+// yellow at the centre and white at the rim, a texture row matches its factor row, and a colour
+// factor of 25 makes a mirror ball. Without the extension every sphere in a row looks the same.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openFixture, pixels, BACKENDS } from './browser.mjs';
+
+const SPECULAR = '/corpus/gltf/models/SpecularTest/glTF/SpecularTest.gltf';
+// A front view: the spheres' centres lie in the z = 0 plane (SampleRoot's translation added):
+// columns at x = -0.115 + 0.11 c, rows at y = 0.33 … -0.33; radius 0.05.
+const SIZE = 384, DISTANCE = 1.3, TARGET = [0.035, -0.03];
+const SCALE = (SIZE / 2) / (DISTANCE * Math.tan(Math.PI / 8)); // pixels per metre at z = 0 (45° fov)
+const ROWS = [0.33, 0.22, 0.11, 0, -0.11, -0.22, -0.33];
+const centre = (row, c) => [SIZE / 2 + (-0.115 + 0.11 * c - TARGET[0]) * SCALE, SIZE / 2 - (ROWS[row] - TARGET[1]) * SCALE];
+// The sphere's outline on screen: its tangent cone from the eye.
+const RADIUS = 0.05 / Math.sqrt(DISTANCE ** 2 - 0.05 ** 2) * SCALE * DISTANCE;
+
+/** Mean RGB over the ring r0..r1 (fractions of the radius) around sphere (row, column). */
+function ring(img, row, c, r0, r1) {
+  const [x, y] = centre(row, c);
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let j = Math.floor(y - r1 * RADIUS); j <= y + r1 * RADIUS; j++) {
+    for (let i = Math.floor(x - r1 * RADIUS); i <= x + r1 * RADIUS; i++) {
+      const d = Math.hypot(i - x, j - y) / RADIUS;
+      if (d < r0 || d > r1) continue;
+      const k = (j * img.width + i) * 4;
+      for (let ch = 0; ch < 3; ch++) sum[ch] += img.data[k + ch];
+      n++;
+    }
+  }
+  return sum.map((s) => s / n);
+}
+const luma = ([r, g, b]) => 0.299 * r + 0.587 * g + 0.114 * b;
+const middle = (img, row, c) => ring(img, row, c, 0, 0.5);
+const rim = (img, row, c) => ring(img, row, c, 0.85, 0.95);
+const increasing = (values) => values.every((v, i) => i === 0 || v > values[i - 1]);
+const fmt = (values) => values.map((v) => v.toFixed(1)).join(', ');
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** SpecularTest seen from the front, as a frame. */
+async function specularTest(backend) {
+  const { page, logs } = await openFixture(browser, SPECULAR, backend, SIZE);
+  const state = await page.evaluate(({ size, distance, target }) => new Promise((resolve) => {
+    const v = document.getElementById('viewer');
+    v.style.width = v.style.height = `${size}px`;
+    v.setAttribute('camera-target', `${target[0]}m ${target[1]}m 0m`);
+    v.setAttribute('camera-orbit', `0deg 0deg ${distance}m`);
+    // The resize reaches the canvas with the next frames.
+    setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ state: v.dataset.state, warnings: v.info?.warnings }))), 200);
+  }), { size: SIZE, distance: DISTANCE, target: TARGET });
+  assert.equal(state.state, 'ready', logs.join('\n'));
+  assert.deepEqual(state.warnings, [], 'the extension is supported, not warned about');
+  const img = await pixels(page);
+  await page.close();
+  assert.equal(img.width, SIZE);
+  return img;
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: KHR_materials_specular: factor, colour and their textures do what SpecularTest's rows ask`, async () => {
+    const img = await specularTest(backend);
+    const row = (r, at) => [0, 1, 2, 3, 4].map((c) => at(img, r, c));
+    const [factorMid, factorRim] = [row(0, middle).map(luma), row(0, rim).map(luma)];
+    console.log(`${backend} specularFactor 0…1: centres ${fmt(factorMid)}; rims ${fmt(factorRim)}`);
+    // Row 1: no specular at all is black; the factor scales normal and grazing reflection.
+    assert.ok(factorMid[0] < 2 && factorRim[0] < 4, `specularFactor 0 is not black: ${fmt([factorMid[0], factorRim[0]])}`);
+    assert.ok(increasing(factorMid) && increasing(factorRim), `row 1 does not brighten with the factor: ${fmt(factorMid)} / ${fmt(factorRim)}`);
+    // Row 2 (specularTexture's alpha) is row 1.
+    row(1, middle).map(luma).forEach((v, c) => assert.ok(Math.abs(v - factorMid[c]) < 3, `specularTexture sphere ${c + 1}: ${v.toFixed(1)} against ${factorMid[c].toFixed(1)}`));
+    // Row 3: the colour darkens the centre only; the rim (f90) stays.
+    const [colourMid, colourRim] = [row(2, middle).map(luma), row(2, rim).map(luma)];
+    console.log(`${backend} specularColorFactor 0…1: centres ${fmt(colourMid)}; rims ${fmt(colourRim)}`);
+    assert.ok(increasing(colourMid) && colourMid[0] < 3, `row 3's centres: ${fmt(colourMid)}`);
+    assert.ok(Math.min(...colourRim) > 18 && Math.min(...colourRim) > 0.6 * Math.max(...colourRim), `row 3's rims should stay bright: ${fmt(colourRim)}`);
+    // Row 4 (specularColorTexture) is row 3.
+    row(3, middle).map(luma).forEach((v, c) => assert.ok(Math.abs(v - colourMid[c]) < 3, `specularColorTexture sphere ${c + 1}: ${v.toFixed(1)} against ${colourMid[c].toFixed(1)}`));
+    // Rows 5 and 6: yellow at the centre (no blue), white at the rim.
+    for (const r of [4, 5]) {
+      const [mid, edge] = [middle(img, r, 4), rim(img, r, 4)];
+      assert.ok(mid[0] > mid[2] + 15 && mid[1] > mid[2] + 15, `row ${r + 1}'s brightest centre is not yellow: ${fmt(mid)}`);
+      assert.ok(edge[2] > 0.6 * edge[0], `row ${r + 1}'s rim is not white: ${fmt(edge)}`);
+    }
+    // Row 7: colour factors above 1 lift the reflectance up to a mirror's.
+    const hdr = row(6, middle).map(luma);
+    console.log(`${backend} specularColorFactor 0…25: centres ${fmt(hdr)}`);
+    assert.ok(increasing(hdr) && hdr[0] < 3 && hdr[4] > 4 * factorMid[4] && hdr[4] > 80, `row 7: ${fmt(hdr)}`);
+  });
+}
