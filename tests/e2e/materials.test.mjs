@@ -94,3 +94,49 @@ for (const backend of BACKENDS) {
     assert.ok(increasing(hdr) && hdr[0] < 3 && hdr[4] > 4 * factorMid[4] && hdr[4] > 80, `row 7: ${fmt(hdr)}`);
   });
 }
+
+// ClearCoatTest (KHR_materials_clearcoat): rows of a base layer (left), the same base with a
+// clear coat (centre) and the coat alone on black (right). Its README: the centre must show the
+// reflections of both outer columns. So on every row the coated sample is brighter than the bare
+// base (without the extension the two are the same material), by no more than the coat alone
+// reflects. The camera looks from the front at the five upper rows (y = 5.25 … -3.15).
+const CLEARCOAT = '/corpus/gltf/models/ClearCoatTest/glTF/ClearCoatTest.gltf';
+const COAT_ROWS = { 'simple coating': 5.25, 'partial coating': 3.15, 'roughness variations': 1.05, 'base normal map': -1.05, 'shared normal map': -3.15 };
+
+for (const backend of BACKENDS) {
+  test(`${backend}: KHR_materials_clearcoat: each row's coated sample shows the base and the coat's reflections`, async () => {
+    const size = 384, distance = 16;
+    const scale = (size / 2) / (distance * Math.tan(Math.PI / 8));
+    const { page, logs } = await openFixture(browser, CLEARCOAT, backend, size);
+    const state = await page.evaluate(({ size, distance }) => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      v.style.width = v.style.height = `${size}px`;
+      v.setAttribute('camera-target', '0m 0m 0m');
+      v.setAttribute('camera-orbit', `0deg 0deg ${distance}m`);
+      setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ state: v.dataset.state, warnings: v.info?.warnings }))), 200);
+    }), { size, distance });
+    assert.equal(state.state, 'ready', logs.join('\n'));
+    assert.deepEqual(state.warnings, []);
+    const img = await pixels(page);
+    await page.close();
+    // Mean luma over a sample's square (0.8 units either side of its centre).
+    const mean = (x, y) => {
+      const [cx, cy, h] = [size / 2 + x * scale, size / 2 - y * scale, 0.8 * scale];
+      let sum = 0, n = 0;
+      for (let j = Math.round(cy - h); j <= cy + h; j++) {
+        for (let i = Math.round(cx - h); i <= cx + h; i++) {
+          const k = (j * size + i) * 4;
+          sum += luma([img.data[k], img.data[k + 1], img.data[k + 2]]);
+          n++;
+        }
+      }
+      return sum / n;
+    };
+    for (const [row, y] of Object.entries(COAT_ROWS)) {
+      const [base, coated, coat] = [-2.1, 0, 2.1].map((x) => mean(x, y));
+      console.log(`${backend} ${row}: base ${base.toFixed(1)}, coated ${coated.toFixed(1)}, coat alone ${coat.toFixed(1)}`);
+      assert.ok(coated > base + (row === 'partial coating' ? 3 : 6), `${row}: the coat adds nothing (${coated.toFixed(1)} against ${base.toFixed(1)})`);
+      assert.ok(coated < base + coat + 10, `${row}: the coat adds more than it reflects alone (${coated.toFixed(1)} > ${base.toFixed(1)} + ${coat.toFixed(1)})`);
+    }
+  });
+}

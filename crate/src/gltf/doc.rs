@@ -186,8 +186,10 @@ impl Document {
     /// generated: the UV set (0 or 1) the normal map reads.
     pub fn tangent_uv_set(&self, p: &Primitive) -> Option<u32> {
         let triangles = matches!(p.mode, Mode::Triangles | Mode::TriangleStrip | Mode::TriangleFan);
-        let normal_map = self.materials.get(p.material?)?.normal_texture.as_ref()?;
-        (triangles && p.attribute("TANGENT").is_none()).then_some(u32::from(normal_map.tex_coord == 1))
+        let m = self.materials.get(p.material?)?;
+        // The base layer's normal map, else the clear coat's.
+        let tex_coord = m.normal_texture.as_ref().map(|t| t.tex_coord).or_else(|| super::ext::clearcoat::normal_tex_coord(&m.extensions))?;
+        (triangles && p.attribute("TANGENT").is_none()).then_some(u32::from(tex_coord == 1))
     }
 }
 

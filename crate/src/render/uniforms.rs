@@ -75,6 +75,8 @@ pub struct MaterialU {
     /// A dielectric's reflectance at normal incidence (rgb, before its colour texture) and its
     /// specular strength (KHR_materials_ior, KHR_materials_specular).
     pub specular: [f32; 4],
+    /// KHR_materials_clearcoat: strength, roughness, normal scale, _.
+    pub clearcoat: [f32; 4],
     pub slots: [SlotU; TEXTURE_SLOTS],
 }
 
@@ -97,6 +99,7 @@ impl MaterialU {
             // The alpha mode is the shader variant's (MASK, BLEND), not a uniform.
             alpha: [m.alpha_cutoff, 0.0, if m.unlit { 1.0 } else { 0.0 }, 0.0],
             specular: { let [r, g, b] = m.dielectric_f0(); [r, g, b, m.specular] },
+            clearcoat: [m.clearcoat, m.clearcoat_roughness, m.clearcoat_normal_scale, 0.0],
             slots,
         }
     }
@@ -131,14 +134,14 @@ mod tests {
         same!("Globals", GlobalsU, [view_proj, inv_view_proj, eye, sun_dir, sun_color, sky_zenith, sky_horizon, ground, output]);
         same!("Object", ObjectU, [model, normal]);
         same!("Slot", SlotU, [info, r0, r1]);
-        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, slots]);
+        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, clearcoat, slots]);
     }
 
     #[test]
     fn an_empty_slot_is_not_sampled_and_a_bound_one_carries_its_transform() {
         let t = TexRef { texture: 0, tex_coord: 1, transform: glam::Mat3::from_translation(glam::Vec2::new(0.5, 0.25)) };
         let m = Material { emissive: [1.0, 0.5, 0.0], emissive_strength: 2.0, ..Default::default() };
-        let u = MaterialU::new(&m, [Some(&t), None, None, None, None, None, None]);
+        let u = MaterialU::new(&m, std::array::from_fn(|i| (i == 0).then_some(&t)));
         assert_eq!(u.slots[0].info, [1.0, 1.0, 0.0, 0.0]);
         assert_eq!((u.slots[0].r0[2], u.slots[0].r1[2]), (0.5, 0.25));
         assert_eq!(u.slots[1].info[1], 0.0);

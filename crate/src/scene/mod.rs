@@ -221,6 +221,14 @@ pub struct Material {
     pub specular_texture: Option<TexRef>,
     pub specular_color: [f32; 3],
     pub specular_color_texture: Option<TexRef>,
+    /// KHR_materials_clearcoat: a clear dielectric coat (IOR 1.5) over the material: its
+    /// strength (the texture's red channel multiplies it), roughness (green) and own normal map.
+    pub clearcoat: f32,
+    pub clearcoat_texture: Option<TexRef>,
+    pub clearcoat_roughness: f32,
+    pub clearcoat_roughness_texture: Option<TexRef>,
+    pub clearcoat_normal_texture: Option<TexRef>,
+    pub clearcoat_normal_scale: f32,
 }
 
 impl Default for Material {
@@ -249,12 +257,18 @@ impl Default for Material {
             specular_texture: None,
             specular_color: [1.0; 3],
             specular_color_texture: None,
+            clearcoat: 0.0,
+            clearcoat_texture: None,
+            clearcoat_roughness: 0.0,
+            clearcoat_roughness_texture: None,
+            clearcoat_normal_texture: None,
+            clearcoat_normal_scale: 1.0,
         }
     }
 }
 
 /// Texture slots of a material (`Material::texture_slots`), each a binding pair in pbr.wgsl.
-pub const TEXTURE_SLOTS: usize = 7;
+pub const TEXTURE_SLOTS: usize = 10;
 
 impl Material {
     /// Each slot with whether its texels are colour (sRGB) or data (linear).
@@ -267,6 +281,9 @@ impl Material {
             (self.emissive_texture, true),
             (self.specular_texture, false),
             (self.specular_color_texture, true),
+            (self.clearcoat_texture, false),
+            (self.clearcoat_roughness_texture, false),
+            (self.clearcoat_normal_texture, false),
         ]
     }
 

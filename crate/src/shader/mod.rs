@@ -40,7 +40,7 @@ impl Variant {
         let slots = m.texture_slots();
         let uses = |set: u32| slots.iter().filter_map(|s| s.0).any(|t| t.tex_coord == set);
         Variant {
-            tangent: present[2] && m.normal_texture.is_some(),
+            tangent: present[2] && (m.normal_texture.is_some() || m.clearcoat_normal_texture.is_some()),
             uv0: present[3] && uses(0),
             uv1: present[4] && uses(1),
             color: present[5],

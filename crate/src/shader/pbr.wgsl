@@ -42,8 +42,10 @@ struct MaterialU {
     mr: vec4<f32>,           // metallic, roughness, normal scale, occlusion strength
     alpha: vec4<f32>,        // cutoff, _, unlit, _ (the alpha mode is the variant's)
     specular: vec4<f32>,     // dielectric reflectance at normal incidence (rgb), specular strength
-    slots: array<Slot, 7>,   // base colour, metallic-roughness, normal, occlusion, emissive,
-                             // specular (alpha), specular colour
+    clearcoat: vec4<f32>,    // clear coat strength, roughness, normal scale, _
+    slots: array<Slot, 10>,  // base colour, metallic-roughness, normal, occlusion, emissive,
+                             // specular (alpha), specular colour, clear coat (red), clear coat
+                             // roughness (green), clear coat normal
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
@@ -67,6 +69,12 @@ struct MaterialU {
 @group(2) @binding(12) var s_specular: sampler;
 @group(2) @binding(13) var t_specular_color: texture_2d<f32>;
 @group(2) @binding(14) var s_specular_color: sampler;
+@group(2) @binding(15) var t_clearcoat: texture_2d<f32>;
+@group(2) @binding(16) var s_clearcoat: sampler;
+@group(2) @binding(17) var t_clearcoat_roughness: texture_2d<f32>;
+@group(2) @binding(18) var s_clearcoat_roughness: sampler;
+@group(2) @binding(19) var t_clearcoat_normal: texture_2d<f32>;
+@group(2) @binding(20) var s_clearcoat_normal: sampler;
 
 // Vertex buffer slot = location = the stream's index in `Primitive::streams`.
 struct VsIn {
@@ -239,14 +247,21 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     if (!front) {
         n = -n; // double-sided: light the back face as seen
     }
+    // The clear coat follows the geometry unless it has a normal map of its own.
+    var coat_n = n;
 #if TANGENT
+    // Sampled before any branch on vertex data: implicit derivatives need uniform control flow.
     let tn_raw = slot_sample(t_normal, s_normal, mat.slots[2], in, vec4<f32>(0.5, 0.5, 1.0, 1.0)).xyz;
+    let cn_raw = slot_sample(t_clearcoat_normal, s_clearcoat_normal, mat.slots[9], in, vec4<f32>(0.5, 0.5, 1.0, 1.0)).xyz;
     let t_raw = in.tangent.xyz - n * dot(n, in.tangent.xyz);
-    if (mat.slots[2].info.y > 0.5 && dot(t_raw, t_raw) > 1e-8) {
+    if (dot(t_raw, t_raw) > 1e-8) {
         let t = normalize(t_raw);
         let b = cross(n, t) * select(-1.0, 1.0, in.tangent.w >= 0.0);
         let tn = vec3<f32>((tn_raw.xy * 2.0 - 1.0) * mat.mr.z, tn_raw.z * 2.0 - 1.0);
+        let cn = vec3<f32>((cn_raw.xy * 2.0 - 1.0) * mat.clearcoat.z, cn_raw.z * 2.0 - 1.0);
+        // An unbound slot reads (0.5, 0.5, 1): the normal unchanged.
         n = normalize(t * tn.x + b * tn.y + n * tn.z);
+        coat_n = normalize(t * cn.x + b * cn.y + coat_n * cn.z);
     }
 #endif
     let ao = 1.0 + mat.mr.w * (occlusion - 1.0);
@@ -285,7 +300,27 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let spec_env = mix(sky(r), sky_irradiance(r), roughness);
     let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, f90, roughness, nv)) * ao;
 
-    let color = (direct + ambient + emissive) * g.sun_color.a;
+    var color = direct + ambient + emissive;
+
+    // Clear coat (KHR_materials_clearcoat): a dielectric layer of IOR 1.5 on top, lit by the sun
+    // and the sky as the base is; what it reflects is taken from what reaches the base layer.
+    let coat = mat.clearcoat.x * slot_sample(t_clearcoat, s_clearcoat, mat.slots[7], in, vec4<f32>(1.0)).r;
+    let coat_rough = clamp(mat.clearcoat.y * slot_sample(t_clearcoat_roughness, s_clearcoat_roughness, mat.slots[8], in, vec4<f32>(1.0)).g, 0.04, 1.0);
+    if (coat > 0.0) {
+        let cnv = max(dot(coat_n, v), 1e-4);
+        let cnl = max(dot(coat_n, l), 0.0);
+        let cnh = max(dot(coat_n, h), 0.0);
+        let ca2 = coat_rough * coat_rough * coat_rough * coat_rough;
+        let cdd = cnh * cnh * (ca2 - 1.0) + 1.0;
+        let cd = ca2 / (PI * cdd * cdd);
+        let cvis = 0.5 / (cnl * sqrt(cnv * cnv * (1.0 - ca2) + ca2) + cnv * sqrt(cnl * cnl * (1.0 - ca2) + ca2) + 1e-5);
+        let coat_fresnel = 0.04 + 0.96 * pow(1.0 - cnv, 5.0);
+        let coat_direct = (0.04 + 0.96 * pow(1.0 - vh, 5.0)) * cd * cvis * g.sun_color.rgb * cnl;
+        let cr = reflect(-v, coat_n);
+        let coat_env = mix(sky(cr), sky_irradiance(cr), coat_rough) * env_brdf(vec3<f32>(0.04), vec3<f32>(1.0), coat_rough, cnv) * ao;
+        color = color * (1.0 - coat * coat_fresnel) + coat * (coat_direct + coat_env);
+    }
+    color = color * g.sun_color.a;
     return vec4<f32>(encode(pbr_neutral(color)), base.a);
 }
 

@@ -1,6 +1,7 @@
 //! glTF extensions: one small unit per extension behind one trait, listed once in [`SUPPORTED`].
 //! Adding an extension means adding its file and one line to that list.
 
+pub mod clearcoat;
 pub mod draco;
 mod emissive_strength;
 mod ior;
@@ -49,6 +50,7 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &emissive_strength::EmissiveStrength,
     &ior::Ior,
     &specular::Specular,
+    &clearcoat::Clearcoat,
     &texture_transform::TextureTransform,
     &mesh_quantization::MeshQuantization,
     &meshopt::EXT,
