@@ -202,4 +202,21 @@ for (const backend of BACKENDS) {
     assert.ok(changed > 500, `${changed} pixels changed`);
     await page.close();
   });
+
+  test(`${backend}: a model low in a level view is drawn, not covered by the ground below the horizon`, async () => {
+    // The sky's band from 15° under the horizon to the nadir once reached a direction square to
+    // the view, whose depth fell short of the far plane: the ground colour covered geometry there.
+    const { page } = await openFixture(browser, model('Box/glTF-Binary/Box.glb'), backend);
+    const distance = 8, below = 17.5 * Math.PI / 180;
+    const img = await page.evaluate(({ distance, lift }) => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      v.setAttribute('camera-target', `0m ${lift}m 0m`);
+      v.setAttribute('camera-orbit', `0deg 0deg ${distance}m`);
+      requestAnimationFrame(() => requestAnimationFrame(resolve));
+    }), { distance, lift: distance * Math.tan(below) }).then(() => pixels(page));
+    await page.close();
+    // The box's centre, 17.5° under the middle of a 45° view; its front face is 38 pixels tall.
+    const y = 0.5 + Math.tan(below) / (2 * Math.tan(Math.PI / 8));
+    for (const dy of [-0.05, 0, 0.05]) assert.ok(isRed(at(img, 0.5, y + dy)), `at ${(y + dy).toFixed(2)} of the height: ${at(img, 0.5, y + dy)}`);
+  });
 }

@@ -329,7 +329,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
 // which cover most of the screen, cost almost nothing where they are shaded on the CPU
 // (SwiftShader, low-end phones); only the sun's disc is shaded per fragment. The gradient
 // depends on height alone, and the rings sit densest near the horizon where it changes fastest.
-// SKY_BELOW rings below the horizon (the ground blend over heights -0.25..0, then the nadir),
+// SKY_BELOW rings below the horizon (the ground blend over heights -0.25..0, then steps to the nadir),
 // SKY_ABOVE above it (evenly spaced in sqrt(height), the zenith gradient's variable), SKY_SEGMENTS
 // around: constants the renderer prepends to this file.
 
@@ -340,9 +340,22 @@ struct SkyOut {
 };
 
 // Height (sine of elevation) of ring `r`, from the nadir (0) to the zenith (SKY_BELOW + SKY_ABOVE).
+// Below the ground blend the rings step down to the nadir: one band from there to the nadir made
+// triangles reaching a direction square to the view, where clip w is 0, and their depth fell short
+// of the far plane, so the ground was drawn over a model's lower part (below ~15° under a level
+// view).
 fn sky_ring(r: u32) -> f32 {
     if (r == 0u) {
         return -1.0;
+    }
+    if (r == 1u) {
+        return -0.9;
+    }
+    if (r == 2u) {
+        return -0.75;
+    }
+    if (r == 3u) {
+        return -0.5;
     }
     if (r < SKY_BELOW) {
         return -0.05 * f32(SKY_BELOW - r);

@@ -33,7 +33,7 @@ pub const INSTANCES_PER_DRAW: u32 = 128;
 
 /// The sky dome (`vs_sky` in pbr.wgsl): rings below and above the horizon, segments around.
 /// Declared here and prepended to the shader, so the draw call and the shader agree.
-const SKY_BELOW: u32 = 6;
+const SKY_BELOW: u32 = 9;
 const SKY_ABOVE: u32 = 12;
 const SKY_SEGMENTS: u32 = 32;
 #[allow(dead_code)]
