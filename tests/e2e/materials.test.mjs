@@ -99,9 +99,9 @@ for (const backend of BACKENDS) {
 // clear coat (centre) and the coat alone on black (right). Its README: the centre must show the
 // reflections of both outer columns. So on every row the coated sample is brighter than the bare
 // base (without the extension the two are the same material), by no more than the coat alone
-// reflects. The camera looks from the front at the five upper rows (y = 5.25 … -3.15).
+// reflects. The camera looks from the front at all six rows (y = 5.25 … -5.25).
 const CLEARCOAT = '/corpus/gltf/models/ClearCoatTest/glTF/ClearCoatTest.gltf';
-const COAT_ROWS = { 'simple coating': 5.25, 'partial coating': 3.15, 'roughness variations': 1.05, 'base normal map': -1.05, 'shared normal map': -3.15 };
+const COAT_ROWS = { 'simple coating': 5.25, 'partial coating': 3.15, 'roughness variations': 1.05, 'base normal map': -1.05, 'shared normal map': -3.15, 'coat normal map': -5.25 };
 
 for (const backend of BACKENDS) {
   test(`${backend}: KHR_materials_clearcoat: each row's coated sample shows the base and the coat's reflections`, async () => {
