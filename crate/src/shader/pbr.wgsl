@@ -189,6 +189,17 @@ fn sky_irradiance(n: vec3<f32>) -> vec3<f32> {
     return mix(g.ground.rgb, upper, t) ;
 }
 
+// The sun's specular lobe without Fresnel: GGX distribution times Smith-GGX correlated
+// visibility, for a perceptual roughness.
+fn ggx(nh: f32, nl: f32, nv: f32, roughness: f32) -> f32 {
+    let a = roughness * roughness;
+    let a2 = a * a;
+    let dd = nh * nh * (a2 - 1.0) + 1.0;
+    let d = a2 / (PI * dd * dd);
+    let vis = 0.5 / (nl * sqrt(nv * nv * (1.0 - a2) + a2) + nv * sqrt(nl * nl * (1.0 - a2) + a2) + 1e-5);
+    return d * vis;
+}
+
 // Karis' analytic fit of the split-sum environment BRDF, with the reflectance at grazing
 // angles (f90) a material's specular strength may lower.
 fn env_brdf(f0: vec3<f32>, f90: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
@@ -286,14 +297,9 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let f90 = mix(vec3<f32>(weight), vec3<f32>(1.0), metallic);
     let diffuse_color = base.rgb * (1.0 - metallic);
 
-    // Sun: GGX distribution, Smith-GGX correlated visibility, Schlick Fresnel.
-    let a = roughness * roughness;
-    let a2 = a * a;
-    let dd = nh * nh * (a2 - 1.0) + 1.0;
-    let d = a2 / (PI * dd * dd);
-    let vis = 0.5 / (nl * sqrt(nv * nv * (1.0 - a2) + a2) + nv * sqrt(nl * nl * (1.0 - a2) + a2) + 1e-5);
+    // Sun: GGX lobe, Schlick Fresnel.
     let f = f0 + (f90 - f0) * pow(1.0 - vh, 5.0);
-    let direct = ((1.0 - f) * diffuse_color / PI + f * d * vis) * g.sun_color.rgb * nl;
+    let direct = ((1.0 - f) * diffuse_color / PI + f * ggx(nh, nl, nv, roughness)) * g.sun_color.rgb * nl;
 
     // Sky: diffuse irradiance, and specular from the reflected sky blurred towards irradiance.
     let r = reflect(-v, n);
@@ -310,12 +316,8 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         let cnv = max(dot(coat_n, v), 1e-4);
         let cnl = max(dot(coat_n, l), 0.0);
         let cnh = max(dot(coat_n, h), 0.0);
-        let ca2 = coat_rough * coat_rough * coat_rough * coat_rough;
-        let cdd = cnh * cnh * (ca2 - 1.0) + 1.0;
-        let cd = ca2 / (PI * cdd * cdd);
-        let cvis = 0.5 / (cnl * sqrt(cnv * cnv * (1.0 - ca2) + ca2) + cnv * sqrt(cnl * cnl * (1.0 - ca2) + ca2) + 1e-5);
         let coat_fresnel = 0.04 + 0.96 * pow(1.0 - cnv, 5.0);
-        let coat_direct = (0.04 + 0.96 * pow(1.0 - vh, 5.0)) * cd * cvis * g.sun_color.rgb * cnl;
+        let coat_direct = (0.04 + 0.96 * pow(1.0 - vh, 5.0)) * ggx(cnh, cnl, cnv, coat_rough) * g.sun_color.rgb * cnl;
         let cr = reflect(-v, coat_n);
         let coat_env = mix(sky(cr), sky_irradiance(cr), coat_rough) * env_brdf(vec3<f32>(0.04), vec3<f32>(1.0), coat_rough, cnv) * ao;
         color = color * (1.0 - coat * coat_fresnel) + coat * (coat_direct + coat_env);
