@@ -157,11 +157,14 @@ test('a model past memory-budget is refused before it is decoded, with the figur
 
 test('malformed glTF from the validator corpus is refused with its reason', async () => {
   const page = await fixture();
+  await glbMaker(page);
+  // A required extension Scenic does not implement. Draco and then clear coat were the example
+  // here, from the corpus; both load now, and no corpus model requires anything else.
+  const volume = await page.evaluate(() => window.__glb({ asset: { version: '2.0' }, extensionsUsed: ['KHR_materials_volume'], extensionsRequired: ['KHR_materials_volume'] }));
   const cases = [
     ['/corpus/invalid/glTF-Validator/test/base/data/glb/invalid_version.glb', /GLB: version 0/],
     ['/corpus/invalid/glTF-Validator/test/base/data/accessor/empty_array.gltf', /\/accessors/],
-    // A required extension Scenic does not implement (Draco, once the example here, now loads).
-    ['/corpus/gltf/models/ClearCoatCarPaint/glTF/ClearCoatCarPaint.gltf', /KHR_materials_clearcoat/],
+    [volume, /KHR_materials_volume/],
   ];
   for (const [src, reason] of cases) {
     const events = await setSrc(page, src);
