@@ -22,7 +22,7 @@ fn join(lines: &[u16]) -> String {
 /// (vertex, fragment) GLSL of a variant's PBR program.
 pub fn pbr(v: Variant) -> (String, String) {
     let bits = v.bits();
-    (join(generated::VERTEX[crate::shader::vertex_shader(bits) as usize]), join(generated::FRAGMENT[bits as usize & 63]))
+    (join(generated::VERTEX[crate::shader::vertex_shader(bits) as usize]), join(generated::FRAGMENT[bits as usize & 31]))
 }
 
 /// (vertex, fragment) GLSL of the sky dome.

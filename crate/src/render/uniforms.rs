@@ -96,8 +96,8 @@ impl MaterialU {
             base_color: m.base_color,
             emissive: [m.emissive[0] * e, m.emissive[1] * e, m.emissive[2] * e, 0.0],
             mr: [m.metallic, m.roughness, m.normal_scale, m.occlusion_strength],
-            // The alpha mode is the shader variant's (MASK, BLEND), not a uniform.
-            alpha: [m.alpha_cutoff, 0.0, if m.unlit { 1.0 } else { 0.0 }, 0.0],
+            // MASK is the shader variant's (its `discard`); BLEND only keeps alpha.
+            alpha: [m.alpha_cutoff, if m.alpha_mode == crate::scene::AlphaMode::Blend { 1.0 } else { 0.0 }, if m.unlit { 1.0 } else { 0.0 }, 0.0],
             specular: { let [r, g, b] = m.dielectric_f0(); [r, g, b, m.specular] },
             clearcoat: [m.clearcoat, m.clearcoat_roughness, m.clearcoat_normal_scale, 0.0],
             slots,
@@ -146,6 +146,10 @@ mod tests {
         assert_eq!((u.slots[0].r0[2], u.slots[0].r1[2]), (0.5, 0.25));
         assert_eq!(u.slots[1].info[1], 0.0);
         assert_eq!(u.emissive, [2.0, 1.0, 0.0, 0.0]);
+        // Only a blended material keeps its alpha.
+        assert_eq!(u.alpha[1], 0.0);
+        let blended = Material { alpha_mode: crate::scene::AlphaMode::Blend, ..Default::default() };
+        assert_eq!(MaterialU::new(&blended, Default::default()).alpha[1], 1.0);
         // The core material reflects 4 % at normal incidence, at full specular strength.
         assert!(u.specular.iter().zip([0.04, 0.04, 0.04, 1.0]).all(|(a, b)| (a - b).abs() < 1e-6), "{:?}", u.specular);
     }

@@ -26,7 +26,8 @@ pub struct Variant {
     pub color: bool,
     /// Alpha mode MASK: the alpha test, the only `discard`.
     pub mask: bool,
-    /// Alpha mode BLEND: alpha is kept (else written as 1).
+    /// Alpha mode BLEND: the pipeline blends (the shader keeps alpha by the material's uniform,
+    /// not by a define).
     pub blend: bool,
     /// Placed by instance: the draw's copies read their transforms from an array by instance
     /// index (set by the draw list, not the material).

@@ -4,8 +4,11 @@
 // where it is an sRGB one, else by `encode` here.
 //
 // `#if NAME` lines pick a variant (crate::shader::Variant): TANGENT, UV0, UV1 and COLOR when the
-// primitive has that stream and the material reads it, MASK and BLEND for those alpha modes,
-// INSTANCED for one draw of up to INSTANCES_PER_DRAW placed copies (EXT_mesh_gpu_instancing).
+// primitive has that stream and the material reads it, MASK for the alpha test (a `discard` in
+// a shader costs early depth testing, so only masked materials have one), INSTANCED for one draw
+// of up to INSTANCES_PER_DRAW placed copies (EXT_mesh_gpu_instancing). BLEND picks the pipeline's
+// blend state, not the shader: whether alpha is kept is a uniform, which halves the fragment
+// shaders the WebGL2 module carries (see build.rs).
 
 struct Globals {
     view_proj: mat4x4<f32>,
@@ -40,7 +43,7 @@ struct MaterialU {
     base_color: vec4<f32>,
     emissive: vec4<f32>,     // rgb * emissive strength
     mr: vec4<f32>,           // metallic, roughness, normal scale, occlusion strength
-    alpha: vec4<f32>,        // cutoff, _, unlit, _ (the alpha mode is the variant's)
+    alpha: vec4<f32>,        // cutoff, blended (alpha kept), unlit, _
     specular: vec4<f32>,     // dielectric reflectance at normal incidence (rgb), specular strength
     clearcoat: vec4<f32>,    // clear coat strength, roughness, normal scale, _
     slots: array<Slot, 10>,  // base colour, metallic-roughness, normal, occlusion, emissive,
@@ -244,9 +247,9 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         discard;
     }
 #endif
-#if !BLEND
-    base.a = 1.0;
-#endif
+    if (mat.alpha.y < 0.5) {
+        base.a = 1.0; // not blended: opaque whatever the texture's alpha
+    }
     if (mat.alpha.z > 0.5) {
         return vec4<f32>(encode(base.rgb), base.a); // KHR_materials_unlit: the colour as authored.
     }
