@@ -3,9 +3,9 @@
 //! `clearcoatTexture`), its roughness (`clearcoatRoughnessFactor` × the green channel of
 //! `clearcoatRoughnessTexture`), and its own normal map (`clearcoatNormalTexture`; without one
 //! the coat follows the geometry, not the base layer's normal map).
-use super::{Extension, number};
+use super::{Extension, ReadTexture, number};
 use crate::gltf::doc::Extensions;
-use crate::scene::{Material, TexRef};
+use crate::scene::Material;
 
 pub struct Clearcoat;
 
@@ -15,7 +15,7 @@ impl Extension for Clearcoat {
     fn name(&self) -> &'static str {
         NAME
     }
-    fn material(&self, ext: &serde_json::Value, m: &mut Material, texture: &dyn Fn(&serde_json::Value) -> Option<TexRef>) {
+    fn material(&self, ext: &serde_json::Value, m: &mut Material, texture: &ReadTexture) {
         m.clearcoat = number(ext, "clearcoatFactor", 0.0).clamp(0.0, 1.0);
         m.clearcoat_texture = ext.get("clearcoatTexture").and_then(texture);
         m.clearcoat_roughness = number(ext, "clearcoatRoughnessFactor", 0.0).clamp(0.0, 1.0);

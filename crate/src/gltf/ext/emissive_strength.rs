@@ -8,7 +8,7 @@ impl Extension for EmissiveStrength {
     fn name(&self) -> &'static str {
         "KHR_materials_emissive_strength"
     }
-    fn material(&self, ext: &serde_json::Value, m: &mut Material, _: &dyn Fn(&serde_json::Value) -> Option<crate::scene::TexRef>) {
+    fn material(&self, ext: &serde_json::Value, m: &mut Material, _: &super::ReadTexture) {
         m.emissive_strength = number(ext, "emissiveStrength", 1.0).max(0.0);
     }
 }

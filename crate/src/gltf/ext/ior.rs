@@ -1,7 +1,7 @@
 //! KHR_materials_ior: the index of refraction, which sets how much a dielectric reflects at
 //! normal incidence ((ior − 1)² / (ior + 1)²; the default 1.5 gives the core 4 %).
-use super::{Extension, number};
-use crate::scene::{Material, TexRef};
+use super::{Extension, ReadTexture, number};
+use crate::scene::Material;
 
 pub struct Ior;
 
@@ -9,7 +9,7 @@ impl Extension for Ior {
     fn name(&self) -> &'static str {
         "KHR_materials_ior"
     }
-    fn material(&self, ext: &serde_json::Value, m: &mut Material, _: &dyn Fn(&serde_json::Value) -> Option<TexRef>) {
+    fn material(&self, ext: &serde_json::Value, m: &mut Material, _: &ReadTexture) {
         // The spec allows 1 and above, and 0 (a reflectance of 1, for specular-glossiness
         // conversions); anything else is read as the default.
         let ior = number(ext, "ior", 1.5);

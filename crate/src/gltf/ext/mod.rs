@@ -19,12 +19,14 @@ use serde_json::Value;
 use crate::gltf::doc::Compression;
 use crate::scene::{Material, TexRef};
 
+/// Reads a textureInfo found inside a material extension (None where its texture is unusable).
+pub type ReadTexture<'a> = dyn Fn(&Value) -> Option<TexRef> + 'a;
+
 pub trait Extension: Sync {
     /// The extension's name as it appears in `extensionsUsed`.
     fn name(&self) -> &'static str;
-    /// Reads the extension object found on a material; `texture` reads a textureInfo in it (None
-    /// where its texture is unusable).
-    fn material(&self, _ext: &Value, _material: &mut Material, _texture: &dyn Fn(&Value) -> Option<TexRef>) {}
+    /// Reads the extension object found on a material; `texture` reads a textureInfo in it.
+    fn material(&self, _ext: &Value, _material: &mut Material, _texture: &ReadTexture) {}
     /// Reads the extension object found on a textureInfo (any of the five slots).
     fn texture_info(&self, _ext: &Value, _tex: &mut TexRef) {}
     /// Reads the extension object found on a bufferView whose bytes it makes.
@@ -67,7 +69,7 @@ pub fn is_supported(name: &str) -> bool {
 }
 
 /// Runs every supported extension present in `extensions` against the material.
-pub fn apply_material(extensions: Option<&serde_json::Map<String, Value>>, material: &mut Material, texture: &dyn Fn(&Value) -> Option<TexRef>) {
+pub fn apply_material(extensions: Option<&serde_json::Map<String, Value>>, material: &mut Material, texture: &ReadTexture) {
     for (ext, value) in present(extensions) {
         ext.material(value, material, texture);
     }

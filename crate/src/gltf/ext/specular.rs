@@ -1,8 +1,8 @@
 //! KHR_materials_specular: a dielectric's specular strength (`specularFactor`, times the alpha
 //! of `specularTexture`), at every angle, and the colour of its reflectance at normal incidence
 //! (`specularColorFactor`, times the sRGB `specularColorTexture`), in the metal-rough workflow.
-use super::{Extension, number};
-use crate::scene::{Material, TexRef};
+use super::{Extension, ReadTexture, number};
+use crate::scene::Material;
 
 pub struct Specular;
 
@@ -10,7 +10,7 @@ impl Extension for Specular {
     fn name(&self) -> &'static str {
         "KHR_materials_specular"
     }
-    fn material(&self, ext: &serde_json::Value, m: &mut Material, texture: &dyn Fn(&serde_json::Value) -> Option<TexRef>) {
+    fn material(&self, ext: &serde_json::Value, m: &mut Material, texture: &ReadTexture) {
         m.specular = number(ext, "specularFactor", 1.0).max(0.0);
         // Colour factors above 1 are allowed (they lift a low IOR's reflectance); the shader
         // clamps the product to 1.

@@ -8,7 +8,7 @@ impl Extension for Unlit {
     fn name(&self) -> &'static str {
         "KHR_materials_unlit"
     }
-    fn material(&self, _ext: &serde_json::Value, m: &mut Material, _: &dyn Fn(&serde_json::Value) -> Option<crate::scene::TexRef>) {
+    fn material(&self, _ext: &serde_json::Value, m: &mut Material, _: &super::ReadTexture) {
         m.unlit = true;
     }
 }
