@@ -203,6 +203,16 @@ fn ggx(nh: f32, nl: f32, nv: f32, roughness: f32) -> f32 {
     return d * vis;
 }
 
+// Schlick's Fresnel: the reflectance at a cosine `c` between the normal-incidence f0 and f90.
+fn schlick(f0: vec3<f32>, f90: vec3<f32>, c: f32) -> vec3<f32> {
+    return f0 + (f90 - f0) * pow(1.0 - c, 5.0);
+}
+
+// The sky reflected along `dir`, blurred towards its irradiance with roughness.
+fn sky_reflection(dir: vec3<f32>, roughness: f32) -> vec3<f32> {
+    return mix(sky(dir), sky_irradiance(dir), roughness);
+}
+
 // Karis' analytic fit of the split-sum environment BRDF, with the reflectance at grazing
 // angles (f90) a material's specular strength may lower.
 fn env_brdf(f0: vec3<f32>, f90: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
@@ -301,12 +311,11 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let diffuse_color = base.rgb * (1.0 - metallic);
 
     // Sun: GGX lobe, Schlick Fresnel.
-    let f = f0 + (f90 - f0) * pow(1.0 - vh, 5.0);
+    let f = schlick(f0, f90, vh);
     let direct = ((1.0 - f) * diffuse_color / PI + f * ggx(nh, nl, nv, roughness)) * g.sun_color.rgb * nl;
 
     // Sky: diffuse irradiance, and specular from the reflected sky blurred towards irradiance.
-    let r = reflect(-v, n);
-    let spec_env = mix(sky(r), sky_irradiance(r), roughness);
+    let spec_env = sky_reflection(reflect(-v, n), roughness);
     let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, f90, roughness, nv)) * ao;
 
     var color = direct + ambient + emissive;
@@ -319,10 +328,11 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         let cnv = max(dot(coat_n, v), 1e-4);
         let cnl = max(dot(coat_n, l), 0.0);
         let cnh = max(dot(coat_n, h), 0.0);
-        let coat_fresnel = 0.04 + 0.96 * pow(1.0 - cnv, 5.0);
-        let coat_direct = (0.04 + 0.96 * pow(1.0 - vh, 5.0)) * ggx(cnh, cnl, cnv, coat_rough) * g.sun_color.rgb * cnl;
-        let cr = reflect(-v, coat_n);
-        let coat_env = mix(sky(cr), sky_irradiance(cr), coat_rough) * env_brdf(vec3<f32>(0.04), vec3<f32>(1.0), coat_rough, cnv) * ao;
+        let coat_f0 = vec3<f32>(0.04); // IOR 1.5
+        let coat_f90 = vec3<f32>(1.0);
+        let coat_fresnel = schlick(coat_f0, coat_f90, cnv).x;
+        let coat_direct = schlick(coat_f0, coat_f90, vh) * ggx(cnh, cnl, cnv, coat_rough) * g.sun_color.rgb * cnl;
+        let coat_env = sky_reflection(reflect(-v, coat_n), coat_rough) * env_brdf(coat_f0, coat_f90, coat_rough, cnv) * ao;
         color = color * (1.0 - coat * coat_fresnel) + coat * (coat_direct + coat_env);
     }
     color = color * g.sun_color.a;
