@@ -45,9 +45,10 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** SpecularTest seen from the front, as a frame. */
-async function specularTest(backend) {
-  const { page, logs } = await openFixture(browser, SPECULAR, backend, SIZE);
+/** A corpus model seen from the front (looking down -z at `target`, an [x, y] in metres, from
+ *  `distance` metres), as a `size`² frame; it must load with no warning. */
+async function frontView(src, backend, { size, distance, target }) {
+  const { page, logs } = await openFixture(browser, src, backend, size);
   const state = await page.evaluate(({ size, distance, target }) => new Promise((resolve) => {
     const v = document.getElementById('viewer');
     v.style.width = v.style.height = `${size}px`;
@@ -55,18 +56,18 @@ async function specularTest(backend) {
     v.setAttribute('camera-orbit', `0deg 0deg ${distance}m`);
     // The resize reaches the canvas with the next frames.
     setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ state: v.dataset.state, warnings: v.info?.warnings }))), 200);
-  }), { size: SIZE, distance: DISTANCE, target: TARGET });
+  }), { size, distance, target });
   assert.equal(state.state, 'ready', logs.join('\n'));
   assert.deepEqual(state.warnings, [], 'the extension is supported, not warned about');
   const img = await pixels(page);
   await page.close();
-  assert.equal(img.width, SIZE);
+  assert.equal(img.width, size);
   return img;
 }
 
 for (const backend of BACKENDS) {
   test(`${backend}: KHR_materials_specular: factor, colour and their textures do what SpecularTest's rows ask`, async () => {
-    const img = await specularTest(backend);
+    const img = await frontView(SPECULAR, backend, { size: SIZE, distance: DISTANCE, target: TARGET });
     const row = (r, at) => [0, 1, 2, 3, 4].map((c) => at(img, r, c));
     const [factorMid, factorRim] = [row(0, middle).map(luma), row(0, rim).map(luma)];
     console.log(`${backend} specularFactor 0…1: centres ${fmt(factorMid)}; rims ${fmt(factorRim)}`);
@@ -107,18 +108,7 @@ for (const backend of BACKENDS) {
   test(`${backend}: KHR_materials_clearcoat: each row's coated sample shows the base and the coat's reflections`, async () => {
     const size = 384, distance = 16;
     const scale = (size / 2) / (distance * Math.tan(Math.PI / 8));
-    const { page, logs } = await openFixture(browser, CLEARCOAT, backend, size);
-    const state = await page.evaluate(({ size, distance }) => new Promise((resolve) => {
-      const v = document.getElementById('viewer');
-      v.style.width = v.style.height = `${size}px`;
-      v.setAttribute('camera-target', '0m 0m 0m');
-      v.setAttribute('camera-orbit', `0deg 0deg ${distance}m`);
-      setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ state: v.dataset.state, warnings: v.info?.warnings }))), 200);
-    }), { size, distance });
-    assert.equal(state.state, 'ready', logs.join('\n'));
-    assert.deepEqual(state.warnings, []);
-    const img = await pixels(page);
-    await page.close();
+    const img = await frontView(CLEARCOAT, backend, { size, distance, target: [0, 0] });
     // Mean luma over a sample's square (0.8 units either side of its centre).
     const mean = (x, y) => {
       const [cx, cy, h] = [size / 2 + x * scale, size / 2 - y * scale, 0.8 * scale];
