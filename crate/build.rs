@@ -14,6 +14,9 @@ use std::fmt::Write as _;
 
 use naga::back::glsl;
 
+/// Texture units of a material's slots (`scene::TEXTURE_SLOTS`; `render::glsl`'s test checks).
+const MATERIAL_UNITS: u32 = 10;
+
 /// GLSL names and the binding (group, or texture unit) each stands for.
 type Names = Vec<(String, u32)>;
 
@@ -38,8 +41,10 @@ fn translate(wgsl: &str, entry: &str, stage: naga::ShaderStage) -> (String, Name
     let reflection = writer.write().unwrap_or_else(|e| panic!("{entry}: {e}"));
     let group = |h: naga::Handle<naga::GlobalVariable>| module.global_variables[h].binding.as_ref().map_or((0, 1), |b| (b.group, b.binding));
     let mut blocks: Names = reflection.uniforms.iter().map(|(h, name)| (name.clone(), group(*h).0)).collect();
-    // Material textures are at bindings 1, 3, 5, ... of their group: unit = (binding - 1) / 2.
-    let mut samplers: Names = reflection.texture_mapping.iter().map(|(name, m)| (name.clone(), (group(m.texture).1 - 1) / 2)).collect();
+    // Textures are at bindings 1, 3, 5, ... of their group: a material's at units (binding - 1) / 2,
+    // the environment's (group 0) at the units after the material's.
+    let unit = |(group, binding): (u32, u32)| (binding - 1) / 2 + if group == 0 { MATERIAL_UNITS } else { 0 };
+    let mut samplers: Names = reflection.texture_mapping.iter().map(|(name, m)| (name.clone(), unit(group(m.texture)))).collect();
     blocks.sort();
     samplers.sort();
     (out, blocks, samplers)
@@ -104,8 +109,9 @@ fn main() {
     }
     let (sky_vs, b, _) = translate(&source(0), "vs_sky", naga::ShaderStage::Vertex);
     merge(&mut blocks, b);
-    let (sky_fs, b, _) = translate(&source(0), "fs_sky", naga::ShaderStage::Fragment);
+    let (sky_fs, b, t) = translate(&source(0), "fs_sky", naga::ShaderStage::Fragment);
     merge(&mut blocks, b);
+    merge(&mut samplers, t);
     let pairs = |v: &std::collections::BTreeMap<String, u32>| format!("&[{}]", v.iter().map(|(n, b)| format!("({n:?}, {b})")).collect::<Vec<_>>().join(", "));
     let (sky_vs, sky_fs) = (list(&table.add(&sky_vs)), list(&table.add(&sky_fs)));
     let _ = writeln!(code, "pub const LINES: &str = {:?};", table.lines.join("\n"));
@@ -115,7 +121,7 @@ fn main() {
     let _ = writeln!(code, "pub const SKY_FRAGMENT: &[u16] = {sky_fs};");
     let _ = writeln!(code, "/// Uniform block name → binding point (its WGSL group).");
     let _ = writeln!(code, "pub const BLOCKS: &[(&str, u32)] = {};", pairs(&blocks));
-    let _ = writeln!(code, "/// Sampler uniform name → texture unit (its material slot).");
+    let _ = writeln!(code, "/// Sampler uniform name → texture unit (its material slot; the environment's after them).");
     let _ = writeln!(code, "pub const SAMPLERS: &[(&str, u32)] = {};", pairs(&samplers));
     std::fs::write(&out, code).expect("write glsl.rs");
 }

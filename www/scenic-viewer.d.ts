@@ -115,6 +115,8 @@ export interface ScenicViewerEventMap extends Omit<HTMLElementEventMap, 'load' |
   'tiles-progress': CustomEvent<ScenicTilesInfo>;
   /** Nothing the view wants is still missing (full detail for this camera). */
   'tiles-ready': CustomEvent<ScenicTilesInfo>;
+  /** An environment or skybox photo was applied (`width` × `height` texels as read). */
+  'environment-change': CustomEvent<{ attribute: 'environment-image' | 'skybox-image'; url: string; width: number; height: number }>;
 }
 
 /** What a tileset holds and streams now (`tilesInfo()`, tiles-progress, tiles-ready). */
@@ -223,6 +225,10 @@ export declare class ScenicViewer extends HTMLElement {
   autoRotateSpeed: number | null;
   exposure: number | null;
   environment: string;
+  /** An equirectangular photo (Radiance .hdr, JPEG, PNG, WebP) the model is lit by, in place of the `environment` preset's sky and sun. */
+  environmentImage: string;
+  /** An equirectangular photo shown behind the model; it also lights it unless `environmentImage` is given. */
+  skyboxImage: string;
   geoReference: string;
   poisCrs: string;
   autoplay: boolean;

@@ -15,6 +15,7 @@ import { PoiLayer, poiStyles } from './features/pois.js';
 import { attachControls } from './features/controls.js';
 import { applyStaging, STAGING_ATTRIBUTES } from './features/staging.js';
 import { memoryBudget } from './features/memory.js';
+import { Lighting, LIGHTING_ATTRIBUTES } from './features/lighting.js';
 // pois.js imports this; naming it here too lets the browser fetch it with the modules above
 // instead of one round trip later (on a mobile link each level of imports is a round trip).
 import './features/poi-fetch.js';
@@ -183,6 +184,7 @@ const REFLECTED = {
   tour: ['tour', 'string'], 'deep-links': ['deepLinks', 'string'], 'camera-mode': ['cameraMode', 'string'], minimap: ['minimap', 'boolean'], panoramas: ['panoramas', 'string'],
   tiles: ['tiles', 'string'], 'tiles-budget': ['tilesBudget', 'number'], 'tiles-error': ['tilesError', 'number'],
   'memory-budget': ['memoryBudget', 'number'],
+  'environment-image': ['environmentImage', 'string'], 'skybox-image': ['skyboxImage', 'string'],
 };
 
 /** A feature module fetched on first use (tours, panoramas) and the data the page gave it: the
@@ -215,7 +217,7 @@ class LazyFeature {
 export class ScenicViewer extends HTMLElement {
   static observedAttributes = Object.keys(REFLECTED);
   /** The events the element fires (the embed forwards them; the docs page logs them). */
-  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end', 'panorama-load', 'panorama-enter', 'panorama-exit', 'panorama-error', 'tiles-load', 'tiles-error', 'tiles-progress', 'tiles-ready'];
+  static events = ['load', 'error', 'progress', 'poi-load', 'poi-select', 'poi-warning', 'poi-error', 'warning', 'context-restored', 'play', 'pause', 'loop', 'finished', 'ar-start', 'ar-end', 'ar-error', 'ar-position', 'tour-load', 'tour-error', 'tour-stop', 'tour-end', 'panorama-load', 'panorama-enter', 'panorama-exit', 'panorama-error', 'tiles-load', 'tiles-error', 'tiles-progress', 'tiles-ready', 'environment-change'];
   /** This element's own modules, relative to this file (features/ar.js, tour.js and
    *  panorama.js, fetched only by pages that use them, are left out): a page can list them as
    *  `<link rel="modulepreload">` so that a mobile link fetches them at once, not a level of
@@ -223,7 +225,7 @@ export class ScenicViewer extends HTMLElement {
    *  `scenic-viewer.min.js` is all of them. */
   static modules = new URL(import.meta.url).pathname.endsWith('.min.js')
     ? ['scenic-viewer.min.js']
-    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js', 'features/gyro.js', 'features/toolbar.js', 'features/memory.js'];
+    : ['scenic-viewer.js', 'features/pois.js', 'features/controls.js', 'features/staging.js', 'features/poi-fetch.js', 'features/tangents.js', 'features/decoders.js', 'features/animation.js', 'features/lang.js', 'features/links.js', 'features/walk.js', 'features/minimap.js', 'features/gyro.js', 'features/toolbar.js', 'features/memory.js', 'features/lighting.js'];
 
   /** Registers the offline service worker (scenic-sw.js, copied to the site's root: a worker
    *  serves only the pages under its own folder). Resolves with the registration, or null where
@@ -270,7 +272,7 @@ export class ScenicViewer extends HTMLElement {
     return new TilesMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), pipes);
   }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
-  #walk; #map; #gyro;
+  #walk; #map; #gyro; #lighting;
   /** The page address's deep link is followed once, after the first load. */
   #linked = false;
 
@@ -290,6 +292,7 @@ export class ScenicViewer extends HTMLElement {
     this.addEventListener('poi-load', () => this.#map.pois());
     this.#gyro = new GyroLook(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
     this.#walk = new WalkMode(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
+    this.#lighting = new Lighting(this, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m));
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
     root.querySelector('.reset').addEventListener('click', () => this.resetView());
     root.querySelector('.fullscreen').addEventListener('click', () => {
@@ -358,6 +361,7 @@ export class ScenicViewer extends HTMLElement {
     if (!this.#started) return;
     if (name === 'backend') this.#reopen();
     else if (name === 'src') this.#load();
+    else if (LIGHTING_ATTRIBUTES.includes(name)) { if (this.#viewer) this.#lighting.sync(this.#viewer, [name]); }
     else if (STAGING_ATTRIBUTES.includes(name)) { if (this.#viewer) { applyStaging(this, this.#viewer, (m) => this.#warn(m), [name]); this.#requestFrame(); } }
     else if (ANIMATION_ATTRIBUTES.includes(name)) { if (this.state === 'ready') { applyAnimation(this, this.#viewer, (m) => this.#warn(m), [name]); this.#requestFrame(); } }
     else if (['pois', 'lang', 'geo-reference', 'pois-crs'].includes(name) && this.state === 'ready') this.#loadPois();
@@ -681,6 +685,7 @@ export class ScenicViewer extends HTMLElement {
       this.#poiLayer.attach(viewer);
       this.dataset.backend = viewer.backend;
       applyStaging(this, viewer, (m) => this.#warn(m));
+      this.#lighting.sync(viewer);
       this.#resize();
     })();
     return this.#opening;

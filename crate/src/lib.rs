@@ -10,6 +10,7 @@ pub mod camera;
 pub mod error;
 pub mod geometry;
 pub mod gltf;
+pub mod ibl;
 pub mod overlay;
 pub mod panorama;
 pub mod poi;

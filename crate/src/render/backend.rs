@@ -66,7 +66,11 @@ pub trait RenderBackend {
     /// Whether the GPU context is lost (WebGL context loss, WebGPU device loss): nothing can be
     /// drawn until the viewer opens a new backend and uploads again.
     fn is_lost(&self) -> bool;
+    /// The sun and sky preset (its sky lights the scene while no environment image does).
     fn set_environment(&mut self, env: Environment);
+    /// Lights the scene from an environment image (None: the preset's sky and sun) and shows a
+    /// photo behind it (None: the procedural sky). Uploaded before the next frame.
+    fn set_environment_images(&mut self, image: Option<std::rc::Rc<crate::ibl::Prefiltered>>, skybox: Option<std::rc::Rc<crate::ibl::Prefiltered>>);
     /// The largest texture side the GPU takes; larger images are downscaled before upload.
     fn max_texture_size(&self) -> u32;
     /// The block formats the GPU samples, best first (asked of the Basis module for KTX2).

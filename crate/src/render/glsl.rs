@@ -60,14 +60,16 @@ mod tests {
                 }
             }
         }
-        // Globals, Object and the material, at their WGSL groups; a unit per material texture slot.
+        // Globals, Object and the material, at their WGSL groups; a unit per material texture slot,
         let mut groups: Vec<u32> = BLOCKS.iter().map(|b| b.1).collect();
         groups.dedup();
         assert_eq!(groups.iter().copied().collect::<std::collections::BTreeSet<_>>(), [0, 1, 2].into());
         let mut units: Vec<u32> = SAMPLERS.iter().map(|s| s.1).collect();
         units.sort();
-        assert_eq!(units, (0..crate::scene::TEXTURE_SLOTS as u32).collect::<Vec<_>>());
+        // The environment's two (lighting, skybox) after them.
+        assert_eq!(units, (0..crate::scene::TEXTURE_SLOTS as u32 + 2).collect::<Vec<_>>());
         let (vs, fs) = sky();
         assert!(vs.contains("gl_VertexID") && fs.contains("_fs2p_location0"));
+        assert!(fs.lines().filter(|l| l.starts_with("uniform highp sampler2D ")).count() == 1, "the sky reads the skybox");
     }
 }

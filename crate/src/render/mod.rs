@@ -12,6 +12,7 @@ pub mod blocks;
 pub mod draws;
 #[cfg(feature = "webgl")]
 pub mod glsl;
+pub mod lights;
 pub mod uniforms;
 
 #[cfg(target_arch = "wasm32")]

@@ -6,7 +6,7 @@
 use bytemuck::{Pod, Zeroable};
 use glam::{Mat4, Vec3};
 
-use crate::scene::environment::Environment;
+use super::lights::Lights;
 use crate::scene::{Material, TEXTURE_SLOTS, TexRef};
 
 /// `Globals` in pbr.wgsl: the camera and the light, once per frame.
@@ -22,21 +22,28 @@ pub struct GlobalsU {
     pub sky_horizon: [f32; 4],
     pub ground: [f32; 4],
     pub output: [f32; 4],
+    pub env: [f32; 4],
+    pub sh: [[f32; 4]; 9],
 }
 
 impl GlobalsU {
     /// `encode_srgb`: the target is not an sRGB format, so the shader encodes its output.
-    pub fn new(view_proj: Mat4, eye: Vec3, exposure: f32, env: &Environment, encode_srgb: bool) -> GlobalsU {
+    pub fn new(view_proj: Mat4, eye: Vec3, exposure: f32, lights: &Lights, encode_srgb: bool) -> GlobalsU {
+        let env = &lights.environment;
+        let sun = if lights.sun() { env.sun } else { [0.0; 3] };
+        let maps = lights.lighting();
         GlobalsU {
             view_proj: view_proj.to_cols_array_2d(),
             inv_view_proj: view_proj.inverse().to_cols_array_2d(),
             eye: eye.extend(1.0).to_array(),
             sun_dir: env.sun_dir.normalize().extend(0.0).to_array(),
-            sun_color: [env.sun[0], env.sun[1], env.sun[2], exposure],
+            sun_color: [sun[0], sun[1], sun[2], exposure],
             sky_zenith: [env.zenith[0], env.zenith[1], env.zenith[2], 0.0],
             sky_horizon: [env.horizon[0], env.horizon[1], env.horizon[2], 0.0],
             ground: [env.ground[0], env.ground[1], env.ground[2], 0.0],
             output: [if encode_srgb { 1.0 } else { 0.0 }, 0.0, 0.0, 0.0],
+            env: [maps.max_lod(), if lights.skybox().is_some() { 1.0 } else { 0.0 }, 0.0, 0.0],
+            sh: maps.sh,
         }
     }
 }
@@ -131,7 +138,7 @@ mod tests {
                 assert_eq!(span as usize, size_of::<$rust>(), "{} size", $wgsl);
             }};
         }
-        same!("Globals", GlobalsU, [view_proj, inv_view_proj, eye, sun_dir, sun_color, sky_zenith, sky_horizon, ground, output]);
+        same!("Globals", GlobalsU, [view_proj, inv_view_proj, eye, sun_dir, sun_color, sky_zenith, sky_horizon, ground, output, env, sh]);
         same!("Object", ObjectU, [model, normal]);
         same!("Slot", SlotU, [info, r0, r1]);
         same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, clearcoat, slots]);

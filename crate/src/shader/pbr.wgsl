@@ -1,5 +1,6 @@
-// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus image-based ambient
-// taken from the same procedural sky the background shows. Output is tone mapped with the
+// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus image-based light from
+// an environment (crate::ibl): the procedural sky the background shows, or an environment image,
+// prefiltered into specular levels of rising roughness (t_env) and irradiance harmonics (g.sh). Output is tone mapped with the
 // Khronos PBR Neutral operator (keeps base colours true) and sRGB encoded, by the target format
 // where it is an sRGB one, else by `encode` here.
 //
@@ -20,6 +21,8 @@ struct Globals {
     sky_horizon: vec4<f32>,
     ground: vec4<f32>,
     output: vec4<f32>,       // x: encode sRGB in the shader (the target format does not)
+    env: vec4<f32>,          // x: t_env's last level (roughness 1), y: the background is t_skybox
+    sh: array<vec4<f32>, 9>, // irradiance / π as harmonics (rgb; see ibl::Prefiltered::sh)
 };
 
 struct Object {
@@ -52,6 +55,10 @@ struct MaterialU {
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
+@group(0) @binding(1) var t_env: texture_2d<f32>;
+@group(0) @binding(2) var s_env: sampler;
+@group(0) @binding(3) var t_skybox: texture_2d<f32>;
+@group(0) @binding(4) var s_skybox: sampler;
 #if INSTANCED
 @group(1) @binding(0) var<uniform> objs: Objects;
 #else
@@ -185,11 +192,22 @@ fn sky(dir: vec3<f32>) -> vec3<f32> {
     return select(below, above, up >= 0.0);
 }
 
-// Cosine-weighted irradiance of that sky around a normal (hemisphere approximation).
-fn sky_irradiance(n: vec3<f32>) -> vec3<f32> {
-    let t = n.y * 0.5 + 0.5;
-    let upper = mix(g.sky_horizon.rgb, g.sky_zenith.rgb, 0.6);
-    return mix(g.ground.rgb, upper, t) ;
+// Where a direction falls in an equirectangular environment (three.js's orientation; ibl::dir_uv).
+fn env_uv(d: vec3<f32>) -> vec2<f32> {
+    return vec2<f32>(atan2(d.z, d.x) * (0.5 / PI) + 0.5, acos(clamp(d.y, -1.0, 1.0)) / PI);
+}
+
+// Irradiance / π around a normal: what the environment gives a white matte surface.
+fn irradiance(n: vec3<f32>) -> vec3<f32> {
+    let c = g.sh;
+    let e = c[0].rgb + c[1].rgb * n.y + c[2].rgb * n.z + c[3].rgb * n.x + c[4].rgb * (n.x * n.y) + c[5].rgb * (n.y * n.z)
+        + c[6].rgb * (3.0 * n.z * n.z - 1.0) + c[7].rgb * (n.x * n.z) + c[8].rgb * (n.x * n.x - n.y * n.y);
+    return max(e, vec3<f32>(0.0));
+}
+
+// The environment reflected along `dir`, prefiltered for `roughness` (level = roughness × last).
+fn env_specular(dir: vec3<f32>, roughness: f32) -> vec3<f32> {
+    return textureSampleLevel(t_env, s_env, env_uv(dir), roughness * g.env.x).rgb;
 }
 
 // The sun's specular lobe without Fresnel: GGX distribution times Smith-GGX correlated
@@ -206,11 +224,6 @@ fn ggx(nh: f32, nl: f32, nv: f32, roughness: f32) -> f32 {
 // Schlick's Fresnel: the reflectance at a cosine `c` between the normal-incidence f0 and f90.
 fn schlick(f0: vec3<f32>, f90: vec3<f32>, c: f32) -> vec3<f32> {
     return f0 + (f90 - f0) * pow(1.0 - c, 5.0);
-}
-
-// The sky reflected along `dir`, blurred towards its irradiance with roughness.
-fn sky_reflection(dir: vec3<f32>, roughness: f32) -> vec3<f32> {
-    return mix(sky(dir), sky_irradiance(dir), roughness);
 }
 
 // Karis' analytic fit of the split-sum environment BRDF, with the reflectance at grazing
@@ -314,9 +327,9 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let f = schlick(f0, f90, vh);
     let direct = ((1.0 - f) * diffuse_color / PI + f * ggx(nh, nl, nv, roughness)) * g.sun_color.rgb * nl;
 
-    // Sky: diffuse irradiance, and specular from the reflected sky blurred towards irradiance.
-    let spec_env = sky_reflection(reflect(-v, n), roughness);
-    let ambient = (diffuse_color * sky_irradiance(n) + spec_env * env_brdf(f0, f90, roughness, nv)) * ao;
+    // Environment: diffuse irradiance, and the specular level for this roughness (split sum).
+    let spec_env = env_specular(reflect(-v, n), roughness);
+    let ambient = (diffuse_color * irradiance(n) + spec_env * env_brdf(f0, f90, roughness, nv)) * ao;
 
     var color = direct + ambient + emissive;
 
@@ -332,7 +345,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         let coat_f90 = vec3<f32>(1.0);
         let coat_fresnel = schlick(coat_f0, coat_f90, cnv).x;
         let coat_direct = schlick(coat_f0, coat_f90, vh) * ggx(cnh, cnl, cnv, coat_rough) * g.sun_color.rgb * cnl;
-        let coat_env = sky_reflection(reflect(-v, coat_n), coat_rough) * env_brdf(coat_f0, coat_f90, coat_rough, cnv) * ao;
+        let coat_env = env_specular(reflect(-v, coat_n), coat_rough) * env_brdf(coat_f0, coat_f90, coat_rough, cnv) * ao;
         color = color * (1.0 - coat * coat_fresnel) + coat * (coat_direct + coat_env);
     }
     color = color * g.sun_color.a;
@@ -407,6 +420,10 @@ fn vs_sky(@builtin(vertex_index) i: u32) -> SkyOut {
 @fragment
 fn fs_sky(in: SkyOut) -> @location(0) vec4<f32> {
     let dir = normalize(in.dir);
+    if (g.env.y > 0.5) {
+        // skybox-image: the photo, sharp (its first level), per fragment.
+        return vec4<f32>(sky_output(textureSampleLevel(t_skybox, s_skybox, env_uv(dir), 0.0).rgb), 1.0);
+    }
     let sun = smoothstep(0.9995, 0.9998, dot(dir, g.sun_dir.xyz)); // sun_dir is unit length
     if (sun > 0.0) {
         return vec4<f32>(sky_output(sky(dir) + sun * vec3<f32>(4.0, 3.6, 3.0)), 1.0);

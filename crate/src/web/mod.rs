@@ -5,6 +5,7 @@ mod animation;
 #[cfg(feature = "ar")]
 mod ar;
 mod decoders;
+mod environment;
 mod fetch;
 mod gyro;
 mod lite;
@@ -105,6 +106,8 @@ struct State {
     tiles: tiles::TilesState,
     /// Bytes a model may take once shown (`memory-budget`); a larger one is refused before it is decoded.
     memory_budget: u64,
+    /// `environment-image` and `skybox-image`, prefiltered: kept for the renderer.
+    environment_images: environment::EnvironmentImages,
 }
 
 impl State {
@@ -301,6 +304,7 @@ impl Viewer {
                             tiles: Default::default(),
                             idle_since: f64::NEG_INFINITY,
                             memory_budget: u64::MAX,
+                            environment_images: Default::default(),
                         };
                         let state = Rc::new(RefCell::new(state));
                         LIVE.with(|l| l.borrow_mut().push(Rc::downgrade(&state)));

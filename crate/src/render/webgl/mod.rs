@@ -3,6 +3,7 @@
 //! uniform blocks, sampling and multisampling policy as the WebGPU backend. No wgpu-core and no
 //! shader translator ship with it.
 
+mod environment;
 mod scene;
 
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use crate::render::draws::{PipelineKey, frame_order};
 use crate::render::uniforms::GlobalsU;
 use crate::render::blocks::BlockFormat;
 use crate::render::{Backend, ContentId, Contents, DeviceCount, Image, Pending, RenderBackend, Texels, View, glsl, is_cpu_renderer, samples_for};
+use crate::render::lights::Lights;
 use crate::scene::environment::Environment;
 use crate::scene::{Primitive, Scene, Topology};
 use crate::shader::{self, Variant};
@@ -74,7 +76,8 @@ pub struct Renderer {
     align: u32,
     textures: Textures,
     contents: Contents<GlPrimitive, GlScene>,
-    environment: Environment,
+    lights: Lights,
+    env: environment::EnvTextures,
     /// Draw calls of the last frame, the sky's not counted.
     frame_draws: u32,
     errors: Vec<String>,
@@ -91,6 +94,7 @@ impl Drop for Renderer {
         self.programs.values().chain(std::iter::once(&self.sky)).for_each(|p| self.gl.delete_program(Some(&p.program)));
         self.gl.delete_buffer(Some(&self.globals));
         self.textures.delete(&self.gl);
+        self.env.delete(&self.gl);
         if let Some(t) = &self.msaa {
             t.delete(&self.gl);
         }
@@ -174,6 +178,8 @@ impl Renderer {
         gl.buffer_data_with_i32(Gl::UNIFORM_BUFFER, std::mem::size_of::<GlobalsU>() as i32, Gl::DYNAMIC_DRAW);
         let align = gl.get_parameter(Gl::UNIFORM_BUFFER_OFFSET_ALIGNMENT).ok().and_then(|v| v.as_f64()).map_or(256, |a| a as u32).max(16);
         let textures = Textures::new(&gl)?;
+        let lights = Lights::default();
+        let env = environment::EnvTextures::new(&gl, &lights);
         let lost = Rc::new(Cell::new(false));
         let on_lost = {
             let lost = lost.clone();
@@ -201,7 +207,8 @@ impl Renderer {
             align,
             textures,
             contents: Contents::default(),
-            environment: Environment::default(),
+            lights,
+            env,
             frame_draws: 0,
             errors: Vec::new(),
             lost,
@@ -251,7 +258,8 @@ impl Renderer {
 
     /// Draws the contents (and the sky, with `sky`) into the bound framebuffer's viewport.
     fn draw_scene(&mut self, v: &View, sky: bool) {
-        let globals = GlobalsU::new(GL_DEPTH * v.proj * v.view, v.eye, v.exposure, &self.environment, true);
+        self.env.sync(&self.gl, &self.lights);
+        let globals = GlobalsU::new(GL_DEPTH * v.proj * v.view, v.eye, v.exposure, &self.lights, true);
         // Programs for every draw first: a draw coming into view never compiles mid-orbit.
         let keys: Vec<Variant> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key.variant)).collect();
         for k in keys {
@@ -261,6 +269,7 @@ impl Renderer {
         gl.bind_buffer(Gl::UNIFORM_BUFFER, Some(&self.globals));
         gl.buffer_sub_data_with_i32_and_u8_array(Gl::UNIFORM_BUFFER, 0, bytemuck::bytes_of(&globals));
         gl.bind_buffer_base(Gl::UNIFORM_BUFFER, 0, Some(&self.globals));
+        self.env.bind(gl);
         gl.enable(Gl::DEPTH_TEST);
         gl.depth_func(Gl::LEQUAL);
         let scenes: Vec<&GlScene> = self.contents.shown().collect();
@@ -377,7 +386,11 @@ impl RenderBackend for Renderer {
     }
 
     fn set_environment(&mut self, env: Environment) {
-        self.environment = env;
+        self.lights.set_environment(env);
+    }
+
+    fn set_environment_images(&mut self, image: Option<Rc<crate::ibl::Prefiltered>>, skybox: Option<Rc<crate::ibl::Prefiltered>>) {
+        self.lights.set_images(image, skybox);
     }
 
     fn max_texture_size(&self) -> u32 {
@@ -447,7 +460,7 @@ impl RenderBackend for Renderer {
     fn gpu_bytes(&self) -> u64 {
         let px = u64::from(self.width) * u64::from(self.height);
         let msaa = if self.msaa.is_some() { px * u64::from(self.samples) * 8 } else { 0 };
-        self.content_bytes() + msaa
+        self.content_bytes() + msaa + self.env.bytes
     }
 
     fn render(&mut self, v: &View) -> Result<(), String> {

@@ -10,6 +10,7 @@ use crate::render::draws::{Draw, PipelineKey, frame_order};
 use crate::render::uniforms::GlobalsU;
 use crate::render::blocks::BlockFormat;
 use crate::render::{Backend, ContentId, Contents, DeviceCount, Image, Pending, RenderBackend, Texels, View, samples_for, yield_now};
+use crate::render::lights::Lights;
 use crate::scene::environment::Environment;
 use crate::scene::{Primitive, Scene, Topology};
 use crate::shader::{self, Variant};
@@ -189,13 +190,59 @@ pub struct Renderer {
     sky_layout: wgpu::PipelineLayout,
     globals: wgpu::Buffer,
     globals_bg: wgpu::BindGroup,
+    /// The environment the scene is lit by and the background, as uploaded for `lights.version`.
+    env: EnvTextures,
     defaults: Defaults,
     samplers: Samplers,
     mips: MipGen,
     contents: Contents<GpuPrimitive, GpuScene>,
-    environment: Environment,
+    lights: Lights,
     /// Draw calls of the last frame, the sky's not counted.
     frame_draws: u32,
+}
+
+struct EnvTextures {
+    version: u32,
+    lighting: wgpu::Texture,
+    /// A skybox photo other than the lighting one.
+    skybox: Option<wgpu::Texture>,
+    sampler: wgpu::Sampler,
+}
+
+impl EnvTextures {
+    fn upload(device: &wgpu::Device, queue: &wgpu::Queue, lights: &Lights, sampler: wgpu::Sampler) -> EnvTextures {
+        let lighting = texture::environment(device, queue, lights.lighting());
+        let skybox = lights.skybox().filter(|s| !std::rc::Rc::ptr_eq(s, lights.lighting())).map(|s| texture::environment(device, queue, s));
+        EnvTextures { version: lights.version, lighting, skybox, sampler }
+    }
+
+    fn bind_group(&self, device: &wgpu::Device, layout: &wgpu::BindGroupLayout, globals: &wgpu::Buffer) -> wgpu::BindGroup {
+        let lighting = self.lighting.create_view(&Default::default());
+        let skybox = self.skybox.as_ref().unwrap_or(&self.lighting).create_view(&Default::default());
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("globals"),
+            layout,
+            entries: &[
+                wgpu::BindGroupEntry { binding: 0, resource: globals.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::TextureView(&lighting) },
+                wgpu::BindGroupEntry { binding: 2, resource: wgpu::BindingResource::Sampler(&self.sampler) },
+                wgpu::BindGroupEntry { binding: 3, resource: wgpu::BindingResource::TextureView(&skybox) },
+                wgpu::BindGroupEntry { binding: 4, resource: wgpu::BindingResource::Sampler(&self.sampler) },
+            ],
+        })
+    }
+
+    fn bytes(&self) -> u64 {
+        let size = |t: &wgpu::Texture| (0..t.mip_level_count()).map(|k| u64::from((t.width() >> k).max(1)) * u64::from((t.height() >> k).max(1)) * 8).sum::<u64>();
+        size(&self.lighting) + self.skybox.as_ref().map_or(0, size)
+    }
+
+    fn destroy(&self) {
+        self.lighting.destroy();
+        if let Some(s) = &self.skybox {
+            s.destroy();
+        }
+    }
 }
 
 fn uniform_entry(binding: u32, dynamic: bool, vis: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
@@ -304,7 +351,11 @@ impl Renderer {
         surface.configure(&device, &config);
 
         let frag_vert = wgpu::ShaderStages::VERTEX_FRAGMENT;
-        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("globals"), entries: &[uniform_entry(0, false, frag_vert)] });
+        // The camera and light uniforms, the environment's levels and the skybox photo.
+        let mut entries = vec![uniform_entry(0, false, frag_vert)];
+        entries.extend(texture_entries(1));
+        entries.extend(texture_entries(3));
+        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("globals"), entries: &entries });
         let object = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("object"), entries: &[uniform_entry(0, true, frag_vert)] });
         let mut entries = vec![uniform_entry(0, false, wgpu::ShaderStages::FRAGMENT)];
         for i in 0..crate::scene::TEXTURE_SLOTS as u32 {
@@ -331,11 +382,9 @@ impl Renderer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let globals_bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("globals"),
-            layout: &layouts.globals,
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: globals.as_entire_binding() }],
-        });
+        let lights = Lights::default();
+        let env = EnvTextures::upload(&device, &queue, &lights, texture::environment_sampler(&device));
+        let globals_bg = env.bind_group(&device, &layouts.globals, &globals);
         let view = |t: wgpu::Texture| t.create_view(&Default::default());
         let defaults = Defaults {
             white: view(texture::solid(&device, &queue, [255; 4], false)),
@@ -366,11 +415,12 @@ impl Renderer {
             sky_layout,
             globals,
             globals_bg,
+            env,
             defaults,
             samplers: Samplers::default(),
             mips,
             contents: Contents::default(),
-            environment: Environment::default(),
+            lights,
             frame_draws: 0,
         })
     }
@@ -447,13 +497,24 @@ impl Renderer {
             .clone()
     }
 
+    /// Uploads the environment again if it changed since the last frame.
+    fn sync_lights(&mut self) {
+        if self.env.version == self.lights.version {
+            return;
+        }
+        self.env.destroy();
+        self.env = EnvTextures::upload(&self.device, &self.queue, &self.lights, self.env.sampler.clone());
+        self.globals_bg = self.env.bind_group(&self.device, &self.layouts.globals, &self.globals);
+    }
+
     fn write_globals(&self, v: &View) {
-        let g = GlobalsU::new(v.proj * v.view, v.eye, v.exposure, &self.environment, !self.format.is_srgb());
+        let g = GlobalsU::new(v.proj * v.view, v.eye, v.exposure, &self.lights, !self.format.is_srgb());
         self.queue.write_buffer(&self.globals, 0, bytemuck::bytes_of(&g));
     }
 
     /// Records the frame into `resolve` (single-sampled, the renderer's format).
     fn encode(&mut self, v: &View, resolve: &wgpu::TextureView) -> wgpu::CommandBuffer {
+        self.sync_lights();
         self.write_globals(v);
         let keys: Vec<PipelineKey> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key)).collect();
         let pipelines: HashMap<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
@@ -560,6 +621,7 @@ impl Renderer {
 
 impl Drop for Renderer {
     fn drop(&mut self) {
+        self.env.destroy();
         LOST_LISTENERS.with(|l| l.borrow_mut().retain(|e| e.1 != self.listener));
     }
 }
@@ -595,7 +657,11 @@ impl RenderBackend for Renderer {
     }
 
     fn set_environment(&mut self, env: Environment) {
-        self.environment = env;
+        self.lights.set_environment(env);
+    }
+
+    fn set_environment_images(&mut self, image: Option<std::rc::Rc<crate::ibl::Prefiltered>>, skybox: Option<std::rc::Rc<crate::ibl::Prefiltered>>) {
+        self.lights.set_images(image, skybox);
     }
 
     fn max_texture_size(&self) -> u32 {
@@ -676,7 +742,7 @@ impl RenderBackend for Renderer {
         let t = &self.targets;
         let px = u64::from(t.width) * u64::from(t.height) * u64::from(t.samples);
         let color = if t.color.is_some() { 4 } else { 0 };
-        self.content_bytes() + px * (color + 4)
+        self.content_bytes() + px * (color + 4) + self.env.bytes()
     }
 
     fn render(&mut self, v: &View) -> Result<(), String> {

@@ -246,3 +246,40 @@ impl Samplers {
             .clone()
     }
 }
+
+/// An environment's prefiltered levels as one RGBA16F texture with its mip chain.
+pub fn environment(device: &wgpu::Device, queue: &wgpu::Queue, p: &crate::ibl::Prefiltered) -> wgpu::Texture {
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("environment"),
+        size: wgpu::Extent3d { width: p.width, height: p.height, depth_or_array_layers: 1 },
+        mip_level_count: p.levels.len() as u32,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba16Float,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    for (k, level) in p.levels.iter().enumerate() {
+        let (w, h) = p.level_size(k);
+        queue.write_texture(
+            wgpu::TexelCopyTextureInfo { texture: &texture, mip_level: k as u32, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
+            bytemuck::cast_slice(level),
+            wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(w * 8), rows_per_image: None },
+            wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+        );
+    }
+    texture
+}
+
+/// How environments are read: around the horizon it wraps, over the poles it does not.
+pub fn environment_sampler(device: &wgpu::Device) -> wgpu::Sampler {
+    device.create_sampler(&wgpu::SamplerDescriptor {
+        label: Some("environment"),
+        address_mode_u: wgpu::AddressMode::Repeat,
+        address_mode_v: wgpu::AddressMode::ClampToEdge,
+        mag_filter: wgpu::FilterMode::Linear,
+        min_filter: wgpu::FilterMode::Linear,
+        mipmap_filter: wgpu::MipmapFilterMode::Linear,
+        ..Default::default()
+    })
+}
