@@ -13,6 +13,8 @@ const MAX_WIDTH = 2048;
 export class Lighting {
   /** The request per attribute: a newer one (or a new viewer) makes an older answer stale. */
   #tokens = new Map();
+  /** Per viewer, the attributes whose photo it holds. */
+  #given = new WeakMap();
 
   constructor(host, getViewer, requestFrame, warn) {
     this.host = host;
@@ -34,8 +36,11 @@ export class Lighting {
     const raw = (this.host.getAttribute(name) ?? '').trim();
     const current = () => this.#tokens.get(name) === token && this.getViewer() === viewer;
     if (!raw) {
-      viewer.setEnvironmentImage(which, new Uint8Array(0), 0, 0);
-      this.requestFrame();
+      // Removed: the preset's sky again (a viewer that never had the photo has nothing to undo).
+      if (this.#given.get(viewer)?.delete(name)) {
+        viewer.setEnvironmentImage(which, new Uint8Array(0), 0, 0);
+        this.requestFrame();
+      }
       return;
     }
     try {
@@ -49,6 +54,8 @@ export class Lighting {
       const [data, width, height] = isHdr ? [bytes, 0, 0] : await decode(bytes);
       if (!current()) return;
       const size = viewer.setEnvironmentImage(which, data, width, height);
+      if (!this.#given.has(viewer)) this.#given.set(viewer, new Set());
+      this.#given.get(viewer).add(name);
       this.requestFrame();
       this.host.dispatchEvent(new CustomEvent('environment-change', { detail: { attribute: name, url: url.href, width: size[0], height: size[1] } }));
     } catch (e) {
