@@ -1,25 +1,27 @@
-// Image-based lighting (environment-image, skybox-image), judged on read-back pixels. Two white
-// spheres, a mirror-smooth metal one on the left and a rough matte one on the right, under an
-// environment made here with known colours: red above the horizon, blue below, and a green cap
-// around +X (the photo's middle, as three.js and model-viewer orient it). Each must reflect or
+// Image-based lighting (environment-image, skybox-image), judged on read-back pixels. Three white
+// spheres, a mirror-smooth metal one on the left, a clear glass one in the middle
+// (KHR_materials_transmission) and a rough matte one on the right, under an environment made
+// here with known colours: red above the horizon, blue below, a green cap around +X (the photo's
+// middle, as three.js and model-viewer orient it) and a yellow one around -Z, behind the spheres. Each must reflect or
 // diffuse those colours where the geometry says: the matte sphere is red on top and blue below;
 // a matte point whose normal is β above the horizon gets (1 + sin β) / 2 of its light from the
 // sky, so its top is red, its bottom blue and its middle (facing the level camera) both alike;
 // the mirror shows red at its top, blue at its bottom and green where it faces 45° right (its
-// reflection of a view along -z is +X). Both renderers; .hdr and PNG photos; bad photos warn and
+// reflection of a view along -z is +X); the glass shows the yellow behind it. Both renderers; .hdr and PNG photos; bad photos warn and
 // leave the viewer lit as it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openFixture, pixels, BACKENDS } from './browser.mjs';
 
-const SIZE = 320, DISTANCE = 6, SPREAD = 1.2;
+const SIZE = 320, DISTANCE = 8, SPREAD = 2.2;
 const SCALE = (SIZE / 2) / (DISTANCE * Math.tan(Math.PI / 8)); // pixels per metre at z = 0 (45° fov)
 const RADIUS = SCALE * DISTANCE / Math.sqrt(DISTANCE ** 2 - 1); // the unit sphere's outline
-const METAL = -SPREAD, MATTE = SPREAD;
+const METAL = -SPREAD, GLASS = 0, MATTE = SPREAD;
 
 /** The environment: linear RGB by direction. */
 function radiance([x, y, z]) {
   if (x > Math.cos(25 * Math.PI / 180)) return [0.05, 1, 0.05];
+  if (-z > Math.cos(25 * Math.PI / 180)) return [1, 1, 0.05];
   return y > 0 ? [1, 0.05, 0.05] : [0.05, 0.05, 1];
 }
 
@@ -89,12 +91,13 @@ async function spheres(backend) {
     bin.set(new Uint8Array(p.buffer), 0); bin.set(new Uint8Array(p.buffer), p.byteLength); bin.set(new Uint8Array(ix.buffer), p.byteLength * 2);
     const n = pos.length / 3;
     const json = {
-      asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0, 1] }],
-      nodes: [{ mesh: 0, translation: [-spread, 0, 0] }, { mesh: 1, translation: [spread, 0, 0] }],
-      meshes: [0, 1].map((m) => ({ primitives: [{ attributes: { POSITION: 0, NORMAL: 1 }, indices: 2, material: m }] })),
+      asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0, 1, 2] }], extensionsUsed: ['KHR_materials_transmission'],
+      nodes: [{ mesh: 0, translation: [-spread, 0, 0] }, { mesh: 1, translation: [spread, 0, 0] }, { mesh: 2 }],
+      meshes: [0, 1, 2].map((m) => ({ primitives: [{ attributes: { POSITION: 0, NORMAL: 1 }, indices: 2, material: m }] })),
       materials: [
         { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 1, roughnessFactor: 0 } },
         { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 0, roughnessFactor: 1 } },
+        { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 0, roughnessFactor: 0 }, extensions: { KHR_materials_transmission: { transmissionFactor: 1 } } },
       ],
       buffers: [{ byteLength: bin.length }],
       bufferViews: [{ buffer: 0, byteLength: p.byteLength }, { buffer: 0, byteOffset: p.byteLength, byteLength: p.byteLength }, { buffer: 0, byteOffset: p.byteLength * 2, byteLength: ix.byteLength }],
@@ -112,10 +115,10 @@ async function spheres(backend) {
     dv.setUint32(20 + jl, bl, true); dv.setUint32(24 + jl, 0x004E4942, true); out.set(bin, 28 + jl);
     const v = document.getElementById('viewer');
     v.style.width = v.style.height = `${size}px`;
-    v.addEventListener('load', () => resolve('load'), { once: true });
+    v.addEventListener('load', () => resolve(v.info.warnings.length ? v.info.warnings.join('; ') : 'load'), { once: true });
     v.addEventListener('error', (e) => resolve(e.detail.message), { once: true });
     v.setAttribute('camera-target', '0m 0m 0m');
-    v.setAttribute('camera-orbit', '0deg 0deg 6m');
+    v.setAttribute('camera-orbit', '0deg 0deg 8m');
     v.setAttribute('src', URL.createObjectURL(new Blob([out])));
     window.__env = (attr, url) => new Promise((done) => {
       const finish = (what) => { v.removeEventListener('environment-change', ok); v.removeEventListener('warning', bad); requestAnimationFrame(() => requestAnimationFrame(() => done(what))); };
@@ -147,7 +150,7 @@ for (const backend of BACKENDS) {
     const seen = {
       matteTop: spot(img, MATTE, 0, 0.85, 0.08), matteBottom: spot(img, MATTE, 0, -0.85, 0.08), matteMiddle: spot(img, MATTE, 0, 0),
       mirrorTop: spot(img, METAL, 0, 0.6), mirrorBottom: spot(img, METAL, 0, -0.6), mirrorRight: spot(img, METAL, 0.707, 0, 0.08),
-      background: spot(img, 0, 0, 1.6, 0.1),
+      background: spot(img, 0, 0, 1.6, 0.1), glass: spot(img, GLASS, 0, 0, 0.15),
     };
     console.log(`${backend}: ${JSON.stringify(seen)}`);
     assert.ok(reddish(seen.matteTop), `matte top under the red sky: ${seen.matteTop}`);
@@ -157,6 +160,10 @@ for (const backend of BACKENDS) {
     assert.ok(reddish(seen.mirrorTop), `mirror top reflects the sky: ${seen.mirrorTop}`);
     assert.ok(bluish(seen.mirrorBottom), `mirror bottom reflects the ground: ${seen.mirrorBottom}`);
     assert.ok(greenish(seen.mirrorRight), `mirror at 45° right reflects +X, the green cap: ${seen.mirrorRight}`);
+    // Clear glass shows what is behind it: the yellow cap (a white matte sphere there would be
+    // magenta, half red and half blue).
+    const [gr, gg, gb] = seen.glass;
+    assert.ok(gr > 2 * gb && gg > 2 * gb && gg > 120, `glass shows the yellow behind it: ${seen.glass}`);
     // The background is still the procedural sky (no skybox-image).
     assert.ok(!reddish(seen.background) && seen.background[2] > seen.background[0], `background: ${seen.background}`);
     await page.close();

@@ -84,6 +84,8 @@ pub struct MaterialU {
     pub specular: [f32; 4],
     /// KHR_materials_clearcoat: strength, roughness, normal scale, _.
     pub clearcoat: [f32; 4],
+    /// KHR_materials_transmission: its share, and the IOR that blurs it, _, _.
+    pub transmission: [f32; 4],
     pub slots: [SlotU; TEXTURE_SLOTS],
 }
 
@@ -107,6 +109,7 @@ impl MaterialU {
             alpha: [m.alpha_cutoff, if m.alpha_mode == crate::scene::AlphaMode::Blend { 1.0 } else { 0.0 }, if m.unlit { 1.0 } else { 0.0 }, 0.0],
             specular: { let [r, g, b] = m.dielectric_f0(); [r, g, b, m.specular] },
             clearcoat: [m.clearcoat, m.clearcoat_roughness, m.clearcoat_normal_scale, 0.0],
+            transmission: [m.transmission, m.ior, 0.0, 0.0],
             slots,
         }
     }
@@ -141,7 +144,7 @@ mod tests {
         same!("Globals", GlobalsU, [view_proj, inv_view_proj, eye, sun_dir, sun_color, sky_zenith, sky_horizon, ground, output, env, sh]);
         same!("Object", ObjectU, [model, normal]);
         same!("Slot", SlotU, [info, r0, r1]);
-        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, clearcoat, slots]);
+        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, clearcoat, transmission, slots]);
     }
 
     #[test]

@@ -229,6 +229,10 @@ pub struct Material {
     pub clearcoat_roughness_texture: Option<TexRef>,
     pub clearcoat_normal_texture: Option<TexRef>,
     pub clearcoat_normal_scale: f32,
+    /// KHR_materials_transmission: the share of light that passes through (a thin surface; the
+    /// texture's red channel multiplies it).
+    pub transmission: f32,
+    pub transmission_texture: Option<TexRef>,
 }
 
 impl Default for Material {
@@ -263,12 +267,14 @@ impl Default for Material {
             clearcoat_roughness_texture: None,
             clearcoat_normal_texture: None,
             clearcoat_normal_scale: 1.0,
+            transmission: 0.0,
+            transmission_texture: None,
         }
     }
 }
 
 /// Texture slots of a material (`Material::texture_slots`), each a binding pair in pbr.wgsl.
-pub const TEXTURE_SLOTS: usize = 10;
+pub const TEXTURE_SLOTS: usize = 11;
 
 impl Material {
     /// Each slot with whether its texels are colour (sRGB) or data (linear).
@@ -284,6 +290,7 @@ impl Material {
             (self.clearcoat_texture, false),
             (self.clearcoat_roughness_texture, false),
             (self.clearcoat_normal_texture, false),
+            (self.transmission_texture, false),
         ]
     }
 

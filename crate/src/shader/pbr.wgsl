@@ -49,9 +49,10 @@ struct MaterialU {
     alpha: vec4<f32>,        // cutoff, blended (alpha kept), unlit, _
     specular: vec4<f32>,     // dielectric reflectance at normal incidence (rgb), specular strength
     clearcoat: vec4<f32>,    // clear coat strength, roughness, normal scale, _
-    slots: array<Slot, 10>,  // base colour, metallic-roughness, normal, occlusion, emissive,
+    transmission: vec4<f32>, // transmission, IOR, _, _
+    slots: array<Slot, 11>,  // base colour, metallic-roughness, normal, occlusion, emissive,
                              // specular (alpha), specular colour, clear coat (red), clear coat
-                             // roughness (green), clear coat normal
+                             // roughness (green), clear coat normal, transmission (red)
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
@@ -85,6 +86,8 @@ struct MaterialU {
 @group(2) @binding(18) var s_clearcoat_roughness: sampler;
 @group(2) @binding(19) var t_clearcoat_normal: texture_2d<f32>;
 @group(2) @binding(20) var s_clearcoat_normal: sampler;
+@group(2) @binding(21) var t_transmission: texture_2d<f32>;
+@group(2) @binding(22) var s_transmission: sampler;
 
 // Vertex buffer slot = location = the stream's index in `Primitive::streams`.
 struct VsIn {
@@ -323,13 +326,26 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     let f90 = mix(vec3<f32>(weight), vec3<f32>(1.0), metallic);
     let diffuse_color = base.rgb * (1.0 - metallic);
 
+    // Transmission (KHR_materials_transmission) takes that share of the diffuse light's place.
+    let transmission = mat.transmission.x * slot_sample(t_transmission, s_transmission, mat.slots[10], in, vec4<f32>(1.0)).r;
+
     // Sun: GGX lobe, Schlick Fresnel.
     let f = schlick(f0, f90, vh);
-    let direct = ((1.0 - f) * diffuse_color / PI + f * ggx(nh, nl, nv, roughness)) * g.sun_color.rgb * nl;
+    let direct = ((1.0 - f) * diffuse_color * (1.0 - transmission) / PI + f * ggx(nh, nl, nv, roughness)) * g.sun_color.rgb * nl;
 
     // Environment: diffuse irradiance, and the specular level for this roughness (split sum).
     let spec_env = env_specular(reflect(-v, n), roughness);
-    let ambient = (diffuse_color * irradiance(n) + spec_env * env_brdf(f0, f90, roughness, nv)) * ao;
+    let spec_brdf = env_brdf(f0, f90, roughness, nv);
+    var diffuse_env = diffuse_color * irradiance(n);
+    if (transmission > 0.0) {
+        // A thin surface: light leaves along the view (the two sides' refractions cancel),
+        // blurred by the roughness as far as the IOR bends it (none at IOR 1), tinted by the
+        // base colour, less what the surface reflects (as Khronos' sample renderer does).
+        let through_rough = roughness * clamp(mat.transmission.y * 2.0 - 2.0, 0.0, 1.0);
+        let through = env_specular(-v, through_rough) * diffuse_color * (vec3<f32>(1.0) - spec_brdf);
+        diffuse_env = mix(diffuse_env, through, transmission);
+    }
+    let ambient = (diffuse_env + spec_env * spec_brdf) * ao;
 
     var color = direct + ambient + emissive;
 

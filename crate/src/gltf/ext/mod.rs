@@ -12,6 +12,7 @@ mod specular;
 mod texture_basisu;
 mod texture_transform;
 mod texture_webp;
+mod transmission;
 mod unlit;
 
 use serde_json::Value;
@@ -53,6 +54,7 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &ior::Ior,
     &specular::Specular,
     &clearcoat::Clearcoat,
+    &transmission::Transmission,
     &texture_transform::TextureTransform,
     &mesh_quantization::MeshQuantization,
     &meshopt::EXT,
