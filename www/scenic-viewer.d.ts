@@ -229,6 +229,10 @@ export declare class ScenicViewer extends HTMLElement {
   environmentImage: string;
   /** An equirectangular photo shown behind the model; it also lights it unless `environmentImage` is given. */
   skyboxImage: string;
+  /** Darkness of the soft contact shadow under the model, 0..1 (0: none). */
+  shadowIntensity: number | null;
+  /** How soft that shadow is, 0 (sharp) .. 1 (default). */
+  shadowSoftness: number | null;
   geoReference: string;
   poisCrs: string;
   autoplay: boolean;

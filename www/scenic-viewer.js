@@ -185,6 +185,7 @@ const REFLECTED = {
   tiles: ['tiles', 'string'], 'tiles-budget': ['tilesBudget', 'number'], 'tiles-error': ['tilesError', 'number'],
   'memory-budget': ['memoryBudget', 'number'],
   'environment-image': ['environmentImage', 'string'], 'skybox-image': ['skyboxImage', 'string'],
+  'shadow-intensity': ['shadowIntensity', 'number'], 'shadow-softness': ['shadowSoftness', 'number'],
 };
 
 /** A feature module fetched on first use (tours, panoramas) and the data the page gave it: the
@@ -812,6 +813,7 @@ export class ScenicViewer extends HTMLElement {
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
       applyAnimation(this, this.#viewer, (m) => this.#warn(m));
+      this.#lighting.shadow(this.#viewer);
       this.#walk.apply();
       this.#map.sync();
       this.#requestFrame();

@@ -16,6 +16,7 @@ pub mod panorama;
 pub mod poi;
 pub mod render;
 pub mod scene;
+pub mod shadow;
 pub mod tiles;
 pub mod shader;
 pub mod tour;

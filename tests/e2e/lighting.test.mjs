@@ -225,3 +225,67 @@ test('a photo that cannot be used is named in a warning, and the lighting stays 
   assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready');
   await page.close();
 });
+
+/** Luma per pixel of a frame. */
+const lumas = (img) => Array.from({ length: img.width * img.height }, (_, i) => 0.299 * img.data[i * 4] + 0.587 * img.data[i * 4 + 1] + 0.114 * img.data[i * 4 + 2]);
+
+for (const backend of BACKENDS) {
+  test(`${backend}: shadow-intensity darkens the ground under the model and nowhere else; softness spreads it; a new model gets its own; removed, it is gone`, async () => {
+    // A 1 m box seen from 35° above: the ground round it is the sky's ground colour.
+    const { page, logs } = await openFixture(browser, '/corpus/gltf/models/Box/glTF-Binary/Box.glb', backend, 240);
+    const settle = () => page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 300)));
+    await page.evaluate(() => document.getElementById('viewer').setAttribute('camera-orbit', '0deg 35deg 4m'));
+    await settle();
+    const plain = await pixels(page);
+    const shadowed = async (attrs) => {
+      await page.evaluate((attrs) => { const v = document.getElementById('viewer'); for (const [k, val] of Object.entries(attrs)) if (val === null) v.removeAttribute(k); else v.setAttribute(k, val); }, attrs);
+      await settle();
+      return pixels(page);
+    };
+    const full = await shadowed({ 'shadow-intensity': '1' });
+    const [a, b] = [lumas(plain), lumas(full)];
+    const w = plain.width;
+    const darker = [];
+    let brighter = 0;
+    a.forEach((l, i) => { if (b[i] < l - 12) darker.push(i); if (b[i] > l + 2) brighter++; });
+    console.log(`${backend}: ${darker.length} pixels darker; ${brighter} brighter`);
+    assert.ok(darker.length > 400, `the shadow darkens the ground: ${darker.length} pixels; ${logs.join(' | ')}`);
+    assert.equal(brighter, 0, 'nothing gets brighter');
+    // Under the box: the darkened pixels sit round its base, below the middle of the view, and
+    // the frame's corners (ground far from it) and the box's front face keep their colour.
+    const cy = darker.reduce((s, i) => s + Math.floor(i / w), 0) / darker.length;
+    const cx = darker.reduce((s, i) => s + (i % w), 0) / darker.length;
+    assert.ok(cy > w * 0.5 && Math.abs(cx - w / 2) < w * 0.1, `centred under the box: ${cx.toFixed(0)}, ${cy.toFixed(0)}`);
+    for (const i of [0, w - 1, w * (w - 1), w * w - 1, w * (w >> 1) + (w >> 1)]) assert.ok(Math.abs(a[i] - b[i]) <= 2, `pixel ${i % w},${Math.floor(i / w)}: ${a[i]} -> ${b[i]}`);
+    // Half the intensity darkens less; a sharp shadow ends closer to the box than a soft one.
+    const half = lumas(await shadowed({ 'shadow-intensity': '0.5' }));
+    const loss = (img) => darker.reduce((s, i) => s + (a[i] - img[i]), 0);
+    assert.ok(loss(half) < loss(b) * 0.75 && loss(half) > loss(b) * 0.25, `0.5 darkens about half: ${loss(half).toFixed(0)} of ${loss(b).toFixed(0)}`);
+    const sharp = lumas(await shadowed({ 'shadow-intensity': '1', 'shadow-softness': '0' }));
+    const reach = (img) => a.filter((l, i) => img[i] < l - 4).length;
+    assert.ok(reach(sharp) < reach(b), `a soft shadow reaches further: ${reach(sharp)} vs ${reach(b)} pixels`);
+    // A wrong value says so and draws no shadow change; removed, the ground is as before.
+    const warned = await page.evaluate(() => new Promise((r) => {
+      const v = document.getElementById('viewer');
+      v.addEventListener('warning', (e) => r(e.detail.message), { once: true });
+      v.setAttribute('shadow-softness', 'very');
+    }));
+    assert.match(warned, /shadow-softness="very" is not a number from 0 to 1/);
+    const gone = lumas(await shadowed({ 'shadow-intensity': null, 'shadow-softness': null }));
+    const left = darker.filter((i) => Math.abs(gone[i] - a[i]) > 2).length;
+    assert.equal(left, 0, 'no shadow once the attribute is gone (the ground round the box as before)');
+    // A new model gets its own shadow (the element asks after each load).
+    await page.evaluate(() => new Promise((r) => {
+      const v = document.getElementById('viewer');
+      v.setAttribute('shadow-intensity', '1');
+      v.addEventListener('load', r, { once: true });
+      v.setAttribute('src', '/corpus/gltf/models/BoxTextured/glTF-Binary/BoxTextured.glb');
+    }));
+    await settle();
+    await settle();
+    const next = lumas(await pixels(page));
+    const again = darker.filter((i) => next[i] < a[i] - 12).length;
+    assert.ok(again > darker.length * 0.75, `the new model's shadow: ${again} of ${darker.length} pixels`);
+    await page.close();
+  });
+}

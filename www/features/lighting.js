@@ -3,9 +3,12 @@
 // PNG or WebP); `skybox-image` shows one behind the model, and lights it too unless an
 // environment image is given. Without them the `environment` preset's sky does both. This
 // module fetches and decodes; the wasm viewer prefilters (crate::ibl). A photo that cannot be
-// fetched or read gives a message and leaves the lighting as it was.
+// fetched or read gives a message and leaves the lighting as it was. `shadow-intensity` (0..1,
+// default 0: none) and `shadow-softness` (0..1, default 1) lay a soft contact shadow under the
+// model (crate::shadow).
 
-export const LIGHTING_ATTRIBUTES = ['environment-image', 'skybox-image'];
+export const LIGHTING_ATTRIBUTES = ['environment-image', 'skybox-image', 'shadow-intensity', 'shadow-softness'];
+const SHADOW = ['shadow-intensity', 'shadow-softness'];
 
 /** Widest photo handed on: the skybox's sharp level is at most this wide. */
 const MAX_WIDTH = 2048;
@@ -26,7 +29,23 @@ export class Lighting {
   /** Hands `viewer` the photos the attributes name (all of them, or those in `names`). Resolves
    *  when they are applied or refused. */
   async sync(viewer, names = LIGHTING_ATTRIBUTES) {
-    await Promise.all(names.map((name) => this.#apply(viewer, name)));
+    if (names.some((n) => SHADOW.includes(n))) this.shadow(viewer);
+    await Promise.all(names.filter((n) => !SHADOW.includes(n)).map((name) => this.#apply(viewer, name)));
+  }
+
+  /** A number in 0..1 from `name`, else `fallback` (and a message when the text is wrong). */
+  #fraction(name, fallback) {
+    const raw = (this.host.getAttribute(name) ?? '').trim();
+    if (raw === '') return fallback;
+    const v = Number(raw);
+    if (Number.isFinite(v) && v >= 0 && v <= 1) return v;
+    this.warn(`${name}="${raw}" is not a number from 0 to 1`);
+    return fallback;
+  }
+
+  /** Makes the shadow for the model `viewer` shows (again after each load); drawn once made. */
+  shadow(viewer) {
+    viewer.setShadow(this.#fraction('shadow-intensity', 0), this.#fraction('shadow-softness', 1)).then(() => this.requestFrame(), () => {});
   }
 
   async #apply(viewer, name) {

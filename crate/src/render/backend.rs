@@ -109,6 +109,9 @@ pub trait RenderBackend {
     fn render(&mut self, v: &View) -> Result<(), String>;
     /// Renders a frame off screen and reads it back. The future holds no borrow of the backend.
     fn read_pixels(&mut self, v: &View) -> Pending<Image>;
+    /// The same, for the contact shadow (crate::shadow): each pixel's nearest depth (0..1) in
+    /// red over white, without the sky.
+    fn read_depth(&mut self, v: &View) -> Pending<Image>;
     /// Draws into a WebXR layer's framebuffer (null: the canvas's own, as an emulator gives):
     /// each view in its viewport `[x, y, width, height]`, over a transparent clear and without
     /// the sky, so that the camera's picture shows around the model. XR layers take a WebGL

@@ -28,7 +28,8 @@ pub struct GlobalsU {
 
 impl GlobalsU {
     /// `encode_srgb`: the target is not an sRGB format, so the shader encodes its output.
-    pub fn new(view_proj: Mat4, eye: Vec3, exposure: f32, lights: &Lights, encode_srgb: bool) -> GlobalsU {
+    /// `depth`: the contact shadow's pass, which writes depth (crate::shadow).
+    pub fn new(view_proj: Mat4, eye: Vec3, exposure: f32, lights: &Lights, encode_srgb: bool, depth: bool) -> GlobalsU {
         let env = &lights.environment;
         let sun = if lights.sun() { env.sun } else { [0.0; 3] };
         let maps = lights.lighting();
@@ -41,7 +42,7 @@ impl GlobalsU {
             sky_zenith: [env.zenith[0], env.zenith[1], env.zenith[2], 0.0],
             sky_horizon: [env.horizon[0], env.horizon[1], env.horizon[2], 0.0],
             ground: [env.ground[0], env.ground[1], env.ground[2], 0.0],
-            output: [if encode_srgb { 1.0 } else { 0.0 }, 0.0, 0.0, 0.0],
+            output: [if encode_srgb { 1.0 } else { 0.0 }, if depth { 1.0 } else { 0.0 }, 0.0, 0.0],
             env: [maps.max_lod(), if lights.skybox().is_some() { 1.0 } else { 0.0 }, 0.0, 0.0],
             sh: maps.sh,
         }

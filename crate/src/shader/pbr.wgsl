@@ -20,7 +20,8 @@ struct Globals {
     sky_zenith: vec4<f32>,
     sky_horizon: vec4<f32>,
     ground: vec4<f32>,
-    output: vec4<f32>,       // x: encode sRGB in the shader (the target format does not)
+    output: vec4<f32>,       // x: encode sRGB in the shader (the target format does not);
+                             // y: the contact shadow's pass (crate::shadow): depth, not colour
     env: vec4<f32>,          // x: t_env's last level (roughness 1), y: the background is t_skybox
     sh: array<vec4<f32>, 9>, // irradiance / π as harmonics (rgb; see ibl::Prefiltered::sh)
 };
@@ -275,6 +276,9 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
 #endif
     if (mat.alpha.y < 0.5) {
         base.a = 1.0; // not blended: opaque whatever the texture's alpha
+    }
+    if (g.output.y > 0.5) {
+        return vec4<f32>(vec3<f32>(in.clip.z), 1.0); // how high above the ground, for the shadow
     }
     if (mat.alpha.z > 0.5) {
         return vec4<f32>(encode(base.rgb), base.a); // KHR_materials_unlit: the colour as authored.

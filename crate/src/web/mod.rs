@@ -13,6 +13,7 @@ mod minimap;
 #[cfg(feature = "panorama")]
 mod panorama;
 mod pois;
+mod shadow;
 #[cfg(feature = "tiles")]
 mod tiles;
 #[cfg(feature = "tour")]
@@ -108,6 +109,8 @@ struct State {
     memory_budget: u64,
     /// `environment-image` and `skybox-image`, prefiltered: kept for the renderer.
     environment_images: environment::EnvironmentImages,
+    /// `shadow-intensity`, `shadow-softness`, and the shadow made for the model.
+    shadow: shadow::ShadowState,
 }
 
 impl State {
@@ -305,6 +308,7 @@ impl Viewer {
                             idle_since: f64::NEG_INFINITY,
                             memory_budget: u64::MAX,
                             environment_images: Default::default(),
+                            shadow: Default::default(),
                         };
                         let state = Rc::new(RefCell::new(state));
                         LIVE.with(|l| l.borrow_mut().push(Rc::downgrade(&state)));
@@ -403,6 +407,10 @@ async fn load(
     // The old model's GPU memory is freed before the new one's textures arrive.
     if let Some(old) = s.model.take() {
         s.renderer.remove_content(old.content);
+    }
+    // And its shadow (the page asks for the new model's).
+    if let Some(c) = s.shadow.content.take() {
+        s.renderer.remove_content(c);
     }
     s.renderer.finish_content(id, &scene, &bitmaps, index);
     s.renderer.check_uploads();

@@ -71,8 +71,9 @@ pub(super) fn advance(s: &mut State, dt: f32) -> bool {
         for c in p.content.into_iter().chain(p.tiles.iter().flat_map(|(_, cache)| cache.contents())) {
             s.renderer.set_visible(c, true);
         }
-        if let Some(m) = model {
-            s.renderer.set_visible(m, false);
+        // The model and its shadow give way to the photo.
+        for c in model.into_iter().chain(s.shadow.content) {
+            s.renderer.set_visible(c, false);
         }
         return true;
     }
@@ -91,8 +92,8 @@ pub(super) fn close(s: &mut State) -> Option<Orbit> {
     for c in p.content.into_iter().chain(p.tiles.iter().flat_map(|(_, cache)| cache.contents())) {
         s.renderer.remove_content(c);
     }
-    if let Some(m) = &s.model {
-        s.renderer.set_visible(m.content, true);
+    for c in s.model.as_ref().map(|m| m.content).into_iter().chain(s.shadow.content) {
+        s.renderer.set_visible(c, true);
     }
     Some(p.left)
 }

@@ -245,21 +245,23 @@ impl Renderer {
         self.programs.get(&v)
     }
 
-    /// Draws the frame into the bound framebuffer (`width` × `height`).
-    fn draw(&mut self, v: &View) {
+    /// Draws the frame into the bound framebuffer (`width` × `height`); with `depth`, the contact
+    /// shadow's pass: depth as colour over white, no sky.
+    fn draw(&mut self, v: &View, depth: bool) {
         let gl = &self.gl;
         gl.viewport(0, 0, self.width as i32, self.height as i32);
         gl.depth_mask(true);
-        gl.clear_color(0.0, 0.0, 0.0, 1.0);
+        let c = if depth { 1.0 } else { 0.0 };
+        gl.clear_color(c, c, c, 1.0);
         gl.clear_depth(1.0);
         gl.clear(Gl::COLOR_BUFFER_BIT | Gl::DEPTH_BUFFER_BIT);
-        self.draw_scene(v, true);
+        self.draw_scene(v, !depth, depth);
     }
 
     /// Draws the contents (and the sky, with `sky`) into the bound framebuffer's viewport.
-    fn draw_scene(&mut self, v: &View, sky: bool) {
+    fn draw_scene(&mut self, v: &View, sky: bool, depth: bool) {
         self.env.sync(&self.gl, &self.lights);
-        let globals = GlobalsU::new(GL_DEPTH * v.proj * v.view, v.eye, v.exposure, &self.lights, true);
+        let globals = GlobalsU::new(GL_DEPTH * v.proj * v.view, v.eye, v.exposure, &self.lights, true, depth);
         // Programs for every draw first: a draw coming into view never compiles mid-orbit.
         let keys: Vec<Variant> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key.variant)).collect();
         for k in keys {
@@ -307,10 +309,10 @@ impl Renderer {
     }
 
     /// Draws a frame into `fb` (None: the canvas), through the multisampled target if there is one.
-    fn frame_into(&mut self, fb: Option<&WebGlFramebuffer>, v: &View) {
+    fn frame_into(&mut self, fb: Option<&WebGlFramebuffer>, v: &View, depth: bool) {
         let msaa = self.msaa.as_ref().map(|t| t.fb.clone());
         self.gl.bind_framebuffer(Gl::FRAMEBUFFER, msaa.as_ref().or(fb));
-        self.draw(v);
+        self.draw(v, depth);
         let gl = &self.gl;
         if let Some(m) = &msaa {
             let (w, h) = (self.width as i32, self.height as i32);
@@ -321,6 +323,32 @@ impl Renderer {
             let _ = gl.invalidate_framebuffer(Gl::READ_FRAMEBUFFER, &js_sys::Array::of2(&Gl::COLOR_ATTACHMENT0.into(), &Gl::DEPTH_ATTACHMENT.into()));
         }
         gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+    }
+}
+
+impl Renderer {
+    /// Renders a frame (or the shadow's depth pass) into a framebuffer of its own, reads it back.
+    fn read(&mut self, v: &View, depth: bool) -> Pending<Image> {
+        let result = (|| {
+            if self.is_lost() {
+                return Err("the WebGL2 context was lost".to_string());
+            }
+            let (w, h) = (self.width, self.height);
+            let target = Target::new(&self.gl, w, h, 0).ok_or("the GPU context is lost")?;
+            self.frame_into(Some(&target.fb), v, depth);
+            let gl = &self.gl;
+            gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&target.fb));
+            let mut rows = vec![0u8; (w * h * 4) as usize];
+            let read = gl.read_pixels_with_opt_u8_array(0, 0, w as i32, h as i32, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut rows));
+            gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+            target.delete(gl);
+            read.map_err(|e| format!("reading the frame back failed: {}", crate::web::js_error(&e)))?;
+            // GL's rows start at the bottom.
+            let stride = (w * 4) as usize;
+            let data: Vec<u8> = rows.chunks_exact(stride).rev().flatten().copied().collect();
+            Ok(Image { width: w, height: h, data })
+        })();
+        Box::pin(std::future::ready(result))
     }
 }
 
@@ -467,31 +495,16 @@ impl RenderBackend for Renderer {
         if self.is_lost() {
             return Err("the WebGL2 context was lost".into());
         }
-        self.frame_into(None, v);
+        self.frame_into(None, v, false);
         Ok(())
     }
 
     fn read_pixels(&mut self, v: &View) -> Pending<Image> {
-        let result = (|| {
-            if self.is_lost() {
-                return Err("the WebGL2 context was lost".to_string());
-            }
-            let (w, h) = (self.width, self.height);
-            let target = Target::new(&self.gl, w, h, 0).ok_or("the GPU context is lost")?;
-            self.frame_into(Some(&target.fb), v);
-            let gl = &self.gl;
-            gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&target.fb));
-            let mut rows = vec![0u8; (w * h * 4) as usize];
-            let read = gl.read_pixels_with_opt_u8_array(0, 0, w as i32, h as i32, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut rows));
-            gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
-            target.delete(gl);
-            read.map_err(|e| format!("reading the frame back failed: {}", crate::web::js_error(&e)))?;
-            // GL's rows start at the bottom.
-            let stride = (w * 4) as usize;
-            let data: Vec<u8> = rows.chunks_exact(stride).rev().flatten().copied().collect();
-            Ok(Image { width: w, height: h, data })
-        })();
-        Box::pin(std::future::ready(result))
+        self.read(v, false)
+    }
+
+    fn read_depth(&mut self, v: &View) -> Pending<Image> {
+        self.read(v, true)
     }
 
     fn render_xr(&mut self, framebuffer: &wasm_bindgen::JsValue, views: &[([i32; 4], View)]) -> Result<(), String> {
@@ -509,7 +522,7 @@ impl RenderBackend for Renderer {
             // A mono device's unused eye has an empty viewport.
             if *w > 0 && *h > 0 {
                 self.gl.viewport(*x, *y, *w, *h);
-                self.draw_scene(v, false);
+                self.draw_scene(v, false, false);
             }
         }
         self.gl.bind_framebuffer(Gl::FRAMEBUFFER, None);

@@ -507,15 +507,17 @@ impl Renderer {
         self.globals_bg = self.env.bind_group(&self.device, &self.layouts.globals, &self.globals);
     }
 
-    fn write_globals(&self, v: &View) {
-        let g = GlobalsU::new(v.proj * v.view, v.eye, v.exposure, &self.lights, !self.format.is_srgb());
+    fn write_globals(&self, v: &View, depth: bool) {
+        let g = GlobalsU::new(v.proj * v.view, v.eye, v.exposure, &self.lights, !self.format.is_srgb(), depth);
         self.queue.write_buffer(&self.globals, 0, bytemuck::bytes_of(&g));
     }
 
-    /// Records the frame into `resolve` (single-sampled, the renderer's format).
-    fn encode(&mut self, v: &View, resolve: &wgpu::TextureView) -> wgpu::CommandBuffer {
+    /// Records the frame into `resolve` (single-sampled, the renderer's format); with `depth`,
+    /// the contact shadow's pass: depth as colour over white, no sky.
+    fn encode(&mut self, v: &View, resolve: &wgpu::TextureView, depth: bool) -> wgpu::CommandBuffer {
         self.sync_lights();
-        self.write_globals(v);
+        self.write_globals(v, depth);
+        let clear = if depth { wgpu::Color::WHITE } else { wgpu::Color::BLACK };
         let keys: Vec<PipelineKey> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key)).collect();
         let pipelines: HashMap<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
         let mut encoder = self.device.create_command_encoder(&Default::default());
@@ -529,14 +531,14 @@ impl Renderer {
                         view: color,
                         depth_slice: None,
                         resolve_target: Some(resolve),
-                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Discard },
+                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(clear), store: wgpu::StoreOp::Discard },
                     }
                 } else {
                     wgpu::RenderPassColorAttachment {
                         view: resolve,
                         depth_slice: None,
                         resolve_target: None,
-                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Store },
+                        ops: wgpu::Operations { load: wgpu::LoadOp::Clear(clear), store: wgpu::StoreOp::Store },
                     }
                 })],
                 depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
@@ -556,8 +558,10 @@ impl Renderer {
             frame_draws = draws.len() as u32;
             let (opaque, blended) = draws.split_at(split);
             draw_list(&mut pass, &scenes, &pipelines, opaque);
-            pass.set_pipeline(&self.sky);
-            pass.draw(0..shader::SKY_VERTICES, 0..1);
+            if !depth {
+                pass.set_pipeline(&self.sky);
+                pass.draw(0..shader::SKY_VERTICES, 0..1);
+            }
             draw_list(&mut pass, &scenes, &pipelines, blended);
         }
         self.frame_draws = frame_draws;
@@ -575,7 +579,7 @@ impl Renderer {
             other => return Err(format!("the canvas gave no frame to draw into ({other:?})")),
         };
         let view = frame.texture.create_view(&wgpu::TextureViewDescriptor { format: Some(self.format), ..Default::default() });
-        let commands = self.encode(v, &view);
+        let commands = self.encode(v, &view, false);
         self.queue.submit([commands]);
         self.queue.present(frame);
         Ok(())
@@ -583,7 +587,7 @@ impl Renderer {
 
     /// Renders a frame off screen and starts copying it back. The returned [`Readback`] holds
     /// no borrow of the renderer, so the page stays interactive while the GPU finishes.
-    fn start_readback(&mut self, v: &View) -> Readback {
+    fn start_readback(&mut self, v: &View, depth: bool) -> Readback {
         let (w, h) = (self.targets.width, self.targets.height);
         let target = self.device.create_texture(&wgpu::TextureDescriptor {
             label: Some("readback"),
@@ -595,7 +599,7 @@ impl Renderer {
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
             view_formats: &[],
         });
-        let commands = self.encode(v, &target.create_view(&Default::default()));
+        let commands = self.encode(v, &target.create_view(&Default::default()), depth);
         let row = (w * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
@@ -750,7 +754,17 @@ impl RenderBackend for Renderer {
     }
 
     fn read_pixels(&mut self, v: &View) -> Pending<Image> {
-        let readback = self.start_readback(v);
+        self.read(v, false)
+    }
+
+    fn read_depth(&mut self, v: &View) -> Pending<Image> {
+        self.read(v, true)
+    }
+}
+
+impl Renderer {
+    fn read(&mut self, v: &View, depth: bool) -> Pending<Image> {
+        let readback = self.start_readback(v, depth);
         Box::pin(async move {
             let (width, height, data) = readback.finish().await?;
             Ok(Image { width, height, data })
