@@ -35,7 +35,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-decoders | bench-overlay | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-decoders | bench-overlay | fidelity | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
 }
 
 fn main() -> ExitCode {
@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         Some("bench-tiles") => setup::all().and_then(|_| build::all()).and_then(|_| bench_tiles()),
         Some("bench-decoders") => setup::all().and_then(|_| build::all()).and_then(|_| content::all()).and_then(|_| bench_decoders()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
+        Some("fidelity") => setup::all().and_then(|_| build::all()).and_then(|_| fidelity()),
         Some("soak") => {
             // --minutes M (default 10), split between the two renderers.
             let minutes = args.iter().position(|a| a == "--minutes").and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| "10".into());
@@ -199,6 +200,18 @@ fn bench_decoders() -> Result {
 /// The overlay benchmark (not part of `test`): prints a table of per-frame medians.
 fn bench_overlay() -> Result {
     bench_script("tests/bench/overlay.mjs")
+}
+
+/// The fidelity suite alone (tests/e2e/reference.test.mjs, also part of `test`): Scenic against
+/// the Khronos glTF Sample Renderer on every corpus model; writes target/fidelity/index.html.
+fn fidelity() -> Result {
+    let port = serve::spawn(0, true)?;
+    let result = run(Command::new("node")
+        .args(["--test", "tests/e2e/reference.test.mjs"])
+        .env("SCENIC_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .current_dir(root()));
+    println!("xtask: the report: {}", root().join("target/fidelity/index.html").display());
+    result
 }
 
 /// Runs a benchmark script against a server of www/ started for it.

