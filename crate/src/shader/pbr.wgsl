@@ -1,7 +1,7 @@
-// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus image-based light from
-// an environment (crate::ibl): the procedural sky the background shows, or an environment image,
-// prefiltered into specular levels of rising roughness (t_env) and irradiance harmonics (g.sh). Output is tone mapped with the
-// Khronos PBR Neutral operator (keeps base colours true) and sRGB encoded, by the target format
+// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus ambient light from the
+// procedural sky the background shows (analytic terms), or from an environment image prefiltered
+// into specular levels of rising roughness (t_env) and irradiance harmonics (g.sh, crate::ibl).
+// Output is tone mapped with the Khronos PBR Neutral operator (keeps base colours true) and sRGB encoded, by the target format
 // where it is an sRGB one, else by `encode` here.
 //
 // `#if NAME` lines pick a variant (crate::shader::Variant): TANGENT, UV0, UV1 and COLOR when the

@@ -48,8 +48,7 @@ pub fn start_ktx2(decode: Option<&js_sys::Function>, source: &js_sys::Uint8Array
         let r = &answer.levels[0];
         let texels = js_sys::Uint8ClampedArray::new_with_byte_offset_and_length(&bytes.buffer(), bytes.byte_offset() + r.start as u32, r.len() as u32);
         let image = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&texels, answer.width, answer.height)?;
-        let window = web_sys::window().ok_or_else(|| JsValue::from("no window"))?;
-        JsFuture::from(window.create_image_bitmap_with_image_data_and_image_bitmap_options(&image, &fetch::as_stored())?).await
+        JsFuture::from(fetch::bitmap_of(&image)?).await
     });
     Ok(fetch::timed(texels, 60_000))
 }

@@ -146,6 +146,12 @@ pub fn start_decode(array: &Uint8Array, mime: &str) -> Result<js_sys::Promise, S
     Ok(timed(promise, 15_000))
 }
 
+/// Starts making a bitmap of RGBA8 texels (a transcoded KTX2 level, the contact shadow), as stored.
+pub fn bitmap_of(image: &web_sys::ImageData) -> Result<js_sys::Promise, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from("no window"))?;
+    window.create_image_bitmap_with_image_data_and_image_bitmap_options(image, &as_stored())
+}
+
 /// Bitmap options that keep texels as authored: no colour conversion, no premultiplication.
 pub fn as_stored() -> web_sys::ImageBitmapOptions {
     let opts = web_sys::ImageBitmapOptions::new();

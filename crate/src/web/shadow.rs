@@ -78,8 +78,7 @@ async fn make(state: &Rc<RefCell<State>>) -> Result<(), String> {
     };
     let texels = crate::shadow::mask(&image.data, image.width, image.height, intensity, softness);
     let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&texels), image.width, image.height).map_err(|e| js_error(&e))?;
-    let window = web_sys::window().ok_or("no window")?;
-    let promise = window.create_image_bitmap_with_image_data_and_image_bitmap_options(&data, &super::fetch::as_stored()).map_err(|e| js_error(&e))?;
+    let promise = super::fetch::bitmap_of(&data).map_err(|e| js_error(&e))?;
     let bitmap: web_sys::ImageBitmap = JsFuture::from(promise).await.map_err(|e| js_error(&e))?.dyn_into().map_err(|_| "createImageBitmap returned no bitmap".to_string())?;
     let mut s = state.borrow_mut();
     if s.shadow.generation != generation || s.renderer.is_lost() {
