@@ -17,7 +17,7 @@ pub const LEVELS: u32 = 6;
 const GRID: usize = 100;
 pub const SIZE: f64 = 8192.0;
 /// Written beside the tileset; a changed generator bumps it, so old output is made again.
-const STAMP: &str = "terrain v1";
+const STAMP: &str = "terrain v2";
 
 fn smoothstep(a: f64, b: f64, x: f64) -> f64 {
     let t = ((x - a) / (b - a)).clamp(0.0, 1.0);
@@ -159,6 +159,10 @@ fn tile_mesh(level: u32, x: u32, y: u32, town: &[[f64; 5]]) -> Mesh {
     m
 }
 
+fn srgb_to_linear(c: f64) -> f64 {
+    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+}
+
 fn bounds(m: &Mesh) -> ([f64; 3], [f64; 3]) {
     let mut lo = [f64::INFINITY; 3];
     let mut hi = [f64::NEG_INFINITY; 3];
@@ -194,8 +198,10 @@ fn tile_glb(m: &Mesh) -> Vec<u8> {
         bin.push(0);
     }
     let colours = bin.len();
+    // COLOR_0 is linear (glTF 2.0 §3.7.2.1): the colours above are sRGB, as a painter picks them.
+    let linear: Vec<u8> = (0..=255u8).map(|v| (srgb_to_linear(f64::from(v) / 255.0) * 255.0).round() as u8).collect();
     for c in &m.col {
-        bin.extend(c);
+        bin.extend(c.map(|v| linear[usize::from(v)]));
         bin.push(255);
     }
     let indices = bin.len();

@@ -43,10 +43,7 @@ impl GlobalsU {
             sky_horizon: [env.horizon[0], env.horizon[1], env.horizon[2], 0.0],
             ground: [env.ground[0], env.ground[1], env.ground[2], 0.0],
             output: [if encode_srgb { 1.0 } else { 0.0 }, if depth { 1.0 } else { 0.0 }, 0.0, 0.0],
-            // Without a photo the preset's sky lights by its analytic terms, as before image-based
-            // lighting: lit by its prefiltered levels instead, the generated terrain's roofs lost
-            // the little red tiles-terrain.test.mjs needs (its colour threshold was already close).
-            env: [maps.max_lod(), if lights.skybox().is_some() { 1.0 } else { 0.0 }, if lights.sun() { 1.0 } else { 0.0 }, 0.0],
+            env: [maps.max_lod(), if lights.skybox().is_some() { 1.0 } else { 0.0 }, 0.0, 0.0],
             sh: maps.sh,
         }
     }

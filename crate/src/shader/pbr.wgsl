@@ -1,5 +1,5 @@
-// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus ambient light from the
-// procedural sky the background shows (analytic terms), or from an environment image prefiltered
+// Metallic-roughness PBR under an outdoor sky: a sun (GGX + Lambert) plus image-based light from
+// an environment (the procedural sky the background shows, or an environment image), prefiltered
 // into specular levels of rising roughness (t_env) and irradiance harmonics (g.sh, crate::ibl).
 // Output is tone mapped with the Khronos PBR Neutral operator (keeps base colours true) and sRGB encoded, by the target format
 // where it is an sRGB one, else by `encode` here.
@@ -22,8 +22,7 @@ struct Globals {
     ground: vec4<f32>,
     output: vec4<f32>,       // x: encode sRGB in the shader (the target format does not);
                              // y: the contact shadow's pass (crate::shadow): depth, not colour
-    env: vec4<f32>,          // x: t_env's last level (roughness 1), y: the background is t_skybox,
-                             // z: lit by the procedural sky's analytic terms, not t_env and sh
+    env: vec4<f32>,          // x: t_env's last level (roughness 1), y: the background is t_skybox
     sh: array<vec4<f32>, 9>, // irradiance / π as harmonics (rgb; see ibl::Prefiltered::sh)
 };
 
@@ -202,18 +201,8 @@ fn env_uv(d: vec3<f32>) -> vec2<f32> {
     return vec2<f32>(atan2(d.z, d.x) * (0.5 / PI) + 0.5, acos(clamp(d.y, -1.0, 1.0)) / PI);
 }
 
-// The procedural sky's cosine-weighted irradiance around a normal (hemisphere approximation).
-fn sky_irradiance(n: vec3<f32>) -> vec3<f32> {
-    let t = n.y * 0.5 + 0.5;
-    let upper = mix(g.sky_horizon.rgb, g.sky_zenith.rgb, 0.6);
-    return mix(g.ground.rgb, upper, t);
-}
-
 // Irradiance / π around a normal: what the environment gives a white matte surface.
 fn irradiance(n: vec3<f32>) -> vec3<f32> {
-    if (g.env.z > 0.5) {
-        return sky_irradiance(n);
-    }
     let c = g.sh;
     let e = c[0].rgb + c[1].rgb * n.y + c[2].rgb * n.z + c[3].rgb * n.x + c[4].rgb * (n.x * n.y) + c[5].rgb * (n.y * n.z)
         + c[6].rgb * (3.0 * n.z * n.z - 1.0) + c[7].rgb * (n.x * n.z) + c[8].rgb * (n.x * n.x - n.y * n.y);
@@ -222,9 +211,6 @@ fn irradiance(n: vec3<f32>) -> vec3<f32> {
 
 // The environment reflected along `dir`, prefiltered for `roughness` (level = roughness × last).
 fn env_specular(dir: vec3<f32>, roughness: f32) -> vec3<f32> {
-    if (g.env.z > 0.5) {
-        return mix(sky(dir), sky_irradiance(dir), roughness); // the sky, blurred towards irradiance
-    }
     return textureSampleLevel(t_env, s_env, env_uv(dir), roughness * g.env.x).rgb;
 }
 
