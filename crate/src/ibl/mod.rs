@@ -7,6 +7,7 @@
 //! Directions follow three.js (and so model-viewer): the photo's middle column faces +X, its
 //! columns turn towards +Z, row 0 is the zenith. `u = atan2(z, x) / 2π + 0.5`, `v = acos(y) / π`.
 
+pub mod brdf;
 pub mod hdr;
 pub mod prefilter;
 

@@ -89,7 +89,7 @@ fn irradiance_sh(e: &Equirect) -> [[f32; 4]; 9] {
 }
 
 /// The i-th of `n` points of the Hammersley set.
-fn hammersley(i: u32, n: u32) -> (f32, f32) {
+pub(crate) fn hammersley(i: u32, n: u32) -> (f32, f32) {
     (i as f32 / n as f32, i.reverse_bits() as f32 * 2.328_306_4e-10)
 }
 

@@ -66,8 +66,8 @@ mod tests {
         assert_eq!(groups.iter().copied().collect::<std::collections::BTreeSet<_>>(), [0, 1, 2].into());
         let mut units: Vec<u32> = SAMPLERS.iter().map(|s| s.1).collect();
         units.sort();
-        // The environment's two (lighting, skybox) after them.
-        assert_eq!(units, (0..crate::scene::TEXTURE_SLOTS as u32 + 2).collect::<Vec<_>>());
+        // The environment's three (lighting, skybox, BRDF table) after them.
+        assert_eq!(units, (0..crate::scene::TEXTURE_SLOTS as u32 + 3).collect::<Vec<_>>());
         let (vs, fs) = sky();
         assert!(vs.contains("gl_VertexID") && fs.contains("_fs2p_location0"));
         assert!(fs.lines().filter(|l| l.starts_with("uniform highp sampler2D ")).count() == 1, "the sky reads the skybox");

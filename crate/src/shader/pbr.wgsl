@@ -61,6 +61,8 @@ struct MaterialU {
 @group(0) @binding(2) var s_env: sampler;
 @group(0) @binding(3) var t_skybox: texture_2d<f32>;
 @group(0) @binding(4) var s_skybox: sampler;
+@group(0) @binding(5) var t_brdf: texture_2d<f32>;
+@group(0) @binding(6) var s_brdf: sampler;
 #if INSTANCED
 @group(1) @binding(0) var<uniform> objs: Objects;
 #else
@@ -230,15 +232,18 @@ fn schlick(f0: vec3<f32>, f90: vec3<f32>, c: f32) -> vec3<f32> {
     return f0 + (f90 - f0) * pow(1.0 - c, 5.0);
 }
 
-// Karis' analytic fit of the split-sum environment BRDF, with the reflectance at grazing
-// angles (f90) a material's specular strength may lower.
+// The split sum's environment BRDF (crate::ibl::brdf's table, x: n·v, y: roughness), with the
+// reflectance at grazing angles (f90) a material's specular strength may lower. As the Khronos
+// sample renderer does (Fdez-Agüera 2019): Fresnel that rough surfaces lower at grazing angles,
+// and the energy the single-scattering lobe loses (1 − A − B) given back by multiple scattering,
+// so a rough white metal reflects all it receives.
 fn env_brdf(f0: vec3<f32>, f90: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
-    let c0 = vec4<f32>(-1.0, -0.0275, -0.572, 0.022);
-    let c1 = vec4<f32>(1.0, 0.0425, 1.04, -0.04);
-    let r = roughness * c0 + c1;
-    let a004 = min(r.x * r.x, exp2(-9.28 * nv)) * r.x + r.y;
-    let ab = vec2<f32>(-1.04, 1.04) * a004 + r.zw;
-    return f0 * ab.x + f90 * ab.y;
+    let ab = textureSampleLevel(t_brdf, s_brdf, vec2<f32>(nv, roughness), 0.0).rg;
+    let k_s = f0 + (max(vec3<f32>(1.0 - roughness), f0) - f0) * pow(1.0 - nv, 5.0);
+    let single = k_s * ab.x + f90 * ab.y;
+    let lost = 1.0 - ab.x - ab.y;
+    let f_avg = f0 + (f90 - f0) / 21.0;
+    return single + single * f_avg * lost / (1.0 - f_avg * lost);
 }
 
 fn pbr_neutral(c_in: vec3<f32>) -> vec3<f32> {
@@ -340,7 +345,8 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     // Environment: diffuse irradiance, and the specular level for this roughness (split sum).
     let spec_env = env_specular(reflect(-v, n), roughness);
     let spec_brdf = env_brdf(f0, f90, roughness, nv);
-    var diffuse_env = diffuse_color * irradiance(n);
+    // What the surface reflects does not also enter it.
+    var diffuse_env = diffuse_color * irradiance(n) * (vec3<f32>(1.0) - spec_brdf);
     if (transmission > 0.0) {
         // A thin surface: light leaves along the view (the two sides' refractions cancel),
         // blurred by the roughness as far as the IOR bends it (none at IOR 1), tinted by the
@@ -365,7 +371,8 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
         let coat_f90 = vec3<f32>(1.0);
         let coat_fresnel = schlick(coat_f0, coat_f90, cnv).x;
         let coat_direct = schlick(coat_f0, coat_f90, vh) * ggx(cnh, cnl, cnv, coat_rough) * g.sun_color.rgb * cnl;
-        let coat_env = env_specular(reflect(-v, coat_n), coat_rough) * env_brdf(coat_f0, coat_f90, coat_rough, cnv) * ao;
+        // The sky in the coat weighs by plain Fresnel, as in the sample renderer (no table).
+        let coat_env = env_specular(reflect(-v, coat_n), coat_rough) * coat_fresnel * ao;
         color = color * (1.0 - coat * coat_fresnel) + coat * (coat_direct + coat_env);
     }
     color = color * g.sun_color.a;

@@ -207,13 +207,34 @@ struct EnvTextures {
     /// A skybox photo other than the lighting one.
     skybox: Option<wgpu::Texture>,
     sampler: wgpu::Sampler,
+    /// The split sum's BRDF table (crate::ibl::brdf), made once, read clamped.
+    brdf: wgpu::TextureView,
+    brdf_sampler: wgpu::Sampler,
 }
 
 impl EnvTextures {
-    fn upload(device: &wgpu::Device, queue: &wgpu::Queue, lights: &Lights, sampler: wgpu::Sampler) -> EnvTextures {
-        let lighting = texture::environment(device, queue, lights.lighting());
-        let skybox = lights.skybox().filter(|s| !std::rc::Rc::ptr_eq(s, lights.lighting())).map(|s| texture::environment(device, queue, s));
-        EnvTextures { version: lights.version, lighting, skybox, sampler }
+    fn new(device: &wgpu::Device, queue: &wgpu::Queue, lights: &Lights) -> EnvTextures {
+        let linear = wgpu::SamplerDescriptor { mag_filter: wgpu::FilterMode::Linear, min_filter: wgpu::FilterMode::Linear, ..Default::default() };
+        EnvTextures {
+            version: lights.version,
+            lighting: texture::environment(device, queue, lights.lighting()),
+            skybox: Self::other_skybox(device, queue, lights),
+            sampler: texture::environment_sampler(device),
+            brdf: texture::brdf_table(device, queue).create_view(&Default::default()),
+            brdf_sampler: device.create_sampler(&linear),
+        }
+    }
+
+    fn other_skybox(device: &wgpu::Device, queue: &wgpu::Queue, lights: &Lights) -> Option<wgpu::Texture> {
+        lights.skybox().filter(|s| !std::rc::Rc::ptr_eq(s, lights.lighting())).map(|s| texture::environment(device, queue, s))
+    }
+
+    /// Uploads the lights' environment in place of the one held.
+    fn upload(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, lights: &Lights) {
+        self.destroy();
+        self.lighting = texture::environment(device, queue, lights.lighting());
+        self.skybox = Self::other_skybox(device, queue, lights);
+        self.version = lights.version;
     }
 
     fn bind_group(&self, device: &wgpu::Device, layout: &wgpu::BindGroupLayout, globals: &wgpu::Buffer) -> wgpu::BindGroup {
@@ -228,13 +249,15 @@ impl EnvTextures {
                 wgpu::BindGroupEntry { binding: 2, resource: wgpu::BindingResource::Sampler(&self.sampler) },
                 wgpu::BindGroupEntry { binding: 3, resource: wgpu::BindingResource::TextureView(&skybox) },
                 wgpu::BindGroupEntry { binding: 4, resource: wgpu::BindingResource::Sampler(&self.sampler) },
+                wgpu::BindGroupEntry { binding: 5, resource: wgpu::BindingResource::TextureView(&self.brdf) },
+                wgpu::BindGroupEntry { binding: 6, resource: wgpu::BindingResource::Sampler(&self.brdf_sampler) },
             ],
         })
     }
 
     fn bytes(&self) -> u64 {
         let size = |t: &wgpu::Texture| (0..t.mip_level_count()).map(|k| u64::from((t.width() >> k).max(1)) * u64::from((t.height() >> k).max(1)) * 8).sum::<u64>();
-        size(&self.lighting) + self.skybox.as_ref().map_or(0, size)
+        size(&self.lighting) + self.skybox.as_ref().map_or(0, size) + crate::ibl::brdf::BYTES
     }
 
     fn destroy(&self) {
@@ -351,10 +374,11 @@ impl Renderer {
         surface.configure(&device, &config);
 
         let frag_vert = wgpu::ShaderStages::VERTEX_FRAGMENT;
-        // The camera and light uniforms, the environment's levels and the skybox photo.
+        // The camera and light uniforms, the environment's levels, the skybox photo, the BRDF table.
         let mut entries = vec![uniform_entry(0, false, frag_vert)];
-        entries.extend(texture_entries(1));
-        entries.extend(texture_entries(3));
+        for binding in [1, 3, 5] {
+            entries.extend(texture_entries(binding));
+        }
         let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("globals"), entries: &entries });
         let object = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some("object"), entries: &[uniform_entry(0, true, frag_vert)] });
         let mut entries = vec![uniform_entry(0, false, wgpu::ShaderStages::FRAGMENT)];
@@ -383,7 +407,7 @@ impl Renderer {
             mapped_at_creation: false,
         });
         let lights = Lights::default();
-        let env = EnvTextures::upload(&device, &queue, &lights, texture::environment_sampler(&device));
+        let env = EnvTextures::new(&device, &queue, &lights);
         let globals_bg = env.bind_group(&device, &layouts.globals, &globals);
         let view = |t: wgpu::Texture| t.create_view(&Default::default());
         let defaults = Defaults {
@@ -502,8 +526,7 @@ impl Renderer {
         if self.env.version == self.lights.version {
             return;
         }
-        self.env.destroy();
-        self.env = EnvTextures::upload(&self.device, &self.queue, &self.lights, self.env.sampler.clone());
+        self.env.upload(&self.device, &self.queue, &self.lights);
         self.globals_bg = self.env.bind_group(&self.device, &self.layouts.globals, &self.globals);
     }
 

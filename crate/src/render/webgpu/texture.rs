@@ -271,6 +271,25 @@ pub fn environment(device: &wgpu::Device, queue: &wgpu::Queue, p: &crate::ibl::P
     texture
 }
 
+/// The split sum's BRDF table (crate::ibl::brdf) as an RG16F texture.
+pub fn brdf_table(device: &wgpu::Device, queue: &wgpu::Queue) -> wgpu::Texture {
+    let n = crate::ibl::brdf::SIZE;
+    let size = wgpu::Extent3d { width: n, height: n, depth_or_array_layers: 1 };
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("brdf"),
+        size,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rg16Float,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    let texels = crate::ibl::brdf::table();
+    queue.write_texture(texture.as_image_copy(), bytemuck::cast_slice(&texels), wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(n * 4), rows_per_image: None }, size);
+    texture
+}
+
 /// How environments are read: around the horizon it wraps, over the poles it does not.
 pub fn environment_sampler(device: &wgpu::Device) -> wgpu::Sampler {
     device.create_sampler(&wgpu::SamplerDescriptor {

@@ -1,0 +1,129 @@
+//! The split sum's second factor: the GGX specular BRDF integrated over the hemisphere, per view
+//! angle and roughness, as a scale (A) and bias (B) of the reflectance at normal incidence:
+//! `∫ brdf · n·l = f0 · A + f90 · B` (Karis 2013). Made once, the same for every environment, and
+//! read by the shader as a small RG16F table, as the Khronos sample renderer reads its lut_ggx.
+//! Same model as the sun's lobe in pbr.wgsl: α = roughness², Smith-GGX correlated visibility.
+
+use std::f32::consts::PI;
+
+use glam::Vec3;
+
+use super::prefilter::{hammersley, to_half};
+
+/// Texels per side: x is n·v, y is the perceptual roughness, each at texel centres.
+pub const SIZE: u32 = 32;
+const SAMPLES: u32 = 256;
+/// Its size on the GPU (RG16F).
+pub const BYTES: u64 = (SIZE * SIZE * 4) as u64;
+
+/// (A, B) for one view angle (n·v) and roughness.
+pub fn integrate(nv: f32, roughness: f32) -> (f32, f32) {
+    let nv = nv.max(1e-4);
+    let a = roughness * roughness;
+    let a2 = a * a;
+    let v = Vec3::new((1.0 - nv * nv).max(0.0).sqrt(), 0.0, nv);
+    let (mut sa, mut sb) = (0.0, 0.0);
+    for i in 0..SAMPLES {
+        let (u, w) = hammersley(i, SAMPLES);
+        let phi = 2.0 * PI * u;
+        let cos_t = ((1.0 - w) / (1.0 + (a2 - 1.0) * w)).sqrt();
+        let sin_t = (1.0 - cos_t * cos_t).max(0.0).sqrt();
+        let h = Vec3::new(sin_t * phi.cos(), sin_t * phi.sin(), cos_t);
+        let vh = v.dot(h);
+        let l = 2.0 * vh * h - v;
+        let (nl, nh) = (l.z, h.z);
+        if nl <= 0.0 || vh <= 0.0 {
+            continue;
+        }
+        // Smith-GGX correlated visibility; brdf · n·l / pdf with pdf = D · n·h / (4 v·h).
+        let vis = 0.5 / (nl * (nv * nv * (1.0 - a2) + a2).sqrt() + nv * (nl * nl * (1.0 - a2) + a2).sqrt());
+        let weight = 4.0 * vis * nl * vh / nh;
+        let fc = (1.0 - vh).powi(5);
+        sa += (1.0 - fc) * weight;
+        sb += fc * weight;
+    }
+    (sa / SAMPLES as f32, sb / SAMPLES as f32)
+}
+
+/// The table as RG half floats, rows of rising roughness.
+pub fn table() -> Vec<u16> {
+    let at = |i: u32| (i as f32 + 0.5) / SIZE as f32;
+    (0..SIZE * SIZE)
+        .flat_map(|k| {
+            let (a, b) = integrate(at(k % SIZE), at(k / SIZE));
+            [to_half(a), to_half(b)]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same integral by brute force over a fine grid of light directions: D · Vis · n·l, split
+    /// by Fresnel, no importance sampling.
+    fn brute(nv: f32, roughness: f32) -> (f64, f64) {
+        let a2 = f64::from(roughness).powi(4);
+        let nv = f64::from(nv);
+        let v = [(1.0 - nv * nv).sqrt(), 0.0, nv];
+        let (n_t, n_p) = (600, 600);
+        let (mut sa, mut sb) = (0.0, 0.0);
+        for i in 0..n_t {
+            let t = (i as f64 + 0.5) / n_t as f64 * std::f64::consts::FRAC_PI_2;
+            for j in 0..n_p {
+                let p = (j as f64 + 0.5) / n_p as f64 * 2.0 * std::f64::consts::PI;
+                let l = [t.sin() * p.cos(), t.sin() * p.sin(), t.cos()];
+                let h = [l[0] + v[0], l[1] + v[1], l[2] + v[2]];
+                let len = (h[0] * h[0] + h[1] * h[1] + h[2] * h[2]).sqrt();
+                let (nh, vh, nl) = (h[2] / len, (h[0] * v[0] + h[2] * v[2]) / len, l[2]);
+                let d = a2 / (std::f64::consts::PI * (nh * nh * (a2 - 1.0) + 1.0).powi(2));
+                let vis = 0.5 / (nl * (nv * nv * (1.0 - a2) + a2).sqrt() + nv * (nl * nl * (1.0 - a2) + a2).sqrt());
+                let dw = t.sin() * (std::f64::consts::FRAC_PI_2 / n_t as f64) * (2.0 * std::f64::consts::PI / n_p as f64);
+                let fc = (1.0 - vh).powi(5);
+                sa += d * vis * nl * (1.0 - fc) * dw;
+                sb += d * vis * nl * fc * dw;
+            }
+        }
+        (sa, sb)
+    }
+
+    #[test]
+    fn a_smooth_surface_reflects_everything_and_rough_ones_lose_energy() {
+        // A mirror seen head on: all of f0, none of f90.
+        let (a, b) = integrate(1.0, 0.0);
+        assert!((a - 1.0).abs() < 0.01 && b < 0.01, "{a} {b}");
+        // Single-scattering GGX loses energy as roughness grows.
+        let total = |nv, r| {
+            let (a, b) = integrate(nv, r);
+            a + b
+        };
+        assert!(total(0.5, 1.0) < total(0.5, 0.5) && total(0.5, 0.5) <= total(0.5, 0.1) + 0.01);
+        for nv in [0.1, 0.5, 0.9] {
+            for r in [0.0, 0.3, 0.7, 1.0] {
+                let (a, b) = integrate(nv, r);
+                assert!(a >= 0.0 && b >= 0.0 && a + b <= 1.01, "{nv} {r}: {a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn importance_sampling_matches_brute_force() {
+        for (nv, r) in [(0.9, 0.4), (0.5, 0.5), (0.2, 0.6), (0.5, 0.8), (0.1, 1.0), (0.7, 1.0)] {
+            let (a, b) = integrate(nv, r);
+            let (ba, bb) = brute(nv, r);
+            assert!((f64::from(a) - ba).abs() < 0.02 && (f64::from(b) - bb).abs() < 0.01, "n·v {nv}, roughness {r}: {a}/{b} against {ba:.3}/{bb:.3}");
+        }
+    }
+
+    #[test]
+    fn the_table_holds_the_integral_at_texel_centres() {
+        let t = table();
+        assert_eq!(t.len(), (SIZE * SIZE * 2) as usize);
+        let half = |k: usize| super::super::prefilter::from_half(t[k]);
+        for (i, j) in [(0, 0), (5, 20), (31, 31), (16, 8)] {
+            let (a, b) = integrate((i as f32 + 0.5) / SIZE as f32, (j as f32 + 0.5) / SIZE as f32);
+            let k = ((j * SIZE + i) * 2) as usize;
+            assert!((half(k) - a).abs() < 2e-3 && (half(k + 1) - b).abs() < 2e-3, "texel {i}, {j}");
+        }
+    }
+}
