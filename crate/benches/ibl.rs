@@ -1,6 +1,7 @@
 //! Environment prefiltering speed, natively (the browser runs the same code as wasm, some 1.5×
 //! slower): a 2048 × 1024 photo to the 1024-wide specular chain and irradiance harmonics, and
-//! the procedural sky that lights scenes without one.
+//! the procedural sky that lights scenes without one; and the split sum's BRDF table, made once
+//! per renderer.
 //! Run: `cargo bench -p scenic --bench ibl` (criterion prints the median time).
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -28,6 +29,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("photo 2048 -> 512", |b| b.iter(|| black_box(ibl::prefilter(black_box(&p), 512))));
     let env = scenic::scene::environment::Environment::DAYLIGHT;
     g.bench_function("sky", |b| b.iter(|| black_box(ibl::sky_lighting(black_box(&env)))));
+    g.bench_function("brdf table", |b| b.iter(|| black_box(ibl::brdf::table())));
     g.finish();
 }
 

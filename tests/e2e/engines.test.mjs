@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, openFixture, pixels, difference } from './browser.mjs';
 import { Session, startDisplay, startDriver } from './webdriver.mjs';
+import { SIZE as SPHERES_SIZE, hdr, spheresGlb, seenUnderHdr, assertLitByHdr } from './spheres.mjs';
 
 const DUCK = '/corpus/gltf/models/Duck/glTF-Binary/Duck.glb';
 const BROKEN = '/corpus/invalid/glTF-Validator/test/base/data/glb/chunk_too_big.glb';
@@ -56,17 +57,24 @@ for (const engine of ['firefox', 'webkit']) {
   };
   after(() => session?.close());
 
-  test(`${engine}: draws the Duck on every renderer the engine offers; one it lacks is said`, async () => {
-    const s = await open();
+  /** The renderers the engine offers here: `{ webgl2, webgpu }`. */
+  let offered;
+  const offers = async (s) => {
     // Asked of a page from the server (navigator.gpu is only in secure contexts, which
     // about:blank is not).
     await s.goto(`${BASE}/fidelity/blank.html`);
-    const offers = await s.run(async () => ({ webgl2: !!document.createElement('canvas').getContext('webgl2'), webgpu: !!(navigator.gpu && await navigator.gpu.requestAdapter().catch(() => null)) }));
-    console.log(`${engine}: WebGL2 ${offers.webgl2}, WebGPU ${offers.webgpu}`);
-    assert.ok(offers.webgl2, `${engine} has no WebGL2 here`);
+    offered ??= await s.run(async () => ({ webgl2: !!document.createElement('canvas').getContext('webgl2'), webgpu: !!(navigator.gpu && await navigator.gpu.requestAdapter().catch(() => null)) }));
+    return offered;
+  };
+
+  test(`${engine}: draws the Duck on every renderer the engine offers; one it lacks is said`, async () => {
+    const s = await open();
+    const has = await offers(s);
+    console.log(`${engine}: WebGL2 ${has.webgl2}, WebGPU ${has.webgpu}`);
+    assert.ok(has.webgl2, `${engine} has no WebGL2 here`);
     for (const backend of ['webgl2', 'webgpu']) {
       const r = await fixture(s, { backend, src: DUCK, size: '256' });
-      if (!offers[backend]) {
+      if (!has[backend]) {
         assert.equal(r.state, 'error');
         assert.match(r.message, /no way to draw here/, `${backend} absent: ${JSON.stringify(r)}`);
         continue;
@@ -88,6 +96,42 @@ for (const engine of ['firefox', 'webkit']) {
       console.log(`${engine} ${backend}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
       const [maxRms, maxOutliers] = engine === 'webkit' ? [5, 0.01] : [2, 0.005];
       assert.ok(rms <= maxRms && outliers <= maxOutliers, `RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+    }
+  });
+
+  test(`${engine}: environment-image lights three spheres with the photo's colours where they face them (lighting.test.mjs's scene), on every renderer the engine offers`, async () => {
+    const s = await open();
+    const has = await offers(s);
+    const glb = Buffer.from(spheresGlb()).toString('base64');
+    const photo = Buffer.from(hdr(128)).toString('base64');
+    for (const backend of ['webgl2', 'webgpu'].filter((b) => has[b])) {
+      const r = await fixture(s, { backend, src: DUCK, size: String(SPHERES_SIZE) });
+      assert.deepEqual([r.state, r.backend], ['ready', backend], JSON.stringify(r));
+      const got = await s.run(async (glb, photo) => {
+        const v = document.getElementById('viewer');
+        const blob = (b64) => URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
+        const when = (ok, bad, act) => new Promise((resolve) => {
+          const done = (e) => { v.removeEventListener(ok, done); v.removeEventListener(bad, done); resolve({ type: e.type, detail: e.detail }); };
+          v.addEventListener(ok, done);
+          v.addEventListener(bad, done);
+          act();
+        });
+        const loaded = await when('load', 'error', () => {
+          v.setAttribute('camera-target', '0m 0m 0m');
+          v.setAttribute('camera-orbit', '0deg 0deg 8m');
+          v.setAttribute('src', blob(glb));
+        });
+        const lit = await when('environment-change', 'warning', () => v.setAttribute('environment-image', blob(photo)));
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const p = await v.readPixels();
+        return { loaded: loaded.type, lit, width: p.width, height: p.height, data: Array.from(p.data) };
+      }, glb, photo);
+      assert.equal(got.loaded, 'load');
+      assert.equal(got.lit.type, 'environment-change', JSON.stringify(got.lit));
+      assert.equal(got.width, SPHERES_SIZE);
+      const seen = seenUnderHdr(got);
+      console.log(`${engine} ${backend}: ${JSON.stringify(seen)}`);
+      assertLitByHdr(seen);
     }
   });
 

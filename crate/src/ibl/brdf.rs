@@ -12,6 +12,9 @@ use super::prefilter::{hammersley, to_half};
 
 /// Texels per side: x is n·v, y is the perceptual roughness, each at texel centres.
 pub const SIZE: u32 = 32;
+/// Samples per texel: with 128 the table strays 0.02 from the brute-force integral (test below).
+/// The whole table takes about 12 ms natively (`cargo bench -p scenic --bench ibl`), once, while
+/// the model downloads.
 const SAMPLES: u32 = 256;
 /// Its size on the GPU (RG16F).
 pub const BYTES: u64 = (SIZE * SIZE * 4) as u64;
