@@ -239,7 +239,8 @@ fn schlick(f0: vec3<f32>, f90: vec3<f32>, c: f32) -> vec3<f32> {
 // so a rough white metal reflects all it receives.
 fn env_brdf(f0: vec3<f32>, f90: vec3<f32>, roughness: f32, nv: f32) -> vec3<f32> {
     let ab = textureSampleLevel(t_brdf, s_brdf, vec2<f32>(nv, roughness), 0.0).rg;
-    let k_s = f0 + (max(vec3<f32>(1.0 - roughness), f0) - f0) * pow(1.0 - nv, 5.0);
+    // f90 carries KHR_materials_specular's strength, which scales the grazing term too.
+    let k_s = f0 + (max(vec3<f32>(1.0 - roughness), f0) - f0) * f90 * pow(1.0 - nv, 5.0);
     let single = k_s * ab.x + f90 * ab.y;
     let lost = 1.0 - ab.x - ab.y;
     let f_avg = f0 + (f90 - f0) / 21.0;
