@@ -13,8 +13,8 @@ use super::prefilter::{hammersley, to_half};
 /// Texels per side: x is n·v, y is the perceptual roughness, each at texel centres.
 pub const SIZE: u32 = 32;
 /// Samples per texel: with 128 the table strays 0.02 from the brute-force integral (test below).
-/// The whole table takes about 12 ms natively (`cargo bench -p scenic --bench ibl`), once, while
-/// the model downloads.
+/// The whole table takes about 12 ms natively (`cargo bench -p scenic --bench ibl`), once per page
+/// (`shared`), while the model downloads.
 const SAMPLES: u32 = 256;
 /// Its size on the GPU (RG16F).
 pub const BYTES: u64 = (SIZE * SIZE * 4) as u64;
@@ -46,6 +46,13 @@ pub fn integrate(nv: f32, roughness: f32) -> (f32, f32) {
         sb += fc * weight;
     }
     (sa / SAMPLES as f32, sb / SAMPLES as f32)
+}
+
+/// The table, made on first use and kept: every renderer on the page (several viewers, one
+/// rebuilt after a lost context or a change of backend) uploads the same numbers.
+pub fn shared() -> &'static [u16] {
+    static TABLE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(table)
 }
 
 /// The table as RG half floats, rows of rising roughness.

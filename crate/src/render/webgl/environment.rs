@@ -53,7 +53,7 @@ impl EnvTextures {
         let brdf = gl.create_texture();
         gl.bind_texture(Gl::TEXTURE_2D, brdf.as_ref());
         let n = crate::ibl::brdf::SIZE as i32;
-        let texels = js_sys::Uint16Array::from(crate::ibl::brdf::table().as_slice());
+        let texels = js_sys::Uint16Array::from(crate::ibl::brdf::shared());
         let _ = gl.tex_image_2d_with_i32_and_i32_and_i32_and_format_and_type_and_opt_array_buffer_view(
             Gl::TEXTURE_2D, 0, Gl::RG16F as i32, n, n, 0, Gl::RG, Gl::HALF_FLOAT, Some(texels.unchecked_ref()),
         );

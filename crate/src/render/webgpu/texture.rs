@@ -285,8 +285,7 @@ pub fn brdf_table(device: &wgpu::Device, queue: &wgpu::Queue) -> wgpu::Texture {
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
-    let texels = crate::ibl::brdf::table();
-    queue.write_texture(texture.as_image_copy(), bytemuck::cast_slice(&texels), wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(n * 4), rows_per_image: None }, size);
+    queue.write_texture(texture.as_image_copy(), bytemuck::cast_slice(crate::ibl::brdf::shared()), wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(n * 4), rows_per_image: None }, size);
     texture
 }
 
