@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use naga::back::glsl;
 
 /// Texture units of a material's slots (`scene::TEXTURE_SLOTS`; `render::glsl`'s test checks).
-const MATERIAL_UNITS: u32 = 11;
+const MATERIAL_UNITS: u32 = 13;
 
 /// GLSL names and the binding (group, or texture unit) each stands for.
 type Names = Vec<(String, u32)>;

@@ -7,7 +7,9 @@
 // factor of 25 makes a mirror ball. Without the extension every sphere in a row looks the same.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { launch, openFixture, pixels, BACKENDS } from './browser.mjs';
+import { spheresGlb } from './spheres.mjs';
 
 const SPECULAR = '/corpus/gltf/models/SpecularTest/glTF/SpecularTest.gltf';
 // A front view: the spheres' centres lie in the z = 0 plane (SampleRoot's translation added):
@@ -128,5 +130,92 @@ for (const backend of BACKENDS) {
       assert.ok(coated > base + (row === 'partial coating' ? 3 : 6), `${row}: the coat adds nothing (${coated.toFixed(1)} against ${base.toFixed(1)})`);
       assert.ok(coated < base + coat + 10, `${row}: the coat adds more than it reflects alone (${coated.toFixed(1)} > ${base.toFixed(1)} + ${coat.toFixed(1)})`);
     }
+  });
+}
+
+// KHR_materials_sheen has no corpus model; these spheres are made here. Four black, rough
+// dielectric spheres in a row under the default sky: the first without sheen; the second with a
+// green sheen (factors, roughness 0.8); the third with a white sheen factor times a blue
+// sheenColorTexture; the fourth the second's green sheen with a sheenRoughnessTexture whose alpha
+// is 0, which makes the fibres fine (roughness 0.07). Velvet shows its sheen at grazing angles:
+// the rim takes the sheen's colour, the centre stays dark, and fine fibres reflect far less at
+// the rim than rough ones. Without the extension all four are the first.
+const SHEEN_X = [-3.3, -1.1, 1.1, 3.3], SHEEN_SIZE = 400, SHEEN_DISTANCE = 11;
+
+/** A 1×1 RGBA PNG. */
+function pixelPng(rgba) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(1, 0); ihdr.writeUInt32BE(1, 4); ihdr[8] = 8; ihdr[9] = 6;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.from([0, ...rgba]))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function sheenGlb() {
+  const black = { baseColorFactor: [0, 0, 0, 1], metallicFactor: 0, roughnessFactor: 1 };
+  const sheen = (ext) => ({ pbrMetallicRoughness: black, extensions: { KHR_materials_sheen: ext } });
+  return spheresGlb({
+    positions: SHEEN_X,
+    extensionsUsed: ['KHR_materials_sheen'],
+    images: [pixelPng([0, 0, 255, 255]), pixelPng([255, 255, 255, 0])],
+    materials: [
+      { pbrMetallicRoughness: black },
+      sheen({ sheenColorFactor: [0, 1, 0], sheenRoughnessFactor: 0.8 }),
+      sheen({ sheenColorFactor: [1, 1, 1], sheenColorTexture: { index: 0 }, sheenRoughnessFactor: 0.8 }),
+      sheen({ sheenColorFactor: [0, 1, 0], sheenRoughnessFactor: 0.8, sheenRoughnessTexture: { index: 1 } }),
+    ],
+  });
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: KHR_materials_sheen: velvet spheres show the sheen's colour at the rim, from factor and texture; fine fibres less`, async () => {
+    const { page, logs } = await openFixture(browser, '/corpus/gltf/models/Box/glTF-Binary/Box.glb', backend, SHEEN_SIZE);
+    const loaded = await page.evaluate(({ glb, size, distance }) => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      v.style.width = v.style.height = `${size}px`;
+      v.addEventListener('load', () => resolve(v.info.warnings.length ? v.info.warnings.join('; ') : 'load'), { once: true });
+      v.addEventListener('error', (e) => resolve(e.detail.message), { once: true });
+      v.setAttribute('camera-target', '0m 0m 0m');
+      v.setAttribute('camera-orbit', `0deg 90deg ${distance}m`);
+      v.setAttribute('src', URL.createObjectURL(new Blob([Uint8Array.from(atob(glb), (c) => c.charCodeAt(0))])));
+    }).then((what) => new Promise((done) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => done(what))), 200))),
+    { glb: Buffer.from(sheenGlb()).toString('base64'), size: SHEEN_SIZE, distance: SHEEN_DISTANCE });
+    assert.equal(loaded, 'load', logs.join('\n'));
+    const img = await pixels(page);
+    await page.close();
+    const scale = (SHEEN_SIZE / 2) / (SHEEN_DISTANCE * Math.tan(Math.PI / 8));
+    const radius = scale * SHEEN_DISTANCE / Math.sqrt(SHEEN_DISTANCE ** 2 - 1);
+    // Mean RGB over the ring r0..r1 (fractions of the outline) of sphere k.
+    const ringOf = (k, r0, r1) => {
+      const [x, y] = [SHEEN_SIZE / 2 + SHEEN_X[k] * scale, SHEEN_SIZE / 2];
+      const sum = [0, 0, 0];
+      let n = 0;
+      for (let j = Math.floor(y - r1 * radius); j <= y + r1 * radius; j++) {
+        for (let i = Math.floor(x - r1 * radius); i <= x + r1 * radius; i++) {
+          const d = Math.hypot(i - x, j - y) / radius;
+          if (d < r0 || d > r1) continue;
+          const o = (j * img.width + i) * 4;
+          for (let c = 0; c < 3; c++) sum[c] += img.data[o + c];
+          n++;
+        }
+      }
+      return sum.map((v) => v / n);
+    };
+    const rims = [0, 1, 2, 3].map((k) => ringOf(k, 0.8, 0.95)), centres = [0, 1, 2, 3].map((k) => ringOf(k, 0, 0.4));
+    console.log(`${backend} sheen rims ${rims.map(fmt).join(' | ')}; centres ${centres.map(fmt).join(' | ')}`);
+    const [bare, green, blue, fine] = rims;
+    // The green sheen's rim is green, well above the bare sphere's, and brighter than its centre.
+    assert.ok(green[1] > bare[1] + 40 && green[1] > 1.5 * green[0] && green[1] > 1.5 * green[2], `green sheen rim: ${fmt(green)} (bare ${fmt(bare)})`);
+    assert.ok(green[1] > centres[1][1] + 25, `the sheen is at the rim, not the centre: ${fmt(green)} / ${fmt(centres[1])}`);
+    // The texture's blue (white factor) makes a blue rim.
+    assert.ok(blue[2] > bare[2] + 40 && blue[2] > 1.5 * blue[0] && blue[2] > 1.3 * blue[1], `blue sheen texture rim: ${fmt(blue)} (bare ${fmt(bare)})`);
+    // Fine fibres (the roughness texture's alpha 0) reflect less at the rim than rough ones.
+    assert.ok(fine[1] - bare[1] < 0.5 * (green[1] - bare[1]), `sheenRoughnessTexture: fine fibres ${fmt(fine)} against rough ${fmt(green)}`);
   });
 }

@@ -57,14 +57,26 @@ export const bluish = ([r, g, b]) => b > 1.6 * r && b > 1.6 * g && b > 60;
 export const greenish = ([r, g, b]) => g > 2 * r && g > 2 * b && g > 60;
 
 
-/** The three spheres as a GLB: UV spheres of radius 1 (positions are their normals). */
-export function spheresGlb() {
+/** The three spheres as a GLB: UV spheres of radius 1 (positions are their normals). Other
+ *  tests give their own `materials`, one sphere each at x = `positions`, and `images` (PNG bytes,
+ *  texture i showing image i), which add lat-long UVs. */
+export function spheresGlb({
+  materials = [
+    { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 1, roughnessFactor: 0 } },
+    { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 0, roughnessFactor: 1 } },
+    { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 0, roughnessFactor: 0 }, extensions: { KHR_materials_transmission: { transmissionFactor: 1 } } },
+  ],
+  positions = [METAL, MATTE, GLASS],
+  extensionsUsed = ['KHR_materials_transmission'],
+  images = [],
+} = {}) {
   const [rings, segs] = [32, 48];
-  const pos = [], idx = [];
+  const pos = [], uv = [], idx = [];
   for (let i = 0; i <= rings; i++) {
     for (let j = 0; j <= segs; j++) {
       const t = i / rings * Math.PI, p = j / segs * 2 * Math.PI;
       pos.push(Math.sin(t) * Math.cos(p), Math.cos(t), Math.sin(t) * Math.sin(p));
+      uv.push(j / segs, i / rings);
     }
   }
   for (let i = 0; i < rings; i++) {
@@ -73,26 +85,30 @@ export function spheresGlb() {
       idx.push(a, a + 1, b, a + 1, b + 1, b);
     }
   }
-  const p = new Float32Array(pos), ix = new Uint16Array(idx);
-  const bin = new Uint8Array(p.byteLength * 2 + ix.byteLength);
+  const p = new Float32Array(pos), ix = new Uint16Array(idx), t = new Float32Array(images.length ? uv : []);
+  const bin = new Uint8Array(p.byteLength * 2 + ix.byteLength + t.byteLength);
   bin.set(new Uint8Array(p.buffer), 0); bin.set(new Uint8Array(p.buffer), p.byteLength); bin.set(new Uint8Array(ix.buffer), p.byteLength * 2);
+  bin.set(new Uint8Array(t.buffer), p.byteLength * 2 + ix.byteLength);
   const n = pos.length / 3;
+  const attributes = images.length ? { POSITION: 0, NORMAL: 1, TEXCOORD_0: 3 } : { POSITION: 0, NORMAL: 1 };
   const json = {
-    asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0, 1, 2] }], extensionsUsed: ['KHR_materials_transmission'],
-    nodes: [{ mesh: 0, translation: [METAL, 0, 0] }, { mesh: 1, translation: [MATTE, 0, 0] }, { mesh: 2, translation: [GLASS, 0, 0] }],
-    meshes: [0, 1, 2].map((m) => ({ primitives: [{ attributes: { POSITION: 0, NORMAL: 1 }, indices: 2, material: m }] })),
-    materials: [
-      { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 1, roughnessFactor: 0 } },
-      { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 0, roughnessFactor: 1 } },
-      { pbrMetallicRoughness: { baseColorFactor: [1, 1, 1, 1], metallicFactor: 0, roughnessFactor: 0 }, extensions: { KHR_materials_transmission: { transmissionFactor: 1 } } },
-    ],
+    asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: positions.map((_, i) => i) }], extensionsUsed,
+    nodes: positions.map((x, i) => ({ mesh: i, translation: [x, 0, 0] })),
+    meshes: positions.map((_, m) => ({ primitives: [{ attributes, indices: 2, material: m }] })),
+    materials,
     buffers: [{ byteLength: bin.length }],
-    bufferViews: [{ buffer: 0, byteLength: p.byteLength }, { buffer: 0, byteOffset: p.byteLength, byteLength: p.byteLength }, { buffer: 0, byteOffset: p.byteLength * 2, byteLength: ix.byteLength }],
+    bufferViews: [{ buffer: 0, byteLength: p.byteLength }, { buffer: 0, byteOffset: p.byteLength, byteLength: p.byteLength }, { buffer: 0, byteOffset: p.byteLength * 2, byteLength: ix.byteLength },
+      ...(images.length ? [{ buffer: 0, byteOffset: p.byteLength * 2 + ix.byteLength, byteLength: t.byteLength }] : [])],
     accessors: [
       { bufferView: 0, componentType: 5126, count: n, type: 'VEC3', min: [-1, -1, -1], max: [1, 1, 1] },
       { bufferView: 1, componentType: 5126, count: n, type: 'VEC3' },
       { bufferView: 2, componentType: 5123, count: idx.length, type: 'SCALAR' },
+      ...(images.length ? [{ bufferView: 3, componentType: 5126, count: n, type: 'VEC2' }] : []),
     ],
+    ...(images.length ? {
+      images: images.map((png) => ({ uri: `data:image/png;base64,${Buffer.from(png).toString('base64')}` })),
+      textures: images.map((_, i) => ({ source: i })),
+    } : {}),
   };
   const text = new TextEncoder().encode(JSON.stringify(json));
   const jl = (text.length + 3) & ~3, bl = (bin.length + 3) & ~3, total = 28 + jl + bl;

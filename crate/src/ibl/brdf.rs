@@ -1,8 +1,10 @@
 //! The split sum's second factor: the GGX specular BRDF integrated over the hemisphere, per view
 //! angle and roughness, as a scale (A) and bias (B) of the reflectance at normal incidence:
 //! `∫ brdf · n·l = f0 · A + f90 · B` (Karis 2013). Made once, the same for every environment, and
-//! read by the shader as a small RG16F table, as the Khronos sample renderer reads its lut_ggx.
+//! read by the shader as a small table, as the Khronos sample renderer reads its lut_ggx.
 //! Same model as the sun's lobe in pbr.wgsl: α = roughness², Smith-GGX correlated visibility.
+//! Its third channel is the sheen layer's directional albedo (KHR_materials_sheen, [`sheen`]),
+//! which scales the sheen's environment light and what it takes from the layer beneath.
 
 use std::f32::consts::PI;
 
@@ -16,8 +18,8 @@ pub const SIZE: u32 = 32;
 /// The whole table takes about 12 ms natively (`cargo bench -p scenic --bench ibl`), once per page
 /// (`shared`), while the model downloads.
 const SAMPLES: u32 = 256;
-/// Its size on the GPU (RG16F).
-pub const BYTES: u64 = (SIZE * SIZE * 4) as u64;
+/// Its size on the GPU (RGBA16F; the fourth channel is unused: WebGPU has no RGB16F).
+pub const BYTES: u64 = (SIZE * SIZE * 8) as u64;
 
 /// (A, B) for one view angle (n·v) and roughness.
 pub fn integrate(nv: f32, roughness: f32) -> (f32, f32) {
@@ -48,6 +50,32 @@ pub fn integrate(nv: f32, roughness: f32) -> (f32, f32) {
     (sa / SAMPLES as f32, sb / SAMPLES as f32)
 }
 
+/// The sheen's directional albedo: how much a white sheen layer of `roughness` reflects in all,
+/// seen at `nv`, with the Charlie distribution (Estevez and Kulla 2017) and Neubelt and
+/// Pettineo's visibility, as pbr.wgsl's sun lobe. Importance sampled: sin θh = u^(α / (2α + 1)).
+pub fn sheen(nv: f32, roughness: f32) -> f32 {
+    let nv = nv.max(1e-4);
+    let a = (roughness * roughness).max(1e-4);
+    let v = Vec3::new((1.0 - nv * nv).max(0.0).sqrt(), 0.0, nv);
+    let mut sum = 0.0;
+    for i in 0..SAMPLES {
+        let (u, w) = hammersley(i, SAMPLES);
+        let phi = 2.0 * PI * u;
+        let sin_t = w.powf(a / (2.0 * a + 1.0));
+        let cos_t = (1.0 - sin_t * sin_t).max(0.0).sqrt();
+        let h = Vec3::new(sin_t * phi.cos(), sin_t * phi.sin(), cos_t);
+        let vh = v.dot(h);
+        let l = 2.0 * vh * h - v;
+        let (nl, nh) = (l.z, h.z);
+        if nl <= 0.0 || vh <= 0.0 || nh <= 0.0 {
+            continue;
+        }
+        // D · V · n·l / pdf, with pdf = D · n·h / (4 v·h) and V = 1 / (4 (n·l + n·v − n·l n·v)).
+        sum += nl * vh / (nh * (nl + nv - nl * nv));
+    }
+    (sum / SAMPLES as f32).min(1.0)
+}
+
 /// The table, made on first use and kept: every renderer on the page (several viewers, one
 /// rebuilt after a lost context or a change of backend) uploads the same numbers.
 pub fn shared() -> &'static [u16] {
@@ -55,13 +83,14 @@ pub fn shared() -> &'static [u16] {
     TABLE.get_or_init(table)
 }
 
-/// The table as RG half floats, rows of rising roughness.
+/// The table as RGBA half floats (A, B, sheen albedo, 0), rows of rising roughness.
 pub fn table() -> Vec<u16> {
     let at = |i: u32| (i as f32 + 0.5) / SIZE as f32;
     (0..SIZE * SIZE)
         .flat_map(|k| {
-            let (a, b) = integrate(at(k % SIZE), at(k / SIZE));
-            [to_half(a), to_half(b)]
+            let (nv, r) = (at(k % SIZE), at(k / SIZE));
+            let (a, b) = integrate(nv, r);
+            [to_half(a), to_half(b), to_half(sheen(nv, r)), 0]
         })
         .collect()
 }
@@ -126,14 +155,52 @@ mod tests {
     }
 
     #[test]
-    fn the_table_holds_the_integral_at_texel_centres() {
+    fn the_table_holds_the_integrals_at_texel_centres() {
         let t = table();
-        assert_eq!(t.len(), (SIZE * SIZE * 2) as usize);
+        assert_eq!(t.len() as u64 * 2, BYTES);
         let half = |k: usize| super::super::prefilter::from_half(t[k]);
         for (i, j) in [(0, 0), (5, 20), (31, 31), (16, 8)] {
-            let (a, b) = integrate((i as f32 + 0.5) / SIZE as f32, (j as f32 + 0.5) / SIZE as f32);
-            let k = ((j * SIZE + i) * 2) as usize;
+            let (nv, r) = ((i as f32 + 0.5) / SIZE as f32, (j as f32 + 0.5) / SIZE as f32);
+            let (a, b) = integrate(nv, r);
+            let k = ((j * SIZE + i) * 4) as usize;
             assert!((half(k) - a).abs() < 2e-3 && (half(k + 1) - b).abs() < 2e-3, "texel {i}, {j}");
+            assert!((half(k + 2) - sheen(nv, r)).abs() < 2e-3, "texel {i}, {j}: sheen");
         }
+    }
+
+    /// The sheen lobe by brute force over light directions: D_Charlie · V · n·l.
+    fn sheen_brute(nv: f32, roughness: f32) -> f64 {
+        let a = f64::from(roughness).powi(2);
+        let nv = f64::from(nv);
+        let v = [(1.0 - nv * nv).sqrt(), 0.0, nv];
+        let (n_t, n_p) = (600, 600);
+        let mut sum = 0.0;
+        for i in 0..n_t {
+            let t = (i as f64 + 0.5) / n_t as f64 * std::f64::consts::FRAC_PI_2;
+            for j in 0..n_p {
+                let p = (j as f64 + 0.5) / n_p as f64 * 2.0 * std::f64::consts::PI;
+                let l = [t.sin() * p.cos(), t.sin() * p.sin(), t.cos()];
+                let h = [l[0] + v[0], l[1] + v[1], l[2] + v[2]];
+                let len = (h[0] * h[0] + h[1] * h[1] + h[2] * h[2]).sqrt();
+                let (nh, nl) = (h[2] / len, l[2]);
+                let d = (2.0 + 1.0 / a) * (1.0 - nh * nh).powf(0.5 / a) / (2.0 * std::f64::consts::PI);
+                let vis = 1.0 / (4.0 * (nl + nv - nl * nv));
+                let dw = t.sin() * (std::f64::consts::FRAC_PI_2 / n_t as f64) * (2.0 * std::f64::consts::PI / n_p as f64);
+                sum += d * vis * nl * dw;
+            }
+        }
+        sum
+    }
+
+    #[test]
+    fn the_sheen_albedo_matches_brute_force_and_grows_with_roughness() {
+        for (nv, r) in [(0.9, 0.3), (0.5, 0.5), (0.2, 0.7), (0.5, 1.0), (0.1, 1.0), (0.8, 0.9)] {
+            let (e, b) = (sheen(nv, r), sheen_brute(nv, r));
+            assert!((f64::from(e) - b).abs() < 0.015, "n·v {nv}, roughness {r}: {e} against {b:.3}");
+        }
+        // Fine fibres reflect little; rough ones most, at grazing angles most of all.
+        assert!(sheen(0.5, 0.1) < 0.05, "{}", sheen(0.5, 0.1));
+        assert!(sheen(0.5, 0.3) < sheen(0.5, 0.6) && sheen(0.5, 0.6) < sheen(0.5, 1.0));
+        assert!(sheen(0.1, 1.0) > sheen(0.9, 1.0));
     }
 }

@@ -87,6 +87,8 @@ pub struct MaterialU {
     pub clearcoat: [f32; 4],
     /// KHR_materials_transmission: its share, and the IOR that blurs it, _, _.
     pub transmission: [f32; 4],
+    /// KHR_materials_sheen: colour (rgb), roughness.
+    pub sheen: [f32; 4],
     pub slots: [SlotU; TEXTURE_SLOTS],
 }
 
@@ -111,6 +113,7 @@ impl MaterialU {
             specular: { let [r, g, b] = m.dielectric_f0(); [r, g, b, m.specular] },
             clearcoat: [m.clearcoat, m.clearcoat_roughness, m.clearcoat_normal_scale, 0.0],
             transmission: [m.transmission, m.ior, 0.0, 0.0],
+            sheen: { let [r, g, b] = m.sheen_color; [r, g, b, m.sheen_roughness] },
             slots,
         }
     }
@@ -145,7 +148,7 @@ mod tests {
         same!("Globals", GlobalsU, [view_proj, inv_view_proj, eye, sun_dir, sun_color, sky_zenith, sky_horizon, ground, output, env, sh]);
         same!("Object", ObjectU, [model, normal]);
         same!("Slot", SlotU, [info, r0, r1]);
-        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, clearcoat, transmission, slots]);
+        same!("MaterialU", MaterialU, [base_color, emissive, mr, alpha, specular, clearcoat, transmission, sheen, slots]);
     }
 
     #[test]

@@ -233,6 +233,12 @@ pub struct Material {
     /// texture's red channel multiplies it).
     pub transmission: f32,
     pub transmission_texture: Option<TexRef>,
+    /// KHR_materials_sheen: the colour a layer of fibres reflects (the texture's sRGB colour
+    /// multiplies it; black is no sheen) and its roughness (the texture's alpha multiplies it).
+    pub sheen_color: [f32; 3],
+    pub sheen_color_texture: Option<TexRef>,
+    pub sheen_roughness: f32,
+    pub sheen_roughness_texture: Option<TexRef>,
 }
 
 impl Default for Material {
@@ -269,12 +275,16 @@ impl Default for Material {
             clearcoat_normal_scale: 1.0,
             transmission: 0.0,
             transmission_texture: None,
+            sheen_color: [0.0; 3],
+            sheen_color_texture: None,
+            sheen_roughness: 0.0,
+            sheen_roughness_texture: None,
         }
     }
 }
 
 /// Texture slots of a material (`Material::texture_slots`), each a binding pair in pbr.wgsl.
-pub const TEXTURE_SLOTS: usize = 11;
+pub const TEXTURE_SLOTS: usize = 13;
 
 impl Material {
     /// Each slot with whether its texels are colour (sRGB) or data (linear).
@@ -291,6 +301,8 @@ impl Material {
             (self.clearcoat_roughness_texture, false),
             (self.clearcoat_normal_texture, false),
             (self.transmission_texture, false),
+            (self.sheen_color_texture, true),
+            (self.sheen_roughness_texture, false),
         ]
     }
 

@@ -51,9 +51,11 @@ struct MaterialU {
     specular: vec4<f32>,     // dielectric reflectance at normal incidence (rgb), specular strength
     clearcoat: vec4<f32>,    // clear coat strength, roughness, normal scale, _
     transmission: vec4<f32>, // transmission, IOR, _, _
-    slots: array<Slot, 11>,  // base colour, metallic-roughness, normal, occlusion, emissive,
+    sheen: vec4<f32>,        // sheen colour (rgb), sheen roughness
+    slots: array<Slot, 13>,  // base colour, metallic-roughness, normal, occlusion, emissive,
                              // specular (alpha), specular colour, clear coat (red), clear coat
-                             // roughness (green), clear coat normal, transmission (red)
+                             // roughness (green), clear coat normal, transmission (red), sheen
+                             // colour, sheen roughness (alpha)
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
@@ -91,6 +93,10 @@ struct MaterialU {
 @group(2) @binding(20) var s_clearcoat_normal: sampler;
 @group(2) @binding(21) var t_transmission: texture_2d<f32>;
 @group(2) @binding(22) var s_transmission: sampler;
+@group(2) @binding(23) var t_sheen_color: texture_2d<f32>;
+@group(2) @binding(24) var s_sheen_color: sampler;
+@group(2) @binding(25) var t_sheen_roughness: texture_2d<f32>;
+@group(2) @binding(26) var s_sheen_roughness: sampler;
 
 // Vertex buffer slot = location = the stream's index in `Primitive::streams`.
 struct VsIn {
@@ -358,7 +364,24 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f
     }
     let ambient = (diffuse_env + spec_env * spec_brdf) * ao;
 
-    var color = direct + ambient + emissive;
+    var color = direct + ambient;
+
+    // Sheen (KHR_materials_sheen): fibres over the material, lit by the sun (Charlie distribution,
+    // Neubelt-Pettineo visibility) and by the environment at the sheen's roughness, weighed by
+    // the lobe's albedo (crate::ibl::brdf's third channel); what they reflect the layer beneath
+    // does not receive (albedo scaling, as the extension's specification describes).
+    let sheen_color = mat.sheen.rgb * slot_sample(t_sheen_color, s_sheen_color, mat.slots[11], in, vec4<f32>(1.0)).rgb;
+    let sheen_rough = clamp(mat.sheen.w * slot_sample(t_sheen_roughness, s_sheen_roughness, mat.slots[12], in, vec4<f32>(1.0)).a, 0.07, 1.0);
+    let sheen_max = max(sheen_color.r, max(sheen_color.g, sheen_color.b));
+    if (sheen_max > 0.0) {
+        let albedo = textureSampleLevel(t_brdf, s_brdf, vec2<f32>(nv, sheen_rough), 0.0).b;
+        let inv_a = 1.0 / (sheen_rough * sheen_rough);
+        let d = (2.0 + inv_a) * pow(max(1.0 - nh * nh, 0.0), 0.5 * inv_a) / (2.0 * PI);
+        let sheen_direct = d / (4.0 * (nl + nv - nl * nv)) * g.sun_color.rgb * nl;
+        let sheen_env = env_specular(reflect(-v, n), sheen_rough) * albedo * ao;
+        color = color * (1.0 - sheen_max * albedo) + sheen_color * (sheen_direct + sheen_env);
+    }
+    color = color + emissive;
 
     // Clear coat (KHR_materials_clearcoat): a dielectric layer of IOR 1.5 on top, lit by the sun
     // and the sky as the base is; what it reflects is taken from what reaches the base layer.

@@ -8,6 +8,7 @@ mod ior;
 pub mod mesh_gpu_instancing;
 mod mesh_quantization;
 pub mod meshopt;
+mod sheen;
 mod specular;
 mod texture_basisu;
 mod texture_transform;
@@ -54,6 +55,7 @@ pub static SUPPORTED: &[&dyn Extension] = &[
     &ior::Ior,
     &specular::Specular,
     &clearcoat::Clearcoat,
+    &sheen::Sheen,
     &transmission::Transmission,
     &texture_transform::TextureTransform,
     &mesh_quantization::MeshQuantization,

@@ -1,6 +1,6 @@
 //! The environment on a WebGL2 context: prefiltered levels as an RGBA16F texture (filterable in
 //! WebGL2 without extensions) at the units after the material's (see build.rs), and the split
-//! sum's BRDF table (RG16F) after them.
+//! sum's BRDF table (RGBA16F) after them.
 
 use wasm_bindgen::JsCast;
 use web_sys::{WebGl2RenderingContext as Gl, WebGlSampler, WebGlTexture};
@@ -55,7 +55,7 @@ impl EnvTextures {
         let n = crate::ibl::brdf::SIZE as i32;
         let texels = js_sys::Uint16Array::from(crate::ibl::brdf::shared());
         let _ = gl.tex_image_2d_with_i32_and_i32_and_i32_and_format_and_type_and_opt_array_buffer_view(
-            Gl::TEXTURE_2D, 0, Gl::RG16F as i32, n, n, 0, Gl::RG, Gl::HALF_FLOAT, Some(texels.unchecked_ref()),
+            Gl::TEXTURE_2D, 0, Gl::RGBA16F as i32, n, n, 0, Gl::RGBA, Gl::HALF_FLOAT, Some(texels.unchecked_ref()),
         );
         for (k, v) in [(Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE), (Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE), (Gl::TEXTURE_MIN_FILTER, Gl::LINEAR), (Gl::TEXTURE_MAG_FILTER, Gl::LINEAR)] {
             gl.tex_parameteri(Gl::TEXTURE_2D, k, v as i32);

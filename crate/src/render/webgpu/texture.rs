@@ -271,7 +271,7 @@ pub fn environment(device: &wgpu::Device, queue: &wgpu::Queue, p: &crate::ibl::P
     texture
 }
 
-/// The split sum's BRDF table (crate::ibl::brdf) as an RG16F texture.
+/// The split sum's BRDF table (crate::ibl::brdf) as an RGBA16F texture.
 pub fn brdf_table(device: &wgpu::Device, queue: &wgpu::Queue) -> wgpu::Texture {
     let n = crate::ibl::brdf::SIZE;
     let size = wgpu::Extent3d { width: n, height: n, depth_or_array_layers: 1 };
@@ -281,11 +281,11 @@ pub fn brdf_table(device: &wgpu::Device, queue: &wgpu::Queue) -> wgpu::Texture {
         mip_level_count: 1,
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rg16Float,
+        format: wgpu::TextureFormat::Rgba16Float,
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
-    queue.write_texture(texture.as_image_copy(), bytemuck::cast_slice(crate::ibl::brdf::shared()), wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(n * 4), rows_per_image: None }, size);
+    queue.write_texture(texture.as_image_copy(), bytemuck::cast_slice(crate::ibl::brdf::shared()), wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(n * 8), rows_per_image: None }, size);
     texture
 }
 
