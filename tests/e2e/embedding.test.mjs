@@ -184,9 +184,9 @@ test('multisampling is used below devicePixelRatio 2 on a GPU, skipped above it 
     const px = (200 * dpr) ** 2;
     // Depth (4 bytes) per sample, plus a 4-byte colour target only when multisampling; and the
     // preset sky's prefiltered levels (RGBA16F, 64 × 32 down to 8 × 4: ibl::sky_lighting) and
-    // the split sum's BRDF table (RG16F, 32 × 32: ibl::brdf).
+    // the split sum's BRDF table with the sheen's albedo (RGBA16F, 32 × 32: ibl::brdf).
     const targets = px * samples * (samples > 1 ? 8 : 4);
-    const environment = [64, 32, 16, 8].reduce((sum, w) => sum + w * (w / 2) * 8, 0) + 32 * 32 * 4;
+    const environment = [64, 32, 16, 8].reduce((sum, w) => sum + w * (w / 2) * 8, 0) + 32 * 32 * 8;
     assert.equal(s.gpuBytes - s.sceneBytes, targets + environment, `DPR ${dpr}: ${JSON.stringify(s)}`);
     const red = await page.evaluate(async () => {
       const p = await document.querySelector('scenic-viewer').readPixels();

@@ -67,6 +67,8 @@ thread_local! {
     /// (device id, renderer id, the page's callback): told when that device is lost. wgpu's
     /// lost callback must be Send, so it carries the device id and looks its listeners up here.
     static LOST_LISTENERS: RefCell<Vec<(u32, u32, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+    /// Devices no viewer uses any more, destroyed once their submitted work is done (Gpu's Drop).
+    static RETIRING: RefCell<Vec<(u32, wgpu::Device)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn next_id() -> u32 {
@@ -78,8 +80,16 @@ fn next_id() -> u32 {
 
 impl Drop for Gpu {
     fn drop(&mut self) {
-        // The last viewer using it is gone: release the device now, not at garbage collection.
-        self.device.destroy();
+        // The last viewer using it is gone: release the device now, not at garbage collection,
+        // but once the work already submitted is done. Firefox stops every requestAnimationFrame
+        // of the tab for good when a device is destroyed with frames in flight (a viewer moving
+        // to the full bundle while it turns; engines.test.mjs). The callback must be Send, so
+        // the device waits in RETIRING under its id.
+        let id = self.id;
+        RETIRING.with(|r| r.borrow_mut().push((id, self.device.clone())));
+        self.queue.on_submitted_work_done(move || {
+            RETIRING.with(|r| r.borrow_mut().retain(|(i, d)| *i != id || { d.destroy(); false }));
+        });
     }
 }
 
