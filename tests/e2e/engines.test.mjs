@@ -6,6 +6,7 @@
 // the same server, under the same strict Content-Security-Policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { BASE, launch, openFixture, pixels, difference, changedPixels } from './browser.mjs';
 import { Session, startDisplay, startDriver } from './webdriver.mjs';
 import { SIZE as SPHERES_SIZE, hdr, spheresGlb, seenUnderHdr, assertLitByHdr } from './spheres.mjs';
@@ -89,6 +90,10 @@ async function panoramaInPage() {
   };
   return { loaded, entered, level: await frameAt(0), up: await frameAt(80) };
 }
+// The lakeside demo's guided tour: where its first two stops put the camera, read from its files.
+const asset = (name) => JSON.parse(readFileSync(new URL(`../../assets/${name}`, import.meta.url)));
+const TOUR_STOPS = asset('lakeside-tour.jsonld').itinerary.itemListElement.map((li) => ({ poi: li.item['@id'], heading: li.heading, pitch: li.pitch, distance: li.distance }));
+const POI_AT = Object.fromEntries(asset('lakeside-pois.geojson').features.map((f) => [f.id, f.properties.position]));
 const TILES = '/corpus/tiles/1.1/BoundingBoxTests/0_0_0-1_1_2/tileset.json';
 const LAKESIDE = { src: '/assets/lakeside.glb', pois: '/assets/lakeside-pois.geojson', lang: 'en', size: '256' };
 
@@ -267,6 +272,33 @@ for (const engine of ['firefox', 'webkit']) {
         console.log(`${engine} ${backend} ${name}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
         const [maxRms, maxOutliers] = engine === 'webkit' ? [6, 0.02] : [2, 0.005];
         assert.ok(rms <= maxRms && outliers <= maxOutliers, `${name}: RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+      }
+    }
+  });
+
+  test(`${engine}: the lakeside tour flies from stop to stop and says each, on every renderer the engine offers`, async () => {
+    const s = await open();
+    const has = await offers(s);
+    for (const backend of ['webgl2', 'webgpu'].filter((b) => has[b])) {
+      const r = await fixture(s, { ...LAKESIDE, backend, tour: '/assets/lakeside-tour.jsonld' });
+      assert.equal(r.state, 'ready', JSON.stringify(r));
+      await s.waitFor(() => !!document.getElementById('viewer').tourInfo, [], 30000, 'the tour');
+      const stopAt = (n) => s.run((n) => new Promise((resolve) => {
+        const v = document.getElementById('viewer');
+        v.addEventListener('tour-stop', (e) => {
+          const p = v.shadowRoot.querySelector('.tour');
+          resolve({ detail: e.detail, orbit: v.getCameraOrbit(), count: p.querySelector('.count').textContent, title: p.querySelector('h2').textContent });
+        }, { once: true });
+        v.shadowRoot.querySelector(n === 1 ? '.tour-button' : '.tour .next').click();
+      }), n);
+      for (const n of [1, 2]) {
+        const got = await stopAt(n);
+        const want = TOUR_STOPS[n - 1], poi = POI_AT[want.poi];
+        assert.deepEqual([got.detail.stop, got.detail.poi, got.count], [n, want.poi, `Stop ${n} of ${TOUR_STOPS.length}`], JSON.stringify(got));
+        const off = Math.hypot(...got.orbit.target.map((t, i) => t - poi[i]));
+        const dYaw = ((got.orbit.yaw - want.heading) % 360 + 540) % 360 - 180;
+        assert.ok(off < 0.05 && Math.abs(dYaw) < 0.1 && Math.abs(got.orbit.pitch - want.pitch) < 0.1 && Math.abs(got.orbit.distance - want.distance) < 0.05, `${backend} stop ${n}: ${JSON.stringify(got.orbit)} against ${JSON.stringify(want)} at ${poi}`);
+        console.log(`${engine} ${backend} tour stop ${n}: ${got.title}`);
       }
     }
   });
