@@ -47,7 +47,64 @@ fn translate(wgsl: &str, entry: &str, stage: naga::ShaderStage) -> (String, Name
     let mut samplers: Names = reflection.texture_mapping.iter().map(|(name, m)| (name.clone(), unit(group(m.texture)))).collect();
     blocks.sort();
     samplers.sort();
-    (out, blocks, samplers)
+    (rename_temporaries(&out), blocks, samplers)
+}
+
+/// naga names its temporaries after their expression's index (`_e123`), which differs from
+/// variant to variant, so a line that reads the same in every variant is spelt differently in
+/// each and the line table stored it many times. Each temporary is renamed after what it holds:
+/// its type and defining expression (with the temporaries in that already renamed). Equal lines
+/// become equal text; a second temporary holding the same in one shader takes a suffix.
+fn rename_temporaries(text: &str) -> String {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut taken: HashMap<u32, u32> = HashMap::new();
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if let Some((name, ty, rhs)) = definition(line).filter(|(name, ..)| !names.contains_key(*name)) {
+            // FNV-1a of what it holds.
+            let hash = format!("{ty} {}", replace_temporaries(rhs, &names)).bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            let hash = hash & 0xff_ffff;
+            let n = taken.entry(hash).or_insert(0);
+            names.insert(name.to_owned(), if *n == 0 { format!("_t{hash:x}") } else { format!("_t{hash:x}_{n}") });
+            *n += 1;
+        }
+        out.push_str(&replace_temporaries(line, &names));
+        out.push('\n');
+    }
+    out
+}
+
+/// `(name, type, expression)` where `line` declares a temporary: `<type> _e12 = <expression>`.
+fn definition(line: &str) -> Option<(&str, &str, &str)> {
+    let (head, rhs) = line.trim_start().split_once(" = ")?;
+    let (ty, name) = head.rsplit_once(' ')?;
+    let temporary = name.len() > 2 && name.starts_with("_e") && name[2..].bytes().all(|b| b.is_ascii_digit());
+    (temporary && !ty.contains(['(', '=', '[', '.'])).then_some((name, ty, rhs))
+}
+
+/// `s` with every temporary named in `names` renamed (whole identifiers only).
+fn replace_temporaries(s: &str, names: &HashMap<String, String>) -> String {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if ident(bytes[i]) {
+            let start = i;
+            while i < bytes.len() && ident(bytes[i]) {
+                i += 1;
+            }
+            let word = &s[start..i];
+            out.push_str(names.get(word).map_or(word, String::as_str));
+        } else {
+            let start = i;
+            while i < bytes.len() && !ident(bytes[i]) {
+                i += 1;
+            }
+            out.push_str(&s[start..i]);
+        }
+    }
+    out
 }
 
 #[derive(Default)]
