@@ -303,6 +303,28 @@ for (const engine of ['firefox', 'webkit']) {
     }
   });
 
+  test(`${engine}: a lost WebGL context (WEBGL_lose_context, as iOS does to a page in the background) is drawn again with the camera kept`, async () => {
+    const s = await open();
+    const r = await fixture(s, { backend: 'webgl2', src: '/corpus/gltf/models/Box/glTF-Binary/Box.glb', size: '256' });
+    assert.equal(r.state, 'ready', JSON.stringify(r));
+    const before = await s.run(stage, { attrs: { 'camera-orbit': '40deg 60deg 4m' } });
+    const orbit = await s.run(() => document.getElementById('viewer').getCameraOrbit());
+    const restored = await s.run(() => new Promise((resolve) => {
+      const v = document.getElementById('viewer');
+      const timer = setTimeout(() => resolve({ timeout: true }), 60000);
+      v.addEventListener('context-restored', (e) => { clearTimeout(timer); resolve(e.detail); }, { once: true });
+      v.shadowRoot.querySelector('canvas').getContext('webgl2').getExtension('WEBGL_lose_context').loseContext();
+    }));
+    assert.deepEqual(restored, { backend: 'webgl2', lostBackend: 'webgl2' });
+    await s.waitFor(() => document.getElementById('viewer').dataset.state === 'ready', [], 30000, 'ready again');
+    const after = await s.run(stage, {});
+    const kept = await s.run(() => document.getElementById('viewer').getCameraOrbit());
+    for (const k of ['yaw', 'pitch', 'distance']) assert.ok(Math.abs(kept[k] - orbit[k]) < 1e-2, `${k}: ${orbit[k]} -> ${kept[k]}`);
+    const { rms, outliers } = difference(after, before);
+    console.log(`${engine}: after the lost context, RMS ${rms.toFixed(2)} from the frame before, outliers ${(100 * outliers).toFixed(2)} %`);
+    assert.ok(rms <= 1 && outliers <= 0.002, `RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+  });
+
   test(`${engine}: a wrong attribute is said, a broken file is an error in the page, and the viewer goes on`, async () => {
     const s = await open();
     const r = await fixture(s, { backend: 'webgl2', src: DUCK });
