@@ -14,6 +14,9 @@ use source::DEFINES;
 #[cfg(test)]
 use source::PBR;
 
+/// pbr.wgsl as the bundle carries it: without comments (build.rs), line for line.
+const BARE_PBR: &str = include_str!(concat!(env!("OUT_DIR"), "/pbr.wgsl"));
+
 /// What a primitive's shader reads beyond positions and normals, and how it treats alpha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Variant {
@@ -72,7 +75,7 @@ impl Variant {
 
     /// The WGSL of this variant (the sky's entry points are in every variant).
     pub fn source(self) -> String {
-        source::pbr(|name| self.defines(name))
+        source::pbr_from(BARE_PBR, |name| self.defines(name))
     }
 }
 
@@ -103,6 +106,15 @@ mod tests {
         // Variants differing only in fragment defines (MASK, BLEND) share a vertex shader.
         for bits in 0..128 {
             assert_eq!(source::vertex_shader_bits(vertex_shader(bits)), bits & 0b100_1111, "{bits:b}");
+        }
+    }
+
+    #[test]
+    fn the_bundled_shader_is_the_file_without_comments_line_for_line() {
+        assert_eq!(BARE_PBR.lines().count(), PBR.lines().count(), "compiler messages name the file's lines");
+        assert!(!BARE_PBR.contains("//") && BARE_PBR.len() < PBR.len() * 3 / 4, "{} of {} bytes", BARE_PBR.len(), PBR.len());
+        for (bare, line) in BARE_PBR.lines().zip(PBR.lines()) {
+            assert!(line.contains(bare), "{bare:?} is not from {line:?}");
         }
     }
 

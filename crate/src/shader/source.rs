@@ -41,8 +41,13 @@ pub const SKY_VERTICES: u32 = (SKY_BELOW + SKY_ABOVE) * SKY_SEGMENTS * 6;
 
 /// The WGSL of the PBR shader with the names `defined` holds.
 pub fn pbr(defined: impl Fn(&str) -> bool) -> String {
+    pbr_from(PBR, defined)
+}
+
+/// The same from `src`, the file's text or build.rs's copy of it without comments.
+pub fn pbr_from(src: &str, defined: impl Fn(&str) -> bool) -> String {
     let head = format!("const SKY_BELOW: u32 = {SKY_BELOW}u;\nconst SKY_ABOVE: u32 = {SKY_ABOVE}u;\nconst SKY_SEGMENTS: u32 = {SKY_SEGMENTS}u;\nconst INSTANCES_PER_DRAW: u32 = {INSTANCES_PER_DRAW}u;\n");
-    head + &preprocess(PBR, defined)
+    head + &preprocess(src, defined)
 }
 
 /// Keeps the lines whose enclosing `#if NAME` (or `#if !NAME`) conditions hold under `defined`;
