@@ -19,7 +19,7 @@ import { Lighting, LIGHTING_ATTRIBUTES } from './features/lighting.js';
 // pois.js imports this; naming it here too lets the browser fetch it with the modules above
 // instead of one round trip later (on a mobile link each level of imports is a round trip).
 import './features/poi-fetch.js';
-import { tangentsIn } from './features/tangents.js';
+import { tangentsIn, prefilterIn } from './features/tangents.js';
 import { decodersIn } from './features/decoders.js';
 import { ANIMATION_ATTRIBUTES, applyAnimation, animationEvents } from './features/animation.js';
 import { primaryLang } from './features/lang.js';
@@ -293,7 +293,7 @@ export class ScenicViewer extends HTMLElement {
     this.addEventListener('poi-load', () => this.#map.pois());
     this.#gyro = new GyroLook(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
     this.#walk = new WalkMode(this, root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => primaryLang(this));
-    this.#lighting = new Lighting(this, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m));
+    this.#lighting = new Lighting(this, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), () => prefilterIn(tangentWorker, this.#bundle));
     attachControls(this, () => this.#viewer, () => this.#requestFrame());
     root.querySelector('.reset').addEventListener('click', () => this.resetView());
     root.querySelector('.fullscreen').addEventListener('click', () => {

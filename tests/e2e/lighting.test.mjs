@@ -54,9 +54,29 @@ for (const backend of BACKENDS) {
     const skyTop = spot(before, MATTE, 0, 0.85, 0.08);
     assert.ok(!reddish(skyTop), `the procedural sky lights the matte top: ${skyTop}`);
     const url = await hdrUrl(page);
+    // What the page's workers are asked and answer: the photo is prefiltered in one, off the
+    // main thread and out of the viewer's memory.
+    await page.evaluate(() => {
+      window.__jobs = [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (!this.__watched) {
+          this.__watched = true;
+          this.addEventListener('message', ({ data }) => window.__jobs.push(['answer', data.id, data.error ?? data.result?.byteLength]));
+        }
+        if (message?.job) window.__jobs.push([message.job, message.id, message.which]);
+        return post.call(this, message, ...rest);
+      };
+    });
     const set = await page.evaluate((u) => window.__env('environment-image', u), url);
     assert.ok(set.applied, JSON.stringify(set));
     assert.deepEqual([set.applied.width, set.applied.height], [128, 64]);
+    const jobs = await page.evaluate(() => window.__jobs);
+    const asked = jobs.find(([job]) => job === 'prefilter');
+    assert.ok(asked && asked[2] === 'environment', JSON.stringify(jobs));
+    const answer = jobs.find(([kind, id]) => kind === 'answer' && id === asked[1]);
+    // 128 × 64 to a 128-wide chain of 5 levels (RGBA16F) and the packing's headers.
+    assert.ok(answer && typeof answer[2] === 'number' && answer[2] > 128 * 64 * 8, JSON.stringify(jobs));
     const img = await pixels(page);
     const seen = seenUnderHdr(img);
     console.log(`${backend}: ${JSON.stringify(seen)}`);

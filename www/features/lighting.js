@@ -19,11 +19,14 @@ export class Lighting {
   /** Per viewer, the attributes whose photo it holds. */
   #given = new WeakMap();
 
-  constructor(host, getViewer, requestFrame, warn) {
+  /** `prefilter()`: the worker's prefiltering for the viewer's bundle (features/tangents.js's
+   *  `prefilterIn`), or null where there is no worker. */
+  constructor(host, getViewer, requestFrame, warn, prefilter = null) {
     this.host = host;
     this.getViewer = getViewer;
     this.requestFrame = requestFrame;
     this.warn = warn;
+    this.prefilter = prefilter;
   }
 
   /** Hands `viewer` the photos the attributes name (all of them, or those in `names`). Resolves
@@ -72,7 +75,14 @@ export class Lighting {
       const isHdr = bytes[0] === 0x23 && bytes[1] === 0x3f; // "#?": Radiance
       const [data, width, height] = isHdr ? [bytes, 0, 0] : await decode(bytes);
       if (!current()) return;
-      const size = viewer.setEnvironmentImage(which, data, width, height);
+      // Prefiltered in the worker where there is one (the main thread stays free, the memory
+      // goes with the worker); where it fails, here.
+      let packed = null;
+      try {
+        packed = await this.prefilter?.()?.(which, data, width, height);
+      } catch { /* done below */ }
+      if (!current()) return;
+      const size = packed ? viewer.setEnvironmentPrefiltered(which, packed) : viewer.setEnvironmentImage(which, data, width, height);
       if (!this.#given.has(viewer)) this.#given.set(viewer, new Set());
       this.#given.get(viewer).add(name);
       this.requestFrame();

@@ -1,5 +1,5 @@
-// The worker behind features/tangents.js: MikkTSpace in the viewer's own wasm bundle,
-// instantiated here so that its memory is freed with the worker.
+// The worker behind features/tangents.js: MikkTSpace and the lighting photos' prefiltering in
+// the viewer's own wasm bundle, instantiated here so that their memory is freed with the worker.
 
 // By bundle: the glue must be the one of the module the viewer hands over.
 const importers = {
@@ -11,7 +11,7 @@ const importers = {
 const ready = {};
 const load = (backend, module) => importers[backend]().then(async (m) => { await m.default(module && { module_or_path: module }); return m; });
 
-self.onmessage = async ({ data: { init, id, backend, positions, normals, uvs, indices } }) => {
+self.onmessage = async ({ data: { init, id, backend, job, positions, normals, uvs, indices, which, bytes, width, height } }) => {
   if (init) {
     ready[init.backend] ??= load(init.backend, init.module);
     ready[init.backend].catch(() => delete ready[init.backend]);
@@ -19,8 +19,9 @@ self.onmessage = async ({ data: { init, id, backend, positions, normals, uvs, in
   }
   try {
     ready[backend] ??= load(backend);
-    const tangents = (await ready[backend]).mikktspaceTangents(positions, normals, uvs, indices);
-    self.postMessage({ id, tangents }, [tangents.buffer]);
+    const m = await ready[backend];
+    const result = job === 'prefilter' ? m.prefilterEnvironment(which, bytes, width, height) : m.mikktspaceTangents(positions, normals, uvs, indices);
+    self.postMessage({ id, result }, [result.buffer]);
   } catch (e) {
     self.postMessage({ id, error: String(e?.message ?? e) });
   }

@@ -1,8 +1,10 @@
-// MikkTSpace tangents (for normal maps in files that lack them) in a worker. The viewer's wasm
-// memory never shrinks and MikkTSpace peaks at ~140 bytes per triangle corner (DamagedHelmet:
-// 6.6 MB), so it runs in a worker that instantiates the same bundle and is closed when idle,
-// taking that memory with it; the main thread stays free meanwhile. Where the worker cannot
-// start or fails, the viewer generates the tangents itself.
+// MikkTSpace tangents (for normal maps in files that lack them) and the prefiltering of lighting
+// photos (environment-image, skybox-image) in a worker. The viewer's wasm memory never shrinks:
+// MikkTSpace peaks at ~140 bytes per triangle corner (DamagedHelmet: 6.6 MB) and a 2048 × 1024
+// photo's prefiltering at ~40 MB, and the latter takes a quarter of a second of CPU here. So both
+// run in a worker that instantiates the same bundle and is closed when idle, taking that memory
+// with it; the main thread stays free meanwhile. Where the worker cannot start or fails, the
+// viewer does the work itself.
 
 const IDLE_MS = 5000;
 let worker = null;
@@ -25,7 +27,7 @@ function start(spawn, backend, module) {
     const p = pending.get(data.id);
     pending.delete(data.id);
     if (data.error) p?.reject(new Error(data.error));
-    else p?.resolve(data.tangents);
+    else p?.resolve(data.result);
   };
   w.onerror = (e) => { e.preventDefault(); stop(); };
   return w;
@@ -43,13 +45,26 @@ export function tangentsIn(spawn, backend) {
       if (!pending.size) idle = setTimeout(stop, IDLE_MS);
       return Promise.resolve();
     }
-    worker ??= start(spawn, backend);
-    const id = next++;
-    const done = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
     const transfer = [positions.buffer, normals.buffer, uvs.buffer, ...(indices ? [indices.buffer] : [])];
-    worker.postMessage({ id, backend, positions, normals, uvs, indices }, transfer);
-    return done.finally(() => {
-      if (!pending.size) idle = setTimeout(stop, IDLE_MS);
-    });
+    return job(spawn, backend, { job: 'tangents', positions, normals, uvs, indices }, transfer);
   };
+}
+
+/** Posts `message` to the worker (started if need be) and resolves with its answer. */
+function job(spawn, backend, message, transfer) {
+  clearTimeout(idle);
+  worker ??= start(spawn, backend);
+  const id = next++;
+  const done = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+  worker.postMessage({ id, backend, ...message }, transfer);
+  return done.finally(() => {
+    if (!pending.size) idle = setTimeout(stop, IDLE_MS);
+  });
+}
+
+/** For features/lighting.js: `(which, bytes, width, height) => Promise<Uint8Array>`, what
+ *  `Viewer.setEnvironmentPrefiltered` takes, made in the worker by the viewer's bundle. */
+export function prefilterIn(spawn, backend) {
+  // Copied, not transferred: where the worker fails the viewer prefilters the same bytes.
+  return (which, bytes, width, height) => job(spawn, backend, { job: 'prefilter', which, bytes, width, height }, []);
 }

@@ -120,6 +120,38 @@ impl Prefiltered {
     pub fn sharp(src: &Equirect) -> Prefiltered {
         Prefiltered { width: src.width, height: src.height, levels: vec![pack(&src.texels)], sh: [[0.0; 4]; 9] }
     }
+
+    /// Appends the levels to `out` as bytes (little-endian: width, height, level count, the
+    /// harmonics, then each level's half floats), to cross from a worker to the viewer.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        for n in [self.width, self.height, self.levels.len() as u32] {
+            out.extend(n.to_le_bytes());
+        }
+        out.extend(self.sh.iter().flatten().flat_map(|f| f.to_le_bytes()));
+        out.extend(self.levels.iter().flatten().flat_map(|h| h.to_le_bytes()));
+    }
+
+    /// Reads what `write_to` wrote at the start of `bytes`; returns it and the bytes after it.
+    pub fn read_from(bytes: &[u8]) -> Result<(Prefiltered, &[u8]), String> {
+        let short = || "prefiltered levels: fewer bytes than their sizes say".to_string();
+        let u32_at = |k: usize| bytes.get(k * 4..k * 4 + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or_else(short);
+        let (width, height, count) = (u32_at(0)?, u32_at(1)?, u32_at(2)? as usize);
+        if width == 0 || height == 0 || width > 16384 || height > 16384 || count == 0 || count > 16 {
+            return Err(format!("prefiltered levels: {width} × {height}, {count} levels"));
+        }
+        let sh = std::array::from_fn(|i| std::array::from_fn(|c| f32::from_bits(u32_at(3 + i * 4 + c).unwrap_or(0))));
+        u32_at(3 + 36 - 1)?;
+        let mut rest = &bytes[(3 + 36) * 4..];
+        let mut p = Prefiltered { width, height, levels: Vec::with_capacity(count), sh };
+        for k in 0..count {
+            let (w, h) = p.level_size(k);
+            let n = (w * h * 4) as usize;
+            let level = rest.get(..n * 2).ok_or_else(short)?;
+            p.levels.push(level.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect());
+            rest = &rest[n * 2..];
+        }
+        Ok((p, rest))
+    }
 }
 
 /// The environment `src` prefiltered, its level 0 at most `max_width` texels around (a power of
@@ -306,6 +338,23 @@ mod tests {
         // (within what 4 rows of 8 texels resolve of a 30° cap)
         for k in [3, 4, 5] {
             assert!((mean(k) - mean(0)).abs() < 0.08 * mean(0), "{k}: {} vs {}", mean(k), mean(0));
+        }
+    }
+
+    #[test]
+    fn levels_cross_as_bytes_unchanged_and_short_bytes_are_refused() {
+        let p = prefilter(&env(64, |d| Vec3::new(d.x.max(0.0), 0.5, 1.0)), 64);
+        let mut bytes = Vec::new();
+        p.write_to(&mut bytes);
+        Prefiltered::sharp(&env(16, |_| Vec3::ONE)).write_to(&mut bytes);
+        let (back, rest) = Prefiltered::read_from(&bytes).unwrap();
+        assert_eq!(back, p);
+        let (sharp, rest) = Prefiltered::read_from(rest).unwrap();
+        assert_eq!((sharp.width, sharp.levels.len(), rest.len()), (16, 1, 0));
+        let mut p_bytes = Vec::new();
+        p.write_to(&mut p_bytes);
+        for cut in [0, 8, 100, p_bytes.len() - 1] {
+            assert!(Prefiltered::read_from(&p_bytes[..cut]).is_err(), "cut at {cut}");
         }
     }
 

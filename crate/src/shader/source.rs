@@ -2,6 +2,8 @@
 //! the crate: build.rs includes this file to translate every variant to GLSL for WebGL2.
 
 /// The PBR shader, with `#if NAME` / `#if !NAME` / `#else` / `#endif` lines (see [`preprocess`]).
+/// build.rs translates it and writes the copy the bundle carries (`shader::BARE_PBR`).
+#[allow(dead_code)]
 pub const PBR: &str = include_str!("pbr.wgsl");
 /// Mipmap generation (WebGPU; WebGL2 has generateMipmap).
 #[allow(dead_code)]
@@ -39,7 +41,8 @@ const SKY_SEGMENTS: u32 = 32;
 #[allow(dead_code)]
 pub const SKY_VERTICES: u32 = (SKY_BELOW + SKY_ABOVE) * SKY_SEGMENTS * 6;
 
-/// The WGSL of the PBR shader with the names `defined` holds.
+/// The WGSL of the PBR shader with the names `defined` holds (build.rs's).
+#[allow(dead_code)]
 pub fn pbr(defined: impl Fn(&str) -> bool) -> String {
     pbr_from(PBR, defined)
 }

@@ -36,6 +36,38 @@ fn read(bytes: &[u8], width: u32, height: u32) -> Result<Equirect, String> {
     Equirect::from_srgb8(width, height, bytes)
 }
 
+/// A photo made ready for `which`: its size, its lighting levels, and for the skybox its sharp
+/// level. Made where the page likes: in a worker (`prefilterEnvironment`, whose memory goes with
+/// it, with the main thread free meanwhile) or in the viewer (`setEnvironmentImage`).
+struct Prepared {
+    size: [u32; 2],
+    lighting: Prefiltered,
+    sharp: Option<Prefiltered>,
+}
+
+fn prepare(which: &str, bytes: &[u8], width: u32, height: u32) -> Result<Prepared, String> {
+    if !matches!(which, "environment" | "skybox") {
+        return Err(format!("\"{which}\" is not environment or skybox"));
+    }
+    let e = read(bytes, width, height)?;
+    let sharp = (which == "skybox").then(|| Prefiltered::sharp(&e.resized(ibl::prefilter::fit_width(e.width, SKYBOX_WIDTH))));
+    Ok(Prepared { size: [e.width, e.height], lighting: ibl::prefilter(&e, LIGHTING_WIDTH), sharp })
+}
+
+/// `which`'s photo (as `setEnvironmentImage` takes it) prefiltered and packed as bytes for
+/// `Viewer.setEnvironmentPrefiltered`: run by the page's worker (www/features/tangents-worker.js).
+#[wasm_bindgen(js_name = prefilterEnvironment)]
+pub fn prefilter_environment(which: &str, bytes: &[u8], width: u32, height: u32) -> Result<Vec<u8>, JsValue> {
+    let p = prepare(which, bytes, width, height).map_err(|e| to_js(format!("{which}-image: {e}")))?;
+    let mut out = Vec::with_capacity(p.lighting.bytes() as usize + p.sharp.as_ref().map_or(0, |s| s.bytes() as usize) + 400);
+    out.extend(p.size.iter().flat_map(|n| n.to_le_bytes()));
+    p.lighting.write_to(&mut out);
+    if let Some(sharp) = &p.sharp {
+        sharp.write_to(&mut out);
+    }
+    Ok(out)
+}
+
 #[wasm_bindgen]
 impl Viewer {
     /// Sets `which` ("environment" or "skybox") from a Radiance .hdr file's bytes, or from an
@@ -43,16 +75,32 @@ impl Viewer {
     /// environment's size; a bad image is refused with a message and the lighting stays as it was.
     #[wasm_bindgen(js_name = setEnvironmentImage)]
     pub fn set_environment_image(&self, which: &str, bytes: &[u8], width: u32, height: u32) -> Result<Vec<u32>, JsValue> {
-        let image = if bytes.is_empty() { None } else { Some(read(bytes, width, height).map_err(|e| to_js(format!("{which}-image: {e}")))?) };
-        let size = image.as_ref().map_or(vec![0, 0], |e| vec![e.width, e.height]);
+        let prepared = if bytes.is_empty() { None } else { Some(prepare(which, bytes, width, height).map_err(|e| to_js(format!("{which}-image: {e}")))?) };
+        self.set_prepared(which, prepared)
+    }
+
+    /// Sets `which` from what `prefilterEnvironment` made of its photo. Returns the photo's size.
+    #[wasm_bindgen(js_name = setEnvironmentPrefiltered)]
+    pub fn set_environment_prefiltered(&self, which: &str, packed: &[u8]) -> Result<Vec<u32>, JsValue> {
+        let unpack = || -> Result<Prepared, String> {
+            let size = [0, 1].map(|k| packed.get(k * 4..k * 4 + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+            let (lighting, rest) = Prefiltered::read_from(packed.get(8..).unwrap_or_default())?;
+            let sharp = if which == "skybox" { Some(Prefiltered::read_from(rest)?.0) } else { None };
+            Ok(Prepared { size, lighting, sharp })
+        };
+        let prepared = unpack().map_err(|e| to_js(format!("{which}-image: {e}")))?;
+        self.set_prepared(which, Some(prepared))
+    }
+}
+
+impl Viewer {
+    fn set_prepared(&self, which: &str, prepared: Option<Prepared>) -> Result<Vec<u32>, JsValue> {
+        let size = prepared.as_ref().map_or(vec![0, 0], |p| p.size.to_vec());
         let mut s = self.state.borrow_mut();
         match which {
-            "environment" => s.environment_images.environment = image.map(|e| Rc::new(ibl::prefilter(&e, LIGHTING_WIDTH))),
+            "environment" => s.environment_images.environment = prepared.map(|p| Rc::new(p.lighting)),
             "skybox" => {
-                s.environment_images.skybox = image.map(|e| {
-                    let sharp = e.resized(ibl::prefilter::fit_width(e.width, SKYBOX_WIDTH));
-                    (Rc::new(ibl::prefilter(&e, LIGHTING_WIDTH)), Rc::new(ibl::Prefiltered::sharp(&sharp)))
-                })
+                s.environment_images.skybox = prepared.and_then(|p| Some((Rc::new(p.lighting), Rc::new(p.sharp?))));
             }
             other => return Err(to_js(format!("setEnvironmentImage: \"{other}\" is not environment or skybox"))),
         }
