@@ -1,6 +1,7 @@
 // Shared set-up for end-to-end tests: Debian's Chromium driven by playwright-core, with the
 // flags that give WebGPU on SwiftShader here (see ../shared/docs/browser-toolchain.md).
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.SCENIC_BASE_URL ?? 'http://127.0.0.1:8080';
@@ -90,4 +91,20 @@ export function difference(a, b) {
     if (best > 24) outliers++;
   }
   return { rms: Math.sqrt(sum / (w * h)), outliers: outliers / (w * h) };
+}
+
+/** A PNG file: an RGBA8 header saying `w` × `h`, and `scanlines` (each row's filter byte and
+ *  pixels; a hostile test gives fewer than the header says) deflated as its one IDAT chunk. */
+export function png(w, h, scanlines) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 6;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(scanlines)), chunk('IEND', Buffer.alloc(0))]);
 }

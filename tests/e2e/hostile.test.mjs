@@ -4,28 +4,14 @@
 // crate/tests/hostile.rs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import zlib from 'node:zlib';
-import { launch, BASE } from './browser.mjs';
+import { launch, BASE, png } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** A PNG whose header says `w` × `h` RGBA pixels, followed by a few rows' worth of data. */
-function liarPng(w, h) {
-  const chunk = (type, data) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'latin1');
-    data.copy(out, 8);
-    out.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 6;
-  const idat = zlib.deflateSync(Buffer.alloc(4096));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
-}
+const liarPng = (w, h) => png(w, h, Buffer.alloc(4096));
 
 /** A GLB: one textured triangle whose texture is `png`. */
 function texturedTriangle(png) {

@@ -7,8 +7,7 @@
 // factor of 25 makes a mirror ball. Without the extension every sphere in a row looks the same.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import zlib from 'node:zlib';
-import { launch, openFixture, pixels, BACKENDS } from './browser.mjs';
+import { launch, openFixture, pixels, png, BACKENDS } from './browser.mjs';
 import { spheresGlb } from './spheres.mjs';
 
 const SPECULAR = '/corpus/gltf/models/SpecularTest/glTF/SpecularTest.gltf';
@@ -21,14 +20,13 @@ const centre = (row, c) => [SIZE / 2 + (-0.115 + 0.11 * c - TARGET[0]) * SCALE, 
 // The sphere's outline on screen: its tangent cone from the eye.
 const RADIUS = 0.05 / Math.sqrt(DISTANCE ** 2 - 0.05 ** 2) * SCALE * DISTANCE;
 
-/** Mean RGB over the ring r0..r1 (fractions of the radius) around sphere (row, column). */
-function ring(img, row, c, r0, r1) {
-  const [x, y] = centre(row, c);
+/** Mean RGB over the ring r0..r1 (fractions of `radius` pixels) around pixel (x, y). */
+function ringAt(img, [x, y], radius, r0, r1) {
   const sum = [0, 0, 0];
   let n = 0;
-  for (let j = Math.floor(y - r1 * RADIUS); j <= y + r1 * RADIUS; j++) {
-    for (let i = Math.floor(x - r1 * RADIUS); i <= x + r1 * RADIUS; i++) {
-      const d = Math.hypot(i - x, j - y) / RADIUS;
+  for (let j = Math.floor(y - r1 * radius); j <= y + r1 * radius; j++) {
+    for (let i = Math.floor(x - r1 * radius); i <= x + r1 * radius; i++) {
+      const d = Math.hypot(i - x, j - y) / radius;
       if (d < r0 || d > r1) continue;
       const k = (j * img.width + i) * 4;
       for (let ch = 0; ch < 3; ch++) sum[ch] += img.data[k + ch];
@@ -37,6 +35,8 @@ function ring(img, row, c, r0, r1) {
   }
   return sum.map((s) => s / n);
 }
+/** The same around sphere (row, column) of SpecularTest. */
+const ring = (img, row, c, r0, r1) => ringAt(img, centre(row, c), RADIUS, r0, r1);
 const luma = ([r, g, b]) => 0.299 * r + 0.587 * g + 0.114 * b;
 const middle = (img, row, c) => ring(img, row, c, 0, 0.5);
 const rim = (img, row, c) => ring(img, row, c, 0.85, 0.95);
@@ -142,28 +142,13 @@ for (const backend of BACKENDS) {
 // the rim than rough ones. Without the extension all four are the first.
 const SHEEN_X = [-3.3, -1.1, 1.1, 3.3], SHEEN_SIZE = 400, SHEEN_DISTANCE = 11;
 
-/** A 1×1 RGBA PNG. */
-function pixelPng(rgba) {
-  const chunk = (type, data) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'latin1');
-    data.copy(out, 8);
-    out.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(1, 0); ihdr.writeUInt32BE(1, 4); ihdr[8] = 8; ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.from([0, ...rgba]))), chunk('IEND', Buffer.alloc(0))]);
-}
-
 function sheenGlb() {
   const black = { baseColorFactor: [0, 0, 0, 1], metallicFactor: 0, roughnessFactor: 1 };
   const sheen = (ext) => ({ pbrMetallicRoughness: black, extensions: { KHR_materials_sheen: ext } });
   return spheresGlb({
     positions: SHEEN_X,
     extensionsUsed: ['KHR_materials_sheen'],
-    images: [pixelPng([0, 0, 255, 255]), pixelPng([255, 255, 255, 0])],
+    images: [png(1, 1, Buffer.from([0, 0, 0, 255, 255])), png(1, 1, Buffer.from([0, 255, 255, 255, 0]))],
     materials: [
       { pbrMetallicRoughness: black },
       sheen({ sheenColorFactor: [0, 1, 0], sheenRoughnessFactor: 0.8 }),
@@ -192,21 +177,7 @@ for (const backend of BACKENDS) {
     const scale = (SHEEN_SIZE / 2) / (SHEEN_DISTANCE * Math.tan(Math.PI / 8));
     const radius = scale * SHEEN_DISTANCE / Math.sqrt(SHEEN_DISTANCE ** 2 - 1);
     // Mean RGB over the ring r0..r1 (fractions of the outline) of sphere k.
-    const ringOf = (k, r0, r1) => {
-      const [x, y] = [SHEEN_SIZE / 2 + SHEEN_X[k] * scale, SHEEN_SIZE / 2];
-      const sum = [0, 0, 0];
-      let n = 0;
-      for (let j = Math.floor(y - r1 * radius); j <= y + r1 * radius; j++) {
-        for (let i = Math.floor(x - r1 * radius); i <= x + r1 * radius; i++) {
-          const d = Math.hypot(i - x, j - y) / radius;
-          if (d < r0 || d > r1) continue;
-          const o = (j * img.width + i) * 4;
-          for (let c = 0; c < 3; c++) sum[c] += img.data[o + c];
-          n++;
-        }
-      }
-      return sum.map((v) => v / n);
-    };
+    const ringOf = (k, r0, r1) => ringAt(img, [SHEEN_SIZE / 2 + SHEEN_X[k] * scale, SHEEN_SIZE / 2], radius, r0, r1);
     const rims = [0, 1, 2, 3].map((k) => ringOf(k, 0.8, 0.95)), centres = [0, 1, 2, 3].map((k) => ringOf(k, 0, 0.4));
     console.log(`${backend} sheen rims ${rims.map(fmt).join(' | ')}; centres ${centres.map(fmt).join(' | ')}`);
     const [bare, green, blue, fine] = rims;

@@ -99,10 +99,9 @@ pub fn table() -> Vec<u16> {
 mod tests {
     use super::*;
 
-    /// The same integral by brute force over a fine grid of light directions: D · Vis · n·l, split
-    /// by Fresnel, no importance sampling.
-    fn brute(nv: f32, roughness: f32) -> (f64, f64) {
-        let a2 = f64::from(roughness).powi(4);
+    /// Σ f(n·l, n·h, v·h) · dω over a fine grid of light directions above the surface, seen at
+    /// `nv`: brute force, no importance sampling.
+    fn over_lights(nv: f32, f: impl Fn(f64, f64, f64) -> (f64, f64)) -> (f64, f64) {
         let nv = f64::from(nv);
         let v = [(1.0 - nv * nv).sqrt(), 0.0, nv];
         let (n_t, n_p) = (600, 600);
@@ -114,16 +113,25 @@ mod tests {
                 let l = [t.sin() * p.cos(), t.sin() * p.sin(), t.cos()];
                 let h = [l[0] + v[0], l[1] + v[1], l[2] + v[2]];
                 let len = (h[0] * h[0] + h[1] * h[1] + h[2] * h[2]).sqrt();
-                let (nh, vh, nl) = (h[2] / len, (h[0] * v[0] + h[2] * v[2]) / len, l[2]);
-                let d = a2 / (std::f64::consts::PI * (nh * nh * (a2 - 1.0) + 1.0).powi(2));
-                let vis = 0.5 / (nl * (nv * nv * (1.0 - a2) + a2).sqrt() + nv * (nl * nl * (1.0 - a2) + a2).sqrt());
                 let dw = t.sin() * (std::f64::consts::FRAC_PI_2 / n_t as f64) * (2.0 * std::f64::consts::PI / n_p as f64);
-                let fc = (1.0 - vh).powi(5);
-                sa += d * vis * nl * (1.0 - fc) * dw;
-                sb += d * vis * nl * fc * dw;
+                let (a, b) = f(l[2], h[2] / len, (h[0] * v[0] + h[2] * v[2]) / len);
+                sa += a * dw;
+                sb += b * dw;
             }
         }
         (sa, sb)
+    }
+
+    /// The split sum's integral: D · Vis · n·l, split by Fresnel.
+    fn brute(nv: f32, roughness: f32) -> (f64, f64) {
+        let a2 = f64::from(roughness).powi(4);
+        let v = f64::from(nv);
+        over_lights(nv, |nl, nh, vh| {
+            let d = a2 / (std::f64::consts::PI * (nh * nh * (a2 - 1.0) + 1.0).powi(2));
+            let vis = 0.5 / (nl * (v * v * (1.0 - a2) + a2).sqrt() + v * (nl * nl * (1.0 - a2) + a2).sqrt());
+            let fc = (1.0 - vh).powi(5);
+            (d * vis * nl * (1.0 - fc), d * vis * nl * fc)
+        })
     }
 
     #[test]
@@ -171,25 +179,12 @@ mod tests {
     /// The sheen lobe by brute force over light directions: D_Charlie · V · n·l.
     fn sheen_brute(nv: f32, roughness: f32) -> f64 {
         let a = f64::from(roughness).powi(2);
-        let nv = f64::from(nv);
-        let v = [(1.0 - nv * nv).sqrt(), 0.0, nv];
-        let (n_t, n_p) = (600, 600);
-        let mut sum = 0.0;
-        for i in 0..n_t {
-            let t = (i as f64 + 0.5) / n_t as f64 * std::f64::consts::FRAC_PI_2;
-            for j in 0..n_p {
-                let p = (j as f64 + 0.5) / n_p as f64 * 2.0 * std::f64::consts::PI;
-                let l = [t.sin() * p.cos(), t.sin() * p.sin(), t.cos()];
-                let h = [l[0] + v[0], l[1] + v[1], l[2] + v[2]];
-                let len = (h[0] * h[0] + h[1] * h[1] + h[2] * h[2]).sqrt();
-                let (nh, nl) = (h[2] / len, l[2]);
-                let d = (2.0 + 1.0 / a) * (1.0 - nh * nh).powf(0.5 / a) / (2.0 * std::f64::consts::PI);
-                let vis = 1.0 / (4.0 * (nl + nv - nl * nv));
-                let dw = t.sin() * (std::f64::consts::FRAC_PI_2 / n_t as f64) * (2.0 * std::f64::consts::PI / n_p as f64);
-                sum += d * vis * nl * dw;
-            }
-        }
-        sum
+        let v = f64::from(nv);
+        over_lights(nv, |nl, nh, _| {
+            let d = (2.0 + 1.0 / a) * (1.0 - nh * nh).powf(0.5 / a) / (2.0 * std::f64::consts::PI);
+            (d / (4.0 * (nl + v - nl * v)) * nl, 0.0)
+        })
+        .0
     }
 
     #[test]
