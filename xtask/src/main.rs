@@ -35,7 +35,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 fn usage() -> Result {
-    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-decoders | bench-overlay | fidelity | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
+    Err("usage: cargo xtask <serve [--port N] | build | package | test | setup | content | fuzz [--time S] | size | bench | bench-tiles | bench-decoders | bench-overlay | bench-environment | fidelity | soak [--minutes M] | gen-scene | gen-tiles [--out DIR]>".into())
 }
 
 fn main() -> ExitCode {
@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         Some("bench-tiles") => setup::all().and_then(|_| build::all()).and_then(|_| bench_tiles()),
         Some("bench-decoders") => setup::all().and_then(|_| build::all()).and_then(|_| content::all()).and_then(|_| bench_decoders()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
+        Some("bench-environment") => setup::all().and_then(|_| build::all()).and_then(|_| bench_script("tests/bench/environment.mjs")),
         Some("fidelity") => setup::all().and_then(|_| build::all()).and_then(|_| fidelity()),
         Some("soak") => {
             // --minutes M (default 10), split between the two renderers.
