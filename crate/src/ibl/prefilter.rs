@@ -124,6 +124,7 @@ impl Prefiltered {
     /// Appends the levels to `out` as bytes (little-endian: width, height, level count, the
     /// harmonics, then each level's half floats), to cross from a worker to the viewer.
     pub fn write_to(&self, out: &mut Vec<u8>) {
+        out.reserve(PACKED_HEADER + self.bytes() as usize);
         for n in [self.width, self.height, self.levels.len() as u32] {
             out.extend(n.to_le_bytes());
         }
@@ -134,14 +135,14 @@ impl Prefiltered {
     /// Reads what `write_to` wrote at the start of `bytes`; returns it and the bytes after it.
     pub fn read_from(bytes: &[u8]) -> Result<(Prefiltered, &[u8]), String> {
         let short = || "prefiltered levels: fewer bytes than their sizes say".to_string();
-        let u32_at = |k: usize| bytes.get(k * 4..k * 4 + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok_or_else(short);
-        let (width, height, count) = (u32_at(0)?, u32_at(1)?, u32_at(2)? as usize);
+        let header = bytes.get(..PACKED_HEADER).ok_or_else(short)?;
+        let word = |k: usize| le_u32(header, k).unwrap_or(0);
+        let (width, height, count) = (word(0), word(1), word(2) as usize);
         if width == 0 || height == 0 || width > 16384 || height > 16384 || count == 0 || count > 16 {
             return Err(format!("prefiltered levels: {width} × {height}, {count} levels"));
         }
-        let sh = std::array::from_fn(|i| std::array::from_fn(|c| f32::from_bits(u32_at(3 + i * 4 + c).unwrap_or(0))));
-        u32_at(3 + 36 - 1)?;
-        let mut rest = &bytes[(3 + 36) * 4..];
+        let sh = std::array::from_fn(|i| std::array::from_fn(|c| f32::from_bits(word(3 + i * 4 + c))));
+        let mut rest = &bytes[PACKED_HEADER..];
         let mut p = Prefiltered { width, height, levels: Vec::with_capacity(count), sh };
         for k in 0..count {
             let (w, h) = p.level_size(k);
@@ -152,6 +153,14 @@ impl Prefiltered {
         }
         Ok((p, rest))
     }
+}
+
+/// Bytes before the levels in `Prefiltered::write_to`: width, height, level count, 9 × 4 harmonics.
+const PACKED_HEADER: usize = (3 + 36) * 4;
+
+/// The little-endian u32 at word `k` of `bytes`, if it has one.
+pub(crate) fn le_u32(bytes: &[u8], k: usize) -> Option<u32> {
+    bytes.get(k * 4..k * 4 + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// The environment `src` prefiltered, its level 0 at most `max_width` texels around (a power of

@@ -54,18 +54,32 @@ fn prepare(which: &str, bytes: &[u8], width: u32, height: u32) -> Result<Prepare
     Ok(Prepared { size: [e.width, e.height], lighting: ibl::prefilter(&e, LIGHTING_WIDTH), sharp })
 }
 
+impl Prepared {
+    /// As bytes: the photo's width and height (little-endian), the lighting levels, and the
+    /// sharp level where there is one (`Prefiltered::write_to`).
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out: Vec<u8> = self.size.iter().flat_map(|n| n.to_le_bytes()).collect();
+        self.lighting.write_to(&mut out);
+        if let Some(sharp) = &self.sharp {
+            sharp.write_to(&mut out);
+        }
+        out
+    }
+
+    /// What `to_bytes` wrote for `which`.
+    fn from_bytes(which: &str, packed: &[u8]) -> Result<Prepared, String> {
+        let size = [0, 1].map(|k| ibl::prefilter::le_u32(packed, k).unwrap_or(0));
+        let (lighting, rest) = Prefiltered::read_from(packed.get(8..).unwrap_or_default())?;
+        let sharp = if which == "skybox" { Some(Prefiltered::read_from(rest)?.0) } else { None };
+        Ok(Prepared { size, lighting, sharp })
+    }
+}
+
 /// `which`'s photo (as `setEnvironmentImage` takes it) prefiltered and packed as bytes for
 /// `Viewer.setEnvironmentPrefiltered`: run by the page's worker (www/features/tangents-worker.js).
 #[wasm_bindgen(js_name = prefilterEnvironment)]
 pub fn prefilter_environment(which: &str, bytes: &[u8], width: u32, height: u32) -> Result<Vec<u8>, JsValue> {
-    let p = prepare(which, bytes, width, height).map_err(|e| to_js(format!("{which}-image: {e}")))?;
-    let mut out = Vec::with_capacity(p.lighting.bytes() as usize + p.sharp.as_ref().map_or(0, |s| s.bytes() as usize) + 400);
-    out.extend(p.size.iter().flat_map(|n| n.to_le_bytes()));
-    p.lighting.write_to(&mut out);
-    if let Some(sharp) = &p.sharp {
-        sharp.write_to(&mut out);
-    }
-    Ok(out)
+    prepare(which, bytes, width, height).map(|p| p.to_bytes()).map_err(|e| to_js(format!("{which}-image: {e}")))
 }
 
 #[wasm_bindgen]
@@ -82,13 +96,7 @@ impl Viewer {
     /// Sets `which` from what `prefilterEnvironment` made of its photo. Returns the photo's size.
     #[wasm_bindgen(js_name = setEnvironmentPrefiltered)]
     pub fn set_environment_prefiltered(&self, which: &str, packed: &[u8]) -> Result<Vec<u32>, JsValue> {
-        let unpack = || -> Result<Prepared, String> {
-            let size = [0, 1].map(|k| packed.get(k * 4..k * 4 + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
-            let (lighting, rest) = Prefiltered::read_from(packed.get(8..).unwrap_or_default())?;
-            let sharp = if which == "skybox" { Some(Prefiltered::read_from(rest)?.0) } else { None };
-            Ok(Prepared { size, lighting, sharp })
-        };
-        let prepared = unpack().map_err(|e| to_js(format!("{which}-image: {e}")))?;
+        let prepared = Prepared::from_bytes(which, packed).map_err(|e| to_js(format!("{which}-image: {e}")))?;
         self.set_prepared(which, Some(prepared))
     }
 }
