@@ -128,6 +128,17 @@ const frame = (s) => s.run(async () => {
   return { width: p.width, height: p.height, data: Array.from(p.data), middle: at(0.5, 0.55), top: at(0.5, 0.05) };
 });
 
+/** Asserts that `frame` is `ref`, Chromium's, within `[rms, share of outliers]` (browser.mjs's
+ *  `difference`), and prints the figures under `label`. */
+function assertLikeChromium(label, frame, ref, [maxRms, maxOutliers]) {
+  const { rms, outliers } = difference(frame, ref);
+  console.log(`${label}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
+  assert.ok(rms <= maxRms && outliers <= maxOutliers, `${label}: RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+}
+/** The staged content's limits per engine: WebKit multisamples where Chromium does not (see the
+ *  Duck's test), so its edges differ more. */
+const CONTENT_LIMITS = { firefox: [2, 0.005], webkit: [6, 0.02] };
+
 let port = 4600;
 for (const engine of ['firefox', 'webkit']) {
   let session;
@@ -175,10 +186,7 @@ for (const engine of ['firefox', 'webkit']) {
       // every GPU "Apple GPU", so the viewer cannot tell this one rasterises on the CPU and draws
       // with 4× multisampling, which Chromium on SwiftShader is spared: its edges are smoother
       // (measured RMS 3.6, 0.6 % of pixels), the rest the same.
-      const { rms, outliers } = difference(f, chromium[backend]);
-      console.log(`${engine} ${backend}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
-      const [maxRms, maxOutliers] = engine === 'webkit' ? [5, 0.01] : [2, 0.005];
-      assert.ok(rms <= maxRms && outliers <= maxOutliers, `RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+      assertLikeChromium(`${engine} ${backend}`, f, chromium[backend], engine === 'webkit' ? [5, 0.01] : [2, 0.005]);
     }
   });
 
@@ -236,10 +244,7 @@ for (const engine of ['firefox', 'webkit']) {
           assert.ok(darker > 400, `${name}: ${darker} pixels darkened`);
         }
         // And as Chromium draws it (the Duck's tolerances; WebKit multisamples, see above).
-        const { rms, outliers } = difference(f, await chromiumStaged(name, backend));
-        console.log(`${engine} ${backend} ${name}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
-        const [maxRms, maxOutliers] = engine === 'webkit' ? [6, 0.02] : [2, 0.005];
-        assert.ok(rms <= maxRms && outliers <= maxOutliers, `${name}: RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+        assertLikeChromium(`${engine} ${backend} ${name}`, f, await chromiumStaged(name, backend), CONTENT_LIMITS[engine]);
       }
     }
   });
@@ -268,10 +273,7 @@ for (const engine of ['firefox', 'webkit']) {
       const [ur, ug, ub] = [0, 1, 2].map((c) => p.up.data[(128 * 256 + 128) * 4 + c]);
       assert.ok(ub > ur && ub > ug, `sky above the shore: ${[ur, ug, ub]}`);
       for (const [name, a, b] of [['tiles', t, ct], ['panorama, level', p.level, cp.level], ['panorama, up', p.up, cp.up]]) {
-        const { rms, outliers } = difference(a, b);
-        console.log(`${engine} ${backend} ${name}: RMS ${rms.toFixed(2)} from Chromium's frame, outliers ${(100 * outliers).toFixed(2)} %`);
-        const [maxRms, maxOutliers] = engine === 'webkit' ? [6, 0.02] : [2, 0.005];
-        assert.ok(rms <= maxRms && outliers <= maxOutliers, `${name}: RMS ${rms.toFixed(2)}, outliers ${outliers}`);
+        assertLikeChromium(`${engine} ${backend} ${name}`, a, b, CONTENT_LIMITS[engine]);
       }
     }
   });
