@@ -11,6 +11,7 @@ pub mod error;
 pub mod geometry;
 pub mod gltf;
 pub mod ibl;
+pub mod number;
 pub mod overlay;
 pub mod panorama;
 pub mod poi;

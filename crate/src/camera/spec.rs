@@ -23,7 +23,7 @@ pub struct CameraSpec {
 }
 
 fn number(part: &str, what: &str) -> Result<f32, String> {
-    part.parse::<f32>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("{what} {part:?} is not a number"))
+    crate::number::parse(part).map(|v| v as f32).filter(|v| v.is_finite()).ok_or_else(|| format!("{what} {part:?} is not a number"))
 }
 
 fn angle(part: &str, what: &str) -> Result<Option<f32>, String> {

@@ -65,7 +65,7 @@ fn image_url(s: &str) -> bool {
 }
 
 fn number(v: Option<&Value>) -> Option<f32> {
-    let x = v?.as_f64().or_else(|| v?.as_str()?.trim().parse().ok())?;
+    let x = crate::number::from_value(v?)?;
     x.is_finite().then_some(x as f32)
 }
 

@@ -445,7 +445,7 @@ fn json_ld_item(o: &Map<String, Value>, types: &[&str], datum: Datum, index: usi
     let id = string(o.get("@id")).or_else(|| string(o.get("url"))).unwrap_or_else(|| format!("item {index}"));
     let label = string(o.get("name")).unwrap_or_else(|| id.clone());
     let geo = o.get("geo").ok_or_else(|| format!("{label}: no geo coordinates"))?;
-    let num = |k: &str| geo.get(k).and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()));
+    let num = |k: &str| geo.get(k).and_then(crate::number::from_value);
     let (Some(lat), Some(lon)) = (num("latitude"), num("longitude")) else { return Err(format!("{label}: geo has no latitude/longitude")) };
     let (lon, lat, height) = lon_lat(&[Value::from(lon), Value::from(lat), Value::from(num("elevation").unwrap_or(0.0))], datum).map_err(|e| format!("{label}: {e}"))?;
     let mut poi = fill(o, id, Position::Geo { lon, lat, height })?;

@@ -146,8 +146,7 @@ fn trip(o: &Map<String, Value>) -> Option<&Map<String, Value>> {
 }
 
 fn number(o: &Map<String, Value>, key: &str) -> Option<f32> {
-    let v = o.get(key)?;
-    let x = v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())?;
+    let x = crate::number::from_value(o.get(key)?)?;
     (x.is_finite()).then_some(x as f32)
 }
 

@@ -90,7 +90,7 @@ pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Re
     // the total is then unknown (0) rather than a figure the bytes overrun at a third of the way.
     let header = |name: &str| resp.headers().get(name).ok().flatten();
     let encoded = header("content-encoding").is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-    let length = if encoded { None } else { header("content-length").and_then(|v| v.parse::<f64>().ok()) };
+    let length = if encoded { None } else { header("content-length").and_then(|v| v.trim().parse::<u64>().ok()).map(|n| n as f64) };
     let Some(body) = resp.body() else { return Ok(JsBytes(Uint8Array::new_with_length(0))) };
     if length.is_none() {
         progress.unknown.set(progress.unknown.get() + 1);
