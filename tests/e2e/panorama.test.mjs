@@ -266,6 +266,27 @@ test('panorama: a missing photo and a photo that is not 2:1 are said and the 3D 
   await page.close();
 });
 
+test('panorama: a page that stops drawing frames is told after 10 s of waiting, not left silent; the view is usable again', async () => {
+  const { page, logs } = await open('webgl2');
+  // As Firefox did with a WebGPU device destroyed mid-frame: the frames asked for do not run
+  // (held here, to be let go afterwards).
+  await page.evaluate(() => { window.__raf = window.requestAnimationFrame; window.__held = []; window.requestAnimationFrame = (cb) => (window.__held.push(cb), 0); });
+  const began = Date.now();
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('shore')), null);
+  assert.ok(Date.now() - began >= 9500, `gave up after ${Date.now() - began} ms`);
+  const err = (await page.evaluate(() => window.__events.filter(([e]) => e === 'panorama-error')))[0][1];
+  assert.equal(err.id, 'shore');
+  assert.match(err.message, /^Could not load the panorama: the view did not get there in 10 s \(no frames were drawn\)$/);
+  assert.match(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('.notice').textContent), /did not get there/);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').panorama), null);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.panorama), undefined);
+  // Frames again: the same panorama opens.
+  await page.evaluate(() => { window.requestAnimationFrame = window.__raf; for (const cb of window.__held) requestAnimationFrame(cb); });
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').enterPanorama('shore')), 'shore');
+  assert.deepEqual(logs, []);
+  await page.close();
+});
+
 test('panorama: the lakeside demo panoramas open from the list file, sky above and ground below, linked to each other', async () => {
   const page = await browser.newPage({ viewport: { width: 320, height: 240 }, deviceScaleFactor: 1 });
   await page.goto(`${BASE}/fidelity/?backend=webgl2&size=240&src=/assets/lakeside.glb&pois=/assets/lakeside-pois.geojson&lang=zh`);

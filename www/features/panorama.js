@@ -20,6 +20,8 @@ const STRINGS = {
 const MAX_BYTES = 40 << 20;
 const MAX_LIST_BYTES = 2 << 20;
 const TIMEOUT_MS = 20000;
+/** Visible time for the flight into a panorama to land before it is given up and said. */
+const LANDING_MS = 10000;
 /** Wider photos are scaled down to this before upload (phones' texture limits and memory). */
 const MAX_WIDTH = 4096;
 /** Tiled panoramas: the bytes one tile may have, the tiles fetched at once, and how far down
@@ -153,13 +155,30 @@ export class PanoramaMode {
     for (const t of base) v.addPanoramaTile(t.key, t.bitmap);
     if (entry.tiled) this.#tiles = { inflight: new Map(), failed: new Set(), warned: false };
     this.#requestFrame();
-    // Shown once the flight lands (the frame loop runs meanwhile).
-    await new Promise((resolve) => {
-      const began = performance.now();
-      const check = () => (token !== this.#token || v.panorama === id || performance.now() - began > 10000 ? resolve() : setTimeout(check, 50));
+    // Shown once the flight lands (the frame loop runs meanwhile). Only visible time counts: a
+    // hidden tab draws no frames, and its flight lands when the tourist comes back.
+    const landed = await new Promise((resolve) => {
+      let waited = 0, last = performance.now();
+      const check = () => {
+        const now = performance.now();
+        if (document.visibilityState === 'visible') waited += now - last;
+        last = now;
+        if (token !== this.#token || v.panorama === id) resolve(v.panorama === id);
+        else if (waited > LANDING_MS) resolve(false);
+        else setTimeout(check, 50);
+      };
       check();
     });
-    if (token !== this.#token || v.panorama !== id) return null;
+    if (token !== this.#token) return null;
+    if (!landed) {
+      // A page that draws no frames (a browser that stopped them) would otherwise wait in
+      // silence: the view goes back to where it was and says so.
+      this.#stopTiles();
+      v.exitPanorama(true);
+      this.#requestFrame();
+      this.#failed(id, new Error(`the view did not get there in ${LANDING_MS / 1000} s (no frames were drawn)`));
+      return null;
+    }
     this.#id = id;
     this.#host.dataset.panorama = id;
     this.#hotspots(entry);
