@@ -384,6 +384,27 @@ test('snippet page: typed values are escaped in the snippets and survive a round
   await page.close();
 });
 
+test('the one-tag build fetches a rarer feature (tours, panoramas) as its own file, only for a page that uses it', async () => {
+  const page = await browser.newPage({ viewport: { width: 400, height: 300 }, deviceScaleFactor: 1 });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const files = () => page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((n) => /\/(scenic-viewer[^/]*\.js|features\/[^/]+\.js)$/.test(n)));
+  const ready = () => page.waitForFunction(() => document.querySelector('scenic-viewer')?.state === 'ready', null, { timeout: 60000 });
+  // embed.html loads scenic-viewer.min.js; a model and POIs only: nothing more of the element.
+  await page.goto(`${BASE}/embed.html?src=${encodeURIComponent(LAKESIDE)}&pois=${encodeURIComponent('/assets/lakeside-pois.geojson')}&lang=en&backend=webgl2`);
+  await ready();
+  assert.deepEqual((await files()).filter((f) => !f.endsWith('-worker.js')), ['/scenic-viewer.min.js']);
+  // With a tour and panoramas: their two files, minified, and not AR's, 3D Tiles' or any source module.
+  await page.goto(`${BASE}/embed.html?src=${encodeURIComponent(LAKESIDE)}&pois=${encodeURIComponent('/assets/lakeside-pois.geojson')}&tour=${encodeURIComponent('/assets/lakeside-tour.jsonld')}&panoramas=${encodeURIComponent('/assets/lakeside-panoramas.json')}&lang=en&backend=webgl2`);
+  await ready();
+  await page.waitForFunction(() => document.querySelector('scenic-viewer').shadowRoot.querySelector('.tour-button'), null, { timeout: 30000 });
+  assert.deepEqual((await files()).filter((f) => !f.endsWith('-worker.js')).sort(), ['/features/panorama.min.js', '/features/tour.min.js', '/scenic-viewer.min.js']);
+  // And they work: the panorama opens.
+  assert.equal(await page.evaluate(() => document.querySelector('scenic-viewer').enterPanorama('shore')), 'shore');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('snippet preloads the element (its one-file build, all it fetches of it) and an eager viewer model, used once', async () => {
   const { page, errors } = await blank({ url: `${BASE}/snippet.html` });
   const snippet = () => page.evaluate(() => document.getElementById('element-snippet').value);

@@ -6,7 +6,8 @@
 //! README's size table gives both. No wasm-opt pass: measured here, npm binaryen 132's -Oz and -Os both
 //! made the gzipped WebGPU module larger (274,648 and 274,183 bytes against 259,464 without), and
 //! Debian's binaryen 108 produces modules that fail to instantiate. esbuild minifies the glue and
-//! makes www/scenic-viewer.min.js (the element in one file). Copies assets into www/.
+//! makes www/scenic-viewer.min.js (the element for a script tag, its rarer features beside it:
+//! xtask/element.mjs). Copies assets into www/.
 
 use std::path::Path;
 use std::process::Command;
@@ -21,6 +22,9 @@ pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "
 /// Decoder modules, each its own bundle that the element fetches only for files that need it:
 /// (bundle name, package, module name).
 pub const DECODERS: [(&str, &str, &str); 3] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco"), ("basis", "scenic-basis", "scenic_basis")];
+
+/// What xtask/element.mjs writes: the element's one-tag entry, then its lazily fetched features.
+pub const ELEMENT_FILES: [&str; 5] = ["scenic-viewer.min.js", "features/ar.min.js", "features/tour.min.js", "features/panorama.min.js", "features/tiles.min.js"];
 
 pub fn all() -> Result {
     let only = std::env::var("SCENIC_BUNDLES").ok();
@@ -37,12 +41,16 @@ pub fn all() -> Result {
         }
     }
     let root = root();
-    // The element and its feature modules as one minified file for a page's script tag: one
-    // request instead of five over two levels of imports, about 10 KB gzipped instead of 16. The
-    // bundles stay separate files, imported by the backend the browser has.
-    let bundle = root.join("www/scenic-viewer.min.js");
-    esbuild(&["www/scenic-viewer.js", "--bundle", "--minify", "--format=esm", "--external:./pkg/*"], &bundle)?;
-    crate::compress::beside(&bundle)?;
+    // The element and the feature modules every page uses as one minified file for a page's
+    // script tag (one request instead of many over levels of imports), and AR, tours, panoramas
+    // and 3D Tiles each as a minified file of its own, fetched by the pages that use them
+    // (xtask/element.mjs says why not esbuild's --splitting). The wasm bundles stay separate
+    // files, imported by the backend the browser has.
+    let www = root.join("www");
+    run(Command::new("node").arg(root.join("xtask/element.mjs")).current_dir(&www))?;
+    for file in ELEMENT_FILES {
+        crate::compress::beside(&www.join(file))?;
+    }
     let assets = root.join("www/assets");
     std::fs::create_dir_all(&assets).map_err(|e| e.to_string())?;
     copy_assets(&root.join("assets"), &assets)
@@ -158,8 +166,9 @@ fn thousands(v: usize) -> String {
 /// Prints what a browser downloads on each path (bytes, gzip level 9, brotli quality 11).
 pub fn sizes() -> Result {
     let www = root().join("www");
-    // The element as a page's script tag loads it: the one-file build of it and its features.
-    let element = packed(&www.join("scenic-viewer.min.js"))?;
+    // The element as a page's script tag loads it: the one-tag entry (AR, tours, panoramas and
+    // 3D Tiles are fetched on top by the pages that use them; listed below).
+    let element = packed(&www.join(ELEMENT_FILES[0]))?;
     println!("| path | wasm | wasm gzip / brotli | JS glue gzip / brotli | element JS gzip / brotli | total gzip | total brotli |");
     println!("|---|---|---|---|---|---|---|");
     for (name, _) in BUNDLES {
@@ -177,6 +186,13 @@ pub fn sizes() -> Result {
             thousands(wasm_gz + js_gz + element.1),
             thousands(wasm_br + js_br + element.2)
         );
+    }
+    println!();
+    println!("| element feature, fetched by the pages that use it | JS | gzip / brotli |");
+    println!("|---|---|---|");
+    for file in &ELEMENT_FILES[1..] {
+        let (js, gz, br) = packed(&www.join(file))?;
+        println!("| {file} | {} | {} / {} |", thousands(js), thousands(gz), thousands(br));
     }
     // Fetched on top of a path only by a file that declares the decoder's extension.
     println!();

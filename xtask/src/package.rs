@@ -31,7 +31,7 @@ pub fn assemble() -> Result<std::path::PathBuf> {
     let mut files: Vec<String> = ["scenic-viewer.js", "scenic-viewer.d.ts", "scenic-viewer.min.js", "scenic-viewer.min.js.br", "scenic-viewer.min.js.gz", "scenic-sw.js"].map(String::from).into();
     for f in std::fs::read_dir(www.join("features")).map_err(|e| e.to_string())? {
         let name = f.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".js") {
+        if name.ends_with(".js") || name.ends_with(".min.js.br") || name.ends_with(".min.js.gz") {
             files.push(format!("features/{name}"));
         }
     }
