@@ -65,6 +65,7 @@ for (const backend of BACKENDS) {
           this.addEventListener('message', ({ data }) => window.__jobs.push(['answer', data.id, data.error ?? data.result?.byteLength]));
         }
         if (message?.job) window.__jobs.push([message.job, message.id, message.which]);
+        if (message?.init) window.__jobs.push(['init', message.init.backend, message.init.module instanceof WebAssembly.Module]);
         return post.call(this, message, ...rest);
       };
     });
@@ -74,6 +75,9 @@ for (const backend of BACKENDS) {
     const jobs = await page.evaluate(() => window.__jobs);
     const asked = jobs.find(([job]) => job === 'prefilter');
     assert.ok(asked && asked[2] === 'environment', JSON.stringify(jobs));
+    // The worker was handed the viewer's compiled bundle first (it compiles nothing itself).
+    const init = jobs.findIndex(([kind]) => kind === 'init');
+    assert.ok(init >= 0 && init < jobs.indexOf(asked) && jobs[init][1] === `${backend}-lite` && jobs[init][2] === true, JSON.stringify(jobs));
     const answer = jobs.find(([kind, id]) => kind === 'answer' && id === asked[1]);
     // 128 × 64 to a 128-wide chain of 5 levels (RGBA16F) and the packing's headers.
     assert.ok(answer && typeof answer[2] === 'number' && answer[2] > 128 * 64 * 8, JSON.stringify(jobs));
@@ -116,6 +120,16 @@ for (const backend of BACKENDS) {
     await page.close();
   });
 }
+
+test('where no worker can start, the viewer prefilters the photo itself: the same light, no warning', async () => {
+  const { page } = await spheres('webgl2');
+  const url = await hdrUrl(page);
+  await page.evaluate(() => { window.Worker = function () { throw new Error('no worker'); }; });
+  const set = await page.evaluate((u) => window.__env('environment-image', u), url);
+  assert.ok(set.applied, JSON.stringify(set));
+  assertLitByHdr(seenUnderHdr(await pixels(page)));
+  await page.close();
+});
 
 test('a photo that cannot be used is named in a warning, and the lighting stays as it was', async () => {
   const { page } = await spheres('webgl2');

@@ -68,6 +68,8 @@ export class Lighting {
     try {
       const url = new URL(raw, document.baseURI);
       if (!['http:', 'https:', 'blob:', 'data:'].includes(url.protocol)) throw new Error(`${url.protocol} URLs are not fetched`);
+      // The worker starts with the viewer's compiled bundle while the photo downloads.
+      this.prefilter?.()?.(viewer.wasmModule)?.catch(() => {});
       const response = await fetch(url.href);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const bytes = new Uint8Array(await response.arrayBuffer());

@@ -11,18 +11,32 @@ let worker = null;
 let idle = 0;
 let next = 0;
 const pending = new Map();
+// By bundle, the viewer's compiled WebAssembly.Module: a worker instantiates it instead of
+// fetching and compiling the bundle again (a few hundred ms here), also after an idle restart.
+const modules = new Map();
+let handed = new Set();
 
 function stop() {
   worker?.terminate();
   worker = null;
+  handed = new Set();
   for (const p of pending.values()) p.reject(new Error('the tangent worker stopped'));
   pending.clear();
 }
 
-function start(spawn, backend, module) {
+/** The worker, started if need be, with `backend`'s compiled module handed over once. */
+function ready(spawn, backend) {
+  worker ??= start(spawn);
+  const module = modules.get(backend);
+  if (module && !handed.has(backend)) {
+    handed.add(backend);
+    worker.postMessage({ init: { backend, module } });
+  }
+  return worker;
+}
+
+function start(spawn) {
   const w = spawn();
-  // The viewer's compiled module: the worker instantiates it instead of fetching and compiling.
-  w.postMessage({ init: { backend, module } });
   w.onmessage = ({ data }) => {
     const p = pending.get(data.id);
     pending.delete(data.id);
@@ -33,18 +47,26 @@ function start(spawn, backend, module) {
   return w;
 }
 
+/** Given the viewer's module alone, a job function starts the worker early with it. */
+function warm(spawn, backend, module) {
+  modules.set(backend, module);
+  try {
+    ready(spawn, backend);
+  } catch {
+    return Promise.resolve(); // No worker here (a CSP, an old in-app browser): jobs fall back.
+  }
+  // Closed again if no job follows (a normal map without UVs to generate from).
+  if (!pending.size) idle = setTimeout(stop, IDLE_MS);
+  return Promise.resolve();
+}
+
 /** For `Viewer.load`: `(positions, normals, uvs, indices?) => Promise<Float32Array>` (one
  *  tangent per corner), run in the worker `spawn()` makes, with bundle `backend` (its pkg/ folder: "webgpu-lite", …). Called
  *  with the viewer's `WebAssembly.Module` alone, it starts the worker early. */
 export function tangentsIn(spawn, backend) {
   return (positions, normals, uvs, indices) => {
     clearTimeout(idle);
-    if (positions instanceof WebAssembly.Module) {
-      worker ??= start(spawn, backend, positions);
-      // Closed again if no job follows (a normal map without UVs to generate from).
-      if (!pending.size) idle = setTimeout(stop, IDLE_MS);
-      return Promise.resolve();
-    }
+    if (positions instanceof WebAssembly.Module) return warm(spawn, backend, positions);
     const transfer = [positions.buffer, normals.buffer, uvs.buffer, ...(indices ? [indices.buffer] : [])];
     return job(spawn, backend, { job: 'tangents', positions, normals, uvs, indices }, transfer);
   };
@@ -53,18 +75,23 @@ export function tangentsIn(spawn, backend) {
 /** Posts `message` to the worker (started if need be) and resolves with its answer. */
 function job(spawn, backend, message, transfer) {
   clearTimeout(idle);
-  worker ??= start(spawn, backend);
+  const w = ready(spawn, backend);
   const id = next++;
   const done = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-  worker.postMessage({ id, backend, ...message }, transfer);
+  w.postMessage({ id, backend, ...message }, transfer);
   return done.finally(() => {
     if (!pending.size) idle = setTimeout(stop, IDLE_MS);
   });
 }
 
 /** For features/lighting.js: `(which, bytes, width, height) => Promise<Uint8Array>`, what
- *  `Viewer.setEnvironmentPrefiltered` takes, made in the worker by the viewer's bundle. */
+ *  `Viewer.setEnvironmentPrefiltered` takes, made in the worker by the viewer's bundle. Called
+ *  with the viewer's `WebAssembly.Module` alone (`viewer.wasmModule`), it starts the worker early
+ *  with it, while the photo downloads. */
 export function prefilterIn(spawn, backend) {
-  // Copied, not transferred: where the worker fails the viewer prefilters the same bytes.
-  return (which, bytes, width, height) => job(spawn, backend, { job: 'prefilter', which, bytes, width, height }, []);
+  return (which, bytes, width, height) => {
+    if (which instanceof WebAssembly.Module) return warm(spawn, backend, which);
+    // Copied, not transferred: where the worker fails the viewer prefilters the same bytes.
+    return job(spawn, backend, { job: 'prefilter', which, bytes, width, height }, []);
+  };
 }

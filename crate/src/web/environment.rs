@@ -93,6 +93,13 @@ impl Viewer {
         self.set_prepared(which, prepared)
     }
 
+    /// This viewer's compiled bundle, for the worker that prefilters photos with the same code:
+    /// it instantiates this instead of fetching and compiling the bundle again.
+    #[wasm_bindgen(getter, js_name = wasmModule)]
+    pub fn wasm_module(&self) -> JsValue {
+        wasm_bindgen::module()
+    }
+
     /// Sets `which` from what `prefilterEnvironment` made of its photo. Returns the photo's size.
     #[wasm_bindgen(js_name = setEnvironmentPrefiltered)]
     pub fn set_environment_prefiltered(&self, which: &str, packed: &[u8]) -> Result<Vec<u32>, JsValue> {
