@@ -12,7 +12,8 @@ let idle = 0;
 let next = 0;
 const pending = new Map();
 // By bundle, the viewer's compiled WebAssembly.Module: a worker instantiates it instead of
-// fetching and compiling the bundle again (a few hundred ms here), also after an idle restart.
+// fetching (a second download where the HTTP cache misses) and compiling the bundle again, also
+// after an idle restart.
 const modules = new Map();
 let handed = new Set();
 
@@ -49,6 +50,7 @@ function start(spawn) {
 
 /** Given the viewer's module alone, a job function starts the worker early with it. */
 function warm(spawn, backend, module) {
+  clearTimeout(idle); // One idle timer at a time: an older one would stop the next job's worker.
   modules.set(backend, module);
   try {
     ready(spawn, backend);
@@ -65,7 +67,6 @@ function warm(spawn, backend, module) {
  *  with the viewer's `WebAssembly.Module` alone, it starts the worker early. */
 export function tangentsIn(spawn, backend) {
   return (positions, normals, uvs, indices) => {
-    clearTimeout(idle);
     if (positions instanceof WebAssembly.Module) return warm(spawn, backend, positions);
     const transfer = [positions.buffer, normals.buffer, uvs.buffer, ...(indices ? [indices.buffer] : [])];
     return job(spawn, backend, { job: 'tangents', positions, normals, uvs, indices }, transfer);
