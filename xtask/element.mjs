@@ -10,7 +10,9 @@
 // copy of those helpers, which are plain functions.
 import * as esbuild from 'esbuild';
 
-const LAZY = ['ar', 'tour', 'panorama', 'tiles'];
+// The lazy features' names, as xtask/src/build.rs's LAZY_FEATURES hands them over.
+const LAZY = process.argv.slice(2);
+if (!LAZY.length || !LAZY.every((n) => /^[a-z]+$/.test(n))) throw new Error(`element.mjs: lazy feature names expected, got ${JSON.stringify(LAZY)}`);
 const common = { bundle: true, minify: true, format: 'esm', logLevel: 'warning' };
 
 // The entry's `import('./features/tour.js')` becomes `import('./features/tour.min.js')`.

@@ -69,7 +69,7 @@ export class Lighting {
       const url = new URL(raw, document.baseURI);
       if (!['http:', 'https:', 'blob:', 'data:'].includes(url.protocol)) throw new Error(`${url.protocol} URLs are not fetched`);
       // The worker starts with the viewer's compiled bundle while the photo downloads.
-      this.prefilter?.()?.(viewer.wasmModule)?.catch(() => {});
+      this.prefilter?.()?.(viewer.wasmModule);
       const response = await fetch(url.href);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const bytes = new Uint8Array(await response.arrayBuffer());

@@ -23,8 +23,15 @@ pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "
 /// (bundle name, package, module name).
 pub const DECODERS: [(&str, &str, &str); 3] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco"), ("basis", "scenic-basis", "scenic_basis")];
 
-/// What xtask/element.mjs writes: the element's one-tag entry, then its lazily fetched features.
-pub const ELEMENT_FILES: [&str; 5] = ["scenic-viewer.min.js", "features/ar.min.js", "features/tour.min.js", "features/panorama.min.js", "features/tiles.min.js"];
+/// The element's features that only some pages use: xtask/element.mjs (handed these names) makes
+/// each www/features/<name>.min.js, fetched by the one-tag www/scenic-viewer.min.js on use.
+pub const LAZY_FEATURES: [&str; 4] = ["ar", "tour", "panorama", "tiles"];
+const ELEMENT_ENTRY: &str = "scenic-viewer.min.js";
+
+/// What xtask/element.mjs writes, under www/: the one-tag entry, then the lazy features.
+fn element_files() -> impl Iterator<Item = String> {
+    std::iter::once(ELEMENT_ENTRY.to_string()).chain(LAZY_FEATURES.map(|name| format!("features/{name}.min.js")))
+}
 
 pub fn all() -> Result {
     let only = std::env::var("SCENIC_BUNDLES").ok();
@@ -47,8 +54,8 @@ pub fn all() -> Result {
     // (xtask/element.mjs says why not esbuild's --splitting). The wasm bundles stay separate
     // files, imported by the backend the browser has.
     let www = root.join("www");
-    run(Command::new("node").arg(root.join("xtask/element.mjs")).current_dir(&www))?;
-    for file in ELEMENT_FILES {
+    run(Command::new("node").arg(root.join("xtask/element.mjs")).args(LAZY_FEATURES).current_dir(&www))?;
+    for file in element_files() {
         crate::compress::beside(&www.join(file))?;
     }
     let assets = root.join("www/assets");
@@ -168,7 +175,7 @@ pub fn sizes() -> Result {
     let www = root().join("www");
     // The element as a page's script tag loads it: the one-tag entry (AR, tours, panoramas and
     // 3D Tiles are fetched on top by the pages that use them; listed below).
-    let element = packed(&www.join(ELEMENT_FILES[0]))?;
+    let element = packed(&www.join(ELEMENT_ENTRY))?;
     println!("| path | wasm | wasm gzip / brotli | JS glue gzip / brotli | element JS gzip / brotli | total gzip | total brotli |");
     println!("|---|---|---|---|---|---|---|");
     for (name, _) in BUNDLES {
@@ -190,8 +197,8 @@ pub fn sizes() -> Result {
     println!();
     println!("| element feature, fetched by the pages that use it | JS | gzip / brotli |");
     println!("|---|---|---|");
-    for file in &ELEMENT_FILES[1..] {
-        let (js, gz, br) = packed(&www.join(file))?;
+    for file in element_files().skip(1) {
+        let (js, gz, br) = packed(&www.join(&file))?;
         println!("| {file} | {} | {} / {} |", thousands(js), thousands(gz), thousands(br));
     }
     // Fetched on top of a path only by a file that declares the decoder's extension.
