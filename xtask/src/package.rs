@@ -31,9 +31,14 @@ pub fn assemble() -> Result<std::path::PathBuf> {
     let mut files: Vec<String> = ["scenic-viewer.js", "scenic-viewer.d.ts", "scenic-viewer.min.js", "scenic-viewer.min.js.br", "scenic-viewer.min.js.gz", "scenic-sw.js"].map(String::from).into();
     for f in std::fs::read_dir(www.join("features")).map_err(|e| e.to_string())? {
         let name = f.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".js") || name.ends_with(".min.js.br") || name.ends_with(".min.js.gz") {
+        // The sources; the minified lazy files come from the build's own list below, so one
+        // an older build left behind (a feature renamed or dropped) is not shipped.
+        if name.ends_with(".js") && !name.ends_with(".min.js") {
             files.push(format!("features/{name}"));
         }
+    }
+    for name in crate::build::LAZY_FEATURES {
+        files.extend(["", ".br", ".gz"].map(|z| format!("features/{name}.min.js{z}")));
     }
     let bundles = crate::build::BUNDLES.iter().map(|&(name, _)| (name, "scenic")).chain(crate::build::DECODERS.iter().map(|&(name, _, module)| (name, module)));
     for (bundle, module) in bundles {
