@@ -42,10 +42,11 @@ const CONTENT = {
   'skinned CesiumMan at 1 s': { src: '/corpus/gltf/models/CesiumMan/glTF/CesiumMan.gltf', time: 1, moved: true },
   'contact shadow under a box': { src: '/corpus/gltf/models/Box/glTF-Binary/Box.glb', attrs: { 'camera-orbit': '0deg 35deg 4m', 'shadow-intensity': '1' }, shadow: true },
 };
-async function stage({ attrs = {}, time, wait = 300 }) {
+async function stage({ attrs = {}, time, panoramaView, wait = 300 }) {
   const v = document.getElementById('viewer');
   for (const [k, val] of Object.entries(attrs)) if (val === null) v.removeAttribute(k); else v.setAttribute(k, val);
   if (time !== undefined) v.currentTime = time;
+  if (panoramaView) v.setPanoramaView(panoramaView);
   await new Promise((r) => setTimeout(r, wait));
   const frame = async () => {
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -69,7 +70,8 @@ async function stage({ attrs = {}, time, wait = 300 }) {
 // panorama case found that Firefox stops every requestAnimationFrame of a tab for good when a
 // WebGPU device is destroyed with frames in flight, as it was when the lite viewer made way for
 // the full one (the flight into the panorama never landed); devices now go once their work is
-// done (render/webgpu's Gpu).
+// done (render/webgpu's Gpu). Their frames are then read settled, by `stage` (tiles and panorama
+// levels arrive one after another).
 async function tilesInPage({ tiles, backend, size }) {
   await import('/scenic-viewer.js');
   const v = document.createElement('scenic-viewer');
@@ -80,10 +82,7 @@ async function tilesInPage({ tiles, backend, size }) {
   v.setAttribute('tiles', tiles);
   document.body.append(v);
   const event = await Promise.race([said, new Promise((r) => setTimeout(() => r(['timeout', '']), 60000))]);
-  await new Promise((r) => setTimeout(r, 300));
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const p = await v.readPixels();
-  return { event, info: v.tilesInfo(), width: p.width, height: p.height, data: Array.from(p.data) };
+  return { event, info: v.tilesInfo() };
 }
 async function panoramaInPage() {
   const v = document.getElementById('viewer');
@@ -92,15 +91,12 @@ async function panoramaInPage() {
     v.addEventListener('warning', (e) => resolve(e.detail.message), { once: true });
     v.setAttribute('panoramas', '/assets/lakeside-panoramas.json');
   });
-  const entered = await v.enterPanorama('shore');
-  const frameAt = async (pitch) => {
-    v.setPanoramaView({ yaw: 0, pitch, fov: 60 });
-    await new Promise((r) => setTimeout(r, 500));
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const p = await v.readPixels();
-    return { width: p.width, height: p.height, data: Array.from(p.data) };
-  };
-  return { loaded, entered, level: await frameAt(0), up: await frameAt(80) };
+  return { loaded, entered: await v.enterPanorama('shore') };
+}
+/** The panorama's settled frames looking level and up, after panoramaInPage; `run` runs an in-page function. */
+async function panoramaFrames(run) {
+  const at = (pitch) => run(stage, { panoramaView: { yaw: 0, pitch, fov: 60 }, wait: 500 });
+  return { level: await at(0), up: await at(80) };
 }
 // The lakeside demo's guided tour: where its first two stops put the camera, read from its files.
 const asset = (name) => JSON.parse(readFileSync(new URL(`../../assets/${name}`, import.meta.url)));
@@ -266,20 +262,22 @@ for (const engine of ['firefox', 'webkit']) {
     const has = await offers(s);
     for (const backend of ['webgl2', 'webgpu'].filter((b) => has[b])) {
       await s.goto(`${BASE}/fidelity/blank.html`);
-      const t = await s.run(tilesInPage, { tiles: TILES, backend, size: 256 });
+      const t = { ...await s.run(tilesInPage, { tiles: TILES, backend, size: 256 }), ...await s.run(stage, {}) };
       assert.deepEqual([t.event[0], t.info.drawn, t.info.failed], ['tiles-ready', 1, 0], JSON.stringify([t.event, t.info]));
       const yellow = t.data.filter((_, i) => i % 4 === 0 && t.data[i] > 90 && t.data[i + 1] > 90 && t.data[i + 2] < 50).length / (t.width * t.height);
       assert.ok(yellow > 0.05, `the tile's box is drawn: ${yellow}`);
       const page = await browser.newPage({ viewport: { width: 256, height: 256 }, deviceScaleFactor: 1 });
       await page.goto(`${BASE}/fidelity/blank.html`);
-      const ct = await page.evaluate(tilesInPage, { tiles: TILES, backend, size: 256 });
+      await page.evaluate(tilesInPage, { tiles: TILES, backend, size: 256 });
+      const ct = await page.evaluate(stage, {});
       await page.goto(`${BASE}/fidelity/?${new URLSearchParams({ ...LAKESIDE, backend })}`);
       await page.waitForFunction(() => document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
-      const cp = await page.evaluate(panoramaInPage);
+      await page.evaluate(panoramaInPage);
+      const cp = await panoramaFrames((f, arg) => page.evaluate(f, arg));
       await page.close();
       const r = await fixture(s, { ...LAKESIDE, backend });
       assert.equal(r.state, 'ready', JSON.stringify(r));
-      const p = await s.run(panoramaInPage);
+      const p = { ...await s.run(panoramaInPage), ...await panoramaFrames((f, arg) => s.run(f, arg)) };
       assert.deepEqual([p.loaded, p.entered], [{ panoramas: ['shore', 'hill'], skipped: [] }, 'shore'], JSON.stringify([p.loaded, p.entered]));
       // Looking up from the shore: sky.
       const [ur, ug, ub] = [0, 1, 2].map((c) => p.up.data[(128 * 256 + 128) * 4 + c]);
