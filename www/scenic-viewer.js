@@ -30,7 +30,7 @@ import { readLink, shareUrl } from './features/links.js';
 
 // The path is from this file, which is also where the one-file build lives. Not written as
 // `new Worker(new URL(...))`: Vite would bundle the worker and then require `worker.format: 'es'`
-// of every app; in a bundled app the script is not found and the viewer makes tangents itself.
+// of every app; in a bundled app the script is not found and MikkTSpace runs on the page.
 const TANGENT_WORKER = new URL('./features/tangents-worker.js', import.meta.url);
 const tangentWorker = () => new Worker(TANGENT_WORKER, { type: 'module' });
 const DECODER_WORKER = new URL('./features/decoders-worker.js', import.meta.url);
@@ -40,6 +40,8 @@ const decoderModules = {
   draco: () => import('./pkg/draco/scenic_draco.js'),
   basis: () => import('./pkg/basis/scenic_basis.js'),
 };
+// MikkTSpace, for a file with a normal map and no tangents where the worker cannot run it.
+const mikktspaceModule = () => import('./pkg/mikktspace/scenic_mikktspace.js');
 
 // AR (features/ar.js) is fetched only by a page that uses it: the `ar` attribute or enterAR().
 const AR_ATTRIBUTES = ['ar', 'ar-fov', 'ar-max-distance', 'ar-max-accuracy', 'visitor-crs'];
@@ -269,7 +271,7 @@ export class ScenicViewer extends HTMLElement {
   }));
   #tiles = new LazyFeature(this, 'tiles', () => tilesModule().then(({ TilesMode, tilesStyles }) => {
     this.#style(tilesStyles);
-    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#bundle), decode: decodersIn(decoderWorker, decoderModules) });
+    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#bundle, mikktspaceModule), decode: decodersIn(decoderWorker, decoderModules) });
     return new TilesMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), pipes);
   }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
@@ -796,7 +798,7 @@ export class ScenicViewer extends HTMLElement {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      }, response, tangentsIn(tangentWorker, this.#bundle), decodersIn(decoderWorker, decoderModules));
+      }, response, tangentsIn(tangentWorker, this.#bundle, mikktspaceModule), decodersIn(decoderWorker, decoderModules));
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;

@@ -263,33 +263,46 @@ test('a GLB stays out of wasm memory: its image goes to the decoder and only geo
   }
 });
 
-test('normal-map tangents are made in a worker (wasm memory stays under 1.2x the GLB), and the same without one', async () => {
+test('normal-map tangents are made by the MikkTSpace module in a worker (wasm memory stays under 1.2x the GLB), the same on the page without one, and a normal map without either is drawn flat with a warning', async () => {
   // DamagedHelmet has a normal map and no TANGENT: MikkTSpace peaks at 6.6 MB for it, which
-  // wasm memory would keep for good if it ran in the viewer's own instance.
+  // wasm memory would keep for good if it ran in the viewer's own instance. Its code is a module
+  // of its own (pkg/mikktspace), fetched for such files only.
   const HELMET = '/corpus/gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
   const wasmBytes = (page) => page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).wasmBytes);
   for (const backend of BACKENDS) {
-    const shots = [];
-    for (const worker of [true, false]) {
+    const shots = {};
+    for (const where of ['worker', 'page', 'nowhere']) {
       const page = await fixture({ backend });
-      // Without a worker (its script missing), the viewer generates the tangents itself.
-      if (!worker) await page.route('**/tangents-worker.js', (r) => r.fulfill({ status: 404, body: '' }));
-      assert.equal((await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb')).at(-1).type, 'load');
+      const fetched = [];
+      page.on('request', (r) => fetched.push(r.url()));
+      // Without a worker (its script missing), MikkTSpace runs on the page; without its module
+      // either, there are no tangents.
+      if (where !== 'worker') await page.route('**/tangents-worker.js', (r) => r.fulfill({ status: 404, body: '' }));
+      if (where === 'nowhere') await page.route('**/pkg/mikktspace/**', (r) => r.fulfill({ status: 404, body: '' }));
+      const boxEvents = await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+      assert.equal(boxEvents.at(-1).type, 'load');
+      assert.ok(!fetched.some((u) => u.includes('/pkg/mikktspace/')), `${backend}: a file with no normal map fetches no MikkTSpace module`);
       const before = await wasmBytes(page);
       const events = await setSrc(page, HELMET);
       assert.equal(events.at(-1).type, 'load', JSON.stringify(events.at(-1).detail));
+      // Said as a load's warnings are: in `info.warnings` and the console.
+      const warnings = await page.evaluate(() => document.getElementById('viewer').info.warnings);
       const grown = (await wasmBytes(page)) - before;
       const size = await page.evaluate(async (u) => (await (await fetch(u)).blob()).size, HELMET);
-      if (worker) {
+      if (where === 'worker') {
         const scripts = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('/tangents-worker.js')));
         assert.equal(scripts.length, 1, 'the worker script was loaded once');
         assert.ok(grown < 1.2 * size, `${backend}: wasm memory grew ${grown} bytes for a GLB of ${size}`);
       }
-      shots.push(await pixels(page));
+      if (where === 'page') assert.ok(fetched.some((u) => u.endsWith('/pkg/mikktspace/scenic_mikktspace.js')), `${backend}: the module was fetched on the page`);
+      if (where === 'nowhere') assert.ok(warnings.some((m) => /normal map is drawn flat: its tangents could not be made/.test(m)), `${backend}: ${JSON.stringify(warnings)}`);
+      else assert.deepEqual(warnings, [], backend);
+      shots[where] = await pixels(page);
       await page.close();
     }
-    // The same tangents either way: the same picture.
-    assert.equal(changedPixels(shots[0], shots[1], 2), 0, backend);
+    // The same tangents either way: the same picture; without them, another one.
+    assert.equal(changedPixels(shots.worker, shots.page, 2), 0, backend);
+    assert.ok(changedPixels(shots.worker, shots.nowhere, 2) > 200, `${backend}: ${changedPixels(shots.worker, shots.nowhere, 2)} pixels differ with the normal map flat`);
   }
 });
 

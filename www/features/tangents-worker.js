@@ -1,5 +1,6 @@
-// The worker behind features/tangents.js: MikkTSpace and the lighting photos' prefiltering in
-// the viewer's own wasm bundle, instantiated here so that their memory is freed with the worker.
+// The worker behind features/tangents.js: MikkTSpace in its own small module (pkg/mikktspace),
+// and the lighting photos' prefiltering in the viewer's own wasm bundle, instantiated here so
+// that the memory of either is freed with the worker.
 
 // By bundle: the glue must be the one of the module the viewer hands over.
 const importers = {
@@ -8,19 +9,35 @@ const importers = {
   'webgpu-lite': () => import('../pkg/webgpu-lite/scenic.js'),
   'webgl2-lite': () => import('../pkg/webgl2-lite/scenic.js'),
 };
+const modules = {};
 const ready = {};
-const load = (backend, module) => importers[backend]().then(async (m) => { await m.default(module && { module_or_path: module }); return m; });
+let mikktspace = null;
+const init = (m, module) => m.default(module && { module_or_path: module }).then(() => m);
+// Instantiated when a job needs it: a worker started for tangents never instantiates the viewer.
+const viewer = (backend) => {
+  ready[backend] ??= importers[backend]().then((m) => init(m, modules[backend]));
+  ready[backend].catch(() => delete ready[backend]);
+  return ready[backend];
+};
+const tangents = () => {
+  mikktspace ??= import('../pkg/mikktspace/scenic_mikktspace.js').then((m) => init(m));
+  mikktspace.catch(() => { mikktspace = null; });
+  return mikktspace;
+};
 
-self.onmessage = async ({ data: { init, id, backend, job, positions, normals, uvs, indices, which, bytes, width, height } }) => {
+self.onmessage = async ({ data: { init, preload, id, backend, job, positions, normals, uvs, indices, which, bytes, width, height } }) => {
   if (init) {
-    ready[init.backend] ??= load(init.backend, init.module);
-    ready[init.backend].catch(() => delete ready[init.backend]);
+    modules[init.backend] = init.module;
+    return;
+  }
+  if (preload === 'mikktspace') {
+    tangents().catch(() => {}); // Said by the job that needs it.
     return;
   }
   try {
-    ready[backend] ??= load(backend);
-    const m = await ready[backend];
-    const result = job === 'prefilter' ? m.prefilterEnvironment(which, bytes, width, height) : m.mikktspaceTangents(positions, normals, uvs, indices);
+    const result = job === 'prefilter'
+      ? (await viewer(backend)).prefilterEnvironment(which, bytes, width, height)
+      : (await tangents()).mikktspaceTangents(positions, normals, uvs, indices);
     self.postMessage({ id, result }, [result.buffer]);
   } catch (e) {
     self.postMessage({ id, error: String(e?.message ?? e) });

@@ -2,9 +2,11 @@
 // photos (environment-image, skybox-image) in a worker. The viewer's wasm memory never shrinks:
 // MikkTSpace peaks at ~140 bytes per triangle corner (DamagedHelmet: 6.6 MB) and a 2048 × 1024
 // photo's prefiltering at ~40 MB, and the latter takes a quarter of a second of CPU here. So both
-// run in a worker that instantiates the same bundle and is closed when idle, taking that memory
-// with it; the main thread stays free meanwhile. Where the worker cannot start or fails, the
-// viewer does the work itself.
+// run in a worker that is closed when idle, taking that memory with it; the main thread stays
+// free meanwhile. MikkTSpace is a small module of its own (pkg/mikktspace: the viewer's bundles
+// leave its 12 KB gzip out, as most files bring their tangents); prefiltering is the viewer's own
+// bundle, instantiated in the worker. Where the worker cannot start or fails, MikkTSpace runs on
+// this thread and the viewer prefilters itself.
 
 const IDLE_MS = 5000;
 let worker = null;
@@ -16,12 +18,14 @@ const pending = new Map();
 // after an idle restart.
 const modules = new Map();
 let handed = new Set();
+// What pending jobs are rejected with when the worker stops or fails to start.
+const WORKER_FAILED = Symbol('worker failed');
 
 function stop() {
   worker?.terminate();
   worker = null;
   handed = new Set();
-  for (const p of pending.values()) p.reject(new Error('the tangent worker stopped'));
+  for (const p of pending.values()) p.reject(WORKER_FAILED);
   pending.clear();
 }
 
@@ -48,12 +52,14 @@ function start(spawn) {
   return w;
 }
 
-/** Given the viewer's module alone, a job function starts the worker early with it. */
-function warm(spawn, backend, module) {
+/** Given the viewer's module alone, a job function starts the worker early with it (and
+ *  `message`, if any, to start on). */
+function warm(spawn, backend, module, message) {
   clearTimeout(idle); // One idle timer at a time: an older one would stop the next job's worker.
   modules.set(backend, module);
   try {
     ready(spawn, backend);
+    if (message) worker.postMessage(message);
   } catch {
     return Promise.resolve(); // No worker here (a CSP, an old in-app browser): jobs fall back.
   }
@@ -63,14 +69,34 @@ function warm(spawn, backend, module) {
 }
 
 /** For `Viewer.load`: `(positions, normals, uvs, indices?) => Promise<Float32Array>` (one
- *  tangent per corner), run in the worker `spawn()` makes, with bundle `backend` (its pkg/ folder: "webgpu-lite", …). Called
- *  with the viewer's `WebAssembly.Module` alone, it starts the worker early. */
-export function tangentsIn(spawn, backend) {
+ *  tangent per corner), run in the worker `spawn()` makes, or where it cannot run, on this thread
+ *  by the module `importer()` imports (pkg/mikktspace, named in the element's file so that the
+ *  one-file build and bundlers resolve it from there). `backend` is the viewer's bundle (its
+ *  pkg/ folder: "webgpu-lite", …). Called with the viewer's `WebAssembly.Module` alone, it starts
+ *  the worker early, which starts fetching the module. */
+export function tangentsIn(spawn, backend, importer) {
   return (positions, normals, uvs, indices) => {
-    if (positions instanceof WebAssembly.Module) return warm(spawn, backend, positions);
-    const transfer = [positions.buffer, normals.buffer, uvs.buffer, ...(indices ? [indices.buffer] : [])];
-    return job(spawn, backend, { job: 'tangents', positions, normals, uvs, indices }, transfer);
+    if (positions instanceof WebAssembly.Module) return warm(spawn, backend, positions, { preload: 'mikktspace' });
+    const args = [positions, normals, uvs, indices];
+    // Copies go to the worker: where it fails (its script not found, as in a bundled app) the
+    // same arrays are worked on here.
+    const copies = args.map((a) => a?.slice());
+    let done;
+    try {
+      done = job(spawn, backend, { job: 'tangents', positions: copies[0], normals: copies[1], uvs: copies[2], indices: copies[3] }, copies.filter(Boolean).map((a) => a.buffer));
+    } catch {
+      return tangentsHere(importer, args); // No worker here (a CSP, an old in-app browser).
+    }
+    return done.catch((e) => (e === WORKER_FAILED ? tangentsHere(importer, args) : Promise.reject(e)));
   };
+}
+
+let here = null;
+/** MikkTSpace on this thread. */
+async function tangentsHere(importer, [positions, normals, uvs, indices]) {
+  here ??= importer().then(async (m) => { await m.default(); return m; });
+  here.catch(() => { here = null; });
+  return (await here).mikktspaceTangents(positions, normals, uvs, indices);
 }
 
 /** Posts `message` to the worker (started if need be) and resolves with its answer. */

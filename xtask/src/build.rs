@@ -21,7 +21,7 @@ pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "
 
 /// Decoder modules, each its own bundle that the element fetches only for files that need it:
 /// (bundle name, package, module name).
-pub const DECODERS: [(&str, &str, &str); 3] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco"), ("basis", "scenic-basis", "scenic_basis")];
+pub const DECODERS: [(&str, &str, &str); 4] = [("meshopt", "scenic-meshopt", "scenic_meshopt"), ("draco", "scenic-draco", "scenic_draco"), ("basis", "scenic-basis", "scenic_basis"), ("mikktspace", "scenic-mikktspace", "scenic_mikktspace")];
 
 /// The element's features that only some pages use: xtask/element.mjs (handed these names) makes
 /// each www/features/<name>.min.js, fetched by the one-tag www/scenic-viewer.min.js on use.

@@ -118,51 +118,11 @@ pub fn unweld<T: Copy>(data: &[T], indices: &[u32]) -> Vec<T> {
     indices.iter().map(|&i| data[i as usize]).collect()
 }
 
-struct MikkInput<'a> {
-    positions: &'a [[f32; 3]],
-    normals: &'a [[f32; 3]],
-    uvs: &'a [[f32; 2]],
-    indices: Option<&'a [u32]>,
-    corners: Vec<[f32; 4]>,
-}
-
-impl MikkInput<'_> {
-    fn vertex(&self, face: usize, vert: usize) -> usize {
-        let corner = face * 3 + vert;
-        self.indices.map_or(corner, |ix| ix[corner] as usize)
-    }
-}
-
-impl bevy_mikktspace::Geometry for MikkInput<'_> {
-    fn num_faces(&self) -> usize {
-        self.indices.map_or(self.positions.len(), <[u32]>::len) / 3
-    }
-    fn num_vertices_of_face(&self, _face: usize) -> usize {
-        3
-    }
-    fn position(&self, face: usize, vert: usize) -> [f32; 3] {
-        self.positions[self.vertex(face, vert)]
-    }
-    fn normal(&self, face: usize, vert: usize) -> [f32; 3] {
-        self.normals[self.vertex(face, vert)]
-    }
-    fn tex_coord(&self, face: usize, vert: usize) -> [f32; 2] {
-        self.uvs[self.vertex(face, vert)]
-    }
-    fn set_tangent(&mut self, ts: Option<bevy_mikktspace::TangentSpace>, face: usize, vert: usize) {
-        // A degenerate face gets any unit tangent; the normal map then has no effect there.
-        self.corners[face * 3 + vert] = ts.map_or([1.0, 0.0, 0.0, 1.0], |t| t.tangent_encoded());
-    }
-}
-
 /// MikkTSpace tangents (what the glTF spec asks for when a normal map comes without tangents),
-/// one per triangle corner: per index when indexed, else per vertex.
+/// one per triangle corner: per index when indexed, else per vertex. The code is its own crate
+/// (decoders/mikktspace), which the web viewer fetches as a module of its own.
 pub fn mikktspace_tangents(positions: &[[f32; 3]], normals: &[[f32; 3]], uvs: &[[f32; 2]], indices: Option<&[u32]>) -> Vec<[f32; 4]> {
-    let corners = vec![[1.0, 0.0, 0.0, 1.0]; indices.map_or(positions.len(), <[u32]>::len)];
-    let mut input = MikkInput { positions, normals, uvs, indices, corners };
-    // On failure (no faces), the defaults above stand.
-    let _ = bevy_mikktspace::generate_tangents(&mut input);
-    input.corners
+    scenic_mikktspace::tangents(positions.as_flattened(), normals.as_flattened(), uvs.as_flattened(), indices)
 }
 
 /// One tangent per vertex from MikkTSpace's per-corner ones, keeping the mesh indexed. The

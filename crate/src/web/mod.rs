@@ -220,36 +220,24 @@ fn to_js(e: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
 }
 
-/// Hands MikkTSpace's inputs to `run` (see `Viewer::load`); None when there is no such
-/// function or it fails, so that the caller generates the tangents itself.
-fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, indices): loader::TangentInputs) -> impl std::future::Future<Output = Option<Vec<[f32; 4]>>> + use<> {
+/// Hands MikkTSpace's inputs to `run` (see `Viewer::load`: www/features/tangents.js runs the
+/// decoders/mikktspace module, in a worker or on the page), or why it could not.
+fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, indices): loader::TangentInputs) -> impl std::future::Future<Output = Result<Vec<[f32; 4]>, String>> + use<> {
     // The arrays are copied out now: the future holds no borrow of the scene.
-    let started = run.and_then(|run| {
+    let started = run.ok_or_else(|| "no tangent module was given".to_string()).and_then(|run| {
         let args = js_sys::Array::of4(
             &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(positions)),
             &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(normals)),
             &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(uvs)),
             &indices.map_or(JsValue::UNDEFINED, |i| js_sys::Uint32Array::from(i).into()),
         );
-        run.apply(&JsValue::NULL, &args).ok()?.dyn_into::<js_sys::Promise>().ok()
+        run.apply(&JsValue::NULL, &args).map_err(|e| js_error(&e))?.dyn_into::<js_sys::Promise>().map_err(|_| "the tangent module gave no promise".to_string())
     });
     async move {
-        let out = JsFuture::from(started?).await.ok()?.dyn_into::<js_sys::Float32Array>().ok()?.to_vec();
-        bytemuck::allocation::try_cast_vec(out).ok()
+        let out = JsFuture::from(started?).await.map_err(|e| js_error(&e))?;
+        let out = out.dyn_into::<js_sys::Float32Array>().map_err(|_| "the tangent module gave no Float32Array".to_string())?.to_vec();
+        bytemuck::allocation::try_cast_vec(out).map_err(|_| "the tangents came back in pieces".to_string())
     }
-}
-
-/// MikkTSpace for a worker (www/features/tangents-worker.js instantiates this module there):
-/// positions and normals (xyz), the normal map's UVs (uv) and, for an indexed primitive, its
-/// indices → one tangent (xyzw) per corner: per index, else per vertex.
-#[wasm_bindgen(js_name = mikktspaceTangents)]
-pub fn mikktspace_tangents(positions: &[f32], normals: &[f32], uvs: &[f32], indices: Option<Vec<u32>>) -> Result<Vec<f32>, JsValue> {
-    let n = positions.len() / 3;
-    if !positions.len().is_multiple_of(3) || normals.len() != positions.len() || uvs.len() != n * 2 || indices.as_ref().is_some_and(|ix| ix.iter().any(|&i| i as usize >= n)) {
-        return Err(to_js("mikktspaceTangents: mismatched arrays"));
-    }
-    let corners = crate::geometry::mikktspace_tangents(bytemuck::cast_slice(positions), bytemuck::cast_slice(normals), bytemuck::cast_slice(uvs), indices.as_deref());
-    Ok(bytemuck::allocation::try_cast_vec(corners).unwrap_or_else(|(_, c)| c.into_iter().flatten().collect()))
 }
 
 /// The backends this build can open, best first.
@@ -549,9 +537,11 @@ async fn decode_model(
         }
     }));
     let (decoded, generated) = futures::future::join(decoding, elsewhere).await;
+    // MikkTSpace is not in this bundle (see tangents_elsewhere): where its module could not
+    // run, the normal map is drawn flat, and said.
     for (job, corners) in jobs.iter().zip(generated) {
-        if !corners.is_some_and(|c| job.apply(&mut scene, c)) {
-            job.run(&mut scene);
+        if let Err(e) = corners.and_then(|c| if job.apply(&mut scene, c) { Ok(()) } else { Err("the wrong number of tangents came back".into()) }) {
+            warnings.push(format!("/meshes/{}/primitives/{}: its normal map is drawn flat: its tangents could not be made ({e})", job.mesh, job.primitive));
         }
     }
     let mut bitmaps = Vec::new();
