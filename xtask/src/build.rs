@@ -3,9 +3,9 @@
 //! for size with panics that abort at once (`-Z build-std`, `-C panic=immediate-abort`): no
 //! panic messages or their formatting in the bundle (the code has no panics on purpose; a trap is
 //! caught by the element like any error). `SCENIC_STABLE=1`, or no nightly, builds on stable; the
-//! README's size table gives both. No wasm-opt pass: measured here, npm binaryen 132's -Oz and -Os both
-//! made the gzipped WebGPU module larger (274,648 and 274,183 bytes against 259,464 without), and
-//! Debian's binaryen 108 produces modules that fail to instantiate. esbuild minifies the glue and
+//! README's size table gives both. npm binaryen 132's wasm-opt then runs a chosen list of passes
+//! (`WASM_OPT_PASSES`; its -Oz and -Os make the gzipped module larger; Debian's binaryen 108
+//! produces modules that fail to instantiate). esbuild minifies the glue and
 //! makes www/scenic-viewer.min.js (the element for a script tag, its rarer features beside it:
 //! xtask/element.mjs). Copies assets into www/.
 
@@ -103,6 +103,24 @@ fn size_toolchain() -> Option<String> {
     nightly().filter(|_| has_rust_src())
 }
 
+/// wasm-opt's passes for every module: those that shrink it gzipped (7 Dec, WebGPU lite, gzip -9:
+/// 284,672 -> 280,951 bytes; 0.9-2.0 % off each module). -Oz is smaller raw (666 KB against 739)
+/// but 9.5 KB larger gzipped: it rewrites locals and inlines, undoing the repetition gzip feeds
+/// on (`--local-cse` alone costs 2.4 KB, `--simplify-locals` 1.3 KB, `--inlining` 77 KB).
+const WASM_OPT_PASSES: [&str; 9] = [
+    "--duplicate-function-elimination",
+    "--remove-unused-module-elements",
+    "--optimize-instructions",
+    "--remove-unused-brs",
+    "--code-folding",
+    "--reorder-locals",
+    "--vacuum",
+    "--duplicate-function-elimination",
+    "--dae-optimizing",
+];
+/// What rustc's wasm32 target emits (wasm-bindgen drops the section that would tell wasm-opt).
+const WASM_FEATURES: [&str; 6] = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
+
 /// Builds `package` for wasm (release, with the size toolchain where there is one) and runs
 /// wasm-bindgen and esbuild on it into www/pkg/<name>/<module>.js and <module>_bg.wasm.
 fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Result {
@@ -128,10 +146,11 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
         .args(["--target", "web", "--no-typescript", "--remove-name-section", "--out-name", module, "--out-dir"])
         .arg(&out)
         .arg(&wasm))?;
+    let bg = out.join(format!("{module}_bg.wasm"));
+    run(Command::new(root.join("node_modules/.bin/wasm-opt")).args(WASM_OPT_PASSES).args(WASM_FEATURES).arg(&bg).arg("-o").arg(&bg))?;
     // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
     let js = out.join(format!("{module}.js"));
     esbuild(&[js.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &js)?;
-    let bg = out.join(format!("{module}_bg.wasm"));
     let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
     eprintln!("xtask: {name} bundle: {} bytes of wasm", bytes.len());
     for file in [&bg, &js] {

