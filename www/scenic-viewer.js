@@ -39,9 +39,9 @@ const decoderModules = {
   meshopt: () => import('./pkg/meshopt/scenic_meshopt.js'),
   draco: () => import('./pkg/draco/scenic_draco.js'),
   basis: () => import('./pkg/basis/scenic_basis.js'),
+  // MikkTSpace, for a file with a normal map and no tangents where the tangent worker cannot run.
+  mikktspace: () => import('./pkg/mikktspace/scenic_mikktspace.js'),
 };
-// MikkTSpace, for a file with a normal map and no tangents where the worker cannot run it.
-const mikktspaceModule = () => import('./pkg/mikktspace/scenic_mikktspace.js');
 
 // AR (features/ar.js) is fetched only by a page that uses it: the `ar` attribute or enterAR().
 const AR_ATTRIBUTES = ['ar', 'ar-fov', 'ar-max-distance', 'ar-max-accuracy', 'visitor-crs'];
@@ -271,7 +271,7 @@ export class ScenicViewer extends HTMLElement {
   }));
   #tiles = new LazyFeature(this, 'tiles', () => tilesModule().then(({ TilesMode, tilesStyles }) => {
     this.#style(tilesStyles);
-    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#bundle, mikktspaceModule), decode: decodersIn(decoderWorker, decoderModules) });
+    const pipes = () => ({ tangents: tangentsIn(tangentWorker, this.#bundle, decoderModules), decode: decodersIn(decoderWorker, decoderModules) });
     return new TilesMode(this, this.#root, () => this.#viewer, () => this.#requestFrame(), (m) => this.#warn(m), pipes);
   }));
   /** Walk mode (features/walk.js) and the mini-map (features/minimap.js). */
@@ -798,7 +798,7 @@ export class ScenicViewer extends HTMLElement {
         if (token !== this.#loadToken) return;
         this.#setProgress(loaded, total);
         this.dispatchEvent(new CustomEvent('progress', { detail: { loaded, total } }));
-      }, response, tangentsIn(tangentWorker, this.#bundle, mikktspaceModule), decodersIn(decoderWorker, decoderModules));
+      }, response, tangentsIn(tangentWorker, this.#bundle, decoderModules), decodersIn(decoderWorker, decoderModules));
       if (token !== this.#loadToken) return;
       performance.mark('scenic:model-ready');
       this.#info = info;

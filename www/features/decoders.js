@@ -48,13 +48,18 @@ export function run(m, spec, source) {
   return m.decode(spec.extension === 'KHR_meshopt_compression', spec.mode, spec.filter, spec.count, spec.stride, source);
 }
 
-/** On this thread (no worker); `importers[name]()` imports pkg/<name> (written in the element's
- *  file, so that the one-file build and bundlers resolve it from there). */
-async function decodeHere(importers, spec, source) {
-  const name = moduleFor(spec);
+/** Module `name` instantiated on this thread, once (again after a failed load);
+ *  `importers[name]()` imports pkg/<name> (written in the element's file, so that the one-file
+ *  build and bundlers resolve it from there). Also features/tangents.js's, for MikkTSpace. */
+export function moduleHere(importers, name) {
   inline[name] ??= importers[name]().then(async (m) => { await m.default(); return m; });
   inline[name].catch(() => { delete inline[name]; });
-  return run(await inline[name], spec, source);
+  return inline[name];
+}
+
+/** On this thread (no worker). */
+async function decodeHere(importers, spec, source) {
+  return run(await moduleHere(importers, moduleFor(spec)), spec, source);
 }
 
 /** For `Viewer.load`: `(spec, source) => Promise<Uint8Array>`, decoding in the worker `spawn()`

@@ -8,6 +8,8 @@
 // bundle, instantiated in the worker. Where the worker cannot start or fails, MikkTSpace runs on
 // this thread and the viewer prefilters itself.
 
+import { moduleHere } from './decoders.js';
+
 const IDLE_MS = 5000;
 let worker = null;
 let idle = 0;
@@ -70,11 +72,11 @@ function warm(spawn, backend, module, message) {
 
 /** For `Viewer.load`: `(positions, normals, uvs, indices?) => Promise<Float32Array>` (one
  *  tangent per corner), run in the worker `spawn()` makes, or where it cannot run, on this thread
- *  by the module `importer()` imports (pkg/mikktspace, named in the element's file so that the
- *  one-file build and bundlers resolve it from there). `backend` is the viewer's bundle (its
+ *  by the module `importers.mikktspace()` imports (pkg/mikktspace; features/decoders.js's
+ *  `moduleHere`). `backend` is the viewer's bundle (its
  *  pkg/ folder: "webgpu-lite", …). Called with the viewer's `WebAssembly.Module` alone, it starts
  *  the worker early, which starts fetching the module. */
-export function tangentsIn(spawn, backend, importer) {
+export function tangentsIn(spawn, backend, importers) {
   return (positions, normals, uvs, indices) => {
     if (positions instanceof WebAssembly.Module) return warm(spawn, backend, positions, { preload: 'mikktspace' });
     const args = [positions, normals, uvs, indices];
@@ -85,18 +87,15 @@ export function tangentsIn(spawn, backend, importer) {
     try {
       done = job(spawn, backend, { job: 'tangents', positions: copies[0], normals: copies[1], uvs: copies[2], indices: copies[3] }, copies.filter(Boolean).map((a) => a.buffer));
     } catch {
-      return tangentsHere(importer, args); // No worker here (a CSP, an old in-app browser).
+      return tangentsHere(importers, args); // No worker here (a CSP, an old in-app browser).
     }
-    return done.catch((e) => (e === WORKER_FAILED ? tangentsHere(importer, args) : Promise.reject(e)));
+    return done.catch((e) => (e === WORKER_FAILED ? tangentsHere(importers, args) : Promise.reject(e)));
   };
 }
 
-let here = null;
 /** MikkTSpace on this thread. */
-async function tangentsHere(importer, [positions, normals, uvs, indices]) {
-  here ??= importer().then(async (m) => { await m.default(); return m; });
-  here.catch(() => { here = null; });
-  return (await here).mikktspaceTangents(positions, normals, uvs, indices);
+async function tangentsHere(importers, [positions, normals, uvs, indices]) {
+  return (await moduleHere(importers, 'mikktspace')).mikktspaceTangents(positions, normals, uvs, indices);
 }
 
 /** Posts `message` to the worker (started if need be) and resolves with its answer. */
