@@ -100,11 +100,12 @@ pub fn scene(f: &Frame) -> Scene {
         uv0: Some(vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]),
         uv1: None,
         colors: None,
-        indices: Some(vec![0, 1, 2, 0, 2, 3]),
+        indices: Some(vec![0, 1, 2, 0, 2, 3].into()),
         material: Some(0),
         bounds: Aabb { min, max },
         deform: None,
         drawn_triangles: None,
+        in_file: Default::default(),
     };
     let sampler = Sampler { mag_linear: true, min_linear: true, mipmap: Some(true), wrap_s: Wrap::ClampToEdge, wrap_t: Wrap::ClampToEdge };
     let material = Material {

@@ -175,8 +175,9 @@ fn memory_estimate_reads_image_headers_and_counts_geometry_as_held() {
     let parsed = scenic::gltf::parse(&bytes).unwrap();
     let e = parsed.estimate(&Default::default(), 8192, false);
     assert_eq!((e.textures, e.unknown_images), (5 * (2048 * 2048 * 16 / 3), 0));
-    // Positions, normals, tangents (normal-mapped) and one UV set on the GPU, positions and indices in wasm.
-    assert_eq!(e.geometry, 14_556 * (12 * 4 + 12) + 46_356 * 8);
+    // Positions, normals, tangents (normal-mapped) and one UV set on the GPU, positions and
+    // indices in wasm; the indices 16-bit in both.
+    assert_eq!(e.geometry, 14_556 * (12 * 4 + 12) + 46_356 * 4);
     // A 1024-texel limit: the downscaled copies.
     assert_eq!(parsed.estimate(&Default::default(), 1024, false).textures, 5 * (1024 * 1024 * 16 / 3));
 }
@@ -296,7 +297,7 @@ fn draco_variants_draw_what_their_originals_draw() {
     for name in ["Avocado", "Box", "CesiumMan", "Duck", "MorphPrimitivesTest", "RiggedFigure", "RiggedSimple"] {
         let v = model(&format!("{name}/glTF-Draco/{name}.gltf"));
         let o = model(&format!("{name}/glTF/{name}.gltf"));
-        let tris = |l: &Loaded| l.scene.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.indices.as_ref().map_or(p.positions.len(), Vec::len) / 3).sum::<usize>();
+        let tris = |l: &Loaded| l.scene.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.indices.as_ref().map_or(p.positions.len(), scenic::scene::Indices::len) / 3).sum::<usize>();
         assert_eq!(tris(&v), tris(&o), "{name}: triangles");
         let (bv, bo) = (v.scene.bounds(v.scene.default_scene), o.scene.bounds(o.scene.default_scene));
         let extent = (bo.max - bo.min).max_element();

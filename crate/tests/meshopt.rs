@@ -30,7 +30,7 @@ fn same_geometry(name: &str, original: &str) -> Loaded {
     let o = load(&corpus().join("gltf/models").join(original));
     assert!(!v.report.warnings.iter().any(|w| w.contains("meshopt")), "{name}: {:?}", v.report.warnings);
     // Counted per instance: gltfpack shares identical meshes between nodes.
-    let drawn = |l: &Loaded| l.scene.flatten(l.scene.default_scene).0.iter().map(|i| l.scene.meshes[i.mesh].primitives.iter().map(|p| p.indices.as_ref().map_or(p.positions.len(), Vec::len) / 3).sum::<usize>()).sum::<usize>();
+    let drawn = |l: &Loaded| l.scene.flatten(l.scene.default_scene).0.iter().map(|i| l.scene.meshes[i.mesh].primitives.iter().map(|p| p.indices.as_ref().map_or(p.positions.len(), scenic::scene::Indices::len) / 3).sum::<usize>()).sum::<usize>();
     assert_eq!(drawn(&v), drawn(&o), "{name}: triangles drawn");
     let (bv, bo) = (v.scene.bounds(v.scene.default_scene), o.scene.bounds(o.scene.default_scene));
     let extent = (bo.max - bo.min).max_element();
@@ -75,7 +75,7 @@ fn indices_mode_decodes_lines_and_strips() {
     let v = load(&variant("modes.glb"));
     let prims: Vec<_> = v.scene.meshes.iter().flat_map(|m| &m.primitives).collect();
     assert!(prims.iter().any(|p| p.topology == scenic::scene::Topology::Lines) && prims.iter().any(|p| p.topology == scenic::scene::Topology::Triangles), "{} primitives", prims.len());
-    assert!(prims.iter().all(|p| p.indices.as_ref().is_none_or(|i| i.iter().all(|&i| (i as usize) < p.positions.len()))));
+    assert!(prims.iter().all(|p| p.indices.as_ref().is_none_or(|i| i.iter().all(|i| (i as usize) < p.positions.len()))));
     // The INDICES stream is the lines' index buffer.
     assert!(prims.iter().any(|p| p.topology == scenic::scene::Topology::Lines && p.indices.as_ref().is_some_and(|i| i.len() >= 2)));
 }

@@ -136,7 +136,7 @@ test('a model past memory-budget is refused before it is decoded, with the figur
   await page.evaluate(() => document.getElementById('viewer').setAttribute('memory-budget', '64'));
   let events = await setSrc(page, helmet);
   const err = events.find((e) => e.type === 'error');
-  assert.match(err?.detail.message ?? 'no error', /needs about 108 MB of memory once shown \(geometry 1\.2 MB, textures 107 MB\), more than this viewer's budget of 64 MB/);
+  assert.match(err?.detail.message ?? 'no error', /needs about 108 MB of memory once shown \(geometry 1\.0 MB, textures 107 MB\), more than this viewer's budget of 64 MB/);
   assert.equal(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part=error]').textContent), err.detail.message);
   // Nothing of it reached the GPU.
   assert.equal(await page.evaluate(async () => (await customElements.get('scenic-viewer').gpuStats()).sceneBytes), 0);

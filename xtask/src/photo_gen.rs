@@ -236,7 +236,7 @@ mod tests {
         // Front faces up, as the normals are.
         let l = scenic::gltf::build(parsed, Default::default()).unwrap();
         let p = &l.scene.meshes[0].primitives[0];
-        let ix = p.indices.as_ref().unwrap();
+        let ix = p.indices.as_ref().unwrap().to_u32();
         for t in ix.chunks_exact(3).step_by(9973) {
             let [a, b, c] = [0, 1, 2].map(|k| p.positions[t[k] as usize]);
             let (u, v) = ([b[0] - a[0], b[1] - a[1], b[2] - a[2]], [c[0] - a[0], c[1] - a[1], c[2] - a[2]]);

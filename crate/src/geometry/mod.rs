@@ -130,23 +130,29 @@ pub fn mikktspace_tangents(positions: &[[f32; 3]], normals: &[[f32; 3]], uvs: &[
 /// copied (the returned list names the vertex each copy repeats, in order after the existing
 /// ones) and the disagreeing corners point at the copy. Unwelding every corner instead tripled
 /// DamagedHelmet's vertex buffer (14,556 → 46,356 vertices).
-pub fn weld_tangents(corners: &[[f32; 4]], indices: &mut [u32], vertices: usize) -> (Vec<[f32; 4]>, Vec<u32>) {
+/// The indices are rewritten in place, 16-bit ones widened first only where copies could take
+/// them past 65,536 vertices.
+pub fn weld_tangents(corners: &[[f32; 4]], indices: &mut crate::scene::Indices, vertices: usize) -> (Vec<[f32; 4]>, Vec<u32>) {
+    if vertices + indices.len() > 1 << 16 {
+        indices.widen();
+    }
     let mut tangents: Vec<Option<[f32; 4]>> = vec![None; vertices];
     let mut copies = Vec::new();
     let mut copy_of = std::collections::HashMap::new();
-    for (ix, t) in indices.iter_mut().zip(corners) {
+    for (k, t) in corners.iter().enumerate().take(indices.len()) {
+        let ix = indices.at(k);
         let bits = t.map(f32::to_bits);
-        match tangents[*ix as usize] {
-            None => tangents[*ix as usize] = Some(*t),
+        match tangents[ix as usize] {
+            None => tangents[ix as usize] = Some(*t),
             Some(have) if have.map(f32::to_bits) == bits => {}
             Some(_) => {
                 let next = tangents.len() as u32;
-                let copy = *copy_of.entry((*ix, bits)).or_insert(next);
+                let copy = *copy_of.entry((ix, bits)).or_insert(next);
                 if copy == next {
-                    copies.push(*ix);
+                    copies.push(ix);
                     tangents.push(Some(*t));
                 }
-                *ix = copy;
+                indices.set(k, copy);
             }
         }
     }
@@ -228,18 +234,22 @@ mod tests {
         let p = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]];
         let n = [[0.0, 0.0, 1.0]; 4];
         let uv = [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]];
-        let mut ix = vec![0, 1, 2, 2, 1, 3];
-        let corners = mikktspace_tangents(&p, &n, &uv, Some(&ix));
+        let mut ix = crate::scene::Indices::U16(vec![0, 1, 2, 2, 1, 3]);
+        let corners = mikktspace_tangents(&p, &n, &uv, Some(&ix.to_u32()));
         let (t, copies) = weld_tangents(&corners, &mut ix, 4);
-        assert_eq!((t.len(), copies.len(), &ix[..]), (4, 0, &[0, 1, 2, 2, 1, 3][..]));
+        assert_eq!((t.len(), copies.len(), ix.to_u32().to_vec()), (4, 0, vec![0, 1, 2, 2, 1, 3]));
         assert!(t.iter().all(|v| (v[0] - 1.0).abs() < 1e-4 && *v == t[0]), "{t:?}");
         // The second triangle's chart mirrored (tangent and sign flipped): the shared vertices 2
         // and 1 need a copy each; vertex 3 is only in that triangle and keeps its own.
         let corners = [[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0]];
-        let mut ix = vec![0, 1, 2, 2, 1, 3];
+        let mut ix = crate::scene::Indices::U16(vec![0, 1, 2, 2, 1, 3]);
         let (t, copies) = weld_tangents(&corners, &mut ix, 4);
         assert_eq!(copies, vec![2, 1]);
-        assert_eq!(ix, vec![0, 1, 2, 4, 5, 3]);
+        assert_eq!(ix, crate::scene::Indices::U16(vec![0, 1, 2, 4, 5, 3]));
+        // Near 65,536 vertices 16-bit indices widen before copies are numbered past them.
+        let mut ix = crate::scene::Indices::U16(vec![0, 1, 2, 2, 1, 3]);
+        let (_, copies) = weld_tangents(&corners, &mut ix, 65_532);
+        assert_eq!((copies, ix), (vec![2, 1], crate::scene::Indices::U32(vec![0, 1, 2, 65_532, 65_533, 3])));
         assert_eq!((t.len(), t[3], t[4], t[5]), (6, [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0], [-1.0, 0.0, 0.0, -1.0]));
     }
 

@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn a_stripped_primitive_keeps_its_share_and_still_counts_what_it_drew() {
         let (positions, indices) = grid(301, 100.0);
-        let mut p = crate::scene::Primitive { positions, normals: vec![[0.0, 1.0, 0.0]; 301 * 301], indices: Some(indices), ..Default::default() };
+        let mut p = crate::scene::Primitive { positions, normals: vec![[0.0, 1.0, 0.0]; 301 * 301], indices: Some(indices.into()), ..Default::default() };
         // A 1.8-million-triangle model of ten such primitives: each keeps a tenth of the budget.
         let total = 10 * 180_000;
         let keep = share(180_000, total);

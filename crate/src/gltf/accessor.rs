@@ -7,6 +7,7 @@ use std::ops::Range;
 use super::Bytes;
 use super::doc::{Accessor, ComponentType as DataType, Document, View};
 use crate::error::LoadError;
+use crate::scene::{FileStream, Indices};
 
 /// More elements than this from an accessor without a buffer view (all zeros) is refused:
 /// such a count costs nothing in the file but could exhaust wasm memory.
@@ -169,8 +170,27 @@ pub fn read_vec<const N: usize>(doc: &Document, index: usize, buffers: &[Box<dyn
     if n != N {
         return Err(LoadError::invalid(pointer(index, "/type"), format!("expected {N} components, found {n}")));
     }
-    // The flat allocation becomes the array of elements in place (no second copy at the peak).
-    bytemuck::allocation::try_cast_vec(read_f32(doc, index, buffers)?).or_else(|(_, flat)| Ok(flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect()))
+    Ok(arrays(read_f32(doc, index, buffers)?))
+}
+
+/// Flat floats as elements of `N`: the allocation becomes the array in place (no second copy
+/// at the peak).
+pub fn arrays<const N: usize>(flat: Vec<f32>) -> Vec<[f32; N]> {
+    bytemuck::allocation::try_cast_vec(flat).unwrap_or_else(|(_, flat)| flat.chunks_exact(N).map(|c| std::array::from_fn(|i| c[i])).collect())
+}
+
+/// Where a float attribute of `components` per element lies in its buffer as the GPU takes it
+/// (tightly packed f32, not sparse), for the renderer to copy from there (scene::FileStream);
+/// None where it has to be read and converted; an error where it lies outside its buffer.
+pub fn in_file(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>], components: usize) -> Option<Result<FileStream, LoadError>> {
+    let acc = &doc.accessors[index];
+    let v = acc.view?;
+    let elem = components * 4;
+    if acc.components != components || acc.component != DataType::F32 || acc.normalized || acc.sparse.is_some() || doc.views[v].stride.is_some_and(|s| s != elem) || !cfg!(target_endian = "little") {
+        return None;
+    }
+    let at = span((v, &doc.views[v]), acc.offset, acc.count, elem, buffers, || pointer(index, ""));
+    Some(at.map(|(_, range, _)| FileStream { buffer: doc.views[v].buffer, start: range.start, len: acc.count * elem }))
 }
 
 /// Reads vertex colours, VEC3 or VEC4, as RGBA.
@@ -181,10 +201,55 @@ pub fn read_colors(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> 
     }
 }
 
-pub fn read_indices(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>]) -> Result<Vec<u32>, LoadError> {
-    let Accessor { components, component, normalized, .. } = doc.accessors[index];
+/// Indices for a primitive of `vertices`: 16-bit where every vertex fits (see scene::Indices),
+/// read in slices so that neither a copy of the file's bytes nor a 32-bit array is held at once
+/// (a 32-bit file's indices for a small mesh used to cost twice their drawn size at the peak).
+/// Values past `vertices` are refused here where narrowing would hide them, else by the caller.
+pub fn read_indices(doc: &Document, index: usize, buffers: &[Box<dyn Bytes>], vertices: usize) -> Result<Indices, LoadError> {
+    let Accessor { components, component, normalized, count, offset, view, ref sparse } = doc.accessors[index];
     if components != 1 || !matches!(component, DataType::U8 | DataType::U16 | DataType::U32) || normalized {
         return Err(LoadError::invalid(pointer(index, ""), "indices must be unnormalised unsigned integer scalars"));
     }
-    read_packed(doc, index, buffers, DataType::U32).unwrap_or_else(|| read(doc, index, buffers, |v| v as u32))
+    let narrow = vertices <= 1 << 16;
+    let size = component.size();
+    let mut out = if narrow { Indices::U16(Vec::with_capacity(count)) } else { Indices::U32(Vec::with_capacity(count)) };
+    // The first value past the mesh where narrowing would hide it; the caller checks the rest.
+    let mut bad = None;
+    let mut push = |i: u32| match &mut out {
+        Indices::U16(o) => {
+            if i as usize >= vertices {
+                bad.get_or_insert(i);
+            }
+            o.push(i as u16)
+        }
+        Indices::U32(o) => o.push(i),
+    };
+    match view.filter(|&v| sparse.is_none() && doc.views[v].stride.is_none_or(|s| s == size)) {
+        Some(v) => {
+            let (buffer, range, _) = span((v, &doc.views[v]), offset, count, size, buffers, || pointer(index, ""))?;
+            let mut slice = vec![0u8; count.min(4096) * size];
+            for at in (0..count * size).step_by(slice.len().max(1)) {
+                let part = &mut slice[..(count * size - at).min(4096 * size)];
+                if !buffer.read_into(range.start + at, part) {
+                    return Err(LoadError::invalid(pointer(index, ""), "lies outside its buffer view"));
+                }
+                part.chunks_exact(size).for_each(|c| push(component_u32(c)));
+            }
+        }
+        // Strided, sparse or zero-filled indices (rare).
+        None => read(doc, index, buffers, |v| v as u32)?.into_iter().for_each(&mut push),
+    }
+    match bad {
+        Some(i) => Err(LoadError::invalid(pointer(index, ""), format!("index {i} is out of range for {vertices} vertices"))),
+        None => Ok(out),
+    }
+}
+
+fn component_u32(c: &[u8]) -> u32 {
+    match *c {
+        [a] => u32::from(a),
+        [a, b] => u32::from(u16::from_le_bytes([a, b])),
+        [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    }
 }

@@ -115,13 +115,15 @@ fn geometry(doc: &Document) -> u64 {
         // Floats per vertex: position, normal, tangent, two UV sets, colour.
         let floats = 3 + 3 + if tangents { 4 } else { 0 } + if has("TEXCOORD_0") { 2 } else { 0 } + if has("TEXCOORD_1") { 2 } else { 0 } + if has("COLOR_0") { 4 } else { 0 };
         let deform = if has("JOINTS_0") { 32 } else { 0 } + p.targets.len() as u64 * 12;
+        // 16-bit indices where every vertex fits (scene::Indices).
+        let index_size = if n <= 1 << 16 { 2 } else { 4 };
         // In wasm: positions and indices (line of sight), or their simplified copy.
-        let mut kept = n * 12 + indices * 4;
+        let mut kept = n * 12 + indices * index_size;
         if total > sight && triangles && deform == 0 {
             kept = kept * sight / total;
         }
         // GPU streams and indices, and what wasm keeps.
-        bytes += n * floats * 4 + indices * 4 + kept + n * deform;
+        bytes += n * floats * 4 + indices * index_size + kept + n * deform;
     }
     bytes
 }
@@ -235,14 +237,15 @@ mod tests {
 
     #[test]
     fn geometry_counts_streams_unwelding_and_what_wasm_keeps() {
-        // 4 vertices, 6 indices, positions and normals: GPU 4·6·4 + 6·4, wasm 4·12 + 6·4.
+        // 4 vertices, 6 indices (16-bit once read), positions and normals: GPU 4·6·4 + 6·2, wasm
+        // 4·12 + 6·2.
         let json = r#"{"asset":{"version":"2.0"},"buffers":[{"byteLength":120}],"bufferViews":[{"buffer":0,"byteLength":120}],
             "accessors":[{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"},{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"},{"bufferView":0,"componentType":5125,"count":6,"type":"SCALAR"}],
             "meshes":[{"primitives":[{"attributes":{"POSITION":0,"NORMAL":1},"indices":2}]},{"primitives":[{"attributes":{"POSITION":0},"indices":2}]}]}"#;
         let parsed = super::super::parse(json.as_bytes()).unwrap();
         let e = parsed.estimate(&Fetched::default(), 8192, false);
         // The second mesh has no normals: 6 unwelded vertices, no indices.
-        assert_eq!(e.geometry, (4 * 6 * 4 + 6 * 4 + 4 * 12 + 6 * 4) + (6 * 6 * 4 + 6 * 12));
+        assert_eq!(e.geometry, (4 * 6 * 4 + 6 * 2 + 4 * 12 + 6 * 2) + (6 * 6 * 4 + 6 * 12));
         assert_eq!((e.textures, e.unknown_images), (0, 0));
         assert_eq!(e.within(e.geometry), Ok(()));
         let big = Estimate { geometry: 3 << 20, textures: 100 << 20, unknown_images: 0 };

@@ -3,11 +3,11 @@
 
 use super::doc::{self, Document, Mode};
 use super::{Bytes, LoadReport};
-use super::accessor::{read_colors, read_indices, read_vec};
+use super::accessor::{arrays, in_file as in_file_at, read_colors, read_indices, read_vec};
 use crate::error::LoadError;
 use crate::geometry::{Aabb, flat_normals, mikktspace_tangents, unroll, unweld, weld_tangents};
 use crate::scene::deform::{Deform, Target};
-use crate::scene::{Mesh, Primitive, Scene, Topology};
+use crate::scene::{FileStream, Indices, Mesh, Primitive, STREAMS, Scene, Topology};
 
 pub fn mesh(
     doc: &Document,
@@ -29,7 +29,11 @@ pub fn mesh(
             Some((mut prim, tangent_uvs)) => {
                 match tangent_uvs {
                     Some(uv_set) => jobs.push(TangentJob { mesh: index, primitive: primitives.len(), uv_set }),
-                    None => on_primitive(index, primitives.len(), &mut prim),
+                    None => {
+                        on_primitive(index, primitives.len(), &mut prim, &|f, at, out| buffers.get(f.buffer).is_some_and(|b| b.read_into(f.start + at, out)));
+                        // What a caller that does not upload left in the file is read now.
+                        from_file(&mut prim, buffers, &at)?;
+                    }
                 }
                 primitives.push(prim);
             }
@@ -37,6 +41,25 @@ pub fn mesh(
         }
     }
     Ok(Mesh { primitives })
+}
+
+/// Reads the streams still in the file (`Primitive::in_file`) into the primitive.
+fn from_file(p: &mut Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<(), LoadError> {
+    for slot in 1..6 {
+        let Some(f) = p.in_file[slot].take() else { continue };
+        let mut flat = vec![0f32; f.len / 4];
+        if !buffers.get(f.buffer).is_some_and(|b| b.read_into(f.start, bytemuck::cast_slice_mut(&mut flat))) {
+            return Err(LoadError::invalid(at, "a vertex stream lies outside its buffer"));
+        }
+        match slot {
+            1 => p.normals = arrays(flat),
+            2 => p.tangents = Some(arrays(flat)),
+            3 => p.uv0 = Some(arrays(flat)),
+            4 => p.uv1 = Some(arrays(flat)),
+            _ => p.colors = Some(arrays(flat)),
+        }
+    }
+    Ok(())
 }
 
 /// A buffer this primitive reads that was never loaded (a `.gltf` buffer without a URI, a
@@ -56,27 +79,42 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
     // The indices, the largest array, are read first: they take the largest free block that
     // the previous primitive's arrays left in wasm memory, and the smaller ones fit around it
     // (the other way round, the indices find no block whole and memory grows by their size).
-    let raw = p.indices.map(|a| read_indices(doc, a, buffers)).transpose()?;
+    let n = doc.accessors[pos].count;
+    let raw = p.indices.map(|a| read_indices(doc, a, buffers, n)).transpose()?;
     let mut positions = read_vec::<3>(doc, pos, buffers)?;
-    let normals = attr("NORMAL").map(|a| read_vec::<3>(doc, a, buffers)).transpose()?;
-    let tangents = attr("TANGENT").map(|a| read_vec::<4>(doc, a, buffers)).transpose()?;
-    let mut uv0 = attr("TEXCOORD_0").map(|a| read_vec::<2>(doc, a, buffers)).transpose()?;
-    let mut uv1 = attr("TEXCOORD_1").map(|a| read_vec::<2>(doc, a, buffers)).transpose()?;
-    let mut colors = attr("COLOR_0").map(|a| read_colors(doc, a, buffers)).transpose()?;
+    let mut deform = deform(doc, p, buffers, at, n)?;
+    // The streams only the GPU reads stay in the file where they are as it takes them, for the
+    // renderer to copy from there (scene::FileStream), unless they are needed here: for
+    // generated normals or tangents, or deformation.
+    let mut in_file: [Option<FileStream>; 6] = Default::default();
+    if attr("NORMAL").is_some() && doc.tangent_uv_set(p).is_none() && deform.is_none() {
+        for (slot, s) in STREAMS.iter().enumerate().skip(1) {
+            // (A wrong count is read, and refused below with the others.)
+            if let Some(a) = attr(s.attribute).filter(|&a| doc.accessors[a].count == n) {
+                in_file[slot] = in_file_at(doc, a, buffers, s.components as usize).transpose()?;
+            }
+        }
+    }
+    let kept = |slot: usize| in_file[slot].is_none();
+    let normals = attr("NORMAL").map(|a| if kept(1) { read_vec::<3>(doc, a, buffers) } else { Ok(Vec::new()) }).transpose()?;
+    let tangents = attr("TANGENT").map(|a| if kept(2) { read_vec::<4>(doc, a, buffers) } else { Ok(Vec::new()) }).transpose()?;
+    let mut uv0 = attr("TEXCOORD_0").map(|a| if kept(3) { read_vec::<2>(doc, a, buffers) } else { Ok(Vec::new()) }).transpose()?;
+    let mut uv1 = attr("TEXCOORD_1").map(|a| if kept(4) { read_vec::<2>(doc, a, buffers) } else { Ok(Vec::new()) }).transpose()?;
+    let mut colors = attr("COLOR_0").map(|a| if kept(5) { read_colors(doc, a, buffers) } else { Ok(Vec::new()) }).transpose()?;
     let n = positions.len();
+    let len = |slot: usize, v: Option<usize>| if kept(slot) { v } else { Some(n) };
     for (name, len) in [
-        ("NORMAL", normals.as_ref().map(Vec::len)),
-        ("TANGENT", tangents.as_ref().map(Vec::len)),
-        ("TEXCOORD_0", uv0.as_ref().map(Vec::len)),
-        ("TEXCOORD_1", uv1.as_ref().map(Vec::len)),
-        ("COLOR_0", colors.as_ref().map(Vec::len)),
+        ("NORMAL", len(1, normals.as_ref().map(Vec::len))),
+        ("TANGENT", len(2, tangents.as_ref().map(Vec::len))),
+        ("TEXCOORD_0", len(3, uv0.as_ref().map(Vec::len))),
+        ("TEXCOORD_1", len(4, uv1.as_ref().map(Vec::len))),
+        ("COLOR_0", len(5, colors.as_ref().map(Vec::len))),
     ] {
         if len.is_some_and(|l| l != n) {
             return Err(LoadError::invalid(format!("{at}/attributes/{name}"), format!("has {} elements, POSITION has {n}", len.unwrap_or(0))));
         }
     }
-    let mut deform = deform(doc, p, buffers, at, n)?;
-    if let Some(bad) = raw.as_ref().and_then(|ix| ix.iter().find(|&&i| i as usize >= n)) {
+    if let Some(bad) = raw.as_ref().and_then(|ix| ix.iter().find(|&i| i as usize >= n)) {
         return Err(LoadError::invalid(format!("{at}/indices"), format!("index {bad} is out of range for {n} vertices")));
     }
     let mode = p.mode;
@@ -87,7 +125,7 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
     };
     let mut indices = match (raw, mode) {
         (raw, Mode::Points | Mode::Lines | Mode::Triangles) => raw,
-        (raw, _) => Some(unroll(mode, raw.unwrap_or_else(|| (0..n as u32).collect()))),
+        (raw, _) => Some(Indices::compact(unroll(mode, raw.map_or_else(|| (0..n as u32).collect(), Indices::into_u32)), n)),
     };
     if let Some(ix) = &mut indices {
         let per = match topology {
@@ -100,7 +138,7 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
 
     // Generated normals are flat, which needs one vertex per corner: unweld the primitive first.
     if topology == Topology::Triangles && normals.is_none() {
-        if let Some(ix) = indices.take() {
+        if let Some(ix) = indices.take().map(Indices::into_u32) {
             positions = unweld(&positions, &ix);
             uv0 = uv0.map(|v| unweld(&v, &ix));
             uv1 = uv1.map(|v| unweld(&v, &ix));
@@ -144,6 +182,7 @@ fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at:
         material: p.material,
         deform: deform.map(Box::new),
         drawn_triangles: None,
+        in_file,
     };
     Ok(Some((primitive, tangent_uvs)))
 }
@@ -210,13 +249,13 @@ pub struct TangentJob {
 }
 
 /// MikkTSpace's inputs: positions, normals, UVs and (when indexed) indices.
-pub type TangentInputs<'a> = (&'a [[f32; 3]], &'a [[f32; 3]], &'a [[f32; 2]], Option<&'a [u32]>);
+pub type TangentInputs<'a> = (&'a [[f32; 3]], &'a [[f32; 3]], &'a [[f32; 2]], Option<&'a Indices>);
 
 impl TangentJob {
     pub fn inputs<'a>(&self, scene: &'a Scene) -> TangentInputs<'a> {
         let p = &scene.meshes[self.mesh].primitives[self.primitive];
         let uvs = if self.uv_set == 1 { p.uv1.as_deref() } else { p.uv0.as_deref() };
-        (&p.positions, &p.normals, uvs.unwrap_or_default(), p.indices.as_deref())
+        (&p.positions, &p.normals, uvs.unwrap_or_default(), p.indices.as_ref())
     }
 
     /// Takes MikkTSpace's tangents, one per corner of `inputs` (per index, else per vertex),
@@ -224,7 +263,7 @@ impl TangentJob {
     /// False (and nothing changed) when `corners` has the wrong length.
     pub fn apply(&self, scene: &mut Scene, corners: Vec<[f32; 4]>) -> bool {
         let p = &mut scene.meshes[self.mesh].primitives[self.primitive];
-        if corners.len() != p.indices.as_ref().map_or(p.positions.len(), Vec::len) {
+        if corners.len() != p.indices.as_ref().map_or(p.positions.len(), Indices::len) {
             return false;
         }
         p.tangents = Some(match p.indices.as_mut() {
@@ -253,7 +292,7 @@ impl TangentJob {
     /// Generates the tangents here.
     pub fn run(&self, scene: &mut Scene) {
         let (positions, normals, uvs, indices) = self.inputs(scene);
-        let corners = mikktspace_tangents(positions, normals, uvs, indices);
+        let corners = mikktspace_tangents(positions, normals, uvs, indices.map(Indices::to_u32).as_deref());
         self.apply(scene, corners);
     }
 }

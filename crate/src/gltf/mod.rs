@@ -74,9 +74,10 @@ impl Bytes for Vec<u8> {
 /// Receives each decodable image: `(index, mime, bytes, range)` (see `build_with`).
 pub type OnImage<'a> = dyn FnMut(usize, &str, &dyn Bytes, Range<usize>) + 'a;
 
-/// Receives each finished primitive, `(mesh, primitive, data)`, before the next is decoded
-/// (see `build_with`); it may upload the vertex streams and drop them (`Primitive::strip`).
-pub type OnPrimitive<'a> = dyn FnMut(usize, usize, &mut crate::scene::Primitive) + 'a;
+/// Receives each finished primitive, `(mesh, primitive, data, read)`, before the next is
+/// decoded (see `build_with`); it may upload the vertex streams, those still in the file through
+/// `read`, and drop them (`Primitive::strip`).
+pub type OnPrimitive<'a> = dyn FnMut(usize, usize, &mut crate::scene::Primitive, &crate::scene::ReadFile) + 'a;
 
 /// No bytes: a buffer that was not loaded.
 fn missing() -> Box<dyn Bytes> {
@@ -153,18 +154,25 @@ pub fn parse_file(file: Box<dyn Bytes>) -> Result<Parsed, LoadError> {
     let is_glb = file.get(0..4).is_some_and(|m| m.as_ref() == GLB_MAGIC);
     let mut report = LoadReport::default();
     let (json, bin) = if is_glb { validate::glb(&*file, &mut report)? } else { (0..file.len(), None) };
-    let document = {
+    // The JSON text is freed once parsed, before the document is built from the tree: a
+    // parse's high-water mark in wasm memory is then the tree and the document, not the text
+    // too (the lakeside's 26 KB).
+    let value = {
         let json = file.get(json).ok_or_else(|| LoadError::Container("GLB: JSON chunk runs past the end of the file".into()))?;
-        parse_json(&json, bin.as_ref().map(Range::len), &mut report)?
+        parse_value(&json)?
     };
+    let document = read_document(value, bin.as_ref().map(Range::len), &mut report)?;
     Ok(Parsed { document, blob: bin.map(|r| file.keep(r)), report })
 }
 
-fn parse_json(json: &[u8], blob_len: Option<usize>, report: &mut LoadReport) -> Result<Document, LoadError> {
+fn parse_value(json: &[u8]) -> Result<Value, LoadError> {
     if json.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(LoadError::Container("JSON must not start with a byte order mark".into()));
     }
-    let value: Value = serde_json::from_slice(json).map_err(|e| LoadError::Container(format!("JSON: {e}")))?;
+    serde_json::from_slice(json).map_err(|e| LoadError::Container(format!("JSON: {e}")))
+}
+
+fn read_document(value: Value, blob_len: Option<usize>, report: &mut LoadReport) -> Result<Document, LoadError> {
     validate::json(&value)?;
     let document = doc::read(&value, report)?;
     drop(value);
@@ -252,7 +260,7 @@ impl Source<'_> {
 /// encoded bytes in `Image::bytes`.
 pub fn build(parsed: Parsed, fetched: Fetched) -> Result<Loaded, LoadError> {
     let mut encoded = Vec::new();
-    let mut loaded = build_with(parsed, fetched, &mut |i, _, bytes, range| encoded.push((i, bytes.get(range).map(Cow::into_owned))), &mut |_, _, _| {})?;
+    let mut loaded = build_with(parsed, fetched, &mut |i, _, bytes, range| encoded.push((i, bytes.get(range).map(Cow::into_owned))), &mut |_, _, _, _| {})?;
     for (i, bytes) in encoded {
         loaded.scene.images[i].bytes = bytes.unwrap_or_default();
     }
@@ -551,7 +559,7 @@ pub(crate) mod tests {
         let loaded = build_with(parsed, Fetched::default(), &mut |i, mime, bytes, range| {
             // What the browser would decode: a PNG, straight out of the BIN chunk.
             seen.push((i, mime.to_string(), bytes.get(range.start..range.start + 4).unwrap().into_owned(), range.len()));
-        }, &mut |_, _, _| {})
+        }, &mut |_, _, _, _| {})
         .unwrap();
         assert_eq!(seen.len(), 1);
         let (i, mime, head, len) = &seen[0];
@@ -589,7 +597,7 @@ pub(crate) mod tests {
     fn line_of_sight_keeps_each_mesh_once_and_sees_the_ground() {
         let glb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/lakeside.glb")).unwrap();
         let scene = build(parse(&glb).unwrap(), Fetched::default()).unwrap().scene;
-        let placed: usize = scene.flatten(0).0.iter().map(|i| scene.meshes[i.mesh].primitives.iter().map(|p| p.indices.as_ref().map_or(0, Vec::len) / 3).sum::<usize>()).sum();
+        let placed: usize = scene.flatten(0).0.iter().map(|i| scene.meshes[i.mesh].primitives.iter().map(|p| p.indices.as_ref().map_or(0, crate::scene::Indices::len) / 3).sum::<usize>()).sum();
         let occluders = scene.occluders(0);
         assert_eq!(occluders.triangle_count(), scene.triangle_count());
         assert!(placed > scene.triangle_count(), "the lakeside places some meshes more than once: {placed} vs {}", scene.triangle_count());
@@ -608,10 +616,18 @@ pub(crate) mod tests {
         let parsed = parse_file(Box::new(Outside(glb, copied.clone()))).unwrap();
         let json = copied.get().0;
         let mut seen = Vec::new();
-        let loaded = build_with(parsed, Fetched::default(), &mut |_, _, _, _| {}, &mut |m, i, p| {
-            // Complete when handed over: what the renderer uploads.
-            assert_eq!(p.normals, expected.meshes[m].primitives[i].normals);
-            assert_eq!(p.colors, expected.meshes[m].primitives[i].colors);
+        let loaded = build_with(parsed, Fetched::default(), &mut |_, _, _, _| {}, &mut |m, i, p, read| {
+            // Handed over with the normals and colours still in the file (none of them in
+            // memory), and what a renderer copies from there in slices is the file's.
+            let want = &expected.meshes[m].primitives[i];
+            assert!(p.normals.is_empty() && p.colors.as_ref().is_some_and(Vec::is_empty), "read into memory");
+            let streams = p.streams();
+            for (slot, want) in [(1, bytemuck::cast_slice::<_, u8>(&want.normals)), (5, bytemuck::cast_slice::<_, u8>(want.colors.as_deref().unwrap()))] {
+                let mut got = vec![0xAAu8; want.len()];
+                let Some(s @ crate::scene::StreamData::InFile(_)) = streams[slot] else { panic!("stream {slot} is not in the file") };
+                s.copy(read, &mut |at, b| got[at..at + b.len()].copy_from_slice(b));
+                assert!(got == want, "stream {slot} of {m}/{i}");
+            }
             p.strip(usize::MAX);
             seen.push((m, i));
         })
@@ -621,7 +637,8 @@ pub(crate) mod tests {
         let (got, read) = copied.get();
         // The lakeside's accessors are all tightly packed floats and uint32 indices.
         assert_eq!(got, json, "nothing but the JSON went through an intermediate copy");
-        let streams: usize = expected.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.positions.len() * 12 + p.indices.as_ref().map_or(0, |i| i.len() * 4)).sum();
+        // Positions, the file's 32-bit indices, and the normals and colours the renderer copied.
+        let streams: usize = expected.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.positions.len() * (12 + 12 + 16) + p.indices.as_ref().map_or(0, |i| i.len() * 4)).sum();
         assert!(read >= streams, "read in place: {read} bytes");
         for (a, b) in loaded.scene.meshes.iter().flat_map(|m| &m.primitives).zip(expected.meshes.iter().flat_map(|m| &m.primitives)) {
             assert_eq!((&a.positions, &a.indices, a.bounds), (&b.positions, &b.indices, b.bounds));
@@ -680,6 +697,54 @@ pub(crate) mod tests {
         let l = build(p, Fetched::default()).unwrap();
         assert!(l.scene.meshes[0].primitives.is_empty());
         assert!(l.report.warnings.iter().any(|w| w.contains("buffer 0 has no data")), "{:?}", l.report);
+    }
+
+    /// A triangle list of `vertices` zero positions (and normals, so that it stays indexed)
+    /// with `indices` of glTF component type `component` (5121, 5123 or 5125), loaded from a
+    /// GLB: its indices, or the error.
+    fn indexed(vertices: usize, component: u32, indices: &[u32]) -> Result<crate::scene::Indices, String> {
+        let size = match component {
+            5121 => 1,
+            5123 => 2,
+            _ => 4,
+        };
+        let mut bin: Vec<u8> = indices.iter().flat_map(|&i| i.to_le_bytes()[..size].to_vec()).collect();
+        bin.resize(bin.len().next_multiple_of(4), 0);
+        let at = bin.len();
+        bin.resize(at + vertices * 12, 0);
+        let json = format!(
+            r#"{{"asset":{{"version":"2.0"}},"meshes":[{{"primitives":[{{"attributes":{{"POSITION":1,"NORMAL":1}},"indices":0}}]}}],
+               "buffers":[{{"byteLength":{len}}}],
+               "bufferViews":[{{"buffer":0,"byteLength":{ix}}},{{"buffer":0,"byteOffset":{at},"byteLength":{pos}}}],
+               "accessors":[{{"bufferView":0,"componentType":{component},"count":{n},"type":"SCALAR"}},
+                            {{"bufferView":1,"componentType":5126,"count":{vertices},"type":"VEC3","min":[0,0,0],"max":[0,0,0]}}]}}"#,
+            len = bin.len(),
+            ix = indices.len() * size,
+            pos = vertices * 12,
+            n = indices.len(),
+        );
+        let loaded = build(parse(&glb(&json, Some(&bin))).map_err(|e| e.to_string())?, Fetched::default()).map_err(|e| e.to_string())?;
+        Ok(loaded.scene.meshes[0].primitives[0].indices.clone().unwrap())
+    }
+
+    #[test]
+    fn indices_are_16_bit_wherever_every_vertex_fits() {
+        use crate::scene::Indices;
+        // A 32-bit or 8-bit file's indices for a small mesh are kept (and drawn) 16-bit.
+        assert_eq!(indexed(4, 5125, &[0, 1, 2, 2, 1, 3]), Ok(Indices::U16(vec![0, 1, 2, 2, 1, 3])));
+        assert_eq!(indexed(4, 5121, &[0, 1, 2, 2, 1, 3]), Ok(Indices::U16(vec![0, 1, 2, 2, 1, 3])));
+        // Read 4,096 at a time: a longer run keeps its order.
+        let long: Vec<u32> = (0..9000).map(|i| i % 3000).collect();
+        assert_eq!(indexed(3000, 5125, &long), Ok(Indices::U16(long.iter().map(|&i| i as u16).collect())));
+        // The last vertex a 16-bit index can name.
+        assert_eq!(indexed(1 << 16, 5125, &[0, 65535, 1]), Ok(Indices::U16(vec![0, 65535, 1])));
+        // Past 65,536 vertices a 16-bit file's indices widen.
+        assert_eq!(indexed((1 << 16) + 1, 5123, &[0, 1, 2]), Ok(Indices::U32(vec![0, 1, 2])));
+        // A 32-bit index past the mesh is refused, not wrapped into range by narrowing.
+        let bad = indexed(4, 5125, &[0, 1, 65538]).unwrap_err();
+        assert!(bad.contains("index 65538 is out of range for 4 vertices"), "{bad}");
+        let bad = indexed(4, 5123, &[0, 1, 4]).unwrap_err();
+        assert!(bad.contains("index 4 is out of range for 4 vertices"), "{bad}");
     }
 
     /// A GLB around `json` (padded with spaces) and an optional BIN chunk (padded with zeros).

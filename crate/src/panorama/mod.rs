@@ -177,11 +177,12 @@ pub fn sphere(lon_steps: u32, lat_steps: u32) -> Primitive {
         uv0: Some(uv),
         uv1: None,
         colors: None,
-        indices: Some(indices),
+        indices: Some(indices.into()),
         material: Some(0),
         bounds: Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) },
         deform: None,
         drawn_triangles: None,
+        in_file: Default::default(),
     }
 }
 
@@ -244,7 +245,7 @@ mod tests {
             }
         }
         // Triangles face the centre.
-        let ix = s.indices.as_ref().unwrap();
+        let ix = s.indices.as_ref().unwrap().to_u32();
         for t in ix.chunks_exact(3).filter(|t| t.iter().all(|&i| s.positions[i as usize][1].abs() < 0.9)) {
             let [a, b, c] = [t[0], t[1], t[2]].map(|i| Vec3::from_array(s.positions[i as usize]));
             let n = (b - a).cross(c - a);

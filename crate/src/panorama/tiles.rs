@@ -240,11 +240,12 @@ pub fn tile_scene(m: &Multires, k: TileKey, centre: Vec3, heading_deg: f32) -> S
         uv1: None,
         colors: None,
         // Wound to face the centre.
-        indices: Some(vec![0, 2, 1, 0, 3, 2]),
+        indices: Some(vec![0, 2, 1, 0, 3, 2].into()),
         material: Some(0),
         bounds: Aabb { min: Vec3::splat(-1.0), max: Vec3::splat(1.0) },
         deform: None,
         drawn_triangles: None,
+        in_file: Default::default(),
     };
     super::photo_scene(primitive, super::placement(centre, heading_deg), "panorama tile", format!("image/{}", m.extension))
 }
@@ -387,7 +388,7 @@ mod tests {
         let m = pannellum();
         let scene = tile_scene(&m, TileKey { level: 2, face: 4, x: 1, y: 0 }, Vec3::ZERO, 0.0);
         let q = &scene.meshes[0].primitives[0];
-        for t in q.indices.as_ref().unwrap().chunks_exact(3) {
+        for t in q.indices.as_ref().unwrap().to_u32().chunks_exact(3) {
             let [a, b, c] = [t[0], t[1], t[2]].map(|i| Vec3::from_array(q.positions[i as usize]));
             assert!((b - a).cross(c - a).dot(a) < 0.0, "a triangle faces out");
         }

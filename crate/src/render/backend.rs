@@ -78,8 +78,9 @@ pub trait RenderBackend {
 
     /// Starts a content; its primitives may be uploaded as they are decoded.
     fn begin_content(&mut self) -> ContentId;
-    /// Uploads primitive `index` of mesh `mesh` (the loader may then drop its vertex streams).
-    fn upload_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive);
+    /// Uploads primitive `index` of mesh `mesh` (the loader may then drop its vertex streams);
+    /// `read` gives the streams still in the file (scene::FileStream).
+    fn upload_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive, read: &crate::scene::ReadFile);
     /// Uploads the materials, textures and remaining primitives of `scene` and shows glTF scene
     /// `index`; `images` are the decoded images by glTF image index.
     fn finish_content(&mut self, content: ContentId, scene: &Scene, images: &[Option<Texels>], index: usize);

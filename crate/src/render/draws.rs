@@ -179,7 +179,7 @@ mod tests {
 
     /// Mesh 0 (opaque) at z = -5 and mirrored at z = -40, mesh 1 (blended) at z = -10 and -20.
     fn scene() -> Scene {
-        let p = Primitive { topology: Topology::Triangles, positions: vec![], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: Aabb::EMPTY, deform: None, drawn_triangles: None };
+        let p = Primitive { topology: Topology::Triangles, positions: vec![], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: Aabb::EMPTY, deform: None, drawn_triangles: None, in_file: Default::default() };
         let empty = || Mesh { primitives: vec![p.clone()] };
         Scene {
             meshes: vec![empty(), empty()],

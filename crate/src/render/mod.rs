@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn gather_takes_staged_primitives_and_uploads_the_rest() {
         use crate::scene::{Mesh, Primitive, Scene, Topology};
-        let prim = |n: usize| Primitive { topology: Topology::Triangles, positions: vec![[0.0; 3]; n], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: crate::geometry::Aabb::EMPTY, deform: None, drawn_triangles: None };
+        let prim = |n: usize| Primitive { topology: Topology::Triangles, positions: vec![[0.0; 3]; n], normals: vec![], tangents: None, uv0: None, uv1: None, colors: None, indices: None, material: None, bounds: crate::geometry::Aabb::EMPTY, deform: None, drawn_triangles: None, in_file: Default::default() };
         let scene = Scene { meshes: vec![Mesh { primitives: vec![prim(3), prim(6)] }, Mesh { primitives: vec![prim(0)] }], ..Default::default() };
         let staged = vec![vec![None, Some("staged")]];
         let g = gather(&scene, staged, |p| (!p.positions.is_empty()).then_some("now"));

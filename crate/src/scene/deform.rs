@@ -234,7 +234,7 @@ mod tests {
             topology: Topology::Triangles,
             positions: vec![[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 2.0, 0.0]],
             normals: vec![[0.0, 0.0, 1.0]; 4],
-            indices: Some(vec![0, 1, 2, 2, 1, 3]),
+            indices: Some(vec![0, 1, 2, 2, 1, 3].into()),
             ..Default::default()
         }
     }

@@ -109,6 +109,7 @@ impl Primitive {
     /// indices (picking, label occlusion and walking read them): as they are, or a simplified
     /// copy of about `sight` triangles where the primitive has more (see geometry::simplify).
     pub fn strip(&mut self, sight: usize) {
+        self.in_file = Default::default();
         if let Some(d) = self.deform.as_deref_mut() {
             // Deformation starts from the bind pose each frame; and all streams are kept, as
             // a deformable mesh shown by two nodes is uploaded again as a copy (gltf::build).
@@ -120,31 +121,132 @@ impl Primitive {
         self.uv0 = None;
         self.uv1 = None;
         self.colors = None;
+        // (Checked before the 32-bit copy that simplifying takes, which most never need.)
         if self.topology == Topology::Triangles
-            && let Some((positions, indices)) = crate::geometry::simplify::for_sight(&self.positions, self.indices.as_deref(), sight)
+            && self.triangle_count() > sight
+            && let Some((positions, indices)) = crate::geometry::simplify::for_sight(&self.positions, self.indices.as_ref().map(Indices::to_u32).as_deref(), sight)
         {
             self.drawn_triangles = Some(self.triangle_count());
-            (self.positions, self.indices) = (positions, Some(indices));
+            let n = positions.len();
+            (self.positions, self.indices) = (positions, Some(Indices::compact(indices, n)));
         }
     }
 
     /// Triangles drawn (those of a simplified copy's original: see `strip`).
     pub fn triangle_count(&self) -> usize {
-        self.drawn_triangles.unwrap_or_else(|| self.indices.as_ref().map_or(self.positions.len(), Vec::len) / 3)
+        self.drawn_triangles.unwrap_or_else(|| self.indices.as_ref().map_or(self.positions.len(), Indices::len) / 3)
     }
 
     /// The vertex streams the renderer uploads as they are, with no interleaved copy (which
     /// would add to the wasm memory's high-water mark), in `STREAMS` order. None where absent
     /// (no shader variant reads it then: see crate::shader).
-    pub fn streams(&self) -> [Option<&[u8]>; 6] {
-        [
+    /// A stream may still be in the file (`in_file`).
+    pub fn streams(&self) -> [Option<StreamData<'_>>; 6] {
+        let here: [Option<&[u8]>; 6] = [
             Some(bytemuck::cast_slice(&self.positions)),
             Some(bytemuck::cast_slice(&self.normals)),
             self.tangents.as_deref().map(bytemuck::cast_slice),
             self.uv0.as_deref().map(bytemuck::cast_slice),
             self.uv1.as_deref().map(bytemuck::cast_slice),
             self.colors.as_deref().map(bytemuck::cast_slice),
-        ]
+        ];
+        std::array::from_fn(|k| match self.in_file[k] {
+            Some(f) => Some(StreamData::InFile(f)),
+            None => here[k].map(StreamData::Here),
+        })
+    }
+}
+
+/// A primitive's indices as the GPU takes them: 16-bit wherever every vertex fits, which halves
+/// them in wasm memory (where they stay for line of sight) and on the GPU, as three.js keeps a
+/// file's 16-bit indices; 32-bit otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Indices {
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Indices {
+    /// The narrowest form for a primitive of `vertices` (each index is below it).
+    pub fn compact(wide: Vec<u32>, vertices: usize) -> Indices {
+        if vertices <= 1 << 16 { Indices::U16(wide.into_iter().map(|i| i as u16).collect()) } else { Indices::U32(wide) }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Indices::U16(v) => v.len(),
+            Indices::U32(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th index (`i` < len).
+    pub fn at(&self, i: usize) -> u32 {
+        match self {
+            Indices::U16(v) => u32::from(v[i]),
+            Indices::U32(v) => v[i],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).map(|i| self.at(i))
+    }
+
+    /// Sets the `i`th index; 16-bit ones must be widened first for a larger `v`.
+    pub fn set(&mut self, i: usize, v: u32) {
+        match self {
+            Indices::U16(ix) => ix[i] = v as u16,
+            Indices::U32(ix) => ix[i] = v,
+        }
+    }
+
+    pub fn widen(&mut self) {
+        if let Indices::U16(v) = self {
+            *self = Indices::U32(v.iter().map(|&i| u32::from(i)).collect());
+        }
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        match self {
+            Indices::U16(v) => v.truncate(len),
+            Indices::U32(v) => v.truncate(len),
+        }
+    }
+
+    /// As 32-bit, for the code that works on those (tangents, unwelding, simplifying).
+    pub fn to_u32(&self) -> std::borrow::Cow<'_, [u32]> {
+        match self {
+            Indices::U16(v) => v.iter().map(|&i| u32::from(i)).collect::<Vec<u32>>().into(),
+            Indices::U32(v) => v.as_slice().into(),
+        }
+    }
+
+    pub fn into_u32(self) -> Vec<u32> {
+        match self {
+            Indices::U16(v) => v.into_iter().map(u32::from).collect(),
+            Indices::U32(v) => v,
+        }
+    }
+
+    /// The bytes the GPU reads (little-endian, as wasm is).
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Indices::U16(v) => bytemuck::cast_slice(v),
+            Indices::U32(v) => bytemuck::cast_slice(v),
+        }
+    }
+
+    pub fn wide(&self) -> bool {
+        matches!(self, Indices::U32(_))
+    }
+}
+
+impl From<Vec<u32>> for Indices {
+    fn from(v: Vec<u32>) -> Indices {
+        Indices::U32(v)
     }
 }
 
@@ -159,13 +261,71 @@ pub struct Primitive {
     pub uv1: Option<Vec<[f32; 2]>>,
     pub colors: Option<Vec<[f32; 4]>>,
     /// Always a list (strips, loops and fans are unrolled by the loader).
-    pub indices: Option<Vec<u32>>,
+    pub indices: Option<Indices>,
     pub material: Option<usize>,
     pub bounds: Aabb,
     /// Skin joints and weights, morph targets and the bind pose, where the primitive deforms.
     pub deform: Option<Box<deform::Deform>>,
     /// Set once `strip` kept a simplified copy: the triangles the GPU draws.
     pub drawn_triangles: Option<usize>,
+    /// Streams left in the file, by `STREAMS` slot (their Vec empty): see `FileStream`.
+    pub in_file: [Option<FileStream>; 6],
+}
+
+/// A vertex stream left in the file, tightly packed floats as the GPU takes them: where the
+/// loader hands each primitive to a renderer as it is built (gltf::build_with), the renderer
+/// copies such a stream from the file in slices, so that a primitive's streams are never in
+/// wasm memory together (the lakeside's terrain held 260 KB of normals and colours at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStream {
+    /// The loader's buffer index, and the byte range in it.
+    pub buffer: usize,
+    pub start: usize,
+    pub len: usize,
+}
+
+/// Fills `out` from a file stream's bytes at `offset` into it; false where it cannot.
+pub type ReadFile<'a> = dyn Fn(&FileStream, usize, &mut [u8]) -> bool + 'a;
+
+/// A vertex stream as the renderer uploads it: in memory, or in the file.
+#[derive(Debug, Clone, Copy)]
+pub enum StreamData<'a> {
+    Here(&'a [u8]),
+    InFile(FileStream),
+}
+
+impl StreamData<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            StreamData::Here(b) => b.len(),
+            StreamData::InFile(f) => f.len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hands the bytes to `write(offset, bytes)`: at once where in memory, else in slices of at
+    /// most 64 KiB read from the file (zeros where the file cannot give them, which the loader's
+    /// checks rule out).
+    pub fn copy(&self, read: &ReadFile, write: &mut dyn FnMut(usize, &[u8])) {
+        match self {
+            StreamData::Here(b) => write(0, b),
+            StreamData::InFile(f) => {
+                let mut slice = vec![0u8; f.len.min(1 << 16)];
+                let mut done = 0;
+                while done < f.len {
+                    let part = &mut slice[..(f.len - done).min(1 << 16)];
+                    if !read(f, done, part) {
+                        part.fill(0);
+                    }
+                    write(done, part);
+                    done += part.len();
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -465,7 +625,7 @@ impl Scene {
                 for p in m.primitives.iter().filter(|p| placed && p.topology == Topology::Triangles && keep(p)) {
                     let v = |i: u32| p.positions.get(i as usize).map_or(Vec3::NAN, |&v| Vec3::from_array(v));
                     match &p.indices {
-                        Some(ix) => out.extend(ix.chunks_exact(3).map(|t| [v(t[0]), v(t[1]), v(t[2])])),
+                        Some(ix) => out.extend((0..ix.len() / 3).map(|t| [v(ix.at(3 * t)), v(ix.at(3 * t + 1)), v(ix.at(3 * t + 2))])),
                         None => out.extend((0..p.positions.len() as u32 / 3).map(|t| [v(3 * t), v(3 * t + 1), v(3 * t + 2)])),
                     }
                 }

@@ -38,7 +38,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use crate::camera::{CameraSpec, OrbitCamera};
 use crate::gltf::{self as loader, Fetched, ResourceKind};
 use crate::render::{self, Backend, ContentId, Renderer, Texels, View};
-use crate::scene::{Projection, Scene};
+use crate::scene::{Indices, Projection, Scene};
 use crate::geometry::simplify::share;
 use fetch::{Progress, fetch_bytes, start_decode};
 
@@ -229,7 +229,12 @@ fn tangents_elsewhere(run: Option<&js_sys::Function>, (positions, normals, uvs, 
             &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(positions)),
             &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(normals)),
             &js_sys::Float32Array::from(bytemuck::cast_slice::<_, f32>(uvs)),
-            &indices.map_or(JsValue::UNDEFINED, |i| js_sys::Uint32Array::from(i).into()),
+            // 16-bit indices are widened in JS, not in wasm memory (which never shrinks).
+            &match indices {
+                None => JsValue::UNDEFINED,
+                Some(Indices::U16(v)) => js_sys::Uint32Array::new(&js_sys::Uint16Array::from(&v[..])).into(),
+                Some(Indices::U32(v)) => js_sys::Uint32Array::from(&v[..]).into(),
+            },
         );
         run.apply(&JsValue::NULL, &args).map_err(|e| js_error(&e))?.dyn_into::<js_sys::Promise>().map_err(|_| "the tangent module gave no promise".to_string())
     });
@@ -517,8 +522,8 @@ async fn decode_model(
                 }
                 .map(Some);
             },
-            &mut |mesh, i, p| {
-                s.renderer.upload_primitive(id, mesh, i, p);
+            &mut |mesh, i, p, read| {
+                s.renderer.upload_primitive(id, mesh, i, p, read);
                 p.strip(share(p.triangle_count(), total));
             },
         )

@@ -21,14 +21,16 @@ pub struct GlPrimitive {
     vao: WebGlVertexArrayObject,
     bytes: u64,
     count: i32,
+    /// UNSIGNED_SHORT or UNSIGNED_INT (see scene::Indices).
+    index_type: u32,
     info: PrimInfo,
 }
 
 impl GlPrimitive {
     /// Uploads a primitive's streams as they are, back to back in one buffer, and its indices.
     /// None for a primitive with nothing to draw (or a lost context).
-    pub fn upload(gl: &Gl, p: &Primitive) -> Option<GlPrimitive> {
-        if p.positions.is_empty() || p.indices.as_ref().is_some_and(Vec::is_empty) {
+    pub fn upload(gl: &Gl, p: &Primitive, read: &crate::scene::ReadFile) -> Option<GlPrimitive> {
+        if p.positions.is_empty() || p.indices.as_ref().is_some_and(crate::scene::Indices::is_empty) {
             return None;
         }
         let streams = p.streams();
@@ -38,19 +40,19 @@ impl GlPrimitive {
         gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&vertices));
         gl.buffer_data_with_i32(Gl::ARRAY_BUFFER, size as i32, Gl::STATIC_DRAW);
         let mut offset = 0;
-        for (location, bytes) in streams.iter().enumerate() {
-            let Some(b) = bytes else { continue };
-            gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset, b);
+        for (location, stream) in streams.iter().enumerate() {
+            let Some(s) = stream else { continue };
+            s.copy(read, &mut |at, b| gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset + at as i32, b));
             // Location = the stream's index (see scene::STREAMS and the shader's VsIn).
             gl.enable_vertex_attrib_array(location as u32);
             gl.vertex_attrib_pointer_with_i32(location as u32, STREAMS[location].components as i32, Gl::FLOAT, false, 0, offset);
-            offset += b.len() as i32;
+            offset += s.len() as i32;
         }
         let indices = match &p.indices {
             Some(ix) => {
                 let buf = gl.create_buffer()?;
                 gl.bind_buffer(Gl::ELEMENT_ARRAY_BUFFER, Some(&buf));
-                gl.buffer_data_with_u8_array(Gl::ELEMENT_ARRAY_BUFFER, bytemuck::cast_slice(ix), Gl::STATIC_DRAW);
+                gl.buffer_data_with_u8_array(Gl::ELEMENT_ARRAY_BUFFER, ix.bytes(), Gl::STATIC_DRAW);
                 Some(buf)
             }
             None => None,
@@ -62,8 +64,9 @@ impl GlPrimitive {
             vertices,
             indices,
             vao,
-            bytes: size as u64 + p.indices.as_ref().map_or(0, |i| i.len() as u64 * 4),
-            count: p.indices.as_ref().map_or(p.positions.len(), Vec::len) as i32,
+            bytes: size as u64 + p.indices.as_ref().map_or(0, |i| i.bytes().len() as u64),
+            count: p.indices.as_ref().map_or(p.positions.len(), crate::scene::Indices::len) as i32,
+            index_type: if p.indices.as_ref().is_some_and(crate::scene::Indices::wide) { Gl::UNSIGNED_INT } else { Gl::UNSIGNED_SHORT },
             info: PrimInfo { streams: streams.map(|s| s.is_some()), topology: p.topology, material: p.material, bounds: p.bounds },
         })
     }
@@ -74,18 +77,19 @@ impl GlPrimitive {
     /// uploaded, which deformation keeps); false if they differ.
     fn update(&mut self, p: &Primitive) -> bool {
         let streams = p.streams();
-        if streams.map(|s| s.is_some()) != self.info.streams || streams.iter().flatten().map(|b| b.len() as u64).sum::<u64>() + p.indices.as_ref().map_or(0, |i| i.len() as u64 * 4) != self.bytes {
+        if streams.map(|s| s.is_some()) != self.info.streams || streams.iter().flatten().map(|b| b.len() as u64).sum::<u64>() + p.indices.as_ref().map_or(0, |i| i.bytes().len() as u64) != self.bytes {
             return false;
         }
         self.gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.vertices));
         let mut offset = 0;
         // Positions, normals and tangents change; the other streams are skipped over.
-        for (slot, b) in streams.iter().enumerate() {
-            let Some(b) = b else { continue };
+        // (A deforming primitive's streams are all in memory: see gltf::mesh.)
+        for (slot, s) in streams.iter().enumerate() {
+            let Some(s) = s else { continue };
             if slot < 3 {
-                self.gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset, b);
+                s.copy(&|_, _, _| false, &mut |at, b| self.gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset + at as i32, b));
             }
-            offset += b.len() as i32;
+            offset += s.len() as i32;
         }
         self.gl.bind_buffer(Gl::ARRAY_BUFFER, None);
         self.info.bounds = p.bounds;
@@ -270,7 +274,7 @@ impl GlScene {
             gl.buffer_data_with_u8_array(Gl::UNIFORM_BUFFER, bytemuck::bytes_of(&u), Gl::STATIC_DRAW);
             materials.push(GlMaterial { uniforms: buf, slots: bound });
         }
-        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p));
+        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p, &|_, _, _| false));
         GlScene { gl: gl.clone(), prims, materials, mesh_prims, slots, textures, objects: None, offsets: Vec::new(), list: DrawList::default() }
     }
 
@@ -329,9 +333,9 @@ impl GlScene {
             Topology::Triangles => Gl::TRIANGLES,
         };
         match (&p.indices, d.instances) {
-            (Some(_), 1) => gl.draw_elements_with_i32(mode, p.count, Gl::UNSIGNED_INT, 0),
+            (Some(_), 1) => gl.draw_elements_with_i32(mode, p.count, p.index_type, 0),
             (None, 1) => gl.draw_arrays(mode, 0, p.count),
-            (Some(_), n) => gl.draw_elements_instanced_with_i32(mode, p.count, Gl::UNSIGNED_INT, 0, n as i32),
+            (Some(_), n) => gl.draw_elements_instanced_with_i32(mode, p.count, p.index_type, 0, n as i32),
             (None, n) => gl.draw_arrays_instanced(mode, 0, p.count, n as i32),
         }
     }

@@ -730,8 +730,8 @@ impl RenderBackend for Renderer {
         self.contents.begin()
     }
 
-    fn upload_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive) {
-        if let Some(gp) = GpuPrimitive::upload(&self.device, &self.queue, p) {
+    fn upload_primitive(&mut self, content: ContentId, mesh: usize, index: usize, p: &Primitive, read: &crate::scene::ReadFile) {
+        if let Some(gp) = GpuPrimitive::upload(&self.device, &self.queue, p, read) {
             self.contents.stage(content, mesh, index, gp);
         }
     }

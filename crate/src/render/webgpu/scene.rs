@@ -15,7 +15,8 @@ pub struct GpuPrimitive {
     /// The present streams back to back; `streams` has each one's offset and size.
     vertices: wgpu::Buffer,
     streams: [Option<(u64, u64)>; 6],
-    indices: Option<wgpu::Buffer>,
+    /// With Uint16 or Uint32 (see scene::Indices).
+    indices: Option<(wgpu::Buffer, wgpu::IndexFormat)>,
     count: u32,
     info: PrimInfo,
 }
@@ -23,8 +24,8 @@ pub struct GpuPrimitive {
 impl GpuPrimitive {
     /// Uploads a primitive's vertex streams as they are, into one buffer back to back, and its
     /// indices. None for a primitive with nothing to draw.
-    pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, p: &Primitive) -> Option<GpuPrimitive> {
-        if p.positions.is_empty() || p.indices.as_ref().is_some_and(Vec::is_empty) {
+    pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, p: &Primitive, read: &crate::scene::ReadFile) -> Option<GpuPrimitive> {
+        if p.positions.is_empty() || p.indices.as_ref().is_some_and(crate::scene::Indices::is_empty) {
             return None;
         }
         let mut streams = [None; 6];
@@ -37,17 +38,20 @@ impl GpuPrimitive {
         }
         let usage = wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST;
         let vertices = device.create_buffer(&wgpu::BufferDescriptor { label: Some("vertices"), size, usage, mapped_at_creation: false });
-        for (bytes, at) in p.streams().into_iter().zip(streams) {
-            if let (Some(b), Some((offset, _))) = (bytes, at) {
-                queue.write_buffer(&vertices, offset, b);
+        for (stream, at) in p.streams().into_iter().zip(streams) {
+            if let (Some(s), Some((offset, _))) = (stream, at) {
+                s.copy(read, &mut |at, b| queue.write_buffer(&vertices, offset + at as u64, b));
             }
         }
-        let indices = p.indices.as_ref().map(|ix| buffer_with(device, queue, "indices", bytemuck::cast_slice(ix), wgpu::BufferUsages::INDEX));
+        let indices = p.indices.as_ref().map(|ix| {
+            let format = if ix.wide() { wgpu::IndexFormat::Uint32 } else { wgpu::IndexFormat::Uint16 };
+            (buffer_with(device, queue, "indices", ix.bytes(), wgpu::BufferUsages::INDEX), format)
+        });
         Some(GpuPrimitive {
             vertices,
             streams,
             indices,
-            count: p.indices.as_ref().map_or(p.positions.len(), Vec::len) as u32,
+            count: p.indices.as_ref().map_or(p.positions.len(), crate::scene::Indices::len) as u32,
             info: PrimInfo { streams: streams.map(|s| s.is_some()), topology: p.topology, material: p.material, bounds: p.bounds },
         })
     }
@@ -67,9 +71,10 @@ impl GpuPrimitive {
             return false;
         }
         // Positions, normals and tangents change.
-        for (b, at) in streams.iter().zip(self.streams).take(3) {
-            if let (Some(b), Some((offset, _))) = (b, at) {
-                queue.write_buffer(&self.vertices, offset, b);
+        // (A deforming primitive's streams are all in memory: see gltf::mesh.)
+        for (s, at) in streams.iter().zip(self.streams).take(3) {
+            if let (Some(s), Some((offset, _))) = (s, at) {
+                s.copy(&|_, _, _| false, &mut |at, b| queue.write_buffer(&self.vertices, offset + at as u64, b));
             }
         }
         self.info.bounds = p.bounds;
@@ -81,7 +86,7 @@ impl Drop for GpuPrimitive {
     fn drop(&mut self) {
         // Free GPU memory now rather than whenever the JS garbage collector runs.
         self.vertices.destroy();
-        if let Some(i) = &self.indices {
+        if let Some((i, _)) = &self.indices {
             i.destroy();
         }
     }
@@ -120,7 +125,7 @@ impl GpuScene {
 
     /// GPU memory held: every buffer, and every texture with its mip chain.
     pub fn bytes(&self) -> u64 {
-        let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, wgpu::Buffer::size)).sum();
+        let prims: u64 = self.prims.iter().map(|p| p.vertices.size() + p.indices.as_ref().map_or(0, |(b, _)| b.size())).sum();
         let buffers: u64 = self.buffers.iter().map(wgpu::Buffer::size).sum();
         let objects = self.objects.as_ref().map_or(0, |o| o.buffer.size());
         let textures: u64 = self
@@ -220,7 +225,7 @@ impl GpuScene {
         }
         queue.submit([encoder.finish()]);
 
-        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p));
+        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p, &|_, _, _| false));
         GpuScene { prims, materials, mesh_prims, slots, textures, buffers, objects: None, list: DrawList::default() }
     }
 
@@ -268,8 +273,8 @@ impl GpuScene {
                     pass.set_vertex_buffer(slot as u32, p.vertices.slice(*offset..offset + size));
                 }
             }
-            if let Some(ix) = &p.indices {
-                pass.set_index_buffer(ix.slice(..), wgpu::IndexFormat::Uint32);
+            if let Some((ix, format)) = &p.indices {
+                pass.set_index_buffer(ix.slice(..), *format);
             }
         }
         match &p.indices {
