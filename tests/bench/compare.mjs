@@ -62,11 +62,11 @@ async function once(browser, url, src, frames) {
   if (error) throw new Error(`${url}: ${error}`);
   // Bytes on the wire (after the server's content coding: brotli or gzip where accepted).
   const sent = await page.evaluate((model) => {
-    const out = { code: 0, model: 0 };
+    const out = { code: 0, model: 0, glb: 0 };
     for (const r of performance.getEntriesByType('resource')) {
       const path = new URL(r.name).pathname;
       if (/\.(m?js|wasm)$/.test(path)) out.code += r.encodedBodySize;
-      else if (path === model) out.model += r.encodedBodySize;
+      else if (path === model) { out.model += r.encodedBodySize; out.glb += r.decodedBodySize; }
     }
     return out;
   }, src);
@@ -111,12 +111,12 @@ process.stderr.write('\n');
 
 const network = NETWORK ? `network ${NETWORK[0]} ms latency, ${NETWORK[1]} kbit/s` : 'no network throttling';
 console.log(`Medians (min–max) over ${RUNS} interleaved runs; 600×450 CSS px, DPR 1; headless Chromium (SwiftShader); ${network}; orbit frames: ${JSON.stringify(ORBIT_FRAMES)}.`);
-console.log('| scene | viewer | code gzipped (KB) | code sent (KB) | model sent (KB) | first frame (ms) | frame interval (ms) | main-thread CPU / frame (ms) | JS heap + buffers + wasm (MB) | of which wasm (MB) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('| scene | viewer | code gzipped (KB) | code sent (KB) | model sent (KB) | first frame (ms) | frame interval (ms) | main-thread CPU / frame (ms) | JS heap + buffers + wasm (MB) | of which wasm (MB) | wasm ÷ the GLB |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [key, rows] of Object.entries(results)) {
   const [scene, name] = key.split('|');
   const col = (f) => rows.map(f);
-  console.log(`| ${scene} | ${name} | ${fmt(col((r) => r.code / 1000), 1)} | ${fmt(col((r) => r.sent.code / 1000), 1)} | ${fmt(col((r) => r.sent.model / 1000), 1)} | ${fmt(col((r) => r.firstFrame))} | ${fmt(col((r) => r.frame), 1)} | ${fmt(col((r) => r.cpu), 2)} | ${fmt(col((r) => r.memory / 1e6), 1)} | ${name.startsWith('scenic') ? fmt(col((r) => r.wasm / 1e6), 1) : '–'} |`);
+  console.log(`| ${scene} | ${name} | ${fmt(col((r) => r.code / 1000), 1)} | ${fmt(col((r) => r.sent.code / 1000), 1)} | ${fmt(col((r) => r.sent.model / 1000), 1)} | ${fmt(col((r) => r.firstFrame))} | ${fmt(col((r) => r.frame), 1)} | ${fmt(col((r) => r.cpu), 2)} | ${fmt(col((r) => r.memory / 1e6), 1)} | ${name.startsWith('scenic') ? fmt(col((r) => r.wasm / 1e6), 1) : '–'} | ${name.startsWith('scenic') ? fmt(col((r) => r.wasm / r.sent.glb), 2) : '–'} |`);
 }
 
 console.log('');
