@@ -76,9 +76,10 @@ fn missing_buffer(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>]
 fn primitive(doc: &Document, p: &doc::Primitive, buffers: &[Box<dyn Bytes>], at: &str) -> Result<Option<(Primitive, Option<u32>)>, LoadError> {
     let Some(pos) = p.attribute("POSITION") else { return Ok(None) };
     let attr = |name| p.attribute(name);
-    // The indices, the largest array, are read first: they take the largest free block that
-    // the previous primitive's arrays left in wasm memory, and the smaller ones fit around it
-    // (the other way round, the indices find no block whole and memory grows by their size).
+    // The indices are read first: they take the largest free block that the previous
+    // primitive's arrays left in wasm memory, and the positions fit around it where they can
+    // (as 32-bit, the largest array, they found no block whole the other way round; 16-bit,
+    // they are about the positions' size).
     let n = doc.accessors[pos].count;
     let raw = p.indices.map(|a| read_indices(doc, a, buffers, n)).transpose()?;
     let mut positions = read_vec::<3>(doc, pos, buffers)?;
