@@ -90,15 +90,18 @@ async function mayUseXr(host) {
   }
 }
 
-/** A viewer on `canvas` from the first bundle that opens: `{ viewer, bundle }`. With `auto`, an
- *  AR page where the sand table may run takes WebGL2 at once: XR layers take a WebGL context,
- *  and moving there later loads the model again. */
-async function openViewer(canvas, wanted, full, onLost, host) {
+/** A viewer on `canvas` from the first bundle that opens: `{ viewer, bundle }`, or null once
+ *  `stale()` (a backend set by script just after the element connected must not cost the
+ *  download of the bundle `auto` was about to pick). With `auto`, an AR page where the sand
+ *  table may run takes WebGL2 at once: XR layers take a WebGL context, and moving there later
+ *  loads the model again. */
+async function openViewer(canvas, wanted, full, onLost, host, stale) {
   const errors = [];
   const order = wanted === 'webgpu' ? ['webgpu'] : wanted === 'webgl2' ? ['webgl2']
     : (await mayUseXr(host)) ? ['webgl2', 'webgpu']
     : (await hasWebGpuAdapter()) ? ['webgpu', 'webgl2'] : ['webgl2'];
   for (const name of order) {
+    if (stale()) return null;
     try {
       const b = full ? name : `${name}-lite`;
       const m = await bundle(b);
@@ -676,12 +679,14 @@ export class ScenicViewer extends HTMLElement {
       if (!['auto', 'webgpu', 'webgl2'].includes(wanted)) {
         throw new Error(`backend="${wanted}" is not one of auto, webgpu, webgl2`);
       }
-      const { viewer, bundle } = await openViewer(canvas, wanted, full, () => this.#recover(), this);
+      const stale = () => token !== this.#openToken;
+      const opened = await openViewer(canvas, wanted, full, () => this.#recover(), this, stale);
       // A backend change or removal while opening made this viewer obsolete: release it.
-      if (token !== this.#openToken) {
-        viewer.free();
+      if (!opened || stale()) {
+        opened?.viewer.free();
         return this.#opening;
       }
+      const { viewer, bundle } = opened;
       this.#viewer = viewer;
       this.#bundle = bundle;
       performance.mark('scenic:gpu-ready');

@@ -58,6 +58,27 @@ const redShare = (page) => page.evaluate(async () => {
   return n / (p.data.length / 4);
 });
 
+test('a backend set by script just after the element connects fetches that bundle only', async () => {
+  // `auto` picks WebGPU here; the page says webgl2 while auto is still asking for an adapter.
+  const page = await browser.newPage({ viewport: { width: 320, height: 320 }, deviceScaleFactor: 1 });
+  const wasm = [];
+  page.on('request', (r) => { const u = new URL(r.url()).pathname; if (u.endsWith('.wasm')) wasm.push(u); });
+  await page.goto(`${BASE}/fidelity/blank.html`);
+  await page.evaluate(async (src) => {
+    const v = document.createElement('scenic-viewer');
+    v.id = 'viewer';
+    v.setAttribute('src', src);
+    document.body.append(v);
+    await new Promise((r) => setTimeout(r, 0));
+    v.setAttribute('backend', 'webgl2');
+  }, BOX);
+  await page.waitForFunction(() => document.getElementById('viewer').state === 'ready', null, { timeout: 60000 });
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => document.getElementById('viewer').activeBackend), 'webgl2');
+  assert.deepEqual(wasm, ['/pkg/webgl2-lite/scenic_bg.wasm']);
+  await page.close();
+});
+
 for (const backend of BACKENDS) {
   test(`${backend}: a model with POIs fetches the lite bundle only, and the rooms it lacks answer null`, async () => {
     const { page, errors, wasm } = await open({ backend, src: BOX, pois: POIS });
