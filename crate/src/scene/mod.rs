@@ -204,8 +204,8 @@ impl Indices {
     }
 
     pub fn widen(&mut self) {
-        if let Indices::U16(v) = self {
-            *self = Indices::U32(v.iter().map(|&i| u32::from(i)).collect());
+        if !self.wide() {
+            *self = Indices::U32(self.to_u32().into_owned());
         }
     }
 
@@ -286,6 +286,12 @@ pub struct FileStream {
 
 /// Fills `out` from a file stream's bytes at `offset` into it; false where it cannot.
 pub type ReadFile<'a> = dyn Fn(&FileStream, usize, &mut [u8]) -> bool + 'a;
+
+/// The reader where no file is at hand: primitives uploaded after loading (deformed ones, those
+/// gathered at finish) hold every stream in memory, so it is never asked.
+pub fn no_file(_: &FileStream, _: usize, _: &mut [u8]) -> bool {
+    false
+}
 
 /// A vertex stream as the renderer uploads it: in memory, or in the file.
 #[derive(Debug, Clone, Copy)]

@@ -87,7 +87,7 @@ impl GlPrimitive {
         for (slot, s) in streams.iter().enumerate() {
             let Some(s) = s else { continue };
             if slot < 3 {
-                s.copy(&|_, _, _| false, &mut |at, b| self.gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset + at as i32, b));
+                s.copy(&crate::scene::no_file, &mut |at, b| self.gl.buffer_sub_data_with_i32_and_u8_array(Gl::ARRAY_BUFFER, offset + at as i32, b));
             }
             offset += s.len() as i32;
         }
@@ -274,7 +274,7 @@ impl GlScene {
             gl.buffer_data_with_u8_array(Gl::UNIFORM_BUFFER, bytemuck::bytes_of(&u), Gl::STATIC_DRAW);
             materials.push(GlMaterial { uniforms: buf, slots: bound });
         }
-        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p, &|_, _, _| false));
+        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GlPrimitive::upload(gl, p, &crate::scene::no_file));
         GlScene { gl: gl.clone(), prims, materials, mesh_prims, slots, textures, objects: None, offsets: Vec::new(), list: DrawList::default() }
     }
 

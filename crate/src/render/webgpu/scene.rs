@@ -74,7 +74,7 @@ impl GpuPrimitive {
         // (A deforming primitive's streams are all in memory: see gltf::mesh.)
         for (s, at) in streams.iter().zip(self.streams).take(3) {
             if let (Some(s), Some((offset, _))) = (s, at) {
-                s.copy(&|_, _, _| false, &mut |at, b| queue.write_buffer(&self.vertices, offset + at as u64, b));
+                s.copy(&crate::scene::no_file, &mut |at, b| queue.write_buffer(&self.vertices, offset + at as u64, b));
             }
         }
         self.info.bounds = p.bounds;
@@ -225,7 +225,7 @@ impl GpuScene {
         }
         queue.submit([encoder.finish()]);
 
-        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p, &|_, _, _| false));
+        let crate::render::Gathered { prims, mesh_prims, slots } = crate::render::gather(scene, uploaded, |p| GpuPrimitive::upload(device, queue, p, &crate::scene::no_file));
         GpuScene { prims, materials, mesh_prims, slots, textures, buffers, objects: None, list: DrawList::default() }
     }
 
