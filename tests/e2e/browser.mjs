@@ -1,6 +1,7 @@
 // Shared set-up for end-to-end tests: Debian's Chromium driven by playwright-core, with the
 // flags that give WebGPU on SwiftShader here (see ../shared/docs/browser-toolchain.md).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 
@@ -108,3 +109,30 @@ export function png(w, h, scanlines) {
   ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 6;
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(scanlines)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/** The wasm stack's size in bytes: the `-zstack-size` link flag in .cargo/config.toml, which every
+ *  bundle is built with. */
+export const STACK_BYTES = Number(/stack-size=(\d+)/.exec(readFileSync(new URL('../../.cargo/config.toml', import.meta.url), 'utf8'))[1]);
+
+/** Stack painting. Rust's wasm32 links the stack first, at [0, STACK_BYTES), growing down; between
+ *  calls into wasm all of it is free. `paint` fills it with 0xA5 in every bundle the page has
+ *  loaded; `measure` then gives, per bundle, the deepest the stack went since (bytes from its top
+ *  to the lowest byte written). A frame that reserves bytes it never writes goes unseen, so this
+ *  is a lower bound on depth, and tests keep a wide margin. Same URL, same module instance: the
+ *  glue's init returns the live exports. */
+async function stackOp(page, paint) {
+  return page.evaluate(async ({ paint, size }) => {
+    const urls = [...new Set(performance.getEntriesByType('resource').map((r) => r.name).filter((n) => /\/pkg\/[\w-]+\/scenic\.js$/.test(n)))];
+    const used = {};
+    for (const url of urls) {
+      const stack = new Uint8Array((await (await import(url)).default()).memory.buffer, 0, size);
+      if (paint) { stack.fill(0xa5); continue; }
+      let low = 0;
+      while (low < size && stack[low] === 0xa5) low++;
+      used[url.split('/').at(-2)] = size - low;
+    }
+    return used;
+  }, { paint, size: STACK_BYTES });
+}
+export const paintStack = (page) => stackOp(page, true);
+export const stackUsed = (page) => stackOp(page, false);

@@ -2,7 +2,7 @@
 // the page shows), its events, drawing only on change, input, and bad input in the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE, BACKENDS, pixels, changedPixels } from './browser.mjs';
+import { launch, BASE, BACKENDS, pixels, changedPixels, paintStack, stackUsed, STACK_BYTES } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -191,11 +191,14 @@ const glbMaker = (page) => page.evaluate(() => {
 });
 
 test('JSON nested as deep as the parser allows loads; deeper is refused with a reason, and the viewer goes on', async () => {
-  // The wasm stack is 256 KiB (not Rust's default 1 MiB): the deepest recursion a file can cause
-  // must fit, on both backends' builds.
+  // The wasm stack is STACK_BYTES (.cargo/config.toml; not Rust's default 1 MiB, which would
+  // all be wasm memory): the deepest recursion a file can cause must fit with half of it to
+  // spare, on both backends' builds. An overflow would be a trap, a dead viewer.
   for (const backend of BACKENDS) {
     const page = await fixture({ backend });
     await glbMaker(page);
+    assert.equal((await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb')).at(-1).type, 'load');
+    await paintStack(page);
     const nested = (n) => JSON.parse('['.repeat(n) + ']'.repeat(n));
     // serde_json allows 127 levels: the root, asset and extras objects are 3 of them.
     for (const [depth, expect] of [[124, 'load'], [125, 'error']]) {
@@ -205,6 +208,10 @@ test('JSON nested as deep as the parser allows loads; deeper is refused with a r
       assert.equal(last.type, expect, `${backend}, depth ${depth}: ${JSON.stringify(last.detail)}`);
       if (expect === 'error') assert.match(last.detail.message, /recursion limit/);
     }
+    const used = await stackUsed(page);
+    // Not vacuous: the parse went 124 levels down (well over 4 KiB), and the pattern was read back.
+    assert.ok(Object.values(used).length === 1 && Object.values(used).every((b) => b > 4096 && b <= STACK_BYTES / 2), `${backend}: stack used ${JSON.stringify(used)} of ${STACK_BYTES}`);
+    console.log(`${backend}: 124 levels of JSON took ${JSON.stringify(used)} bytes of the ${STACK_BYTES}-byte stack`);
     const events = await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
     assert.equal(events.at(-1).type, 'load', backend);
     await page.close();
