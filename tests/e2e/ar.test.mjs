@@ -376,10 +376,12 @@ test('POIs alone (no src) load, show in the 3D view, and AR needs a secure page'
   const framed = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance);
   await page.mouse.move(180, 320);
   await page.mouse.wheel(0, 600);
-  await page.waitForTimeout(600);
+  // The camera eases, a frame at a time: wait for it (up to 5 s on a loaded machine).
+  const distance = (f) => page.waitForFunction(f, framed, { timeout: 5000 }).catch(() => {});
+  await distance((d) => document.getElementById('viewer').getCameraOrbit().distance > d * 1.2);
   assert.ok(await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance) > framed * 1.2, 'the wheel zoomed out');
   await page.evaluate(() => document.getElementById('viewer').resetView());
-  await page.waitForTimeout(300);
+  await distance((d) => Math.abs(document.getElementById('viewer').getCameraOrbit().distance - d) < d * 0.01);
   const back = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance);
   assert.ok(Math.abs(back - framed) < framed * 0.01, `reset: ${back} m, framed at ${framed} m`);
   await context.close();

@@ -210,7 +210,8 @@ test('JSON nested as deep as the parser allows loads; deeper is refused with a r
     }
     const used = await stackUsed(page);
     // Not vacuous: the parse went 124 levels down (well over 4 KiB), and the pattern was read back.
-    assert.ok(Object.values(used).length === 1 && Object.values(used).every((b) => b > 4096 && b <= STACK_BYTES / 2), `${backend}: stack used ${JSON.stringify(used)} of ${STACK_BYTES}`);
+    const deepest = Math.max(0, ...Object.values(used));
+    assert.ok(deepest > 4096 && deepest <= STACK_BYTES / 2, `${backend}: stack used ${JSON.stringify(used)} of ${STACK_BYTES}`);
     console.log(`${backend}: 124 levels of JSON took ${JSON.stringify(used)} bytes of the ${STACK_BYTES}-byte stack`);
     const events = await setSrc(page, '/corpus/gltf/models/Box/glTF-Binary/Box.glb');
     assert.equal(events.at(-1).type, 'load', backend);
@@ -386,10 +387,12 @@ test('a real click on the reset button puts the camera back (the host does not c
   await page.mouse.down();
   await page.mouse.move(160, 200, { steps: 5 });
   await page.mouse.up();
-  await page.waitForTimeout(800);
+  // The camera eases a frame at a time: wait for it (up to 5 s on a loaded machine).
+  const settle = (f) => page.waitForFunction(f, start, { timeout: 5000 }).catch(() => {});
+  await settle((s) => Math.abs(document.getElementById('viewer').getCameraOrbit().yaw - s) > 5);
   assert.ok(Math.abs((await yaw()) - start) > 5, 'the drag turned the camera');
   await page.locator('#viewer .reset').click();
-  await page.waitForTimeout(800);
+  await settle((s) => Math.abs(document.getElementById('viewer').getCameraOrbit().yaw - s) < 0.5);
   assert.ok(Math.abs((await yaw()) - start) < 0.5, `yaw ${await yaw()} after reset, ${start} before the drag`);
   await page.close();
 });

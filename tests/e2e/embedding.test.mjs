@@ -246,9 +246,11 @@ test('auto-rotate turns the view while untouched, and a touch pauses it', async 
   await waitReady(page);
   const yaw = () => page.evaluate(() => document.querySelector('scenic-viewer').getCameraOrbit().yaw);
   const a = await yaw();
-  await page.waitForTimeout(1000);
+  // 90°/s: 20° within a second on a steady machine; frames step at most 0.1 s each, so a loaded
+  // one is given up to 5 s.
+  await page.waitForFunction((a) => Math.abs(document.querySelector('scenic-viewer').getCameraOrbit().yaw - a) > 20, a, { timeout: 5000 }).catch(() => {});
   const b = await yaw();
-  assert.ok(Math.abs(b - a) > 20, `turned ${b - a}° in a second`);
+  assert.ok(Math.abs(b - a) > 20, `turned ${b - a}°`);
   const box = await page.evaluate(() => { const r = document.querySelector('scenic-viewer').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; });
   await page.mouse.move(box[0], box[1]);
   await page.mouse.down();
