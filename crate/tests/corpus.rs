@@ -117,26 +117,6 @@ fn quantized_model_decodes_normalised_attributes() {
     assert!((bq.max - bp.max).length() < 0.5 * (bp.max - bp.min).length() * 0.05, "{bq:?} vs {bp:?}");
 }
 
-/// The element starts the tangent worker from a GLB's JSON chunk alone, while the BIN chunk
-/// downloads: that early answer must be the whole file's, on every GLB of the corpus.
-#[test]
-fn a_glb_json_chunk_alone_tells_whether_tangents_will_be_made() {
-    let manifest = std::fs::read_to_string(corpus().join("gltf/MANIFEST.tsv")).unwrap();
-    let (mut yes, mut no) = (Vec::new(), 0);
-    for rel in manifest.lines().skip(1).map(|l| l.split('\t').next().unwrap()).filter(|r| r.ends_with(".glb")) {
-        let bytes = std::fs::read(corpus().join("gltf").join(rel)).unwrap();
-        let end = scenic::gltf::glb_json_end(&bytes[..20]).unwrap_or_else(|| panic!("{rel}: not a GLB"));
-        let early = scenic::gltf::json_may_need_tangents(&bytes[20..end]);
-        assert_eq!(early, scenic::gltf::parse(&bytes).unwrap().may_need_tangents(), "{rel}");
-        if early { yes.push(rel.to_string()) } else { no += 1 }
-    }
-    assert!(yes.iter().any(|r| r.contains("DamagedHelmet")) && no > 10, "{yes:?}, {no} without");
-    // Not a GLB, or cut before its JSON chunk's header: no answer yet.
-    assert_eq!(scenic::gltf::glb_json_end(b"{\"asset\":{\"version\":\"2.0\"}}"), None);
-    assert_eq!(scenic::gltf::glb_json_end(b"glTF\x02\0\0\0"), None);
-    assert!(!scenic::gltf::json_may_need_tangents(b"{\"normalTexture\": [[["), "broken JSON: no");
-}
-
 #[test]
 fn generated_tangents_for_normal_maps_without_them() {
     let l = model("NormalTangentTest/glTF/NormalTangentTest.gltf");

@@ -314,21 +314,6 @@ test('normal-map tangents are made by the MikkTSpace module in a worker (wasm me
   }
 });
 
-test('a GLB whose JSON asks for tangents starts their worker while the rest of the file is still arriving', async () => {
-  // The test server sends the helmet's first 64 KiB (its JSON chunk) at once and the rest 3 s
-  // later, as a slow link would: the worker (which fetches MikkTSpace) must not wait for it.
-  const page = await fixture();
-  const at = {};
-  const t0 = Date.now();
-  page.on('request', (r) => { if (r.url().endsWith('/tangents-worker.js')) at.worker ??= Date.now() - t0; });
-  page.on('requestfinished', (r) => { if (r.url().endsWith('.glb')) at.glb = Date.now() - t0; });
-  const events = await setSrc(page, '/__faults/stall/corpus/gltf/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb');
-  assert.equal(events.at(-1).type, 'load', JSON.stringify(events.at(-1).detail));
-  assert.ok(at.glb > 3000 && at.worker < at.glb - 2000, `worker at ${at.worker} ms, the file complete at ${at.glb} ms`);
-  assert.deepEqual(await page.evaluate(() => document.getElementById('viewer').info.warnings), []);
-  await page.close();
-});
-
 test('hostile text in a URL is shown as text, never parsed as HTML', async () => {
   const page = await fixture();
   const events = await setSrc(page, '/corpus/<img src=x onerror="window.__pwned=1">.glb');

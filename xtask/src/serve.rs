@@ -112,27 +112,7 @@ mod faults {
 
     static FLAKY: AtomicUsize = AtomicUsize::new(0);
 
-    /// Reads nothing: sleeps, once, then says the stream has ended (in a `chain`, a pause).
-    struct Pause(u64);
-
-    impl Read for Pause {
-        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-            std::thread::sleep(std::time::Duration::from_millis(std::mem::take(&mut self.0)));
-            Ok(0)
-        }
-    }
-
     pub fn respond(path: &str, query: &str) -> Option<Resp> {
-        if let Some(rest) = path.strip_prefix("stall/") {
-            // A file's first 64 KiB at once and the rest 3 s later, as a slow link delivers a
-            // large file: for what must start before the whole file has arrived.
-            let file = super::resolve(&format!("/{rest}")).filter(|p| p.is_file())?;
-            let mut bytes = std::fs::read(&file).ok()?;
-            let rest = bytes.split_off(bytes.len().min(64 * 1024));
-            let length = Some((bytes.len() + rest.len()) as u64);
-            let body = std::io::Cursor::new(bytes).chain(Pause(3000)).chain(std::io::Cursor::new(rest));
-            return Some(Resp { status: 200, content_type: super::mime(&file), body: Box::new(body), length, encoding: None });
-        }
         let param = |k: &str| query.split('&').find_map(|kv| kv.strip_prefix(k)?.strip_prefix('=')).and_then(|v| v.parse::<usize>().ok());
         Some(match path {
             "status/500" => json(500, "{}".into(), "application/json"),

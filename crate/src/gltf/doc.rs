@@ -182,11 +182,6 @@ impl Document {
         }
     }
 
-    /// Whether some primitive's tangents must be generated (see `tangent_uv_set`).
-    pub fn may_need_tangents(&self) -> bool {
-        self.meshes.iter().flat_map(|m| &m.primitives).any(|p| self.tangent_uv_set(p).is_some())
-    }
-
     /// For triangles with a normal map and no TANGENT, which must have MikkTSpace tangents
     /// generated: the UV set (0 or 1) the normal map reads.
     pub fn tangent_uv_set(&self, p: &Primitive) -> Option<u32> {

@@ -165,26 +165,6 @@ pub fn parse_file(file: Box<dyn Bytes>) -> Result<Parsed, LoadError> {
     Ok(Parsed { document, blob: bin.map(|r| file.keep(r)), report })
 }
 
-/// Where a GLB's JSON chunk ends, from the file's first 20 bytes (its header and the JSON
-/// chunk's); None where they are not a GLB's.
-pub fn glb_json_end(first: &[u8]) -> Option<usize> {
-    let word = |at: usize| first.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-    (first.get(0..4)? == GLB_MAGIC && word(16)? == 0x4E4F_534A).then(|| 20 + word(12).unwrap_or(0))
-}
-
-/// `Parsed::may_need_tangents` from the JSON alone, so that the tangent worker can start while
-/// a GLB's BIN chunk is still on its way. Most files have no normal map and are not parsed here;
-/// a JSON that does not read says false (the whole file's parse then says why).
-pub fn json_may_need_tangents(json: &[u8]) -> bool {
-    // Also "clearcoatNormalTexture".
-    if !json.windows(12).any(|w| w == b"ormalTexture") {
-        return false;
-    }
-    let mut report = LoadReport::default();
-    let Ok(value) = parse_value(json) else { return false };
-    validate::json(&value).and_then(|()| doc::read(&value, &mut report)).is_ok_and(|d| d.may_need_tangents())
-}
-
 fn parse_value(json: &[u8]) -> Result<Value, LoadError> {
     if json.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(LoadError::Container("JSON must not start with a byte order mark".into()));
@@ -214,7 +194,8 @@ impl Parsed {
 
     /// Whether `build` may generate tangents: some triangles have a normal map and no TANGENT.
     pub fn may_need_tangents(&self) -> bool {
-        self.document.may_need_tangents()
+        let doc = &self.document;
+        doc.meshes.iter().flat_map(|m| &m.primitives).any(|p| doc.tangent_uv_set(p).is_some())
     }
 
     pub fn document(&self) -> &Document {

@@ -72,35 +72,15 @@ pub fn js_array(bytes: &dyn loader::Bytes, range: Range<usize>) -> Uint8Array {
 
 /// GETs `url` and returns its bytes, reporting progress as they arrive.
 pub async fn fetch_bytes(url: &str, signal: &web_sys::AbortSignal, progress: &Progress) -> Result<JsBytes, String> {
-    read_response(start_fetch(url, signal)?, progress, None).await
-}
-
-/// A `fetch()` of `url`, under way.
-pub fn start_fetch(url: &str, signal: &web_sys::AbortSignal) -> Result<js_sys::Promise, String> {
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(signal));
-    Ok(web_sys::window().ok_or("no window")?.fetch_with_str_and_init(url, &init))
-}
-
-/// The first `n` bytes of `chunks` (which hold at least that many), copied out.
-fn head(chunks: &[Uint8Array], n: usize) -> Vec<u8> {
-    let mut out = vec![0; n];
-    let mut at = 0;
-    for c in chunks {
-        let take = (c.length() as usize).min(n - at);
-        c.subarray(0, take as u32).copy_to(&mut out[at..at + take]);
-        at += take;
-        if at == n {
-            break;
-        }
-    }
-    out
+    let window = web_sys::window().ok_or("no window")?;
+    read_response(window.fetch_with_str_and_init(url, &init), progress).await
 }
 
 /// Reads the body of a `fetch()` already under way (a promise of a Response), with progress.
-/// The chunks stay in JS memory and are joined there. `on_glb_json`, if given, is called once
-/// with a GLB's JSON chunk as soon as it has arrived, long before the rest of a large file.
-pub async fn read_response(response: js_sys::Promise, progress: &Progress, mut on_glb_json: Option<&dyn Fn(&[u8])>) -> Result<JsBytes, String> {
+/// The chunks stay in JS memory and are joined there.
+pub async fn read_response(response: js_sys::Promise, progress: &Progress) -> Result<JsBytes, String> {
     let resp = JsFuture::from(response).await.map_err(|e| js_error(&e))?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "fetch returned something other than a Response".to_string())?;
     if !resp.ok() {
@@ -132,14 +112,6 @@ pub async fn read_response(response: js_sys::Promise, progress: &Progress, mut o
             let extra = length.map_or(0.0, |l| (total as f64 - l).max(0.0) - (start - l).max(0.0));
             progress.add(value.length() as f64, extra);
             chunks.push(value);
-            if let Some(f) = on_glb_json.filter(|_| total >= 20) {
-                match crate::gltf::glb_json_end(&head(&chunks, 20)) {
-                    Some(end) if end > total as usize => continue,
-                    Some(end) => f(&head(&chunks, end)[20..]),
-                    None => {}
-                }
-                on_glb_json = None;
-            }
         }
     };
     let result: Result<(), String> = read.await;

@@ -384,18 +384,11 @@ async fn load(
         let _ = on_progress.call2(&JsValue::NULL, &l.into(), &t.into());
     }));
     let stale = || state.borrow().generation != generation;
-    let response = match response {
-        Some(r) => r,
-        None => fetch::start_fetch(&url, &signal).map_err(to_js)?,
-    };
-    // A worker for the tangents starts as soon as a GLB's JSON says it will be wanted, with
-    // this compiled module: it fetches MikkTSpace while the rest of the file arrives.
-    let warm = |json: &[u8]| {
-        if let Some(run) = tangents.as_ref().filter(|_| loader::json_may_need_tangents(json)) {
-            let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
-        }
-    };
-    let bytes = fetch::read_response(response, &progress, Some(&warm)).await.map_err(|e| to_js(format!("could not load {url}: {e}")))?;
+    let bytes = match response {
+        Some(r) => fetch::read_response(r, &progress).await,
+        None => fetch_bytes(&url, &signal, &progress).await,
+    }
+    .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
     let Decoded { mut scene, bitmaps, warnings } = decode_model(state, &url, Box::new(bytes), &signal, &progress, tangents.as_ref(), decode.as_ref(), &stale, content).await.map_err(to_js)?;
     let id = content.ok_or_else(|| to_js("no content"))?;
     if stale() {
