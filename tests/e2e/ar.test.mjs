@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE, BACKENDS, launch } from './browser.mjs';
+import { BASE, BACKENDS, launch, eventually } from './browser.mjs';
 
 const POIS = '/corpus/poi/ningbo/ningbo_scenic_spots.sourced.geojson';
 const SPOTS = JSON.parse(readFileSync(fileURLToPath(new URL(`../../../shared${POIS}`, import.meta.url)))).features
@@ -376,12 +376,10 @@ test('POIs alone (no src) load, show in the 3D view, and AR needs a secure page'
   const framed = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance);
   await page.mouse.move(180, 320);
   await page.mouse.wheel(0, 600);
-  // The camera eases, a frame at a time: wait for it (up to 5 s on a loaded machine).
-  const distance = (f) => page.waitForFunction(f, framed, { timeout: 5000 }).catch(() => {});
-  await distance((d) => document.getElementById('viewer').getCameraOrbit().distance > d * 1.2);
+  await eventually(page, (d) => document.getElementById('viewer').getCameraOrbit().distance > d * 1.2, framed);
   assert.ok(await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance) > framed * 1.2, 'the wheel zoomed out');
   await page.evaluate(() => document.getElementById('viewer').resetView());
-  await distance((d) => Math.abs(document.getElementById('viewer').getCameraOrbit().distance - d) < d * 0.01);
+  await eventually(page, (d) => Math.abs(document.getElementById('viewer').getCameraOrbit().distance - d) < d * 0.01, framed);
   const back = await page.evaluate(() => document.getElementById('viewer').getCameraOrbit().distance);
   assert.ok(Math.abs(back - framed) < framed * 0.01, `reset: ${back} m, framed at ${framed} m`);
   await context.close();

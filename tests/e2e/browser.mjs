@@ -110,6 +110,12 @@ export function png(w, h, scanlines) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(scanlines)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** Waits up to 5 s for `fn(arg)` to hold in the page; true if it did. It never throws: the
+ *  caller's assertion says what was seen. For motion (the camera easing, a clip's clock, the
+ *  walker) rather than a fixed sleep: each frame steps at most 0.1 s, so a loaded machine that
+ *  draws few frames moves more slowly in wall-clock time. */
+export const eventually = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: 5000 }).then(() => true, () => false);
+
 /** The wasm stack's size in bytes: the `-zstack-size` link flag in .cargo/config.toml, which every
  *  bundle is built with. */
 export const STACK_BYTES = Number(/stack-size=(\d+)/.exec(readFileSync(new URL('../../.cargo/config.toml', import.meta.url), 'utf8'))[1]);

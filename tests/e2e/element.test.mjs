@@ -2,7 +2,7 @@
 // the page shows), its events, drawing only on change, input, and bad input in the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE, BACKENDS, pixels, changedPixels, paintStack, stackUsed, STACK_BYTES } from './browser.mjs';
+import { launch, BASE, BACKENDS, pixels, changedPixels, paintStack, stackUsed, STACK_BYTES, eventually } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -387,12 +387,10 @@ test('a real click on the reset button puts the camera back (the host does not c
   await page.mouse.down();
   await page.mouse.move(160, 200, { steps: 5 });
   await page.mouse.up();
-  // The camera eases a frame at a time: wait for it (up to 5 s on a loaded machine).
-  const settle = (f) => page.waitForFunction(f, start, { timeout: 5000 }).catch(() => {});
-  await settle((s) => Math.abs(document.getElementById('viewer').getCameraOrbit().yaw - s) > 5);
+  await eventually(page, (s) => Math.abs(document.getElementById('viewer').getCameraOrbit().yaw - s) > 5, start);
   assert.ok(Math.abs((await yaw()) - start) > 5, 'the drag turned the camera');
   await page.locator('#viewer .reset').click();
-  await settle((s) => Math.abs(document.getElementById('viewer').getCameraOrbit().yaw - s) < 0.5);
+  await eventually(page, (s) => Math.abs(document.getElementById('viewer').getCameraOrbit().yaw - s) < 0.5, start);
   assert.ok(Math.abs((await yaw()) - start) < 0.5, `yaw ${await yaw()} after reset, ${start} before the drag`);
   await page.close();
 });

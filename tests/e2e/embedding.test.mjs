@@ -3,7 +3,7 @@
 // page is served with, and the Vite example built from the npm package.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE } from './browser.mjs';
+import { launch, BASE, eventually } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -246,9 +246,8 @@ test('auto-rotate turns the view while untouched, and a touch pauses it', async 
   await waitReady(page);
   const yaw = () => page.evaluate(() => document.querySelector('scenic-viewer').getCameraOrbit().yaw);
   const a = await yaw();
-  // 90°/s: 20° within a second on a steady machine; frames step at most 0.1 s each, so a loaded
-  // one is given up to 5 s.
-  await page.waitForFunction((a) => Math.abs(document.querySelector('scenic-viewer').getCameraOrbit().yaw - a) > 20, a, { timeout: 5000 }).catch(() => {});
+  // 90°/s: 20° within a second on a steady machine.
+  await eventually(page, (a) => Math.abs(document.querySelector('scenic-viewer').getCameraOrbit().yaw - a) > 20, a);
   const b = await yaw();
   assert.ok(Math.abs(b - a) > 20, `turned ${b - a}°`);
   const box = await page.evaluate(() => { const r = document.querySelector('scenic-viewer').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; });

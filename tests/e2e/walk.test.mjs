@@ -3,7 +3,7 @@
 // (xtask/src/scene_gen.rs: the height field and its 80 × 80 grid of triangles), not read back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, BACKENDS, launch, pixels } from './browser.mjs';
+import { BASE, BACKENDS, launch, pixels, eventually } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -40,15 +40,14 @@ async function open(backend, hash = '') {
 }
 const walkPose = (page) => page.evaluate(() => document.getElementById('viewer').getWalkPose());
 
-/** Holds `key` until the feet are `metres` from `from` (at most 5 s), then lets go and lets the
- *  walker stop. Not a fixed hold: a frame's step is clamped to 0.1 s, so a loaded machine drawing
- *  few frames walks less in a wall-clock second. */
+/** Holds `key` until the feet are `metres` from `from` (`eventually`, not a fixed hold), then
+ *  lets go and lets the walker stop. */
 async function hold(page, key, from, metres) {
   await page.keyboard.down(key);
-  await page.waitForFunction(([f, m]) => {
+  await eventually(page, ([f, m]) => {
     const p = document.getElementById('viewer').getWalkPose();
     return Math.hypot(p.feet[0] - f[0], p.feet[2] - f[2]) > m;
-  }, [from.feet, metres], { timeout: 5000 }).catch(() => {});
+  }, [from.feet, metres]);
   await page.keyboard.up(key);
   await page.waitForTimeout(400);
 }
