@@ -609,7 +609,10 @@ impl Renderer {
                 self.surface.configure(&self.device, &self.config);
                 return Ok(()); // the next frame draws
             }
-            other => return Err(format!("the canvas gave no frame to draw into ({other:?})")),
+            // Skipped: the next change draws again.
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return Ok(()),
+            // Named, not `{:?}`: that linked Debug for every TextureFormat (~4 KB of the module).
+            wgpu::CurrentSurfaceTexture::Validation => return Err("the canvas gave no frame to draw into (a validation error)".into()),
         };
         let view = frame.texture.create_view(&wgpu::TextureViewDescriptor { format: Some(self.format), ..Default::default() });
         let commands = self.encode(v, &view, false);
