@@ -23,3 +23,22 @@ impl LoadError {
         LoadError::Invalid { pointer: pointer.into(), message: message.into() }
     }
 }
+
+/// A JSON value as a message shows it: scalars as written (strings quoted), arrays and objects by
+/// kind. Not serde_json's `Display`, which links its whole serializer (~4 KB of the module) and
+/// would print a whole object into the message.
+pub struct Shown<'a>(pub &'a serde_json::Value);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use serde_json::Value;
+        match self.0 {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => write!(f, "{n}"),
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::Array(_) => f.write_str("an array"),
+            Value::Object(_) => f.write_str("an object"),
+        }
+    }
+}

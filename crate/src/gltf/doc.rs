@@ -285,7 +285,7 @@ impl<'a> Obj<'a> {
     }
 
     fn uint(&self, key: &str) -> Result<Option<usize>> {
-        self.get(key).map(|v| uint(v).ok_or_else(|| self.err(key, format!("{v} is not a non-negative integer")))).transpose()
+        self.get(key).map(|v| uint(v).ok_or_else(|| self.err(key, format!("{} is not a non-negative integer", crate::error::Shown(v))))).transpose()
     }
 
     /// A positive integer (byteLength, count).
@@ -312,14 +312,14 @@ impl<'a> Obj<'a> {
         match uint(v) {
             Some(i) if i < to.0 => Ok(i),
             Some(i) => Err(self.err(key, to.missing(i))),
-            None => Err(self.err(key, format!("{v} is not a non-negative integer"))),
+            None => Err(self.err(key, format!("{} is not a non-negative integer", crate::error::Shown(v)))),
         }
     }
 
     fn number(&self, key: &str, default: f32) -> Result<f32> {
         match self.get(key) {
             None => Ok(default),
-            Some(v) => v.as_f64().map(|f| f as f32).ok_or_else(|| self.err(key, format!("{v} is not a number"))),
+            Some(v) => v.as_f64().map(|f| f as f32).ok_or_else(|| self.err(key, format!("{} is not a number", crate::error::Shown(v)))),
         }
     }
 
@@ -348,12 +348,12 @@ impl<'a> Obj<'a> {
     fn boolean(&self, key: &str) -> Result<bool> {
         match self.get(key) {
             None => Ok(false),
-            Some(v) => v.as_bool().ok_or_else(|| self.err(key, format!("{v} is not true or false"))),
+            Some(v) => v.as_bool().ok_or_else(|| self.err(key, format!("{} is not true or false", crate::error::Shown(v)))),
         }
     }
 
     fn string(&self, key: &str) -> Result<Option<&'a str>> {
-        self.get(key).map(|v| v.as_str().ok_or_else(|| self.err(key, format!("{v} is not a string")))).transpose()
+        self.get(key).map(|v| v.as_str().ok_or_else(|| self.err(key, format!("{} is not a string", crate::error::Shown(v))))).transpose()
     }
 
     fn name(&self) -> Result<Option<String>> {

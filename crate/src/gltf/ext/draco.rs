@@ -30,7 +30,7 @@ impl Extension for Draco {
             let map = ext.get("attributes").and_then(Value::as_object).ok_or("attributes must be an object")?;
             let attributes = map
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), v.as_u64().and_then(|id| u32::try_from(id).ok()).ok_or_else(|| format!("attributes/{k}: {v} is not a Draco attribute id"))?)))
+                .map(|(k, v)| Ok((k.clone(), v.as_u64().and_then(|id| u32::try_from(id).ok()).ok_or_else(|| format!("attributes/{k}: {} is not a Draco attribute id", crate::error::Shown(v)))?)))
                 .collect::<Result<_, String>>()?;
             Ok(DracoPrimitive { view, attributes })
         })())

@@ -30,7 +30,7 @@ impl Extension for MeshGpuInstancing {
         let attributes = ext.get("attributes").and_then(Value::as_object);
         let Some(attributes) = attributes else { return Some(Err("attributes must be an object".into())) };
         let index = |key: &str| -> Result<Option<usize>, String> {
-            attributes.get(key).map(|v| v.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| format!("attributes/{key}: {v} is not an accessor index"))).transpose()
+            attributes.get(key).map(|v| v.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| format!("attributes/{key}: {} is not an accessor index", crate::error::Shown(v)))).transpose()
         };
         Some((|| Ok(Instancing { translation: index("TRANSLATION")?, rotation: index("ROTATION")?, scale: index("SCALE")? }))())
     }

@@ -36,13 +36,13 @@ fn read(version: Meshopt, ext: &Value) -> Result<Compression, String> {
         match ext.get(key) {
             None if required => Err(format!("{key} is missing")),
             None => Ok(None),
-            Some(v) => v.as_u64().and_then(|n| usize::try_from(n).ok()).map(Some).ok_or_else(|| format!("{key}: {v} is not a non-negative integer")),
+            Some(v) => v.as_u64().and_then(|n| usize::try_from(n).ok()).map(Some).ok_or_else(|| format!("{key}: {} is not a non-negative integer", crate::error::Shown(v))),
         }
     };
     let name = |key: &str, default: Option<&str>, allowed: &[&str]| -> Result<String, String> {
         let v = match ext.get(key) {
             None => default.ok_or_else(|| format!("{key} is missing"))?,
-            Some(v) => v.as_str().ok_or_else(|| format!("{key}: {v} is not a string"))?,
+            Some(v) => v.as_str().ok_or_else(|| format!("{key}: {} is not a string", crate::error::Shown(v)))?,
         };
         if allowed.contains(&v) { Ok(v.to_owned()) } else { Err(format!("{key} {v:?} is not one of {}", allowed.join(", "))) }
     };

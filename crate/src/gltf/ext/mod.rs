@@ -99,7 +99,7 @@ fn present(extensions: Option<&serde_json::Map<String, Value>>) -> impl Iterator
 /// KHR_texture_basisu).
 fn image_source(ext: &Value) -> Option<Result<usize, String>> {
     let source = ext.get("source")?;
-    Some(source.as_u64().and_then(|s| usize::try_from(s).ok()).ok_or_else(|| format!("source: {source} is not an image index")))
+    Some(source.as_u64().and_then(|s| usize::try_from(s).ok()).ok_or_else(|| format!("source: {} is not an image index", crate::error::Shown(source))))
 }
 
 /// Reads one number field, falling back to the spec default when absent or not a number.
