@@ -6,8 +6,6 @@
 
 pub mod geo;
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 pub use geo::{Datum, GeoReference};
@@ -95,9 +93,11 @@ pub enum Position {
     Geo { lon: f64, lat: f64, height: f64 },
 }
 
-/// Text in several languages, keyed by BCP 47 primary tag (`zh`, `en`, …).
+/// Text in several languages, keyed by BCP 47 primary tag (`zh`, `en`, …), in key order.
+/// A sorted Vec, not a BTreeMap: a POI has a few languages, and BTreeMap<String, String> was
+/// 12.7 KB of the wasm module. Serialized as a map (a JS object), as the BTreeMap was.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Localized(pub BTreeMap<String, String>);
+pub struct Localized(Vec<(String, String)>);
 
 impl Localized {
     /// The text for `lang` (e.g. `zh-CN` → `zh`), else English, else Chinese, else any.
@@ -105,13 +105,50 @@ impl Localized {
         let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         [primary.as_str(), "en", "zh", ""]
             .iter()
-            .find_map(|k| self.0.get(*k))
-            .or_else(|| self.0.values().next())
-            .map(String::as_str)
+            .find_map(|k| self.text(k))
+            .or_else(|| self.0.first().map(|(_, t)| t.as_str()))
+    }
+
+    /// The text under exactly `key`.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.find(key).ok().map(|i| self.0[i].1.as_str())
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// Sets the text under `key`, replacing what was there.
+    pub fn insert(&mut self, key: String, text: String) {
+        match self.find(&key) {
+            Ok(i) => self.0[i].1 = text,
+            Err(i) => self.0.insert(i, (key, text)),
+        }
+    }
+
+    /// Sets the text under `key` unless it has one.
+    fn insert_new(&mut self, key: String, text: String) {
+        if let Err(i) = self.find(&key) {
+            self.0.insert(i, (key, text));
+        }
+    }
+
+    fn remove(&mut self, key: &str) -> Option<String> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl serde::Serialize for Localized {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, t)| (k, t)))
     }
 }
 
@@ -266,22 +303,25 @@ pub fn safe_url(v: Option<&Value>) -> Option<String> {
 /// Reads `name`, `name:zh`, `name_en`, `{ "zh": …, "en": … }`, or JSON-LD's language-tagged
 /// values (`[{ "@language": "zh", "@value": … }, …]`) into localized text.
 pub(crate) fn localized(p: &Map<String, Value>, key: &str) -> Localized {
-    let mut out = BTreeMap::new();
+    let mut out = Localized::default();
     let tagged = |v: &Value| Some((v.get("@language")?.as_str()?.to_ascii_lowercase(), string(v.get("@value"))?));
     match p.get(key) {
-        Some(Value::Object(m)) if m.contains_key("@value") => {
-            let v = Value::Object(m.clone());
-            match tagged(&v) {
+        Some(v @ Value::Object(m)) if m.contains_key("@value") => {
+            match tagged(v) {
                 Some((lang, t)) => out.insert(lang, t),
-                None => string(m.get("@value")).and_then(|t| out.insert(String::new(), t)),
-            };
+                None => {
+                    if let Some(t) = string(m.get("@value")) {
+                        out.insert(String::new(), t);
+                    }
+                }
+            }
         }
         Some(Value::Array(a)) => {
             for v in a {
                 if let Some((lang, t)) = tagged(v) {
                     out.insert(lang, t);
                 } else if let Some(t) = string(Some(v)).or_else(|| string(v.get("@value"))) {
-                    out.entry(String::new()).or_insert(t);
+                    out.insert_new(String::new(), t);
                 }
             }
         }
@@ -309,10 +349,10 @@ pub(crate) fn localized(p: &Map<String, Value>, key: &str) -> Localized {
     // A bare `name` counts as the default; keep it only when no language says otherwise.
     if out.len() > 1 {
         if let Some(bare) = out.remove("") {
-            out.entry("und".into()).or_insert(bare);
+            out.insert_new("und".into(), bare);
         }
     }
-    Localized(out)
+    out
 }
 
 fn lon_lat(c: &[Value], datum: Datum) -> Result<(f64, f64, f64), String> {
@@ -470,6 +510,21 @@ mod tests {
 
     fn opts() -> ReadOptions {
         ReadOptions::default()
+    }
+
+    #[test]
+    fn localized_text_is_kept_by_language_and_serialized_as_an_object() {
+        let json = serde_json::json!({ "name": { "zh": "天一阁", "EN": "Tianyi Pavilion" }, "name:ja": "天一閣", "name_en": "Tianyi Library" });
+        let name = localized(json.as_object().unwrap(), "name");
+        // One text per language: name_en replaced EN's, keys lower-cased and in order.
+        assert_eq!(name.len(), 3);
+        assert_eq!(serde_json::to_value(&name).unwrap(), serde_json::json!({ "en": "Tianyi Library", "ja": "天一閣", "zh": "天一阁" }));
+        assert_eq!((name.get("zh-CN"), name.get("fr"), name.get("ja_JP")), (Some("天一阁"), Some("Tianyi Library"), Some("天一閣")));
+        // A bare name beside tagged ones becomes "und"; the first tagged one still comes first for an unknown language.
+        let json = serde_json::json!({ "name": "Tianyige", "name:ko": "천일각" });
+        let name = localized(json.as_object().unwrap(), "name");
+        assert_eq!(serde_json::to_value(&name).unwrap(), serde_json::json!({ "ko": "천일각", "und": "Tianyige" }));
+        assert_eq!(name.get("fr"), Some("천일각"));
     }
 
     #[test]

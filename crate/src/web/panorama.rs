@@ -136,7 +136,7 @@ struct Entry<'a> {
     image: &'a str,
     tiled: bool,
     poi: Option<&'a str>,
-    name: &'a std::collections::BTreeMap<String, String>,
+    name: &'a crate::poi::Localized,
     hotspots: Vec<HotspotView<'a>>,
 }
 
@@ -146,7 +146,7 @@ struct HotspotView<'a> {
     pitch: f32,
     panorama: Option<&'a str>,
     poi: Option<&'a str>,
-    label: &'a std::collections::BTreeMap<String, String>,
+    label: &'a crate::poi::Localized,
 }
 
 fn entry(p: &Panorama) -> Entry<'_> {
@@ -155,7 +155,7 @@ fn entry(p: &Panorama) -> Entry<'_> {
         image: &p.image,
         tiled: p.tiles.is_some(),
         poi: p.poi.as_deref(),
-        name: &p.name.0,
+        name: &p.name,
         hotspots: p
             .hotspots
             .iter()
@@ -164,7 +164,7 @@ fn entry(p: &Panorama) -> Entry<'_> {
                     Target::Panorama(id) => (Some(id.as_str()), None),
                     Target::Poi(id) => (None, Some(id.as_str())),
                 };
-                HotspotView { yaw: h.yaw, pitch: h.pitch, panorama, poi, label: &h.label.0 }
+                HotspotView { yaw: h.yaw, pitch: h.pitch, panorama, poi, label: &h.label }
             })
             .collect(),
     }

@@ -14,9 +14,9 @@ use crate::poi::{self, Datum, GeoReference, Poi, Position, ReadOptions};
 #[serde(rename_all = "camelCase")]
 struct PoiView {
     id: String,
-    name: std::collections::BTreeMap<String, String>,
+    name: poi::Localized,
     category: &'static str,
-    description: std::collections::BTreeMap<String, String>,
+    description: poi::Localized,
     image: Option<String>,
     opening_hours: Option<String>,
     ticket_url: Option<String>,
@@ -67,9 +67,9 @@ impl Placed {
 fn view(p: &Poi) -> PoiView {
     PoiView {
         id: p.id.clone(),
-        name: p.name.0.clone(),
+        name: p.name.clone(),
         category: p.category.as_str(),
-        description: p.description.0.clone(),
+        description: p.description.clone(),
         image: p.image.clone(),
         opening_hours: p.opening_hours.clone(),
         ticket_url: p.ticket_url.clone(),

@@ -1,19 +1,17 @@
 //! The tour side of the Viewer handle: reading an itinerary, and flying the camera to a stop.
 //! Sequencing, narration and audio are the element's (www/features/tour.js).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{State, Viewer, to_js};
-use crate::poi::{Datum, Position, ReadOptions};
+use crate::poi::{Datum, Localized, Position, ReadOptions};
 use crate::tour::{self, Stop, Tour};
 
 #[derive(Serialize)]
 struct StopView {
-    name: BTreeMap<String, String>,
-    text: BTreeMap<String, String>,
+    name: Localized,
+    text: Localized,
     audio: Option<String>,
     /// The POI the stop is, when it is one of the viewer's.
     poi: Option<String>,
@@ -22,8 +20,8 @@ struct StopView {
 #[derive(Serialize)]
 struct TourView {
     id: String,
-    name: BTreeMap<String, String>,
-    description: BTreeMap<String, String>,
+    name: Localized,
+    description: Localized,
     stops: usize,
     skipped: Vec<String>,
 }
@@ -66,8 +64,8 @@ fn anchor(s: &State, stop: &Stop) -> Result<glam::Vec3, String> {
 
 fn stop_view(s: &State, stop: &Stop) -> StopView {
     let poi = poi_index(s, stop).map(|i| &s.pois.pois[i]);
-    let name = if stop.name.is_empty() { poi.map(|p| p.name.0.clone()).or_else(|| stop.place.as_ref().map(|p| p.name.0.clone())).unwrap_or_default() } else { stop.name.0.clone() };
-    let text = if stop.text.is_empty() { poi.map(|p| p.description.0.clone()).unwrap_or_default() } else { stop.text.0.clone() };
+    let name = if stop.name.is_empty() { poi.map(|p| p.name.clone()).or_else(|| stop.place.as_ref().map(|p| p.name.clone())).unwrap_or_default() } else { stop.name.clone() };
+    let text = if stop.text.is_empty() { poi.map(|p| p.description.clone()).unwrap_or_default() } else { stop.text.clone() };
     StopView { name, text, audio: stop.audio.clone().or_else(|| poi.and_then(|p| p.audio_url.clone())), poi: poi.map(|p| p.id.clone()) }
 }
 
@@ -93,7 +91,7 @@ impl Viewer {
         }
         .map_err(to_js)?;
         let Tour { id, name, description, stops } = &read.tour;
-        let out = TourView { id: id.clone(), name: name.0.clone(), description: description.0.clone(), stops: stops.len(), skipped: read.skipped };
+        let out = TourView { id: id.clone(), name: name.clone(), description: description.clone(), stops: stops.len(), skipped: read.skipped };
         self.state.borrow_mut().tour = Some(read.tour);
         json(&out)
     }
