@@ -2,12 +2,11 @@
 //! decoder function (`Viewer::load`'s `decode`: www/features/decoders.js, a worker running the
 //! decoder modules), all at once; the decoded bytes stay in JS memory until the loader reads them.
 
-use futures::future::join_all;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{fetch, js_error};
+use super::{fetch, join_all, js_error};
 use crate::gltf::{self as loader, Fetched};
 use crate::render::blocks::{self, BlockFormat};
 use crate::render::{Blocks, Texels};
