@@ -9,6 +9,7 @@
 //! refers to them by [`ContentId`] alone: GPU handles never leave the backend.
 
 pub mod blocks;
+pub mod cache;
 pub mod draws;
 #[cfg(feature = "webgl")]
 pub mod glsl;

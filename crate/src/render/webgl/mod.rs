@@ -6,7 +6,7 @@
 mod environment;
 mod scene;
 
-use std::collections::HashMap;
+use crate::render::cache::Cache;
 use std::rc::Rc;
 use std::cell::Cell;
 
@@ -69,7 +69,7 @@ pub struct Renderer {
     samples: u32,
     /// The multisampled target, resolved into the canvas (none at 1 sample: drawn straight in).
     msaa: Option<Target>,
-    programs: HashMap<Variant, Program>,
+    programs: Cache<Variant, Program>,
     sky: Program,
     globals: WebGlBuffer,
     /// UNIFORM_BUFFER_OFFSET_ALIGNMENT: where per-object uniforms may start.
@@ -201,7 +201,7 @@ impl Renderer {
             height: 0,
             samples,
             msaa: None,
-            programs: HashMap::new(),
+            programs: Cache::default(),
             sky,
             globals,
             align,
@@ -229,10 +229,10 @@ impl Renderer {
     }
 
     fn program(&mut self, v: Variant) -> Option<&Program> {
-        if !self.programs.contains_key(&v) {
+        if self.programs.get(&v).is_none() {
             match link(&self.gl, glsl::pbr(v)) {
                 Ok(p) => {
-                    self.programs.insert(v, p);
+                    self.programs.get_or_insert_with(v, || p);
                 }
                 Err(e) => {
                     if self.errors.len() < 8 {

@@ -2,7 +2,7 @@
 //! and a vertex array; per material a uniform buffer and its textures; per glTF scene the draw
 //! list and one uniform buffer of objects. Dropping it deletes its GL objects at once.
 
-use std::collections::HashMap;
+use crate::render::cache::Cache;
 
 use web_sys::{WebGl2RenderingContext as Gl, WebGlBuffer, WebGlSampler, WebGlTexture, WebGlVertexArrayObject};
 
@@ -110,7 +110,7 @@ impl Drop for GlPrimitive {
 pub struct Textures {
     white: WebGlTexture,
     normal: WebGlTexture,
-    samplers: HashMap<Sampler, WebGlSampler>,
+    samplers: Cache<Sampler, WebGlSampler>,
 }
 
 fn solid(gl: &Gl, rgba: [u8; 4]) -> Result<WebGlTexture, String> {
@@ -123,7 +123,7 @@ fn solid(gl: &Gl, rgba: [u8; 4]) -> Result<WebGlTexture, String> {
 
 impl Textures {
     pub fn new(gl: &Gl) -> Result<Textures, String> {
-        Ok(Textures { white: solid(gl, [255; 4])?, normal: solid(gl, [128, 128, 255, 255])?, samplers: HashMap::new() })
+        Ok(Textures { white: solid(gl, [255; 4])?, normal: solid(gl, [128, 128, 255, 255])?, samplers: Cache::default() })
     }
 
     fn sampler(&mut self, gl: &Gl, s: Sampler) -> Option<WebGlSampler> {
@@ -148,7 +148,7 @@ impl Textures {
         gl.sampler_parameteri(&made, Gl::TEXTURE_WRAP_T, wrap(s.wrap_t));
         gl.sampler_parameteri(&made, Gl::TEXTURE_MAG_FILTER, if s.mag_linear { Gl::LINEAR } else { Gl::NEAREST } as i32);
         gl.sampler_parameteri(&made, Gl::TEXTURE_MIN_FILTER, min as i32);
-        self.samplers.insert(s, made.clone());
+        self.samplers.get_or_insert_with(s, || made.clone());
         Some(made)
     }
 
@@ -241,7 +241,7 @@ impl GlScene {
     pub fn upload(gl: &Gl, shared: &mut Textures, scene: &Scene, bitmaps: &[Option<Texels>], uploaded: Vec<Vec<Option<GlPrimitive>>>) -> GlScene {
         let mut textures: Vec<(WebGlTexture, u64)> = Vec::new();
         // An image may serve as colour (sRGB) in one slot and data (linear) in another.
-        let mut image_textures: HashMap<(usize, bool), WebGlTexture> = HashMap::new();
+        let mut image_textures: Cache<(usize, bool), WebGlTexture> = Cache::default();
         let mut materials = Vec::new();
         let default_material = crate::scene::Material::default();
         for m in scene.materials.iter().chain(std::iter::once(&default_material)) {
@@ -261,7 +261,7 @@ impl GlScene {
                         };
                         let Some((made, bytes)) = made else { return neutral() };
                         textures.push((made.clone(), bytes));
-                        image_textures.insert((t.image, *srgb), made.clone());
+                        image_textures.get_or_insert_with((t.image, *srgb), || made.clone());
                         made
                     }
                 };

@@ -4,8 +4,8 @@
 mod scene;
 mod texture;
 
-use std::collections::HashMap;
 
+use crate::render::cache::Cache;
 use crate::render::draws::{Draw, PipelineKey, frame_order};
 use crate::render::uniforms::GlobalsU;
 use crate::render::blocks::BlockFormat;
@@ -193,9 +193,9 @@ pub struct Renderer {
     targets: Targets,
     layouts: Layouts,
     /// One shader module per variant in use (see crate::shader).
-    modules: HashMap<Variant, wgpu::ShaderModule>,
+    modules: Cache<Variant, wgpu::ShaderModule>,
     pipeline_layout: wgpu::PipelineLayout,
-    pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
+    pipelines: Cache<PipelineKey, wgpu::RenderPipeline>,
     sky: wgpu::RenderPipeline,
     sky_layout: wgpu::PipelineLayout,
     globals: wgpu::Buffer,
@@ -342,11 +342,12 @@ fn shader_module(device: &wgpu::Device, variant: Variant) -> wgpu::ShaderModule 
 }
 
 /// Draws `list` in order, switching pipelines only where the key changes.
-fn draw_list<'a>(pass: &mut wgpu::RenderPass<'a>, scenes: &[&'a GpuScene], pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>, list: &[(usize, &Draw)]) {
+fn draw_list<'a>(pass: &mut wgpu::RenderPass<'a>, scenes: &[&'a GpuScene], pipelines: &Cache<PipelineKey, wgpu::RenderPipeline>, list: &[(usize, &Draw)]) {
     let (mut current, mut last) = (None, None);
     for &(c, d) in list {
         if current != Some(d.key) {
-            pass.set_pipeline(&pipelines[&d.key]);
+            let Some(p) = pipelines.get(&d.key) else { continue }; // every key in the list was made
+            pass.set_pipeline(p);
             current = Some(d.key);
         }
         scenes[c].draw(pass, d, last == Some((c, d.prim)));
@@ -442,9 +443,9 @@ impl Renderer {
             format,
             targets,
             layouts,
-            modules: HashMap::from([(Variant::default(), module)]),
+            modules: [(Variant::default(), module)].into_iter().collect(),
             pipeline_layout,
-            pipelines: HashMap::new(),
+            pipelines: Cache::default(),
             sky,
             sky_layout,
             globals,
@@ -479,10 +480,9 @@ impl Renderer {
 
     fn pipeline(&mut self, key: PipelineKey) -> wgpu::RenderPipeline {
         let (device, layout, format, samples) = (&self.device, &self.pipeline_layout, self.format, self.targets.samples);
-        let module = self.modules.entry(key.variant).or_insert_with(|| shader_module(device, key.variant));
+        let module = self.modules.get_or_insert_with(key.variant, || shader_module(device, key.variant));
         self.pipelines
-            .entry(key)
-            .or_insert_with(|| {
+            .get_or_insert_with(key, || {
                 // One buffer slot per stream (see gpu_scene::STREAM_STRIDES), each with its
                 // attribute; only the streams the variant reads.
                 let vertex_format = |n| match n {
@@ -552,7 +552,7 @@ impl Renderer {
         self.write_globals(v, depth);
         let clear = if depth { wgpu::Color::WHITE } else { wgpu::Color::BLACK };
         let keys: Vec<PipelineKey> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key)).collect();
-        let pipelines: HashMap<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
+        let pipelines: Cache<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
         let mut encoder = self.device.create_command_encoder(&Default::default());
         let frame_draws;
         {
@@ -683,7 +683,9 @@ impl RenderBackend for Renderer {
         self.targets = Self::make_targets(&self.device, self.format, self.targets.width, self.targets.height, samples);
         // The sample count is part of every pipeline.
         self.pipelines.clear();
-        self.sky = sky_pipeline(&self.device, &self.modules[&Variant::default()], &self.sky_layout, self.format, samples);
+        let device = &self.device;
+        let module = self.modules.get_or_insert_with(Variant::default(), || shader_module(device, Variant::default()));
+        self.sky = sky_pipeline(device, module, &self.sky_layout, self.format, samples);
     }
 
     fn take_error(&mut self) -> Option<String> {

@@ -173,7 +173,7 @@ impl GpuScene {
         let mut encoder = device.create_command_encoder(&Default::default());
         let mut textures = Vec::new();
         // An image may serve as colour (sRGB) in one slot and data (linear) in another.
-        let mut image_views: std::collections::HashMap<(usize, bool), wgpu::TextureView> = Default::default();
+        let mut image_views: crate::render::cache::Cache<(usize, bool), wgpu::TextureView> = Default::default();
         let mut buffers = Vec::new();
         let mut materials = Vec::new();
         let default_material = crate::scene::Material::default();
@@ -188,8 +188,7 @@ impl GpuScene {
                 match (tex, bitmap) {
                     (Some((s, t)), Some(bmp)) => {
                         let view = image_views
-                            .entry((t.image, srgb))
-                            .or_insert_with(|| {
+                            .get_or_insert_with((t.image, srgb), || {
                                 let texture = match bmp {
                                     Texels::Bitmap(bmp) => upload_bitmap(device, queue, mips, &mut encoder, bmp, srgb),
                                     Texels::Blocks(b) => upload_blocks(device, queue, b, srgb),

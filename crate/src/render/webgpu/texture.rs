@@ -2,14 +2,14 @@
 //! chains from the Basis module written level by level; samplers made once per distinct glTF
 //! sampler.
 
-use std::collections::HashMap;
+use crate::render::cache::Cache;
 
 use crate::render::Blocks;
 use crate::render::blocks::BlockFormat;
 use crate::scene::{Sampler, Wrap};
 
 pub struct MipGen {
-    pipelines: HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>,
+    pipelines: Cache<wgpu::TextureFormat, wgpu::RenderPipeline>,
     layout: wgpu::BindGroupLayout,
     module: wgpu::ShaderModule,
     sampler: wgpu::Sampler,
@@ -30,11 +30,11 @@ impl MipGen {
             mag_filter: wgpu::FilterMode::Linear,
             ..Default::default()
         });
-        Self { pipelines: HashMap::new(), layout, module, sampler }
+        Self { pipelines: Cache::default(), layout, module, sampler }
     }
 
     fn pipeline(&mut self, device: &wgpu::Device, format: wgpu::TextureFormat) -> &wgpu::RenderPipeline {
-        self.pipelines.entry(format).or_insert_with(|| {
+        self.pipelines.get_or_insert_with(format, || {
             let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
                 label: Some("mip"),
                 bind_group_layouts: &[Some(&self.layout)],
@@ -217,13 +217,12 @@ pub fn solid(device: &wgpu::Device, queue: &wgpu::Queue, rgba: [u8; 4], srgb: bo
 }
 
 #[derive(Default)]
-pub struct Samplers(HashMap<Sampler, wgpu::Sampler>);
+pub struct Samplers(Cache<Sampler, wgpu::Sampler>);
 
 impl Samplers {
     pub fn get(&mut self, device: &wgpu::Device, s: Sampler) -> wgpu::Sampler {
         self.0
-            .entry(s)
-            .or_insert_with(|| {
+            .get_or_insert_with(s, || {
                 let wrap = |w| match w {
                     Wrap::Repeat => wgpu::AddressMode::Repeat,
                     Wrap::MirroredRepeat => wgpu::AddressMode::MirrorRepeat,
