@@ -297,8 +297,9 @@ pub fn build_with(parsed: Parsed, fetched: Fetched, on_image: &mut OnImage, on_p
     let mut scenes: Vec<SceneRoot> = doc.scenes.iter().map(|s| SceneRoot { name: s.name.clone(), nodes: s.nodes.clone() }).collect();
     if scenes.is_empty() {
         // No scene: show every root node, as most viewers do, rather than nothing.
-        let children: std::collections::HashSet<usize> = doc.nodes.iter().flat_map(|n| n.children.iter().copied()).collect();
-        scenes.push(SceneRoot { name: None, nodes: (0..doc.nodes.len()).filter(|i| !children.contains(i)).collect() });
+        let mut child = vec![false; doc.nodes.len()];
+        doc.nodes.iter().flat_map(|n| &n.children).for_each(|&c| child[c] = true); // checked in range
+        scenes.push(SceneRoot { name: None, nodes: (0..doc.nodes.len()).filter(|&i| !child[i]).collect() });
     }
     let extras = |e: Option<&Value>| crate::poi::GeoReference::from_json(e?.get("geoReference")?);
     let default_scene = doc.scene.or((!doc.scenes.is_empty()).then_some(0));

@@ -230,9 +230,9 @@ fn nodes(doc: &Document) -> Result<(), LoadError> {
         return Err(LoadError::invalid(format!("/nodes/{start}"), "is part of a cycle"));
     }
     for (i, s) in doc.scenes.iter().enumerate() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = vec![false; n];
         for &node in &s.nodes {
-            if parent[node].is_some() || !seen.insert(node) {
+            if parent[node].is_some() || std::mem::replace(&mut seen[node], true) {
                 return Err(LoadError::invalid(format!("/scenes/{i}/nodes"), format!("node {node} is not a distinct root")));
             }
         }
