@@ -585,7 +585,7 @@ mod tests {
         let pois = scenic::poi::parse(&super::pois(), Default::default()).unwrap().pois;
         for stop in &read.tour.stops {
             assert!(pois.iter().any(|p| Some(&p.id) == stop.poi.as_ref()), "{:?}", stop.poi);
-            assert!(stop.text.0.contains_key("zh") && stop.text.0.contains_key("en"));
+            assert!(stop.text.text("zh").is_some() && stop.text.text("en").is_some());
         }
     }
 
@@ -598,7 +598,7 @@ mod tests {
         for c in scenic::poi::Category::ALL.iter().filter(|c| **c != scenic::poi::Category::Other) {
             assert!(page.pois.iter().any(|p| p.category == *c), "{c:?} unused");
         }
-        assert!(page.pois.iter().all(|p| p.name.0.contains_key("zh") && p.name.0.contains_key("en")));
+        assert!(page.pois.iter().all(|p| p.name.text("zh").is_some() && p.name.text("en").is_some()));
     }
 
     #[test]
