@@ -149,10 +149,10 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
     let bg = out.join(format!("{module}_bg.wasm"));
     run(Command::new(root.join("node_modules/.bin/wasm-opt")).args(WASM_OPT_PASSES).args(WASM_FEATURES).arg(&bg).arg("-o").arg(&bg))?;
     let js = out.join(format!("{module}.js"));
-    // Short import names in the module and its glue (crate::imports says why).
+    // Short import names in the module and its glue (crate::names says why).
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let glue = String::from_utf8(read(&js)?).map_err(|e| format!("{}: {e}", js.display()))?;
-    let (module_bytes, glue) = crate::imports::shorten(&read(&bg)?, &glue).map_err(|e| format!("{}: {e}", bg.display()))?;
+    let (module_bytes, glue) = crate::names::shorten(&read(&bg)?, &glue).map_err(|e| format!("{}: {e}", bg.display()))?;
     std::fs::write(&bg, module_bytes).and_then(|()| std::fs::write(&js, glue)).map_err(|e| format!("{}: {e}", out.display()))?;
     // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
     esbuild(&[js.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &js)?;

@@ -5,7 +5,7 @@ mod build;
 mod compress;
 mod content;
 mod fuzz;
-mod imports;
+mod names;
 mod package;
 mod pano_gen;
 mod photo_gen;
