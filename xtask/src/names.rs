@@ -164,16 +164,28 @@ fn rewrite(wasm: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result
     Ok(out)
 }
 
-/// The import section (id 2) with field names renamed; module names and types are copied.
-fn imports(body: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result<Vec<u8>> {
+/// A section that is a vector of entries, each rewritten by `entry` (reading from `at` in
+/// `body`, writing to `out`); fails where bytes are left after the last.
+fn entries(body: &[u8], what: &str, mut entry: impl FnMut(&mut usize, &mut Vec<u8>) -> Result<()>) -> Result<Vec<u8>> {
     let mut at = 0;
     let count = leb(body, &mut at)?;
     let mut out = Vec::with_capacity(body.len());
     write_leb(&mut out, count);
     for _ in 0..count {
-        let module = name(body, &mut at)?;
-        let field = name(body, &mut at)?;
-        let ty = at;
+        entry(&mut at, &mut out)?;
+    }
+    if at != body.len() {
+        return Err(format!("wasm: the {what} section has bytes after its entries"));
+    }
+    Ok(out)
+}
+
+/// The import section (id 2) with field names renamed; module names and types are copied.
+fn imports(body: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result<Vec<u8>> {
+    entries(body, "import", |at, out| {
+        let module = name(body, at)?;
+        let field = name(body, at)?;
+        let ty = *at;
         let limits = |at: &mut usize| -> Result<()> {
             let flags = leb(body, at)?;
             leb(body, at)?;
@@ -182,52 +194,42 @@ fn imports(body: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result
             }
             Ok(())
         };
-        let kind = *body.get(at).ok_or("wasm: an import is cut short")?;
-        at += 1;
+        let kind = *body.get(*at).ok_or("wasm: an import is cut short")?;
+        *at += 1;
         match kind {
             0 => {
-                leb(body, &mut at)?; // function: its type index
+                leb(body, at)?; // function: its type index
             }
             1 => {
-                at += 1; // table: a one-byte reference type, then limits
-                limits(&mut at)?;
+                *at += 1; // table: a one-byte reference type, then limits
+                limits(at)?;
             }
-            2 => limits(&mut at)?,
-            3 => at += 2, // global: a one-byte value type and mutability
+            2 => limits(at)?,
+            3 => *at += 2, // global: a one-byte value type and mutability
             4 => {
-                at += 1; // tag: attribute, type index
-                leb(body, &mut at)?;
+                *at += 1; // tag: attribute, type index
+                leb(body, at)?;
             }
-            k => return Err(format!("wasm: import kind {k} is not read").into()),
+            k => return Err(format!("wasm: import kind {k} is not read")),
         }
-        write_name(&mut out, module);
-        write_name(&mut out, &rename(field, true));
-        out.extend_from_slice(body.get(ty..at).ok_or("wasm: an import is cut short")?);
-    }
-    if at != body.len() {
-        return Err("wasm: the import section has bytes after its imports".into());
-    }
-    Ok(out)
+        write_name(out, module);
+        write_name(out, &rename(field, true));
+        out.extend_from_slice(body.get(ty..*at).ok_or("wasm: an import is cut short")?);
+        Ok(())
+    })
 }
 
 /// The export section (id 7) with names renamed: each is a name, a kind byte and an index.
 fn exports(body: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result<Vec<u8>> {
-    let mut at = 0;
-    let count = leb(body, &mut at)?;
-    let mut out = Vec::with_capacity(body.len());
-    write_leb(&mut out, count);
-    for _ in 0..count {
-        let name = name(body, &mut at)?;
-        let kind = at;
-        at += 1;
-        leb(body, &mut at)?;
-        write_name(&mut out, &rename(name, false));
-        out.extend_from_slice(body.get(kind..at).ok_or("wasm: an export is cut short")?);
-    }
-    if at != body.len() {
-        return Err("wasm: the export section has bytes after its exports".into());
-    }
-    Ok(out)
+    entries(body, "export", |at, out| {
+        let name = name(body, at)?;
+        let kind = *at;
+        *at += 1;
+        leb(body, at)?;
+        write_name(out, &rename(name, false));
+        out.extend_from_slice(body.get(kind..*at).ok_or("wasm: an export is cut short")?);
+        Ok(())
+    })
 }
 
 #[cfg(test)]
