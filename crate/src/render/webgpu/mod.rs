@@ -4,7 +4,6 @@
 mod scene;
 mod texture;
 
-
 use crate::render::cache::Cache;
 use crate::render::draws::{Draw, PipelineKey, frame_order};
 use crate::render::uniforms::GlobalsU;
@@ -552,7 +551,11 @@ impl Renderer {
         self.write_globals(v, depth);
         let clear = if depth { wgpu::Color::WHITE } else { wgpu::Color::BLACK };
         let keys: Vec<PipelineKey> = self.contents.ready.iter().flat_map(|(_, s)| s.list.draws.iter().map(|d| d.key)).collect();
-        let pipelines: Cache<PipelineKey, wgpu::RenderPipeline> = keys.into_iter().map(|k| (k, self.pipeline(k))).collect();
+        // Each distinct key once: the list has a key per draw.
+        let mut pipelines: Cache<PipelineKey, wgpu::RenderPipeline> = Cache::default();
+        for k in keys {
+            pipelines.get_or_insert_with(k, || self.pipeline(k));
+        }
         let mut encoder = self.device.create_command_encoder(&Default::default());
         let frame_draws;
         {
