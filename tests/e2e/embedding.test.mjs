@@ -396,11 +396,14 @@ test('the one-tag build fetches a rarer feature (tours, panoramas) as its own fi
   await ready();
   assert.deepEqual((await files()).filter((f) => !f.endsWith('-worker.js')), ['/scenic-viewer.min.js']);
   // With a tour and panoramas: their two files, minified, and not AR's, 3D Tiles' or any source module.
+  // The panorama list arrives after its module, maybe after the tour's button: noted as it loads.
+  await page.addInitScript(() => document.addEventListener('panorama-load', () => { window.panoramasLoaded = true; }, true));
   await page.goto(`${BASE}/embed.html?src=${encodeURIComponent(LAKESIDE)}&pois=${encodeURIComponent('/assets/lakeside-pois.geojson')}&tour=${encodeURIComponent('/assets/lakeside-tour.jsonld')}&panoramas=${encodeURIComponent('/assets/lakeside-panoramas.json')}&lang=en&backend=webgl2`);
   await ready();
   await page.waitForFunction(() => document.querySelector('scenic-viewer').shadowRoot.querySelector('.tour-button'), null, { timeout: 30000 });
   assert.deepEqual((await files()).filter((f) => !f.endsWith('-worker.js')).sort(), ['/features/panorama.min.js', '/features/tour.min.js', '/scenic-viewer.min.js']);
   // And they work: the panorama opens.
+  await page.waitForFunction(() => window.panoramasLoaded, null, { timeout: 30000 });
   assert.equal(await page.evaluate(() => document.querySelector('scenic-viewer').enterPanorama('shore')), 'shore');
   assert.deepEqual(errors, []);
   await page.close();
