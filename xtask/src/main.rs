@@ -14,6 +14,7 @@ mod scene_gen;
 mod serve;
 mod setup;
 mod tiles_gen;
+mod wasm;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

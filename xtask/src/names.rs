@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use crate::wasm::{entries, import, leb, name, section, sections, write_name};
 use crate::Result;
 
 /// Renames the module's imports whose names wasm-bindgen made and its closure shims' exports,
@@ -98,84 +99,18 @@ fn replace_identifiers<'a>(text: &str, mut with: impl FnMut(&str) -> Option<&'a 
     out
 }
 
-fn leb(bytes: &[u8], at: &mut usize) -> Result<u64> {
-    let (mut value, mut shift) = (0u64, 0);
-    loop {
-        let b = *bytes.get(*at).ok_or("wasm: cut short")?;
-        *at += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Ok(value);
-        }
-        shift += 7;
-        if shift > 63 {
-            return Err("wasm: a number is too long".into());
-        }
-    }
-}
-
-fn write_leb(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn name<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str> {
-    let len = leb(bytes, at)? as usize;
-    let s = bytes.get(*at..*at + len).ok_or("wasm: a name is cut short")?;
-    *at += len;
-    std::str::from_utf8(s).map_err(|e| format!("wasm: a name is not UTF-8: {e}"))
-}
-
-fn write_name(out: &mut Vec<u8>, s: &str) {
-    write_leb(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
 /// The module with each import's field name and each export's name passed through `rename`
 /// (true for an import); every other byte as it was.
 fn rewrite(wasm: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result<Vec<u8>> {
-    if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
-        return Err("not a wasm module (version 1)".into());
-    }
+    let sections = sections(wasm)?;
     let mut out = wasm[..8].to_vec();
-    let mut at = 8;
-    while at < wasm.len() {
-        let id = wasm[at];
-        at += 1;
-        let len = leb(wasm, &mut at)? as usize;
-        let body = wasm.get(at..at + len).ok_or("wasm: a section is cut short")?;
-        at += len;
+    for (id, body) in sections {
         let body = match id {
             2 => imports(body, rename)?,
             7 => exports(body, rename)?,
             _ => body.to_vec(),
         };
-        out.push(id);
-        write_leb(&mut out, body.len() as u64);
-        out.extend_from_slice(&body);
-    }
-    Ok(out)
-}
-
-/// A section that is a vector of entries, each rewritten by `entry` (reading from `at` in
-/// `body`, writing to `out`); fails where bytes are left after the last.
-fn entries(body: &[u8], what: &str, mut entry: impl FnMut(&mut usize, &mut Vec<u8>) -> Result<()>) -> Result<Vec<u8>> {
-    let mut at = 0;
-    let count = leb(body, &mut at)?;
-    let mut out = Vec::with_capacity(body.len());
-    write_leb(&mut out, count);
-    for _ in 0..count {
-        entry(&mut at, &mut out)?;
-    }
-    if at != body.len() {
-        return Err(format!("wasm: the {what} section has bytes after its entries"));
+        section(&mut out, id, &body);
     }
     Ok(out)
 }
@@ -183,38 +118,10 @@ fn entries(body: &[u8], what: &str, mut entry: impl FnMut(&mut usize, &mut Vec<u
 /// The import section (id 2) with field names renamed; module names and types are copied.
 fn imports(body: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result<Vec<u8>> {
     entries(body, "import", |at, out| {
-        let module = name(body, at)?;
-        let field = name(body, at)?;
-        let ty = *at;
-        let limits = |at: &mut usize| -> Result<()> {
-            let flags = leb(body, at)?;
-            leb(body, at)?;
-            if flags & 1 == 1 {
-                leb(body, at)?;
-            }
-            Ok(())
-        };
-        let kind = *body.get(*at).ok_or("wasm: an import is cut short")?;
-        *at += 1;
-        match kind {
-            0 => {
-                leb(body, at)?; // function: its type index
-            }
-            1 => {
-                *at += 1; // table: a one-byte reference type, then limits
-                limits(at)?;
-            }
-            2 => limits(at)?,
-            3 => *at += 2, // global: a one-byte value type and mutability
-            4 => {
-                *at += 1; // tag: attribute, type index
-                leb(body, at)?;
-            }
-            k => return Err(format!("wasm: import kind {k} is not read")),
-        }
-        write_name(out, module);
-        write_name(out, &rename(field, true));
-        out.extend_from_slice(body.get(ty..*at).ok_or("wasm: an import is cut short")?);
+        let import = import(body, at)?;
+        write_name(out, import.module);
+        write_name(out, &rename(import.field, true));
+        out.extend_from_slice(import.ty);
         Ok(())
     })
 }
@@ -237,20 +144,16 @@ mod tests {
     /// A module importing a function, a memory and a global (`imports`), and exporting the
     /// function under each of `exports` and the memory, in wasm's binary format.
     fn module(imports: [&str; 3], exports: &[&str]) -> Vec<u8> {
-        let section = |m: &mut Vec<u8>, id: u8, body: &[u8]| {
-            m.push(id);
-            super::write_leb(m, body.len() as u64);
-            m.extend_from_slice(body);
-        };
+        let section = crate::wasm::section;
         let mut import = vec![3];
         for (n, ty) in imports.iter().zip([&[0u8, 0][..], &[2, 1, 1, 4], &[3, 0x7f, 0]]) {
-            super::write_name(&mut import, "wbg");
-            super::write_name(&mut import, n);
+            crate::wasm::write_name(&mut import, "wbg");
+            crate::wasm::write_name(&mut import, n);
             import.extend_from_slice(ty);
         }
         let mut export = vec![exports.len() as u8 + 1];
         for (n, kind) in exports.iter().map(|n| (*n, 0)).chain([("memory", 2)]) {
-            super::write_name(&mut export, n);
+            crate::wasm::write_name(&mut export, n);
             export.extend_from_slice(&[kind, 0]);
         }
         let mut m = b"\0asm\x01\0\0\0".to_vec();
