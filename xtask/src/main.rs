@@ -13,6 +13,7 @@ mod pygeoapi;
 mod scene_gen;
 mod serve;
 mod setup;
+mod split;
 mod tiles_gen;
 mod wasm;
 
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Some("bench-tiles") => setup::all().and_then(|_| build::all()).and_then(|_| bench_tiles()),
         Some("bench-decoders") => setup::all().and_then(|_| build::all()).and_then(|_| content::all()).and_then(|_| bench_decoders()),
         Some("bench-overlay") => setup::all().and_then(|_| build::all()).and_then(|_| bench_overlay()),
+        Some("bench-split") => setup::all().and_then(|_| build::all()).and_then(|_| bench_split()),
         Some("bench-environment") => setup::all().and_then(|_| build::all()).and_then(|_| bench_script("tests/bench/environment.mjs")),
         Some("fidelity") => setup::all().and_then(|_| build::all()).and_then(|_| fidelity()),
         Some("soak") => {
@@ -180,6 +182,64 @@ fn bench_tiles() -> Result {
     bench_bundle(&dir, "three-tiles-viewer.js", &vendor)?;
     compress::beside(&vendor.join("three-tiles-viewer.js"))?;
     bench_script("tests/bench/tiles.mjs")
+}
+
+/// What a split at the first frame could take off the lite modules' first download (not part
+/// of `test`): runs the benchmark's scenes on instrumented copies (tests/bench/split.mjs), then
+/// prints each module's size with only the functions a page ran kept (xtask/src/split.rs).
+fn bench_split() -> Result {
+    let root = root();
+    let dir = root.join("target/split");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let vendor = root.join("www/bench/vendor");
+    std::fs::create_dir_all(&vendor).map_err(|e| e.to_string())?;
+    std::fs::write(vendor.join("town.glb"), scene_gen::town_glb()).map_err(|e| e.to_string())?;
+    const BUNDLES: [&str; 2] = ["webgpu-lite", "webgl2-lite"];
+    let mut modules = Vec::new();
+    for bundle in BUNDLES {
+        let file = root.join(format!("www/pkg/{bundle}/scenic_bg.wasm"));
+        let wasm = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let (noted, functions) = split::instrument(&wasm)?;
+        std::fs::write(dir.join(format!("{bundle}.wasm")), noted).map_err(|e| e.to_string())?;
+        modules.push((wasm, functions));
+    }
+    bench_script_with("tests/bench/split.mjs", &[("SPLIT_DIR", &dir.to_string_lossy())])?;
+    let used = std::fs::read_to_string(dir.join("used.json")).map_err(|e| e.to_string())?;
+    let used: serde_json::Value = serde_json::from_str(&used).map_err(|e| e.to_string())?;
+    let kb = |b: &[u8]| format!("{:.1}", compress::gzip(b, 9).len() as f64 / 1000.0);
+    let br = |b: &[u8]| format!("{:.1}", compress::brotli(b).len() as f64 / 1000.0);
+    println!("| module | page | functions run | kept: gzip / brotli (KB) | the rest: gzip / brotli (KB) |");
+    println!("|---|---|---|---|---|");
+    for (bundle, (wasm, functions)) in BUNDLES.iter().zip(&modules) {
+        println!("| {bundle} | (whole module) | {functions} | {} / {} | |", kb(wasm), br(wasm));
+        let pages = used[bundle].as_object().ok_or(format!("used.json: no {bundle}"))?;
+        let mut all = vec![false; *functions];
+        let mut first = vec![false; *functions];
+        let mut rows: Vec<(String, Vec<bool>)> = Vec::new();
+        for (page, list) in pages {
+            let mut run = vec![false; *functions];
+            for i in list.as_array().into_iter().flatten().filter_map(|i| i.as_u64()) {
+                let i = i as usize;
+                *run.get_mut(i).ok_or(format!("used.json: function {i} of {functions}"))? = true;
+                all[i] = true;
+                if page.ends_with("first frame") {
+                    first[i] = true;
+                }
+            }
+            rows.push((page.clone(), run));
+        }
+        let (kept, _) = split::keep_only(wasm, &first)?;
+        std::fs::write(dir.join(format!("{bundle}.first.wasm")), kept).map_err(|e| e.to_string())?;
+        rows.push(("any of the three, first frame".into(), first));
+        rows.push(("any of the above".into(), all));
+        for (page, run) in rows {
+            let (kept, rest) = split::keep_only(wasm, &run)?;
+            let n = run.iter().filter(|r| **r).count();
+            println!("| {bundle} | {page} | {n} | {} / {} | {} / {} |", kb(&kept), br(&kept), kb(&rest), br(&rest));
+        }
+    }
+    // Each scene again with only the first frames' functions: a missed note would trap.
+    bench_script_with("tests/bench/split.mjs", &[("SPLIT_DIR", &dir.to_string_lossy()), ("SPLIT_CHECK", "1")])
 }
 
 /// The decoder benchmark (not part of `test`): Scenic's decoder modules against three.js's
