@@ -63,15 +63,39 @@ const importers = {
 /** Attributes whose rooms only the full bundles hold. */
 const GUIDE_ATTRIBUTES = ['ar', 'tour', 'panoramas', 'tiles'];
 const bundles = new Map();
+// After a wasm trap every bundle is loaded again as a new instance: a module URL with a query is a
+// module of its own (not in a bundled app, where the path is not there and the viewer says so).
+let restarts = 0;
+const fresh = (name) => import(/* @vite-ignore */ new URL(`./pkg/${name}/scenic.js?restart=${restarts}`, import.meta.url).href);
 function bundle(name) {
   if (!bundles.has(name)) {
-    const loading = importers[name]().then(async (m) => { await m.default(); performance.mark(`scenic:${name}-ready`); return m; });
+    const loading = (restarts ? fresh(name) : importers[name]()).then(async (m) => { await m.default(); performance.mark(`scenic:${name}-ready`); return m; });
     // A failed download may be retried by the next viewer (a flaky mobile network).
     loading.catch(() => bundles.delete(name));
     bundles.set(name, loading);
   }
   return bundles.get(name);
 }
+
+/** Each connected viewer's handler for a trap (a trap stops every instance they share). */
+const live = new Set();
+const seen = new WeakSet();
+/** A wasm trap (`unreachable`: a panic, which the release build turns into one; an allocation
+ *  that memory cannot grow for) leaves its instance half way through a call, its state unknown,
+ *  and an async call's promise never settled: the load would hang. Every viewer moves to new
+ *  instances. Seen here from the element's own calls and, for traps in a wasm task (a load),
+ *  from the page's `error` and `unhandledrejection` events. Returns whether `e` was a trap. */
+function trapped(e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return false;
+  if (seen.has(e)) return true;
+  seen.add(e);
+  restarts++;
+  bundles.clear();
+  for (const onTrap of live) onTrap(e);
+  return true;
+}
+addEventListener('error', (e) => trapped(e.error));
+addEventListener('unhandledrejection', (e) => trapped(e.reason));
 
 async function hasWebGpuAdapter() {
   try {
@@ -323,6 +347,7 @@ export class ScenicViewer extends HTMLElement {
     // Moved within the page (disconnect + connect in one task): nothing was released.
     if (this.#connected) return;
     this.#connected = true;
+    live.add(this.#onTrap);
     // Focusable for keyboard orbiting (set here: a constructor may not add attributes).
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
     this.#resizeObserver.observe(this);
@@ -737,6 +762,30 @@ export class ScenicViewer extends HTMLElement {
     this.#reopen();
   }
 
+  /** The wasm instance under this viewer trapped (see `trapped`): the viewer is dropped without
+   *  calling into it and loaded again on a new instance, as after a lost context, with a warning.
+   *  A second trap within a minute (the same model hitting the same fault) stops with the
+   *  message in the page instead; a new `src` or `reload()` tries again. */
+  #onTrap = (e) => {
+    const viewer = this.#viewer;
+    if (!viewer && this.dataset.state !== 'loading') return;
+    const again = performance.now() - this.#trappedAt < 60000;
+    this.#trappedAt = performance.now();
+    let orbit = null;
+    try { orbit = viewer?.cameraOrbit(); } catch { /* the camera is framed anew */ }
+    this.#viewer = null; // not freed: that would call into the stopped instance
+    this.#drop();
+    const what = `the viewer stopped on an internal error (${e.message || 'wasm trap'})`;
+    if (again) {
+      this.#fail(new Error(`${what} twice: reload the page to try again`));
+      return;
+    }
+    this.#recovering = { orbit, backend: this.dataset.backend, quiet: true };
+    this.#warn(`${what} and started again`);
+    this.#load();
+  };
+  #trappedAt = -Infinity;
+
   /** Removed from the page: free the GPU, stop observers and page-level listeners. */
   #release() {
     this.#ar?.exit(); // the camera light goes off with the element
@@ -752,6 +801,7 @@ export class ScenicViewer extends HTMLElement {
     this.#intersection.disconnect();
     this.#dprWatch?.abort();
     this.#connected = false;
+    live.delete(this.#onTrap);
     this.#started = false;
     this.#info = null;
     delete this.dataset.backend;
@@ -831,7 +881,7 @@ export class ScenicViewer extends HTMLElement {
       this.#followLink();
       this.#restored(recovered);
     } catch (e) {
-      if (token !== this.#loadToken) return;
+      if (token !== this.#loadToken || trapped(e)) return;
       this.#fail(e);
     }
   }
@@ -948,6 +998,7 @@ export class ScenicViewer extends HTMLElement {
         this.#poiLayer.update(ar, ar ? (d) => this.#ar.distanceText(d) : null);
         if (moving) this.#requestFrame();
       } catch (e) {
+        if (trapped(e)) return;
         if (this.#viewer?.lost) this.#recover();
         else this.#fail(e);
       }

@@ -77,3 +77,63 @@ for (const backend of ['webgl2', 'webgpu']) {
     await page.close();
   });
 }
+
+// A wasm trap (a panic, which the release build turns into `unreachable`; memory that cannot
+// grow) in the middle of a load: stood in for by a GPU call that throws the RuntimeError a trap
+// throws, through the module's frames. Without a restart the load never settles ('loading' for
+// ever). The viewer moves to a new instance and loads again, saying so; a second trap within a
+// minute stops with the message in the page; a new src then loads.
+for (const backend of ['webgl2', 'webgpu']) {
+  test(`${backend}: a wasm trap in a load restarts the viewer; a second one is shown, and a new src loads`, async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 320 }, deviceScaleFactor: 1 });
+    await page.addInitScript(() => {
+      window.__traps = 0;
+      window.__warnings = [];
+      const arm = (proto, name) => {
+        const f = proto[name];
+        proto[name] = function (...args) {
+          if (window.__traps > 0) { window.__traps--; throw new WebAssembly.RuntimeError('unreachable'); }
+          return f.apply(this, args);
+        };
+      };
+      if (globalThis.WebGL2RenderingContext) arm(WebGL2RenderingContext.prototype, 'bufferData');
+      if (globalThis.GPUDevice) arm(GPUDevice.prototype, 'createBuffer');
+      document.addEventListener('DOMContentLoaded', () => {
+        document.getElementById('viewer').addEventListener('warning', (e) => window.__warnings.push(e.detail.message));
+      });
+    });
+    const DUCK = '/corpus/gltf/models/Duck/glTF-Binary/Duck.glb';
+    const BOX = '/corpus/gltf/models/Box/glTF-Binary/Box.glb';
+    await page.goto(`${BASE}/fidelity/?${new URLSearchParams({ backend, src: DUCK, size: '320' })}`);
+    const state = (s) => page.waitForFunction((s) => document.getElementById('viewer').dataset.state === s, s, { timeout: 60000 });
+    await state('ready');
+    const load = (src) => page.evaluate((src) => {
+      window.__traps = 1;
+      const v = document.getElementById('viewer');
+      v.src = src;
+    }, src);
+    const redBox = async () => {
+      const centre = at(await pixels(page), 0.5, 0.5);
+      assert.ok(centre[0] > 150 && centre[1] < 80, `the red box in the middle: ${centre}`);
+    };
+
+    await load(BOX);
+    await page.waitForFunction(() => window.__warnings.length > 0 && document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
+    assert.equal(await page.evaluate(() => window.__traps), 0, 'the trap was met');
+    assert.match((await page.evaluate(() => window.__warnings))[0], /stopped on an internal error \(unreachable\) and started again/);
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').activeBackend), backend);
+    await redBox();
+
+    // Again within a minute: stopped, and said in the page (text), not restarted in a loop.
+    await load(DUCK);
+    await state('error');
+    const shown = await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelector('[part~="message"], .message')?.textContent);
+    assert.match(shown ?? '', /internal error \(unreachable\) twice/);
+
+    // A new src loads on a new instance.
+    await page.evaluate((src) => { document.getElementById('viewer').src = src; }, BOX);
+    await state('ready');
+    await redBox();
+    await page.close();
+  });
+}
