@@ -66,7 +66,9 @@ const bundles = new Map();
 // After a wasm trap every bundle is loaded again as a new instance: a module URL with a query is a
 // module of its own (not in a bundled app, where the path is not there and the viewer says so).
 let restarts = 0;
-const fresh = (name) => import(/* @vite-ignore */ new URL(`./pkg/${name}/scenic.js?restart=${restarts}`, import.meta.url).href);
+// (`import.meta.url` through a name: bundlers copy what `new URL(`…`, import.meta.url)` names.)
+const HERE = import.meta.url;
+const fresh = (name) => import(/* @vite-ignore */ new URL(`./pkg/${name}/scenic.js?restart=${restarts}`, HERE).href);
 function bundle(name) {
   if (!bundles.has(name)) {
     const loading = (restarts ? fresh(name) : importers[name]()).then(async (m) => { await m.default(); performance.mark(`scenic:${name}-ready`); return m; });
