@@ -107,7 +107,7 @@ fn size_toolchain() -> Option<String> {
 /// 284,672 -> 280,951 bytes; 0.9-2.0 % off each module). -Oz is smaller raw (666 KB against 739)
 /// but 9.5 KB larger gzipped: it rewrites locals and inlines, undoing the repetition gzip feeds
 /// on (`--local-cse` alone costs 2.4 KB, `--simplify-locals` 1.3 KB, `--inlining` 77 KB).
-const WASM_OPT_PASSES: [&str; 9] = [
+pub const WASM_OPT_PASSES: [&str; 9] = [
     "--duplicate-function-elimination",
     "--remove-unused-module-elements",
     "--optimize-instructions",
@@ -119,7 +119,7 @@ const WASM_OPT_PASSES: [&str; 9] = [
     "--dae-optimizing",
 ];
 /// What rustc's wasm32 target emits (wasm-bindgen drops the section that would tell wasm-opt).
-const WASM_FEATURES: [&str; 6] = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
+pub const WASM_FEATURES: [&str; 6] = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
 
 /// Builds `package` for wasm (release, with the size toolchain where there is one) and runs
 /// wasm-bindgen and esbuild on it into www/pkg/<name>/<module>.js and <module>_bg.wasm.

@@ -196,6 +196,7 @@ fn bench_split() -> Result {
     std::fs::write(vendor.join("town.glb"), scene_gen::town_glb()).map_err(|e| e.to_string())?;
     const BUNDLES: [&str; 2] = ["webgpu-lite", "webgl2-lite"];
     let mut modules = Vec::new();
+    let mut leftovers = Vec::new();
     for bundle in BUNDLES {
         let file = root.join(format!("www/pkg/{bundle}/scenic_bg.wasm"));
         let wasm = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -230,6 +231,7 @@ fn bench_split() -> Result {
         }
         let (kept, _) = split::keep_only(wasm, &first)?;
         std::fs::write(dir.join(format!("{bundle}.first.wasm")), kept).map_err(|e| e.to_string())?;
+        leftovers.push(((*bundle).to_string(), first.clone()));
         rows.push(("any of the three, first frame".into(), first));
         rows.push(("any of the above".into(), all));
         for (page, run) in rows {
@@ -238,8 +240,52 @@ fn bench_split() -> Result {
             println!("| {bundle} | {page} | {n} | {} / {} | {} / {} |", kb(&kept), br(&kept), kb(&rest), br(&rest));
         }
     }
+    // Where the rest is: the same module built again with its names (the shipped one has none).
+    for ((bundle, first), (wasm, _)) in leftovers.iter().zip(&modules) {
+        let named = named_copy(bundle, &dir)?;
+        if split::bodies(&named)? != split::bodies(wasm)? {
+            println!("\n{bundle}: the copy with names has other function bodies; no rooms to show");
+            continue;
+        }
+        let rooms = split::rooms(&named)?;
+        let bodies = split::bodies(wasm)?;
+        let mut by_room: Vec<(String, Vec<u8>, usize)> = Vec::new();
+        for ((room, body), run) in rooms.iter().zip(&bodies).zip(first) {
+            if *run {
+                continue;
+            }
+            match by_room.iter_mut().find(|r| &r.0 == room) {
+                Some(r) => {
+                    r.1.extend_from_slice(body);
+                    r.2 += 1;
+                }
+                None => by_room.push((room.clone(), body.clone(), 1)),
+            }
+        }
+        by_room.sort_by_key(|r| std::cmp::Reverse(r.1.len()));
+        println!("\n{bundle}: what the three scenes run only after their first frame, by room (bodies alone: data, imports and tables stay in the first part)\n");
+        println!("| room | functions | bytes | gzip alone |");
+        println!("|---|---|---|---|");
+        for (room, bytes, n) in by_room.iter().take(25) {
+            println!("| {room} | {n} | {} | {} |", bytes.len(), compress::gzip(bytes, 9).len());
+        }
+    }
     // Each scene again with only the first frames' functions: a missed note would trap.
     bench_script_with("tests/bench/split.mjs", &[("SPLIT_DIR", &dir.to_string_lossy()), ("SPLIT_CHECK", "1")])
+}
+
+/// `bundle`'s module made again from cargo's output as the build makes it, but with its name
+/// section kept (into `dir/named-<bundle>`): the same functions in the same order, with names.
+fn named_copy(bundle: &str, dir: &Path) -> Result<Vec<u8>> {
+    let root = root();
+    let out = dir.join(format!("named-{bundle}"));
+    let wasm = root.join(format!("target/bundle-{bundle}/wasm32-unknown-unknown/release/scenic.wasm"));
+    run(Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-name", "scenic", "--out-dir"]).arg(&out).arg(&wasm))?;
+    let bg = out.join("scenic_bg.wasm");
+    run(Command::new(root.join("node_modules/.bin/wasm-opt")).args(build::WASM_OPT_PASSES).args(build::WASM_FEATURES).arg("--debuginfo").arg(&bg).arg("-o").arg(&bg))?;
+    let glue = std::fs::read_to_string(out.join("scenic.js")).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(&bg).map_err(|e| e.to_string())?;
+    Ok(names::shorten(&bytes, &glue)?.0)
 }
 
 /// The decoder benchmark (not part of `test`): Scenic's decoder modules against three.js's

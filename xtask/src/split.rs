@@ -4,7 +4,7 @@
 //! and `keep_only` a copy whose other functions are empty, whose compressed size is that bound.
 //! `cargo xtask bench-split` runs the benchmark's scenes with the first and prints the second.
 
-use crate::wasm::{entries, import, leb, section, sections, write_leb, write_name};
+use crate::wasm::{entries, import, leb, name, section, sections, write_leb, write_name};
 use crate::Result;
 
 /// The module with a mutable i32 global per defined function, exported as `__f<i>` and set to 1
@@ -61,8 +61,83 @@ pub fn keep_only(wasm: &[u8], used: &[bool]) -> Result<(Vec<u8>, Vec<u8>)> {
     Ok((out, rest))
 }
 
+/// Each defined function's body (its locals and instructions), in order.
+pub fn bodies(wasm: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    if let Some((_, body)) = sections(wasm)?.into_iter().find(|s| s.0 == 10) {
+        code(body, |_, locals, ops, _| out.push([locals, ops].concat()))?;
+    }
+    Ok(out)
+}
+
+/// Each defined function's name from the module's name section (none where it has none), and
+/// the room it belongs to: `scenic::<room>` (two levels in `web`, `gltf` and `render`) where
+/// Scenic's code is in its demangled name, as in `<Option<T>>::map::<scenic::camera::…>`; else
+/// the crate that the name begins with.
+pub fn rooms(wasm: &[u8]) -> Result<Vec<String>> {
+    let sections = sections(wasm)?;
+    let shape = Shape::of(&sections)?;
+    let mut names = vec![None; shape.functions];
+    for (id, body) in &sections {
+        let mut at = 0;
+        if *id != 0 || name(body, &mut at)? != "name" {
+            continue;
+        }
+        while at < body.len() {
+            let kind = body[at];
+            at += 1;
+            let len = leb(body, &mut at)? as usize;
+            let sub = body.get(at..at + len).ok_or("wasm: the name section is cut short")?;
+            at += len;
+            if kind == 1 {
+                // Function names: (index, name) pairs; imports come first in the index space.
+                entries(sub, "function name", |at, _| {
+                    let index = leb(sub, at)? as usize;
+                    let n = name(sub, at)?;
+                    if let Some(slot) = index.checked_sub(shape.imported_functions).and_then(|i| names.get_mut(i)) {
+                        *slot = Some(n.to_string());
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+    }
+    Ok(names.into_iter().map(|n| n.map_or_else(|| "(no name)".to_string(), |n| room(&format!("{:#}", rustc_demangle::demangle(&n))))).collect())
+}
+
+fn room(name: &str) -> String {
+    // v0 names keep each crate's disambiguator, `scenic[d26696c535efe0bf]`, even in `{:#}`.
+    let mut plain = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        let hex = rest[open + 1..].find(']').filter(|&n| n > 0 && rest[open + 1..open + 1 + n].chars().all(|c| c.is_ascii_hexdigit()));
+        plain.push_str(&rest[..open]);
+        match hex {
+            Some(n) => rest = &rest[open + n + 2..],
+            None => {
+                plain.push('[');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    plain.push_str(rest);
+    let name = plain.as_str();
+    let path = |from: &str| -> Vec<String> {
+        from.split("::").map(|seg| seg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>()).take_while(|s| !s.is_empty()).collect()
+    };
+    if let Some(at) = name.find("scenic::") {
+        let p = path(&name[at..]);
+        let depth = if matches!(p.get(1).map(String::as_str), Some("web" | "gltf" | "render")) { 3 } else { 2 };
+        // A type or function directly in the room's module stays in the room.
+        let p: Vec<_> = p.into_iter().take(depth).filter(|s| s.starts_with(|c: char| c.is_lowercase())).collect();
+        return p.join("::");
+    }
+    path(name.trim_start_matches(['<', '&', '*', ' ']).trim_start_matches("mut ").trim_start_matches("dyn ")).first().cloned().unwrap_or_else(|| name.chars().take(30).collect())
+}
+
 /// What the index spaces hold before anything is added.
 struct Shape {
+    imported_functions: usize,
     imported_globals: usize,
     globals: usize,
     functions: usize,
@@ -73,17 +148,19 @@ impl Shape {
         let count = |id: u8| -> Result<Option<usize>> {
             sections.iter().find(|s| s.0 == id).map(|s| leb(s.1, &mut 0).map(|n| n as usize)).transpose()
         };
-        let mut imported_globals = 0;
+        let (mut imported_functions, mut imported_globals) = (0, 0);
         if let Some((_, body)) = sections.iter().find(|s| s.0 == 2) {
             entries(body, "import", |at, _| {
-                imported_globals += usize::from(import(body, at)?.kind == 3);
+                let kind = import(body, at)?.kind;
+                imported_functions += usize::from(kind == 0);
+                imported_globals += usize::from(kind == 3);
                 Ok(())
             })?;
         }
         // A module without globals of its own gets no global section here: not one rustc makes.
         let globals = count(6)?.ok_or("wasm: the module has no global section")?;
         count(7)?.ok_or("wasm: the module has no export section")?;
-        Ok(Shape { imported_globals, globals, functions: count(3)?.unwrap_or(0) })
+        Ok(Shape { imported_functions, imported_globals, globals, functions: count(3)?.unwrap_or(0) })
     }
 }
 
@@ -182,6 +259,17 @@ mod tests {
         // Every other section as it was.
         assert_eq!(find(&m, 7), find(&module(), 7));
         assert_eq!(leb(&find(&m, 3), &mut 0).unwrap(), 2);
+    }
+
+    #[test]
+    fn rooms_come_from_demangled_names() {
+        assert_eq!(super::room("scenic::gltf::doc::read"), "scenic::gltf::doc");
+        assert_eq!(super::room("<core::option::Option<usize>>::ok_or_else::<alloc::string::String, <scenic::gltf::ext::draco::Layout>::read::{closure#0}>"), "scenic::gltf::ext");
+        assert_eq!(super::room("<scenic::camera::OrbitCamera>::update"), "scenic::camera");
+        assert_eq!(super::room("scenic::ibl::prefilter::prefilter"), "scenic::ibl");
+        assert_eq!(super::room("<alloc::vec::Vec<u8> as core::clone::Clone>::clone"), "alloc");
+        assert_eq!(super::room("dlmalloc::dlmalloc::Dlmalloc::malloc"), "dlmalloc");
+        assert_eq!(super::room("<&mut <scenic[d26696c535efe0bf]::poi::Poi>::fill as core::ops::FnOnce<[u8; 2]>>::call_once"), "scenic::poi");
     }
 
     #[test]
