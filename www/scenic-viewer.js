@@ -767,10 +767,12 @@ export class ScenicViewer extends HTMLElement {
   /** The wasm instance under this viewer trapped (see `trapped`): the viewer is dropped without
    *  calling into it and loaded again on a new instance, as after a lost context, with a warning.
    *  A second trap within a minute (the same model hitting the same fault) stops with the
-   *  message in the page instead; a new `src` or `reload()` tries again. */
+   *  message in the page instead; a new `src` tries again. */
   #onTrap = (e) => {
     const viewer = this.#viewer;
     if (!viewer && this.dataset.state !== 'loading') return;
+    // The sand table's XR layer was on the stopped viewer's context: its session ends.
+    try { if (this.#ar?.mode === 'webxr') this.#ar.exit(); } catch { /* it went with the instance */ }
     const again = performance.now() - this.#trappedAt < 60000;
     this.#trappedAt = performance.now();
     let orbit = null;
