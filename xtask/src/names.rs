@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::wasm::{entries, import, leb, name, section, sections, write_name};
+use crate::wasm::{entries, import, leb, map_sections, name, write_name};
 use crate::Result;
 
 /// Renames the module's imports whose names wasm-bindgen made and its closure shims' exports,
@@ -102,17 +102,11 @@ fn replace_identifiers<'a>(text: &str, mut with: impl FnMut(&str) -> Option<&'a 
 /// The module with each import's field name and each export's name passed through `rename`
 /// (true for an import); every other byte as it was.
 fn rewrite(wasm: &[u8], rename: &mut impl FnMut(&str, bool) -> String) -> Result<Vec<u8>> {
-    let sections = sections(wasm)?;
-    let mut out = wasm[..8].to_vec();
-    for (id, body) in sections {
-        let body = match id {
-            2 => imports(body, rename)?,
-            7 => exports(body, rename)?,
-            _ => body.to_vec(),
-        };
-        section(&mut out, id, &body);
-    }
-    Ok(out)
+    map_sections(wasm, |id, body| match id {
+        2 => imports(body, rename),
+        7 => exports(body, rename),
+        _ => Ok(body.to_vec()),
+    })
 }
 
 /// The import section (id 2) with field names renamed; module names and types are copied.

@@ -4,7 +4,7 @@
 //! and `keep_only` a copy whose other functions are empty, whose compressed size is that bound.
 //! `cargo xtask bench-split` runs the benchmark's scenes with the first and prints the second.
 
-use crate::wasm::{entries, import, leb, name, section, sections, write_leb, write_name};
+use crate::wasm::{entries, import, leb, map_sections, name, sections, write_leb, write_name};
 use crate::Result;
 
 /// The module with a mutable i32 global per defined function, exported as `__f<i>` and set to 1
@@ -13,51 +13,43 @@ pub fn instrument(wasm: &[u8]) -> Result<(Vec<u8>, usize)> {
     let sections = sections(wasm)?;
     let shape = Shape::of(&sections)?;
     let first = shape.imported_globals + shape.globals;
-    let mut out = wasm[..8].to_vec();
-    for (id, body) in sections {
-        let body = match id {
-            6 => append(body, shape.functions, |_, out| out.extend_from_slice(&[0x7f, 1, 0x41, 0, 0x0b]))?,
-            7 => append(body, shape.functions, |i, out| {
-                write_name(out, &format!("__f{i}"));
-                out.push(3);
-                write_leb(out, (first + i) as u64);
-            })?,
-            10 => code(body, |i, locals, ops, out| {
-                out.extend_from_slice(locals);
-                out.extend_from_slice(&[0x41, 1, 0x24]);
-                write_leb(out, (first + i) as u64);
-                out.extend_from_slice(ops);
-            })?,
-            _ => body.to_vec(),
-        };
-        section(&mut out, id, &body);
-    }
+    let out = map_sections(wasm, |id, body| match id {
+        6 => append(body, shape.functions, |_, out| out.extend_from_slice(&[0x7f, 1, 0x41, 0, 0x0b])),
+        7 => append(body, shape.functions, |i, out| {
+            write_name(out, &format!("__f{i}"));
+            out.push(3);
+            write_leb(out, (first + i) as u64);
+        }),
+        10 => code(body, |i, locals, ops, out| {
+            out.extend_from_slice(locals);
+            out.extend_from_slice(&[0x41, 1, 0x24]);
+            write_leb(out, (first + i) as u64);
+            out.extend_from_slice(ops);
+        }),
+        _ => Ok(body.to_vec()),
+    })?;
     Ok((out, shape.functions))
 }
 
 /// The module with the body of each defined function that `used` does not mark replaced by
 /// `unreachable`; and the bodies taken out, one after another (what a second module would carry).
 pub fn keep_only(wasm: &[u8], used: &[bool]) -> Result<(Vec<u8>, Vec<u8>)> {
-    let sections = sections(wasm)?;
     let mut rest = Vec::new();
-    let mut out = wasm[..8].to_vec();
-    for (id, body) in sections {
-        let body = if id == 10 {
-            code(body, |i, locals, ops, out| {
-                if used.get(i).copied().unwrap_or(true) {
-                    out.extend_from_slice(locals);
-                    out.extend_from_slice(ops);
-                } else {
-                    rest.extend_from_slice(locals);
-                    rest.extend_from_slice(ops);
-                    out.extend_from_slice(&[0, 0x00, 0x0b]); // no locals; unreachable; end
-                }
-            })?
-        } else {
-            body.to_vec()
-        };
-        section(&mut out, id, &body);
-    }
+    let out = map_sections(wasm, |id, body| {
+        if id != 10 {
+            return Ok(body.to_vec());
+        }
+        code(body, |i, locals, ops, out| {
+            if used.get(i).copied().unwrap_or(true) {
+                out.extend_from_slice(locals);
+                out.extend_from_slice(ops);
+            } else {
+                rest.extend_from_slice(locals);
+                rest.extend_from_slice(ops);
+                out.extend_from_slice(&[0, 0x00, 0x0b]); // no locals; unreachable; end
+            }
+        })
+    })?;
     Ok((out, rest))
 }
 

@@ -78,6 +78,18 @@ pub fn sections(wasm: &[u8]) -> Result<Vec<(u8, &[u8])>> {
     Ok(out)
 }
 
+/// The module with each section's contents replaced by what `each` makes of (id, contents),
+/// in the same order; the header kept.
+pub fn map_sections(wasm: &[u8], mut each: impl FnMut(u8, &[u8]) -> Result<Vec<u8>>) -> Result<Vec<u8>> {
+    let sections = sections(wasm)?;
+    let mut out = wasm[..8].to_vec();
+    for (id, body) in sections {
+        let body = each(id, body)?;
+        section(&mut out, id, &body);
+    }
+    Ok(out)
+}
+
 /// Appends a section: its id, its length, its contents.
 pub fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
     out.push(id);
