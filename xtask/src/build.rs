@@ -9,7 +9,7 @@
 //! makes www/scenic-viewer.min.js (the element for a script tag, its rarer features beside it:
 //! xtask/element.mjs). Copies assets into www/.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{Result, root, run};
@@ -107,7 +107,7 @@ fn size_toolchain() -> Option<String> {
 /// 284,672 -> 280,951 bytes; 0.9-2.0 % off each module). -Oz is smaller raw (666 KB against 739)
 /// but 9.5 KB larger gzipped: it rewrites locals and inlines, undoing the repetition gzip feeds
 /// on (`--local-cse` alone costs 2.4 KB, `--simplify-locals` 1.3 KB, `--inlining` 77 KB).
-pub const WASM_OPT_PASSES: [&str; 9] = [
+const WASM_OPT_PASSES: [&str; 9] = [
     "--duplicate-function-elimination",
     "--remove-unused-module-elements",
     "--optimize-instructions",
@@ -119,13 +119,13 @@ pub const WASM_OPT_PASSES: [&str; 9] = [
     "--dae-optimizing",
 ];
 /// What rustc's wasm32 target emits (wasm-bindgen drops the section that would tell wasm-opt).
-pub const WASM_FEATURES: [&str; 6] = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
+const WASM_FEATURES: [&str; 6] = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
 
 /// Builds `package` for wasm (release, with the size toolchain where there is one) and runs
 /// wasm-bindgen and esbuild on it into www/pkg/<name>/<module>.js and <module>_bg.wasm.
 fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Result {
     let root = root();
-    let target = root.join("target").join(format!("bundle-{name}"));
+    let target = target_dir(name);
     let mut cargo = Command::new("cargo");
     match size_toolchain() {
         Some(nightly) => {
@@ -140,20 +140,8 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
         cargo.args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--config", r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort"]"#]);
     }
     run(cargo.env("CARGO_TARGET_DIR", &target).current_dir(&root))?;
-    let wasm = target.join("wasm32-unknown-unknown/release").join(format!("{}.wasm", package.replace('-', "_")));
     let out = root.join("www/pkg").join(name);
-    run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--out-name", module, "--out-dir"])
-        .arg(&out)
-        .arg(&wasm))?;
-    let bg = out.join(format!("{module}_bg.wasm"));
-    run(Command::new(root.join("node_modules/.bin/wasm-opt")).args(WASM_OPT_PASSES).args(WASM_FEATURES).arg(&bg).arg("-o").arg(&bg))?;
-    let js = out.join(format!("{module}.js"));
-    // Short import names in the module and its glue (crate::names says why).
-    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
-    let glue = String::from_utf8(read(&js)?).map_err(|e| format!("{}: {e}", js.display()))?;
-    let (module_bytes, glue) = crate::names::shorten(&read(&bg)?, &glue).map_err(|e| format!("{}: {e}", bg.display()))?;
-    std::fs::write(&bg, module_bytes).and_then(|()| std::fs::write(&js, glue)).map_err(|e| format!("{}: {e}", out.display()))?;
+    let (bg, js) = bind(&linked(name, package), &out, module, false)?;
     // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
     esbuild(&[js.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &js)?;
     let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
@@ -162,6 +150,42 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
         crate::compress::beside(file)?;
     }
     Ok(())
+}
+
+/// Bundle `name`'s own cargo target directory.
+fn target_dir(name: &str) -> PathBuf {
+    root().join("target").join(format!("bundle-{name}"))
+}
+
+/// Where cargo leaves `package`'s module for bundle `name`.
+pub fn linked(name: &str, package: &str) -> PathBuf {
+    target_dir(name).join("wasm32-unknown-unknown/release").join(format!("{}.wasm", package.replace('-', "_")))
+}
+
+/// wasm-bindgen, wasm-opt's passes and short import names (crate::names says why) on the linked
+/// module `wasm`, into `out/<module>_bg.wasm` and `out/<module>.js` (returned). `names` keeps the
+/// name section (bench-split's copy), which changes no function.
+pub fn bind(wasm: &Path, out: &Path, module: &str, names: bool) -> Result<(PathBuf, PathBuf)> {
+    let root = root();
+    let mut bindgen = Command::new("wasm-bindgen");
+    bindgen.args(["--target", "web", "--no-typescript"]);
+    if !names {
+        bindgen.arg("--remove-name-section");
+    }
+    run(bindgen.args(["--out-name", module, "--out-dir"]).arg(out).arg(wasm))?;
+    let bg = out.join(format!("{module}_bg.wasm"));
+    let mut opt = Command::new(root.join("node_modules/.bin/wasm-opt"));
+    opt.args(WASM_OPT_PASSES).args(WASM_FEATURES);
+    if names {
+        opt.arg("--debuginfo");
+    }
+    run(opt.arg(&bg).arg("-o").arg(&bg))?;
+    let js = out.join(format!("{module}.js"));
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let glue = String::from_utf8(read(&js)?).map_err(|e| format!("{}: {e}", js.display()))?;
+    let (module_bytes, glue) = crate::names::shorten(&read(&bg)?, &glue).map_err(|e| format!("{}: {e}", bg.display()))?;
+    std::fs::write(&bg, module_bytes).and_then(|()| std::fs::write(&js, glue)).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok((bg, js))
 }
 
 /// Runs the esbuild installed by setup (node_modules) with `args`, writing `out`.

@@ -277,15 +277,8 @@ fn bench_split() -> Result {
 /// `bundle`'s module made again from cargo's output as the build makes it, but with its name
 /// section kept (into `dir/named-<bundle>`): the same functions in the same order, with names.
 fn named_copy(bundle: &str, dir: &Path) -> Result<Vec<u8>> {
-    let root = root();
-    let out = dir.join(format!("named-{bundle}"));
-    let wasm = root.join(format!("target/bundle-{bundle}/wasm32-unknown-unknown/release/scenic.wasm"));
-    run(Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-name", "scenic", "--out-dir"]).arg(&out).arg(&wasm))?;
-    let bg = out.join("scenic_bg.wasm");
-    run(Command::new(root.join("node_modules/.bin/wasm-opt")).args(build::WASM_OPT_PASSES).args(build::WASM_FEATURES).arg("--debuginfo").arg(&bg).arg("-o").arg(&bg))?;
-    let glue = std::fs::read_to_string(out.join("scenic.js")).map_err(|e| e.to_string())?;
-    let bytes = std::fs::read(&bg).map_err(|e| e.to_string())?;
-    Ok(names::shorten(&bytes, &glue)?.0)
+    let (bg, _) = build::bind(&build::linked(bundle, "scenic"), &dir.join(format!("named-{bundle}")), "scenic", true)?;
+    std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))
 }
 
 /// The decoder benchmark (not part of `test`): Scenic's decoder modules against three.js's
