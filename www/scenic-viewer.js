@@ -71,7 +71,13 @@ const HERE = import.meta.url;
 const fresh = (name) => import(/* @vite-ignore */ new URL(`./pkg/${name}/scenic.js?restart=${restarts}`, HERE).href);
 function bundle(name) {
   if (!bundles.has(name)) {
-    const loading = (restarts ? fresh(name) : importers[name]()).then(async (m) => { await m.default(); performance.mark(`scenic:${name}-ready`); return m; });
+    const loading = (restarts ? fresh(name) : importers[name]()).then(async (m) => {
+      await m.default();
+      // The parts split off the module (the POI reader) link to this instance from now on.
+      if (restarts) (await import(/* @vite-ignore */ new URL(`./pkg/${name}/__wasm_split.js`, HERE).href)).rebind(m);
+      performance.mark(`scenic:${name}-ready`);
+      return m;
+    });
     // A failed download may be retried by the next viewer (a flaky mobile network).
     loading.catch(() => bundles.delete(name));
     bundles.set(name, loading);
@@ -428,7 +434,7 @@ export class ScenicViewer extends HTMLElement {
   async setPois(array) {
     await this.#ready();
     this.#poisFromJs = array;
-    this.#poiLayer.setArray(array);
+    await this.#poiLayer.setArray(array);
   }
   #poisFromJs = null;
 
@@ -908,7 +914,7 @@ export class ScenicViewer extends HTMLElement {
         this.dispatchEvent(new CustomEvent('poi-warning', { detail: { count: 1, reasons: [String(e?.message ?? e)] } }));
       }
     }
-    if (this.#poisFromJs && !this.hasAttribute('pois')) this.#poiLayer.setArray(this.#poisFromJs);
+    if (this.#poisFromJs && !this.hasAttribute('pois')) this.#poiLayer.setArray(this.#poisFromJs).catch((e) => this.#warn(`POIs: ${e?.message ?? e}`));
     else this.#poiLayer.loadUrl(this.getAttribute('pois'), this.#viewer.sceneBbox());
   }
 

@@ -65,7 +65,7 @@ async function fetchRetry(url, signal) {
 }
 
 /**
- * Fetches `url` and its next pages; `onPage(bytes)` reads each and returns its `next` link.
+ * Fetches `url` and its next pages; `onPage(bytes)` reads each and resolves with its `next` link.
  * `bbox` ([w, s, e, n] degrees) is added to OGC API /items URLs that have none.
  */
 export async function fetchPoiPages(url, { signal, bbox, onPage }) {
@@ -78,7 +78,7 @@ export async function fetchPoiPages(url, { signal, bbox, onPage }) {
     if (seen.has(next.href)) break; // a server that links a page to itself
     seen.add(next.href);
     const bytes = await fetchRetry(next.href, signal);
-    const link = onPage(bytes);
+    const link = await onPage(bytes);
     next = link ? new URL(link, next) : null;
     if (next && !/^https?:$/.test(next.protocol)) next = null;
   }

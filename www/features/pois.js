@@ -85,8 +85,10 @@ export class PoiLayer {
       await fetchPoiPages(url, {
         signal: abort.signal,
         bbox,
-        onPage: (bytes) => {
-          const page = this.#viewer.readPois(bytes, undefined, this.#host.getAttribute('pois-crs'));
+        onPage: async (bytes) => {
+          // The first page fetches the viewer's POI reader (a wasm part of its own).
+          const page = await this.#viewer.readPois(bytes, undefined, this.#host.getAttribute('pois-crs'));
+          if (abort.signal.aborted) throw abort.signal.reason;
           skipped.push(...page.skipped);
           return page.next;
         },
@@ -102,11 +104,14 @@ export class PoiLayer {
     this.#show(skipped);
   }
 
-  /** Shows POIs built in JS. */
-  setArray(array) {
+  /** Shows POIs built in JS; rejects with the reason they cannot be read. */
+  async setArray(array) {
     this.#abort?.abort();
+    const abort = new AbortController();
+    this.#abort = abort;
     this.#viewer.discardPois();
-    const page = this.#viewer.readPois(new Uint8Array(0), array, this.#host.getAttribute('pois-crs'));
+    const page = await this.#viewer.readPois(new Uint8Array(0), array, this.#host.getAttribute('pois-crs'));
+    if (abort.signal.aborted) return;
     this.#show(page.skipped);
   }
 

@@ -17,7 +17,8 @@ use crate::{Result, root, run};
 /// (bundle name, cargo features). Each backend twice: full, and lite without the web rooms only
 /// some pages use (AR, tours, panoramas, 3D Tiles; the `guide` feature), which is what a page
 /// with a model and POIs fetches.
-pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "webgl,guide"), ("webgpu-lite", "webgpu"), ("webgl2-lite", "webgl")];
+/// The lite ones are split (`split`): rooms reached late are wasm parts fetched on first use.
+pub const BUNDLES: [(&str, &str); 4] = [("webgpu", "webgpu,guide"), ("webgl2", "webgl,guide"), ("webgpu-lite", "webgpu,split"), ("webgl2-lite", "webgl,split")];
 
 /// Decoder modules, each its own bundle that the element fetches only for files that need it:
 /// (bundle name, package, module name).
@@ -139,9 +140,22 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
         // Through --config, as cargo adds these to .cargo/config.toml's flags (RUSTFLAGS would replace them).
         cargo.args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--config", r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort"]"#]);
     }
+    let split = cargo_args.iter().any(|a| a.split(',').any(|f| f == "split"));
+    if split {
+        // The split tool reads the linker's relocations to move functions between parts.
+        cargo.args(["--config", r#"target.wasm32-unknown-unknown.rustflags=["-Clink-arg=--emit-relocs"]"#]);
+    }
     run(cargo.env("CARGO_TARGET_DIR", &target).current_dir(&root))?;
     let out = root.join("www/pkg").join(name);
-    let (bg, js) = bind(&linked(name, package), &out, module, false)?;
+    let linked = linked(name, package);
+    // Parts an earlier build split off are not left beside a module that no longer has them.
+    if let Ok(dir) = std::fs::read_dir(&out) {
+        for file in dir.filter_map(|e| e.ok()).filter(|e| is_part(&e.file_name().to_string_lossy())) {
+            std::fs::remove_file(file.path()).map_err(|e| e.to_string())?;
+        }
+    }
+    let main = if split { self::split(&linked, &out, module)? } else { linked };
+    let (bg, js) = bind(&main, &out, module, split, false)?;
     // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
     esbuild(&[js.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &js)?;
     let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
@@ -150,6 +164,73 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
         crate::compress::beside(file)?;
     }
     Ok(())
+}
+
+/// Splits the linked module at its `#[wasm_split]` functions: each part goes to `out` (wasm-opt's
+/// passes run on it), with `__wasm_split.js`, which fetches a part when its function is first
+/// called. Returns the main module, for wasm-bindgen.
+fn split(linked: &Path, out: &Path, module: &str) -> Result<PathBuf> {
+    let input = std::fs::read(linked).map_err(|e| format!("{}: {e}", linked.display()))?;
+    let main = split_main(linked);
+    let work = main.parent().unwrap();
+    let _ = std::fs::remove_dir_all(work);
+    let main_module = format!("./{module}.js");
+    let mut opts = wasm_split_cli_support::Options::new(&input);
+    opts.output_dir = work;
+    opts.main_out_path = &main;
+    opts.main_module = &main_module;
+    let parts = wasm_split_cli_support::transform(opts).map_err(|e| format!("wasm-split: {e:?}"))?;
+    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    for part in &parts.split_modules {
+        let to = out.join(part.file_name().unwrap());
+        run(Command::new(root().join("node_modules/.bin/wasm-opt")).args(WASM_OPT_PASSES).args(WASM_FEATURES).arg(part).arg("-o").arg(&to))?;
+    }
+    let link = out.join("__wasm_split.js");
+    let js = std::fs::read_to_string(work.join("__wasm_split.js")).map_err(|e| e.to_string())?;
+    std::fs::write(&link, rebindable(&js, module)?).map_err(|e| e.to_string())?;
+    esbuild(&[link.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &link)?;
+    for file in std::iter::once(link).chain(parts.split_modules.iter().map(|p| out.join(p.file_name().unwrap()))) {
+        crate::compress::beside(&file)?;
+    }
+    Ok(main)
+}
+
+/// The split tool's link module, able to serve a new instance of the glue: after a wasm trap the
+/// element imports the glue again (its URL with a query), which imports this same module; the
+/// element then hands it the new glue (`rebind`), and each part is fetched and instantiated
+/// again against the new instance's memory and table. Fails where the tool's text has changed.
+fn rebindable(js: &str, module: &str) -> Result<String> {
+    let edits = [
+        (format!("import {{ initSync }} from \"./{module}.js\";"), format!("import {{ initSync as first }} from \"./{module}.js\";\nlet initSync = first;\nconst resets = [];\nexport function rebind(glue) {{ initSync = glue.initSync; sharedImports = undefined; for (const reset of resets) reset(); }}")),
+        ("    let loadingModule = undefined;".to_string(), "    let loadingModule = undefined;\n    resets.push(() => { loadingModule = undefined; });".to_string()),
+    ];
+    let mut js = js.to_string();
+    for (from, to) in edits {
+        if js.matches(&from).count() != 1 {
+            return Err(format!("wasm-split's link module no longer has `{from}` once"));
+        }
+        js = js.replace(&from, &to);
+    }
+    Ok(js)
+}
+
+/// Whether a file in a bundle's folder is a part `split` wrote (or its precompressed copy).
+pub fn is_part(name: &str) -> bool {
+    let name = name.trim_end_matches(".br").trim_end_matches(".gz");
+    name == "__wasm_split.js" || ((name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm"))
+}
+
+/// Where `split` leaves the main part of a linked module, for wasm-bindgen.
+fn split_main(linked: &Path) -> PathBuf {
+    linked.with_extension("split").join("main.wasm")
+}
+
+/// What wasm-bindgen reads for scenic bundle `name` after `cargo xtask build`, and whether the
+/// bundle is split.
+pub fn bind_input(name: &str) -> (PathBuf, bool) {
+    let linked = linked(name, "scenic");
+    let split = BUNDLES.iter().any(|&(n, features)| n == name && features.split(',').any(|f| f == "split"));
+    if split { (split_main(&linked), true) } else { (linked, false) }
 }
 
 /// Bundle `name`'s own cargo target directory.
@@ -165,10 +246,14 @@ pub fn linked(name: &str, package: &str) -> PathBuf {
 /// wasm-bindgen, wasm-opt's passes and short import names (crate::names says why) on the linked
 /// module `wasm`, into `out/<module>_bg.wasm` and `out/<module>.js` (returned). `names` keeps the
 /// name section (bench-split's copy), which changes no function.
-pub fn bind(wasm: &Path, out: &Path, module: &str, names: bool) -> Result<(PathBuf, PathBuf)> {
+pub fn bind(wasm: &Path, out: &Path, module: &str, split: bool, names: bool) -> Result<(PathBuf, PathBuf)> {
     let root = root();
     let mut bindgen = Command::new("wasm-bindgen");
     bindgen.args(["--target", "web", "--no-typescript"]);
+    if split {
+        // The table and the stack pointer, which the parts import (`split`).
+        bindgen.arg("--keep-lld-exports");
+    }
     if !names {
         bindgen.arg("--remove-name-section");
     }
@@ -249,6 +334,20 @@ pub fn sizes() -> Result {
         let (js, gz, br) = packed(&www.join(&file))?;
         println!("| {file} | {} | {} / {} |", thousands(js), thousands(gz), thousands(br));
     }
+    // Fetched on top of a lite path only by a page that reaches the part's room (build::split).
+    println!();
+    println!("| part split off, fetched on first use | wasm | wasm gzip / brotli | with its link module, gzip / brotli |");
+    println!("|---|---|---|---|");
+    for (name, _) in BUNDLES {
+        let dir = www.join("pkg").join(name);
+        let Ok((_, link_gz, link_br)) = packed(&dir.join("__wasm_split.js")) else { continue };
+        let mut parts: Vec<String> = std::fs::read_dir(&dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| is_part(n) && n.ends_with(".wasm")).collect();
+        parts.sort();
+        for part in parts {
+            let (wasm, gz, br) = packed(&dir.join(&part))?;
+            println!("| {name}/{part} | {} | {} / {} | {} / {} |", thousands(wasm), thousands(gz), thousands(br), thousands(gz + link_gz), thousands(br + link_br));
+        }
+    }
     // Fetched on top of a path only by a file that declares the decoder's extension.
     println!();
     println!("| decoder module | wasm | wasm gzip / brotli | JS glue gzip / brotli | total gzip | total brotli |");
@@ -260,4 +359,37 @@ pub fn sizes() -> Result {
         println!("| {name} | {} | {} / {} | {} / {} | {} | {} |", thousands(wasm), thousands(wasm_gz), thousands(wasm_br), thousands(js_gz), thousands(js_br), thousands(wasm_gz + js_gz), thousands(wasm_br + js_br));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines of wasm_split_cli_support 0.2.4's link module that `rebindable` edits.
+    const LINK: &str = "import { initSync } from \"./scenic.js\";\n\nlet sharedImports = undefined;\nfunction makeLoad(fetcher, deps) {\n    let loadingModule = undefined;\n    return () => loadingModule ??= fetcher();\n}\n";
+
+    #[test]
+    fn the_link_module_takes_a_new_glue_and_forgets_its_parts() {
+        let js = rebindable(LINK, "scenic").unwrap();
+        assert!(js.contains("import { initSync as first } from \"./scenic.js\";\nlet initSync = first;"), "{js}");
+        assert!(js.contains("export function rebind(glue) { initSync = glue.initSync; sharedImports = undefined; for (const reset of resets) reset(); }"), "{js}");
+        assert!(js.contains("    let loadingModule = undefined;\n    resets.push(() => { loadingModule = undefined; });"), "{js}");
+    }
+
+    #[test]
+    fn a_changed_link_module_fails_the_build() {
+        let err = rebindable(&LINK.replace("let loadingModule", "let loading"), "scenic").unwrap_err();
+        assert!(err.contains("let loadingModule = undefined;"), "{err}");
+        assert!(rebindable(LINK, "other").is_err(), "the glue's name is checked");
+    }
+
+    #[test]
+    fn parts_are_told_from_the_bundle_s_own_files() {
+        for part in ["split_poi.wasm", "split_poi.wasm.br", "chunk_0_a.wasm.gz", "__wasm_split.js", "__wasm_split.js.gz"] {
+            assert!(is_part(part), "{part}");
+        }
+        for own in ["scenic_bg.wasm", "scenic.js", "scenic_bg.wasm.br", "split_poi.js", "splitter.wasm.map"] {
+            assert!(!is_part(own), "{own}");
+        }
+    }
 }

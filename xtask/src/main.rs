@@ -277,7 +277,8 @@ fn bench_split() -> Result {
 /// `bundle`'s module made again from cargo's output as the build makes it, but with its name
 /// section kept (into `dir/named-<bundle>`): the same functions in the same order, with names.
 fn named_copy(bundle: &str, dir: &Path) -> Result<Vec<u8>> {
-    let (bg, _) = build::bind(&build::linked(bundle, "scenic"), &dir.join(format!("named-{bundle}")), "scenic", true)?;
+    let (input, split) = build::bind_input(bundle);
+    let (bg, _) = build::bind(&input, &dir.join(format!("named-{bundle}")), "scenic", split, true)?;
     std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))
 }
 

@@ -236,7 +236,7 @@ struct Options {
 pub struct Viewer {
     state: Rc<RefCell<State>>,
     /// POIs read by `readPois`, waiting for `setPois`.
-    staged: RefCell<Vec<crate::poi::Poi>>,
+    staged: Rc<RefCell<pois::Staged>>,
 }
 
 // Every method borrows the state only for synchronous work (no borrow is held across an

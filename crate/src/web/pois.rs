@@ -82,6 +82,35 @@ fn datum(name: Option<String>) -> Result<Datum, JsValue> {
     name.filter(|n| !n.is_empty()).map_or(Ok(Datum::Wgs84), |n| Datum::parse(&n).map_err(to_js))
 }
 
+/// A feed's reader (GeoJSON, OGC API pages, JSON-LD, datums): in the lite bundles a wasm part of
+/// its own, fetched with the first feed, so that a page without POIs never downloads it.
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(poi, fallible))]
+fn read_page(bytes: Vec<u8>, value: Option<serde_json::Value>, opts: ReadOptions) -> Result<poi::PoiPage, ReadFailed> {
+    match value {
+        Some(v) => poi::from_value(&v, opts),
+        None => poi::parse(&bytes, opts),
+    }
+    .map_err(|e| ReadFailed(e.to_string()))
+}
+
+/// Why a feed was not read: its reader's module could not be fetched, or the feed is bad.
+struct ReadFailed(String);
+
+#[cfg(feature = "split")]
+impl From<wasm_split_helpers::SplitLoaderError> for ReadFailed {
+    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
+        ReadFailed("the POI reader could not be downloaded".into())
+    }
+}
+
+/// POIs read and not yet shown. `discardPois` starts a new generation: a read still waiting for
+/// the reader's part when the page moved on (a new feed) adds nothing.
+#[derive(Default)]
+pub struct Staged {
+    pois: Vec<Poi>,
+    generation: u32,
+}
+
 /// The most POIs one viewer shows (a scenic area has hundreds; each is a label in the page).
 pub const MAX_POIS: usize = 5000;
 
@@ -91,40 +120,54 @@ impl Viewer {
     /// when `bytes` is empty, `value` (an array built in JS). Returns `{count, skipped, next,
     /// numberMatched}`; the POIs stay here, and nothing is shown until `setPois`.
     #[wasm_bindgen(js_name = readPois)]
-    pub fn read_pois(&self, bytes: &[u8], value: JsValue, datum_name: Option<String>) -> Result<JsValue, JsValue> {
-        let opts = ReadOptions { datum: datum(datum_name)? };
-        let page = if bytes.is_empty() {
-            let v: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|e| to_js(format!("POI data: {e}")))?;
-            poi::from_value(&v, opts)
-        } else {
-            poi::parse(bytes, opts)
-        }
-        .map_err(to_js)?;
-        let mut staged = self.staged.borrow_mut();
-        let mut page = page;
-        let room = MAX_POIS.saturating_sub(staged.len());
-        if page.pois.len() > room {
-            // A feed of a million features would be a million labels: the first ones are shown,
-            // the rest said, and no further pages are fetched.
-            page.skipped.push(format!("{} more POIs than the {MAX_POIS} shown are left out", page.pois.len() - room));
-            page.pois.truncate(room);
-            page.next = None;
-        }
-        let out = PageView {
-            count: page.pois.len(),
-            skipped: page.skipped,
-            next: page.next,
-            number_matched: page.number_matched,
-        };
-        staged.extend(page.pois);
-        // Plain objects, not ES Maps, so the page reads `name.zh`.
-        out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
+    pub fn read_pois(&self, bytes: Vec<u8>, value: JsValue, datum_name: Option<String>) -> js_sys::Promise {
+        let staged = self.staged.clone();
+        let generation = staged.borrow().generation;
+        let read = datum(datum_name).and_then(|datum| {
+            let value = if bytes.is_empty() {
+                let v: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|e| to_js(format!("POI data: {e}")))?;
+                Some(v)
+            } else {
+                None
+            };
+            Ok((value, ReadOptions { datum }))
+        });
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (value, opts) = read?;
+            let page = read_page(bytes, value, opts);
+            #[cfg(feature = "split")]
+            let page = page.await;
+            let mut page = page.map_err(|e| to_js(e.0))?;
+            let mut staged = staged.borrow_mut();
+            if staged.generation != generation {
+                page = poi::PoiPage::default();
+            }
+            let room = MAX_POIS.saturating_sub(staged.pois.len());
+            if page.pois.len() > room {
+                // A feed of a million features would be a million labels: the first ones are shown,
+                // the rest said, and no further pages are fetched.
+                page.skipped.push(format!("{} more POIs than the {MAX_POIS} shown are left out", page.pois.len() - room));
+                page.pois.truncate(room);
+                page.next = None;
+            }
+            let out = PageView {
+                count: page.pois.len(),
+                skipped: page.skipped,
+                next: page.next,
+                number_matched: page.number_matched,
+            };
+            staged.pois.extend(page.pois);
+            // Plain objects, not ES Maps, so the page reads `name.zh`.
+            out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
+        })
     }
 
     /// Forgets POIs read but not yet shown (a load that was cancelled between pages).
     #[wasm_bindgen(js_name = discardPois)]
     pub fn discard_pois(&self) {
-        self.staged.borrow_mut().clear();
+        let mut staged = self.staged.borrow_mut();
+        staged.pois.clear();
+        staged.generation = staged.generation.wrapping_add(1);
     }
 
     /// Shows the POIs read since the last call (replacing those shown). Returns `{pois,
@@ -133,7 +176,7 @@ impl Viewer {
     /// longitude/latitude without a geo-reference).
     #[wasm_bindgen(js_name = setPois)]
     pub fn set_pois(&self) -> Result<JsValue, JsValue> {
-        let pois = std::mem::take(&mut *self.staged.borrow_mut());
+        let pois = std::mem::take(&mut self.staged.borrow_mut().pois);
         let mut s = self.state.borrow_mut();
         let alone = s.model.is_none();
         // POIs alone (no model: a town's spots, or AR): placed around their own centre.
