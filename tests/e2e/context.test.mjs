@@ -117,12 +117,23 @@ for (const backend of ['webgl2', 'webgpu']) {
       assert.ok(centre[0] > 150 && centre[1] < 80, `the red box in the middle: ${centre}`);
     };
 
+    // A POI read before the trap: the lite bundle's POI reader is a wasm part linked to the
+    // instance that fetched it, so after the restart it must be instantiated again for the new one.
+    await page.evaluate(() => document.getElementById('viewer').setPois([{ id: 'gate', name: { zh: '大门', en: 'Gate' }, category: 'viewpoint', position: [0, 0.5, 0] }]));
+    const labels = () => page.evaluate(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi')].map((b) => b.dataset.id));
+    assert.deepEqual(await labels(), ['gate']);
+    const partFetches = () => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\/split_poi\.wasm$/.test(e.name)).length);
+    assert.equal(await partFetches(), 1, 'the POI reader is its own part, fetched once');
+
     await load(BOX);
     await page.waitForFunction(() => window.__warnings.length > 0 && document.getElementById('viewer').dataset.state === 'ready', null, { timeout: 60000 });
     assert.equal(await page.evaluate(() => window.__traps), 0, 'the trap was met');
     assert.match((await page.evaluate(() => window.__warnings))[0], /stopped on an internal error \(unreachable\) and started again/);
     assert.equal(await page.evaluate(() => document.getElementById('viewer').activeBackend), backend);
     await redBox();
+    await page.waitForFunction(() => document.getElementById('viewer').shadowRoot.querySelectorAll('.poi').length === 1, null, { timeout: 30000 });
+    assert.deepEqual(await labels(), ['gate'], 'the POI is read again by the new instance');
+    assert.equal(await partFetches(), 2, 'the POI reader was instantiated again for the new instance');
 
     // Again within a minute: stopped, and said in the page (text), not restarted in a loop.
     await load(DUCK);

@@ -491,8 +491,11 @@ test('the Vite example (TypeScript, npm package) builds and renders', async () =
   assert.match(await page.evaluate(() => document.getElementById('status').textContent), /^webgpu|^webgl2/);
   assert.ok(await drawnShare(page) > 0.05);
   // The wasm came from Vite's fingerprinted assets, not from the package folder.
+  // Its POI, read by the wasm part split off the lite module.
+  await page.waitForFunction(() => [...document.getElementById('viewer').shadowRoot.querySelectorAll('.poi')].some((b) => b.dataset.id === 'pavilion'), null, { timeout: 30000 });
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
-  assert.ok(wasm.length >= 1 && wasm.every((u) => /\/examples\/vite\/dist\/assets\/scenic_bg-[\w-]+\.wasm$/.test(u)), wasm.join(' '));
+  assert.ok(wasm.length >= 2 && wasm.every((u) => /\/examples\/vite\/dist\/assets\/(scenic_bg|split_poi)-[\w-]+\.wasm$/.test(u)), wasm.join(' '));
+  assert.ok(wasm.some((u) => /split_poi-/.test(u)), wasm.join(' '));
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -8,8 +8,9 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function open({ src = '/corpus/gltf/models/Box/glTF-Binary/Box.glb', pois = '', size = 400, lang = 'zh', backend = 'webgl2', geo = '' } = {}) {
+async function open({ src = '/corpus/gltf/models/Box/glTF-Binary/Box.glb', pois = '', size = 400, lang = 'zh', backend = 'webgl2', geo = '', setup = null } = {}) {
   const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
+  await setup?.(page);
   await page.addInitScript(() => {
     window.__poiEvents = [];
     document.addEventListener('DOMContentLoaded', () => {
@@ -199,6 +200,47 @@ for (const [route, reason] of [
     await page.close();
   });
 }
+
+// The lite bundles' POI reader is a wasm part fetched with the first feed (build::split): a
+// network that drops it fails that feed like a failing endpoint, and the next feed fetches it.
+for (const backend of ['webgl2', 'webgpu']) {
+  test(`${backend}: the POI reader's part cannot be downloaded: said in the page, the view stays usable, the next feed loads`, async () => {
+    let blocked = true;
+    const asked = [];
+    const page = await open({
+      backend,
+      pois: '/__faults/hostile',
+      setup: (page) => page.route(/\/split_poi\.wasm$/, (route) => { asked.push(route.request().url()); return blocked ? route.abort('internetdisconnected') : route.continue(); }),
+    });
+    await waitFor(page, () => window.__poiEvents.some((e) => e.type === 'poi-error'));
+    assert.match(await page.evaluate(() => window.__poiEvents.find((e) => e.type === 'poi-error').detail.message), /the POI reader could not be downloaded/);
+    assert.match(await page.locator('scenic-viewer [part=notice]').textContent(), /the POI reader could not be downloaded/);
+    assert.ok(asked.length >= 1 && asked.every((u) => u.includes(`/pkg/${backend}-lite/`)), asked.join());
+    assert.equal(await page.evaluate(() => document.getElementById('viewer').poiList.length), 0);
+    const before = await pixels(page);
+    await page.locator('scenic-viewer').focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForTimeout(1200);
+    assert.ok(changedPixels(before, await pixels(page)) > 500, 'the view still turns');
+
+    blocked = false;
+    await page.evaluate(() => document.getElementById('viewer').setAttribute('pois', '/__faults/items'));
+    await waitFor(page, () => document.getElementById('viewer').poiList.length === 35);
+    await page.close();
+  });
+}
+
+test('two arrays given at once: only the second is shown, though the first read waited for the reader part', async () => {
+  const page = await open({});
+  const ids = await page.evaluate(async () => {
+    const v = document.getElementById('viewer');
+    const poi = (id) => ({ id, name: { en: id }, category: 'viewpoint', position: [0, 1, 0] });
+    await Promise.all([v.setPois([poi('first')]), v.setPois([poi('second'), poi('third')])]);
+    return v.poiList.map((p) => p.id);
+  });
+  assert.deepEqual(ids, ['second', 'third']);
+  await page.close();
+});
 
 // A real OGC API – Features server (pygeoapi), started by `cargo xtask test`.
 const OGC = process.env.SCENIC_PYGEOAPI_URL;
