@@ -82,9 +82,10 @@ test('a backend set by script just after the element connects fetches that bundl
 for (const backend of BACKENDS) {
   test(`${backend}: a model with POIs fetches the lite bundle only, and the rooms it lacks answer null`, async () => {
     const { page, errors, wasm } = await open({ backend, src: BOX, pois: POIS });
-    assert.deepEqual(wasm, [`/pkg/${backend}-lite/scenic_bg.wasm`]);
+    await page.waitForFunction(() => document.getElementById('viewer').shadowRoot.querySelectorAll('.poi').length > 0, null, { timeout: 30000 });
+    // The lite module, and its POI reader: a part of its own, fetched with the feed.
+    assert.deepEqual(wasm, [`/pkg/${backend}-lite/scenic_bg.wasm`, `/pkg/${backend}-lite/split_poi.wasm`]);
     assert.ok(await redShare(page) > 0.05, 'the Box is drawn');
-    assert.ok(await page.evaluate(() => document.getElementById('viewer').shadowRoot.querySelectorAll('.poi').length) > 0, 'labels are shown');
     assert.deepEqual(await page.evaluate(() => { const v = document.getElementById('viewer'); return [v.tilesInfo(), v.arStatus, v.getPanoramaView(), v.tourInfo]; }), [null, null, null, null]);
     assert.deepEqual(errors, []);
     await page.close();
@@ -100,13 +101,14 @@ for (const backend of BACKENDS) {
 
   test(`${backend}: a lite page given a tour later moves to the full bundle with the camera where it was`, async () => {
     const { page, errors, wasm } = await open({ backend, src: BOX, pois: POIS });
+    await page.waitForFunction(() => document.getElementById('viewer').poiList.length > 0, null, { timeout: 30000 });
     for (let i = 0; i < 6; i++) await page.locator('#viewer').press('ArrowLeft');
     const turned = await settledOrbit(page);
     assert.ok(Math.abs(turned.yaw) > 5, `turned: yaw ${turned.yaw}`);
     const info = await page.evaluate(() => document.getElementById('viewer').setTour({ id: 'later', name: { en: 'Later' }, stops: [{ poi: 'pagoda', text: { en: 'The pagoda.' } }, { poi: 'bridge', text: { en: 'The bridge.' } }] }));
     assert.equal(info.stops, 2);
     await page.waitForFunction(() => { const v = document.getElementById('viewer'); return v.state === 'ready' && v.poiList.length > 0; }, null, { timeout: 60000 });
-    assert.deepEqual(wasm, [`/pkg/${backend}-lite/scenic_bg.wasm`, `/pkg/${backend}/scenic_bg.wasm`]);
+    assert.deepEqual(wasm, [`/pkg/${backend}-lite/scenic_bg.wasm`, `/pkg/${backend}-lite/split_poi.wasm`, `/pkg/${backend}/scenic_bg.wasm`]);
     const kept = await settledOrbit(page);
     assert.ok(Math.abs(kept.yaw - turned.yaw) < 0.5 && Math.abs(kept.pitch - turned.pitch) < 0.5, `camera kept: ${JSON.stringify([turned, kept])}`);
     assert.ok(await redShare(page) > 0.05, 'the Box is drawn again');
