@@ -7,7 +7,8 @@
 //! (`WASM_OPT_PASSES`; its -Oz and -Os make the gzipped module larger; Debian's binaryen 108
 //! produces modules that fail to instantiate). esbuild minifies the glue and
 //! makes www/scenic-viewer.min.js (the element for a script tag, its rarer features beside it:
-//! xtask/element.mjs). Copies assets into www/.
+//! xtask/element.mjs). The lite bundles are first split (`split`): rooms reached late become wasm
+//! parts fetched on first use. Copies assets into www/.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -140,7 +141,7 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
         // Through --config, as cargo adds these to .cargo/config.toml's flags (RUSTFLAGS would replace them).
         cargo.args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--config", r#"target.wasm32-unknown-unknown.rustflags=["-Zunstable-options","-Cpanic=immediate-abort"]"#]);
     }
-    let split = cargo_args.iter().any(|a| a.split(',').any(|f| f == "split"));
+    let split = cargo_args.iter().any(|a| splits(a));
     if split {
         // The split tool reads the linker's relocations to move functions between parts.
         cargo.args(["--config", r#"target.wasm32-unknown-unknown.rustflags=["-Clink-arg=--emit-relocs"]"#]);
@@ -149,9 +150,9 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
     let out = root.join("www/pkg").join(name);
     let linked = linked(name, package);
     // Parts an earlier build split off are not left beside a module that no longer has them.
-    if let Ok(dir) = std::fs::read_dir(&out) {
-        for file in dir.filter_map(|e| e.ok()).filter(|e| is_part(&e.file_name().to_string_lossy())) {
-            std::fs::remove_file(file.path()).map_err(|e| e.to_string())?;
+    if out.is_dir() {
+        for file in parts(&out)? {
+            std::fs::remove_file(out.join(&file)).map_err(|e| format!("{file}: {e}"))?;
         }
     }
     let main = if split { self::split(&linked, &out, module)? } else { linked };
@@ -214,10 +215,23 @@ fn rebindable(js: &str, module: &str) -> Result<String> {
     Ok(js)
 }
 
+/// Whether a bundle with these cargo features is split.
+fn splits(features: &str) -> bool {
+    features.split(',').any(|f| f == "split")
+}
+
 /// Whether a file in a bundle's folder is a part `split` wrote (or its precompressed copy).
-pub fn is_part(name: &str) -> bool {
+fn is_part(name: &str) -> bool {
     let name = name.trim_end_matches(".br").trim_end_matches(".gz");
     name == "__wasm_split.js" || ((name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm"))
+}
+
+/// The files in bundle folder `dir` that `split` wrote, sorted.
+pub fn parts(dir: &Path) -> Result<Vec<String>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut parts: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| is_part(n)).collect();
+    parts.sort();
+    Ok(parts)
 }
 
 /// Where `split` leaves the main part of a linked module, for wasm-bindgen.
@@ -229,7 +243,7 @@ fn split_main(linked: &Path) -> PathBuf {
 /// bundle is split.
 pub fn bind_input(name: &str) -> (PathBuf, bool) {
     let linked = linked(name, "scenic");
-    let split = BUNDLES.iter().any(|&(n, features)| n == name && features.split(',').any(|f| f == "split"));
+    let split = BUNDLES.iter().any(|&(n, features)| n == name && splits(features));
     if split { (split_main(&linked), true) } else { (linked, false) }
 }
 
@@ -341,9 +355,7 @@ pub fn sizes() -> Result {
     for (name, _) in BUNDLES {
         let dir = www.join("pkg").join(name);
         let Ok((_, link_gz, link_br)) = packed(&dir.join("__wasm_split.js")) else { continue };
-        let mut parts: Vec<String> = std::fs::read_dir(&dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| is_part(n) && n.ends_with(".wasm")).collect();
-        parts.sort();
-        for part in parts {
+        for part in parts(&dir)?.into_iter().filter(|n| n.ends_with(".wasm")) {
             let (wasm, gz, br) = packed(&dir.join(&part))?;
             println!("| {name}/{part} | {} | {} / {} | {} / {} |", thousands(wasm), thousands(gz), thousands(br), thousands(gz + link_gz), thousands(br + link_br));
         }

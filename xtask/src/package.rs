@@ -47,10 +47,7 @@ pub fn assemble() -> Result<std::path::PathBuf> {
             files.push(format!("pkg/{bundle}/{f}"));
         }
         // The parts split off the module and the link module that fetches them (build::split).
-        let dir = www.join("pkg").join(bundle);
-        let mut parts: Vec<String> = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| crate::build::is_part(n)).collect();
-        parts.sort();
-        files.extend(parts.into_iter().map(|n| format!("pkg/{bundle}/{n}")));
+        files.extend(crate::build::parts(&www.join("pkg").join(bundle))?.into_iter().map(|n| format!("pkg/{bundle}/{n}")));
     }
     for f in &files {
         copy(&www.join(f), &out.join(f))?;
