@@ -230,6 +230,26 @@ for (const backend of ['webgl2', 'webgpu']) {
   });
 }
 
+test('the POI reader part is fetched while the feed is, not after it', async () => {
+  const times = {};
+  const feed = { type: 'FeatureCollection', features: [{ type: 'Feature', id: 'gate', geometry: null, properties: { name: 'Gate', category: 'viewpoint', position: [0, 1, 0] } }] };
+  const page = await open({
+    pois: '/slow-feed.geojson',
+    setup: async (page) => {
+      await page.route(/\/split_poi\.wasm$/, (route) => { times.part ??= Date.now(); return route.continue(); });
+      await page.route(/\/slow-feed\.geojson$/, async (route) => {
+        times.feedAsked = Date.now();
+        await new Promise((r) => setTimeout(r, 1500));
+        times.feedSent = Date.now();
+        return route.fulfill({ contentType: 'application/geo+json', body: JSON.stringify(feed) });
+      });
+    },
+  });
+  await waitFor(page, () => document.getElementById('viewer').poiList.length === 1);
+  assert.ok(times.part && times.feedSent && times.part < times.feedSent, `part asked at ${times.part - times.feedAsked} ms, feed sent at ${times.feedSent - times.feedAsked} ms`);
+  await page.close();
+});
+
 test('two arrays given at once: only the second is shown, though the first read waited for the reader part', async () => {
   const page = await open({});
   const ids = await page.evaluate(async () => {

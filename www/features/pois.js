@@ -80,13 +80,14 @@ export class PoiLayer {
     const abort = new AbortController();
     this.#abort = abort;
     this.#viewer.discardPois();
+    // The lite bundles' POI reader is a wasm part: fetched beside the feed, not after it.
+    this.#viewer.prefetchPoiReader();
     const skipped = [];
     try {
       await fetchPoiPages(url, {
         signal: abort.signal,
         bbox,
         onPage: async (bytes) => {
-          // The first page fetches the viewer's POI reader (a wasm part of its own).
           const page = await this.#viewer.readPois(bytes, undefined, this.#host.getAttribute('pois-crs'));
           if (abort.signal.aborted) throw abort.signal.reason;
           skipped.push(...page.skipped);

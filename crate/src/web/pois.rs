@@ -84,7 +84,7 @@ fn datum(name: Option<String>) -> Result<Datum, JsValue> {
 
 /// A feed's reader (GeoJSON, OGC API pages, JSON-LD, datums): in the lite bundles a wasm part of
 /// its own, fetched with the first feed, so that a page without POIs never downloads it.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(poi, fallible))]
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(poi, fallible, preload(preload_reader)))]
 fn read_page(bytes: Vec<u8>, value: Option<serde_json::Value>, opts: ReadOptions) -> Result<poi::PoiPage, ReadFailed> {
     match value {
         Some(v) => poi::from_value(&v, opts),
@@ -160,6 +160,17 @@ impl Viewer {
             // Plain objects, not ES Maps, so the page reads `name.zh`.
             out.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(to_js)
         })
+    }
+
+    /// Starts fetching the POI reader where it is a part of its own (the lite bundles), so that it
+    /// arrives while the feed does rather than after it (a round trip less before the labels).
+    /// A failed fetch is left to `readPois`, which tries again and says so.
+    #[wasm_bindgen(js_name = prefetchPoiReader)]
+    pub fn prefetch_poi_reader(&self) {
+        #[cfg(feature = "split")]
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = preload_reader().await;
+        });
     }
 
     /// Forgets POIs read but not yet shown (a load that was cancelled between pages).
