@@ -71,13 +71,7 @@ const HERE = import.meta.url;
 const fresh = (name) => import(/* @vite-ignore */ new URL(`./pkg/${name}/scenic.js?restart=${restarts}`, HERE).href);
 function bundle(name) {
   if (!bundles.has(name)) {
-    const loading = (restarts ? fresh(name) : importers[name]()).then(async (m) => {
-      await m.default();
-      // The parts split off the module (the POI reader) link to this instance from now on.
-      if (restarts) (await import(/* @vite-ignore */ new URL(`./pkg/${name}/__wasm_split.js`, HERE).href)).rebind(m);
-      performance.mark(`scenic:${name}-ready`);
-      return m;
-    });
+    const loading = (restarts ? fresh(name) : importers[name]()).then(async (m) => { await m.default(); performance.mark(`scenic:${name}-ready`); return m; });
     // A failed download may be retried by the next viewer (a flaky mobile network).
     loading.catch(() => bundles.delete(name));
     bundles.set(name, loading);

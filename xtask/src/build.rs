@@ -157,8 +157,19 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
     }
     let main = if split { self::split(&linked, &out, module)? } else { linked };
     let (bg, js) = bind(&main, &out, module, split, false)?;
-    // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped).
-    esbuild(&[js.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &js)?;
+    // wasm-bindgen's glue, minified (96 KB -> 45 KB for WebGPU; 18.2 -> 13.4 KB gzipped). A split
+    // module's glue imports the split tool's link module: bundled in, so that the browser does
+    // not meet a second module (a round trip, 150 ms on a slow link) before it fetches the wasm,
+    // and so that a new instance of the glue (after a trap) has its own links to the parts.
+    let mut args = vec![js.to_string_lossy().into_owned(), "--minify".into(), "--format=esm".into(), "--allow-overwrite".into()];
+    if split {
+        args.push("--bundle".into());
+    }
+    esbuild(&args.iter().map(String::as_str).collect::<Vec<_>>(), &js)?;
+    if split {
+        let link = out.join(LINK_MODULE);
+        std::fs::remove_file(&link).map_err(|e| format!("{}: {e}", link.display()))?;
+    }
     let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
     eprintln!("xtask: {name} bundle: {} bytes of wasm", bytes.len());
     for file in [&bg, &js] {
@@ -167,9 +178,13 @@ fn bundle(name: &str, package: &str, cargo_args: &[&str], module: &str) -> Resul
     Ok(())
 }
 
+/// The split tool's JS, which fetches and instantiates a part when its function is first called
+/// (wasm-bindgen's glue imports it; `bundle` bundles it into the glue).
+const LINK_MODULE: &str = "__wasm_split.js";
+
 /// Splits the linked module at its `#[wasm_split]` functions: each part goes to `out` (wasm-opt's
-/// passes run on it), with `__wasm_split.js`, which fetches a part when its function is first
-/// called. Returns the main module, for wasm-bindgen.
+/// passes run on it, and it is precompressed), and the link module beside it for `bundle`.
+/// Returns the main part, for wasm-bindgen.
 fn split(linked: &Path, out: &Path, module: &str) -> Result<PathBuf> {
     let input = std::fs::read(linked).map_err(|e| format!("{}: {e}", linked.display()))?;
     let main = split_main(linked);
@@ -185,34 +200,10 @@ fn split(linked: &Path, out: &Path, module: &str) -> Result<PathBuf> {
     for part in &parts.split_modules {
         let to = out.join(part.file_name().unwrap());
         run(Command::new(root().join("node_modules/.bin/wasm-opt")).args(WASM_OPT_PASSES).args(WASM_FEATURES).arg(part).arg("-o").arg(&to))?;
+        crate::compress::beside(&to)?;
     }
-    let link = out.join("__wasm_split.js");
-    let js = std::fs::read_to_string(work.join("__wasm_split.js")).map_err(|e| e.to_string())?;
-    std::fs::write(&link, rebindable(&js, module)?).map_err(|e| e.to_string())?;
-    esbuild(&[link.to_string_lossy().as_ref(), "--minify", "--format=esm", "--allow-overwrite"], &link)?;
-    for file in std::iter::once(link).chain(parts.split_modules.iter().map(|p| out.join(p.file_name().unwrap()))) {
-        crate::compress::beside(&file)?;
-    }
+    std::fs::copy(work.join(LINK_MODULE), out.join(LINK_MODULE)).map_err(|e| format!("{LINK_MODULE}: {e}"))?;
     Ok(main)
-}
-
-/// The split tool's link module, able to serve a new instance of the glue: after a wasm trap the
-/// element imports the glue again (its URL with a query), which imports this same module; the
-/// element then hands it the new glue (`rebind`), and each part is fetched and instantiated
-/// again against the new instance's memory and table. Fails where the tool's text has changed.
-fn rebindable(js: &str, module: &str) -> Result<String> {
-    let edits = [
-        (format!("import {{ initSync }} from \"./{module}.js\";"), format!("import {{ initSync as first }} from \"./{module}.js\";\nlet initSync = first;\nconst resets = [];\nexport function rebind(glue) {{ initSync = glue.initSync; sharedImports = undefined; for (const reset of resets) reset(); }}")),
-        ("    let loadingModule = undefined;".to_string(), "    let loadingModule = undefined;\n    resets.push(() => { loadingModule = undefined; });".to_string()),
-    ];
-    let mut js = js.to_string();
-    for (from, to) in edits {
-        if js.matches(&from).count() != 1 {
-            return Err(format!("wasm-split's link module no longer has `{from}` once"));
-        }
-        js = js.replace(&from, &to);
-    }
-    Ok(js)
 }
 
 /// Whether a bundle with these cargo features is split.
@@ -223,7 +214,7 @@ fn splits(features: &str) -> bool {
 /// Whether a file in a bundle's folder is a part `split` wrote (or its precompressed copy).
 fn is_part(name: &str) -> bool {
     let name = name.trim_end_matches(".br").trim_end_matches(".gz");
-    name == "__wasm_split.js" || ((name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm"))
+    (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm")
 }
 
 /// The files in bundle folder `dir` that `split` wrote, sorted.
@@ -350,14 +341,13 @@ pub fn sizes() -> Result {
     }
     // Fetched on top of a lite path only by a page that reaches the part's room (build::split).
     println!();
-    println!("| part split off, fetched on first use | wasm | wasm gzip / brotli | with its link module, gzip / brotli |");
-    println!("|---|---|---|---|");
+    println!("| part split off, fetched on first use | wasm | wasm gzip / brotli |");
+    println!("|---|---|---|");
     for (name, _) in BUNDLES {
         let dir = www.join("pkg").join(name);
-        let Ok((_, link_gz, link_br)) = packed(&dir.join("__wasm_split.js")) else { continue };
         for part in parts(&dir)?.into_iter().filter(|n| n.ends_with(".wasm")) {
             let (wasm, gz, br) = packed(&dir.join(&part))?;
-            println!("| {name}/{part} | {} | {} / {} | {} / {} |", thousands(wasm), thousands(gz), thousands(br), thousands(gz + link_gz), thousands(br + link_br));
+            println!("| {name}/{part} | {} | {} / {} |", thousands(wasm), thousands(gz), thousands(br));
         }
     }
     // Fetched on top of a path only by a file that declares the decoder's extension.
@@ -377,30 +367,12 @@ pub fn sizes() -> Result {
 mod tests {
     use super::*;
 
-    /// The lines of wasm_split_cli_support 0.2.4's link module that `rebindable` edits.
-    const LINK: &str = "import { initSync } from \"./scenic.js\";\n\nlet sharedImports = undefined;\nfunction makeLoad(fetcher, deps) {\n    let loadingModule = undefined;\n    return () => loadingModule ??= fetcher();\n}\n";
-
-    #[test]
-    fn the_link_module_takes_a_new_glue_and_forgets_its_parts() {
-        let js = rebindable(LINK, "scenic").unwrap();
-        assert!(js.contains("import { initSync as first } from \"./scenic.js\";\nlet initSync = first;"), "{js}");
-        assert!(js.contains("export function rebind(glue) { initSync = glue.initSync; sharedImports = undefined; for (const reset of resets) reset(); }"), "{js}");
-        assert!(js.contains("    let loadingModule = undefined;\n    resets.push(() => { loadingModule = undefined; });"), "{js}");
-    }
-
-    #[test]
-    fn a_changed_link_module_fails_the_build() {
-        let err = rebindable(&LINK.replace("let loadingModule", "let loading"), "scenic").unwrap_err();
-        assert!(err.contains("let loadingModule = undefined;"), "{err}");
-        assert!(rebindable(LINK, "other").is_err(), "the glue's name is checked");
-    }
-
     #[test]
     fn parts_are_told_from_the_bundle_s_own_files() {
-        for part in ["split_poi.wasm", "split_poi.wasm.br", "chunk_0_a.wasm.gz", "__wasm_split.js", "__wasm_split.js.gz"] {
+        for part in ["split_poi.wasm", "split_poi.wasm.br", "chunk_0_a.wasm.gz"] {
             assert!(is_part(part), "{part}");
         }
-        for own in ["scenic_bg.wasm", "scenic.js", "scenic_bg.wasm.br", "split_poi.js", "splitter.wasm.map"] {
+        for own in ["scenic_bg.wasm", "scenic.js", "scenic_bg.wasm.br", "split_poi.js", "splitter.wasm.map", "__wasm_split.js"] {
             assert!(!is_part(own), "{own}");
         }
     }
