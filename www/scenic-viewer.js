@@ -836,7 +836,7 @@ export class ScenicViewer extends HTMLElement {
         this.#viewer.unload();
         // POIs alone (a town's spots, AR) need no model.
         if (!this.hasAttribute('pois') && !this.#poisFromJs && !this.hasAttribute('tiles')) throw new Error('no model: set the src attribute to a .glb or .gltf URL (or tiles to a tileset.json)');
-        this.#info = { warnings: [], scenes: [], scene: 0, cameras: [], triangles: 0, images: 0, animations: [] };
+        this.#info = { warnings: [], notices: [], scenes: [], scene: 0, cameras: [], triangles: 0, images: 0, animations: [] };
         this.dataset.state = 'ready';
         this.dispatchEvent(new CustomEvent('load', { detail: this.#info }));
         this.#loadPois();
@@ -873,6 +873,7 @@ export class ScenicViewer extends HTMLElement {
       this.dataset.state = 'ready';
       for (const w of info.warnings) console.warn(`scenic-viewer: ${w}`);
       this.dispatchEvent(new CustomEvent('load', { detail: info }));
+      for (const n of info.notices) this.#warn(n);
       applyAnimation(this, this.#viewer, (m) => this.#warn(m));
       this.#lighting.shadow(this.#viewer);
       this.#walk.apply();

@@ -6,7 +6,7 @@
 // the deformed vertices themselves are checked natively, crate/tests/corpus.rs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openFixture, pixels, changedPixels, at, BACKENDS, eventually } from './browser.mjs';
+import { launch, openFixture, pixels, changedPixels, at, BACKENDS, BASE, eventually } from './browser.mjs';
 
 const INTERPOLATION = '/corpus/gltf/models/InterpolationTest/glTF/InterpolationTest.gltf';
 
@@ -199,6 +199,77 @@ test('an unknown animation-name is a warning naming the clips there are', async 
     }));
     assert.match(message, /animation-name="Wave <b>hello<\/b>" is not one of: /);
     assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready');
+  } finally {
+    await page.close();
+  }
+});
+
+// In the lite bundles the animation player (keyframe sampling, skinning, morphing) is a wasm part
+// of its own (web/animation.rs's `Poser`): a still model never fetches it, one that animates or
+// deforms does while its file loads. A network that drops it leaves the model drawn at rest, says
+// so in the page, and the next load fetches it again.
+for (const backend of BACKENDS) {
+  test(`${backend}: the animation player's part: fetched for an animated model only; when it cannot be, the model stays at rest and says so`, async () => {
+    let blocked = true;
+    const asked = [];
+    const page = await browser.newPage({ viewport: { width: 256, height: 256 }, deviceScaleFactor: 1 });
+    try {
+      await page.route(/\/split_anim\.wasm$/, (route) => {
+        asked.push(new URL(route.request().url()).pathname);
+        return blocked ? route.abort('internetdisconnected') : route.continue();
+      });
+      const open = async (src) => {
+        await page.goto(`${BASE}/fidelity/?backend=${backend}&src=${encodeURIComponent(src)}`);
+        await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('viewer')?.dataset.state), null, { timeout: 60000 });
+        assert.equal(await page.evaluate(() => document.getElementById('viewer').dataset.state), 'ready');
+      };
+      await open('/corpus/gltf/models/Box/glTF-Binary/Box.glb');
+      assert.deepEqual(asked, [], 'a still model does not fetch the animation player');
+
+      await open('/corpus/gltf/models/SimpleSkin/glTF/SimpleSkin.gltf');
+      assert.ok(asked.length >= 1 && asked.every((p) => p === `/pkg/${backend}-lite/split_anim.wasm`), asked.join());
+      assert.match(await page.locator('scenic-viewer [part=notice]').textContent(), /the animation player could not be downloaded/);
+      assert.deepEqual(await page.evaluate(() => document.getElementById('viewer').info.notices), [
+        'animations, skins and morph targets are shown at rest: the animation player could not be downloaded',
+      ]);
+      // At rest, drawn, and nothing moves when a time is asked for.
+      const rest = await frameAt(page, 0);
+      const white = rest.data.filter((v, i) => i % 4 === 0 && v > 240).length;
+      assert.ok(white < rest.width * rest.height - 500, 'the strip is drawn');
+      assert.equal(changedPixels(rest, await frameAt(page, 1.25), 8), 0, 'no pose without the player');
+      await page.locator('scenic-viewer').focus();
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForTimeout(1200);
+      assert.ok(changedPixels(rest, await pixels(page)) > 200, 'the view still turns');
+
+      blocked = false;
+      const before = asked.length;
+      await open('/corpus/gltf/models/SimpleSkin/glTF-Embedded/SimpleSkin.gltf');
+      assert.ok(asked.length > before, 'the next load asks for the part again');
+      assert.deepEqual(await page.evaluate(() => document.getElementById('viewer').info.notices), []);
+      const posed = await frameAt(page, 0);
+      assert.ok(changedPixels(posed, await frameAt(page, 1.25), 20) > 50, 'the joint turns the strip');
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+// The part is asked for once the file's JSON says it animates, not after its buffers: on a slow
+// link it arrives while they do, and the first frame waits for no extra round trip.
+test('the animation player\'s part is fetched while the model\'s buffers load', async () => {
+  const page = await browser.newPage({ viewport: { width: 256, height: 256 }, deviceScaleFactor: 1 });
+  try {
+    const times = {};
+    await page.route(/\/split_anim\.wasm$/, (route) => { times.part ??= Date.now(); return route.continue(); });
+    await page.route(/\/skinGeometry\.bin$/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      times.buffer = Date.now();
+      return route.continue();
+    });
+    await page.goto(`${BASE}/fidelity/?backend=webgl2&src=${encodeURIComponent('/corpus/gltf/models/SimpleSkin/glTF/SimpleSkin.gltf')}`);
+    await page.waitForFunction(() => document.getElementById('viewer')?.dataset.state === 'ready', null, { timeout: 60000 });
+    assert.ok(times.part && times.buffer && times.part < times.buffer, `part asked at ${times.part}, buffer sent at ${times.buffer}`);
   } finally {
     await page.close();
   }

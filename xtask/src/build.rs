@@ -272,10 +272,38 @@ pub fn bind(wasm: &Path, out: &Path, module: &str, split: bool, names: bool) -> 
     run(opt.arg(&bg).arg("-o").arg(&bg))?;
     let js = out.join(format!("{module}.js"));
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
-    let glue = String::from_utf8(read(&js)?).map_err(|e| format!("{}: {e}", js.display()))?;
+    let mut glue = String::from_utf8(read(&js)?).map_err(|e| format!("{}: {e}", js.display()))?;
+    if split {
+        glue = one_link_import(&glue);
+    }
     let (module_bytes, glue) = crate::names::shorten(&read(&bg)?, &glue).map_err(|e| format!("{}: {e}", bg.display()))?;
     std::fs::write(&bg, module_bytes).and_then(|()| std::fs::write(&js, glue)).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok((bg, js))
+}
+
+/// wasm-bindgen imports the link module once per part, `import * as importN from
+/// "./__wasm_split.js"`, and names it as often in the import object (a duplicate key, which
+/// esbuild warns of): one namespace, so the first import and its key stay.
+fn one_link_import(glue: &str) -> String {
+    let from = format!(" from \"./{LINK_MODULE}\"");
+    let key = format!("\"./{LINK_MODULE}\": ");
+    let mut kept: Option<String> = None;
+    let mut out: Vec<&str> = Vec::new();
+    for line in glue.lines() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("import * as ").and_then(|r| r.trim_end_matches(';').strip_suffix(from.as_str())) {
+            if kept.is_some() {
+                continue;
+            }
+            kept = Some(name.to_string());
+        } else if let Some(value) = t.strip_prefix(key.as_str()) {
+            if kept.as_deref() != Some(value.trim_end_matches(',')) {
+                continue;
+            }
+        }
+        out.push(line);
+    }
+    out.join("\n") + "\n"
 }
 
 /// Runs the esbuild installed by setup (node_modules) with `args`, writing `out`.
@@ -366,6 +394,16 @@ pub fn sizes() -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_link_module_is_imported_once() {
+        let glue = "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\nimport * as other from \"./x.js\"\nconst imports = {\n        \"./__wasm_split.js\": import1,\n        \"./__wasm_split.js\": import2,\n        \"./x.js\": other,\n};\n";
+        let one = one_link_import(glue);
+        assert_eq!(one, "import * as import1 from \"./__wasm_split.js\"\nimport * as other from \"./x.js\"\nconst imports = {\n        \"./__wasm_split.js\": import1,\n        \"./x.js\": other,\n};\n");
+        // A glue with one part is left as it is.
+        let single = "import * as import1 from \"./__wasm_split.js\"\nconst imports = { \"./__wasm_split.js\": import1 };\n";
+        assert_eq!(one_link_import(single), single);
+    }
 
     #[test]
     fn parts_are_told_from_the_bundle_s_own_files() {

@@ -2,12 +2,77 @@
 //! advanced by frames, the scene posed and handed to the renderer. Names and semantics follow
 //! model-viewer's (`availableAnimations`, `animationName`, `play({repetitions})`, `pause()`,
 //! `paused`, `currentTime`, `timeScale`, `duration`).
+//!
+//! Posing and deforming (keyframe sampling, crossfades, skinning, morphing) go through a
+//! `Poser`: in the lite bundles it is a wasm part of its own, fetched only for a model that
+//! animates or deforms, so that a still model's first frame does not wait for that code.
 
 use wasm_bindgen::prelude::*;
 
 use super::{State, Viewer, to_js};
 use crate::scene::Scene;
 use crate::scene::animation::Step;
+
+/// What a posed or deformed scene needs beyond its plain data. Only `poser` makes one, so the
+/// implementations (reached through this trait's vtable) go wherever `poser` goes.
+pub trait Poser {
+    /// Poses the nodes a clip drives at `t`, blended from `from` (`Scene::pose_crossfade`).
+    fn pose(&self, scene: &mut Scene, clip: usize, t: f32, from: Option<(usize, f32, f32)>);
+    /// Every animated node back at rest (`Scene::rest_pose`).
+    fn rest(&self, scene: &mut Scene);
+    /// Skins and morphs the deformable meshes; the (mesh, primitive) pairs rewritten.
+    fn deform(&self, scene: &mut Scene) -> Vec<(usize, usize)>;
+}
+
+struct Engine;
+
+impl Poser for Engine {
+    fn pose(&self, scene: &mut Scene, clip: usize, t: f32, from: Option<(usize, f32, f32)>) {
+        scene.pose_crossfade(clip, t, from);
+    }
+    fn rest(&self, scene: &mut Scene) {
+        scene.rest_pose();
+    }
+    fn deform(&self, scene: &mut Scene) -> Vec<(usize, usize)> {
+        scene.deform()
+    }
+}
+
+/// Why there is no poser: its part could not be fetched (the model is shown at rest).
+pub struct Unavailable;
+
+#[cfg(feature = "split")]
+impl From<wasm_split_helpers::SplitLoaderError> for Unavailable {
+    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
+        Unavailable
+    }
+}
+
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(anim, fallible, preload(preload_poser)))]
+fn make_poser() -> Result<&'static dyn Poser, Unavailable> {
+    Ok(&Engine)
+}
+
+/// The poser, fetching its part on first use; the warning a page shows when it cannot be had.
+pub async fn poser() -> Result<&'static dyn Poser, String> {
+    let p = make_poser();
+    #[cfg(feature = "split")]
+    let p = p.await;
+    p.map_err(|Unavailable| "animations, skins and morph targets are shown at rest: the animation player could not be downloaded".into())
+}
+
+/// Whether a file animates or deforms, so needs the poser (known once its JSON is read).
+pub fn wanted(doc: &crate::gltf::doc::Document) -> bool {
+    !doc.animations.is_empty() || !doc.skins.is_empty() || doc.meshes.iter().flat_map(|m| &m.primitives).any(|p| !p.targets.is_empty())
+}
+
+/// Starts fetching the poser's part (where it is one) while the rest of the model loads.
+pub fn prefetch() {
+    #[cfg(feature = "split")]
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = preload_poser().await;
+    });
+}
 
 /// Clip names, "Animation N" where the file gives none.
 pub fn names(scene: &Scene) -> Vec<String> {
@@ -16,8 +81,8 @@ pub fn names(scene: &Scene) -> Vec<String> {
 
 /// Skins and morphs the deformable meshes to the scene's current pose, and hands their new
 /// streams to the renderer (shown with its next `show_scene`); false when nothing deforms.
-pub fn deform(renderer: &mut crate::render::Renderer, content: crate::render::ContentId, scene: &mut Scene) -> bool {
-    let changed = scene.deform();
+pub fn deform(poser: &dyn Poser, renderer: &mut crate::render::Renderer, content: crate::render::ContentId, scene: &mut Scene) -> bool {
+    let changed = poser.deform(scene);
     for &(m, i) in &changed {
         renderer.update_primitive(content, m, i, &scene.meshes[m].primitives[i]);
     }
@@ -26,7 +91,7 @@ pub fn deform(renderer: &mut crate::render::Renderer, content: crate::render::Co
 
 /// Moves the clock on and poses the scene; true while a clip plays (more frames wanted).
 pub fn advance(s: &mut State, dt: f32) -> bool {
-    let (Some(p), Some(model)) = (s.playback.as_mut(), s.model.as_mut()) else { return false };
+    let (Some(p), Some(model), Some(poser)) = (s.playback.as_mut(), s.model.as_mut(), s.poser) else { return false };
     if !p.playing {
         return false;
     }
@@ -40,10 +105,10 @@ pub fn advance(s: &mut State, dt: f32) -> bool {
     let (clip, time, playing, fade) = (p.clip, p.time, p.playing, p.fade);
     if fading && fade.is_none() {
         // What only the old clip drove goes back to rest.
-        model.scene.rest_pose();
+        poser.rest(&mut model.scene);
     }
-    model.scene.pose_crossfade(clip, time, fade.map(|f| f.from()));
-    deform(&mut s.renderer, model.content, &mut model.scene);
+    poser.pose(&mut model.scene, clip, time, fade.map(|f| f.from()));
+    deform(poser, &mut s.renderer, model.content, &mut model.scene);
     s.renderer.show_scene(model.content, &model.scene, model.index);
     s.dirty = true;
     playing
@@ -51,10 +116,10 @@ pub fn advance(s: &mut State, dt: f32) -> bool {
 
 /// Poses the current clip at its clock (after a seek or a change of clip).
 fn show(s: &mut State) {
-    let (Some(p), Some(model)) = (s.playback.as_ref(), s.model.as_mut()) else { return };
-    model.scene.rest_pose();
-    model.scene.pose(p.clip, p.time);
-    deform(&mut s.renderer, model.content, &mut model.scene);
+    let (Some(p), Some(model), Some(poser)) = (s.playback.as_ref(), s.model.as_mut(), s.poser) else { return };
+    poser.rest(&mut model.scene);
+    poser.pose(&mut model.scene, p.clip, p.time, None);
+    deform(poser, &mut s.renderer, model.content, &mut model.scene);
     s.renderer.show_scene(model.content, &model.scene, model.index);
     s.dirty = true;
 }

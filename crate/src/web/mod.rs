@@ -116,6 +116,9 @@ struct State {
     idle_since: f64,
     /// The clip being played or shown, if the model has any.
     playback: Option<crate::scene::animation::Playback>,
+    /// Poses and deforms the model (its code a part of its own in the lite bundles); none until a
+    /// model that animates or deforms has loaded, or when its part could not be fetched.
+    poser: Option<&'static dyn animation::Poser>,
     /// "loop" or "finished", until the page takes it (`takeAnimationEvent`).
     animation_event: Option<&'static str>,
     /// The guided tour the page gave (`tour` attribute, `setTour`).
@@ -217,6 +220,9 @@ pub fn gpu_stats() -> Result<JsValue, JsValue> {
 #[serde(rename_all = "camelCase")]
 struct LoadInfo {
     warnings: Vec<String>,
+    /// What the model shows without because it could not be fetched: said in the page, where
+    /// `warnings` (the file's own faults) go to the console.
+    notices: Vec<String>,
     scenes: Vec<String>,
     scene: usize,
     cameras: Vec<String>,
@@ -318,6 +324,7 @@ impl Viewer {
                             interacted: false,
                             playback: None,
                             animation_event: None,
+                            poser: None,
                             #[cfg(feature = "tour")]
                             tour: None,
                             walking: Default::default(),
@@ -417,6 +424,14 @@ async fn load(
     .map_err(|e| to_js(format!("could not load {url}: {e}")))?;
     let Decoded { mut scene, bitmaps, warnings } = decode_model(state, &url, Box::new(bytes), &signal, &progress, tangents.as_ref(), decode.as_ref(), &stale, content).await.map_err(to_js)?;
     let id = content.ok_or_else(|| to_js("no content"))?;
+    let poser = state.borrow().poser;
+    let mut notices = Vec::new();
+    // A model that animates or deforms waits for the poser (its part was asked for with the
+    // file's JSON); without it the model is shown at rest, and says so.
+    let poser = match poser {
+        None if !scene.animations.is_empty() || !scene.deformed_meshes().is_empty() => animation::poser().await.map_err(|n| notices.push(n)).ok(),
+        p => p,
+    };
     if stale() {
         return Err(to_js("superseded by a newer load"));
     }
@@ -437,7 +452,8 @@ async fn load(
     let total = scene.triangle_count() as u64;
     scene.meshes.iter_mut().flat_map(|m| &mut m.primitives).for_each(|p| p.strip(share(p.triangle_count(), total)));
     // Skins and default morph weights pose the meshes even when nothing plays.
-    if animation::deform(&mut s.renderer, id, &mut scene) {
+    s.poser = s.poser.or(poser);
+    if poser.is_some_and(|p| animation::deform(p, &mut s.renderer, id, &mut scene)) {
         s.renderer.show_scene(id, &scene, index);
     }
     for b in bitmaps.iter().flatten() {
@@ -449,6 +465,7 @@ async fn load(
     s.dirty = true;
     let info = LoadInfo {
         warnings,
+        notices,
         scenes: scene.scenes.iter().enumerate().map(|(i, r)| r.name.clone().unwrap_or_else(|| format!("Scene {i}"))).collect(),
         scene: index,
         cameras: scene.cameras.iter().enumerate().map(|(i, c)| c.name.clone().unwrap_or_else(|| format!("Camera {i}"))).collect(),
@@ -494,6 +511,9 @@ async fn decode_model(
     content: &mut Option<ContentId>,
 ) -> Result<Decoded, String> {
     let parsed = loader::parse_file(bytes).map_err(|e| format!("{url}: {e}"))?;
+    if animation::wanted(parsed.document()) {
+        animation::prefetch();
+    }
     // A worker for the tangents starts now, with this compiled module, while the rest loads.
     if let Some(run) = tangents.filter(|_| parsed.may_need_tangents()) {
         let _ = run.call1(&JsValue::NULL, &wasm_bindgen::module());
