@@ -11,6 +11,11 @@
 
 use draco_oxide_core::attribute::ComponentDataType as C;
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: the module runs on one thread (a worker or the page), never shared.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> = unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 /// Decoded geometry above this many bytes is refused (a stream's counts are untrusted).
 pub const MAX_DECODED: usize = 1 << 29;
 
