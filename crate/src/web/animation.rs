@@ -13,8 +13,8 @@ use super::{State, Viewer, to_js};
 use crate::scene::Scene;
 use crate::scene::animation::Step;
 
-/// What a posed or deformed scene needs beyond its plain data. Only `poser` makes one, so the
-/// implementations (reached through this trait's vtable) go wherever `poser` goes.
+/// What a posed or deformed scene needs beyond its plain data. Only `make_poser` makes one, so
+/// the implementations (reached through this trait's vtable) go wherever `make_poser` goes.
 pub trait Poser {
     /// Poses the nodes a clip drives at `t`, blended from `from` (`Scene::pose_crossfade`).
     fn pose(&self, scene: &mut Scene, clip: usize, t: f32, from: Option<(usize, f32, f32)>);
@@ -53,7 +53,7 @@ fn make_poser() -> Result<&'static dyn Poser, Unavailable> {
     Ok(&Engine)
 }
 
-/// The poser, fetching its part on first use; the warning a page shows when it cannot be had.
+/// The poser, fetching its part on first use; the notice a page shows when it cannot be had.
 pub async fn poser() -> Result<&'static dyn Poser, String> {
     let p = make_poser();
     #[cfg(feature = "split")]

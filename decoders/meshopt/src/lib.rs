@@ -5,6 +5,7 @@
 //! [`decode`] directly.
 
 use meshoptimizer_rs::codec::{self, Filter, Mode};
+use meshoptimizer_rs::{Limits, Workspace};
 
 // A call allocates its output and the codec's workspace and frees both: a free list does that in
 // ~1 KB of code where std's dlmalloc is ~6.5 KB.
@@ -12,7 +13,6 @@ use meshoptimizer_rs::codec::{self, Filter, Mode};
 #[global_allocator]
 // SAFETY: the module runs on one thread (a worker or the page), never shared.
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> = unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-use meshoptimizer_rs::{Limits, Workspace};
 
 /// Decoded views above this many bytes are refused: `count` and `byteStride` come from the file,
 /// and a lying header must not size an allocation that takes the tab down.
